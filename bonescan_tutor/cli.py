@@ -1,0 +1,106 @@
+"""The front door: the GUI by default, and the headless sub-commands.
+
+Each sub-command lives in ``bonescan_tutor.commands.<name>`` and registers its own
+parser. Headless commands never import Qt (nor pandas unless they need it); the GUI
+is imported lazily, only to start it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from bonescan_tutor import __version__, paths
+from bonescan_tutor.core.errors import BonescanError
+
+# Sub-command modules, in the order `--help` lists them.
+COMMANDS: tuple[str, ...] = ()
+
+DESCRIPTION = """\
+Teaching quizzes on whole-body bone scans (IICS-UNA dataset) for nuclear-medicine
+residents. With no sub-command, opens the app (on the built-in synthetic demo when
+no --dataset is given)."""
+
+EPILOG = """\
+The demo dataset is synthetic and not for clinical learning; open the real IICS-UNA
+dataset with --dataset PATH (its folder or its zip)."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bonescan-tutor",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"bonescan-tutor {__version__}")
+    parser.add_argument(
+        "--dataset", metavar="PATH", help="dataset folder or zip to open (default: the demo)"
+    )
+    parser.add_argument(
+        "--home",
+        metavar="DIR",
+        help=f"keep settings and progress in DIR (also: ${paths.HOME_ENV})",
+    )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="build the window offscreen on the demo, show a case, check it, exit 0 on success",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        module = importlib.import_module(f"bonescan_tutor.commands.{name}")
+        module.register(sub)
+    return parser
+
+
+def run(argv: Sequence[str]) -> int:
+    parser = build_parser()
+    args = parser.parse_args(list(argv))
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    if args.home:
+        paths.set_home(args.home)
+    try:
+        if args.command:
+            return int(args.func(args))
+        return _start_gui(args)
+    except BonescanError as exc:
+        print(f"bonescan-tutor: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("bonescan-tutor: interrupted", file=sys.stderr)
+        return 130
+
+
+def _no_display() -> bool:
+    if sys.platform in ("win32", "darwin"):
+        return False
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return False
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+NO_DISPLAY_HELP = """\
+bonescan-tutor: no display found (neither DISPLAY nor WAYLAND_DISPLAY is set).
+  To run without a screen, set QT_QPA_PLATFORM=offscreen, for example
+      QT_QPA_PLATFORM=offscreen bonescan-tutor --self-test
+  or use a headless sub-command (bonescan-tutor --help lists them)."""
+
+
+def _start_gui(args: argparse.Namespace) -> int:
+    if args.self_test:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    elif _no_display():
+        print(NO_DISPLAY_HELP, file=sys.stderr)
+        return 2
+    from bonescan_tutor.gui.app import run_app
+
+    return run_app(args)

@@ -1,0 +1,240 @@
+"""The case model: what a bone-scan case is, independent of any file layout.
+
+A ``Case`` is one patient: a stable key, up to two planar views (anterior and
+posterior), the physician's ``Diagnosis`` and the clinical details. Views are
+references only; ``datasets.images`` decodes their pixels on demand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+
+class Diagnosis(enum.Enum):
+    """The physician's label. ``METASTASES`` is the positive class everywhere."""
+
+    METASTASES = "metastases"
+    NO_METASTASES = "no_metastases"
+
+    @property
+    def is_positive(self) -> bool:
+        return self is Diagnosis.METASTASES
+
+    @property
+    def label(self) -> str:
+        """The wording of the IICS-UNA spreadsheet."""
+        return "Bone metastases" if self.is_positive else "No bone metastases"
+
+    @classmethod
+    def parse(cls, text: object) -> Diagnosis | None:
+        """Read a label written by a person: case, spaces, underscores and plurals vary.
+
+        Accepts "Bone metastases", " bone_metastasis ", "No bone metastases",
+        "no metastases", "normal", "abnormal", 1/0 (BS-80K). Unknown text gives None.
+        """
+        if isinstance(text, bool):
+            return None
+        if isinstance(text, int | float):
+            if text == 1:
+                return cls.METASTASES
+            if text == 0:
+                return cls.NO_METASTASES
+            return None
+        if not isinstance(text, str):
+            return None
+        words = re.sub(r"[\s_\-]+", " ", text.strip().lower()).strip()
+        if words in {"1", "1.0"}:
+            return cls.METASTASES
+        if words in {"0", "0.0"}:
+            return cls.NO_METASTASES
+        if words in {"normal", "no", "negative", "benign"}:
+            return cls.NO_METASTASES
+        if words.startswith(("no ", "non ", "without ")) and "metasta" in words:
+            return cls.NO_METASTASES
+        if words in {"abnormal", "positive", "metastatic", "yes"}:
+            return cls.METASTASES
+        if re.fullmatch(r"(bone )?metasta(sis|ses|tic)( disease)?", words):
+            return cls.METASTASES
+        return None
+
+
+class Projection(enum.Enum):
+    """A planar whole-body projection."""
+
+    ANTERIOR = "anterior"
+    POSTERIOR = "posterior"
+
+    @property
+    def letter(self) -> str:
+        return "A" if self is Projection.ANTERIOR else "P"
+
+
+@dataclass(frozen=True)
+class View:
+    """Where one projection's image lives, and what its header said.
+
+    ``path`` is a file on disk, or a member name inside the zip at ``archive``.
+    ``width``/``height``/``mode`` come from the image header read while indexing.
+    """
+
+    projection: Projection
+    path: str
+    archive: str | None = None
+    size_bytes: int | None = None
+    width: int | None = None
+    height: int | None = None
+    mode: str | None = None
+
+    @property
+    def file_name(self) -> str:
+        return re.split(r"[\\/]", self.path)[-1]
+
+    @property
+    def display_path(self) -> str:
+        """Where the file is, for messages (never shown while a label is hidden)."""
+        return f"{self.archive}!{self.path}" if self.archive else self.path
+
+
+@dataclass(frozen=True)
+class ClinicalInfo:
+    """Clinical details shown with a case when the quiz allows it."""
+
+    age: int | None = None
+    sex: str | None = None
+    weight_kg: float | None = None
+    height_cm: float | None = None
+    acquisition_date: dt.date | None = None
+    note: str | None = None
+
+    def lines(self) -> list[str]:
+        """Human-readable lines, skipping what is unknown."""
+        out: list[str] = []
+        if self.age is not None:
+            out.append(f"Age: {self.age} years")
+        if self.sex:
+            out.append(f"Sex: {self.sex}")
+        if self.weight_kg is not None:
+            out.append(f"Weight: {self.weight_kg:g} kg")
+        if self.height_cm is not None:
+            out.append(f"Height: {self.height_cm:g} cm")
+        if self.acquisition_date is not None:
+            out.append(f"Acquired: {self.acquisition_date.isoformat()}")
+        return out
+
+
+@dataclass(frozen=True)
+class Case:
+    """One patient. ``key`` is stable across runs and machines (IICS-UNA: the patient number).
+
+    ``label_doubtful`` marks a case whose sources disagree on the label (spreadsheet vs
+    folder); such a case may be browsed but is never put in a quiz.
+    """
+
+    key: str
+    diagnosis: Diagnosis
+    anterior: View | None
+    posterior: View | None
+    clinical: ClinicalInfo = field(default_factory=ClinicalInfo)
+    label_doubtful: bool = False
+
+    @property
+    def views(self) -> tuple[View, ...]:
+        return tuple(v for v in (self.anterior, self.posterior) if v is not None)
+
+    def view(self, projection: Projection) -> View | None:
+        return self.anterior if projection is Projection.ANTERIOR else self.posterior
+
+    @property
+    def quiz_eligible(self) -> bool:
+        return not self.label_doubtful and bool(self.views)
+
+
+class Layout(enum.Enum):
+    """Which reader understood a dataset."""
+
+    IICS_UNA = "IICS-UNA"
+    BS80K = "BS-80K"
+    MANIFEST = "manifest"
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """An opened collection of cases.
+
+    ``fingerprint`` changes whenever a label, a key or an image file changes, so
+    progress rows and quiz sets can tell which version of the data they were made on.
+    ``synthetic`` is true for the generated demo, which is not for clinical learning.
+    """
+
+    name: str
+    layout: Layout
+    root: str
+    cases: tuple[Case, ...]
+    fingerprint: str
+    synthetic: bool = False
+
+    def __post_init__(self) -> None:
+        index = {c.key: c for c in self.cases}
+        if len(index) != len(self.cases):
+            raise ValueError("case keys must be unique within a dataset")
+        object.__setattr__(self, "_index", index)
+
+    def __len__(self) -> int:
+        return len(self.cases)
+
+    def __iter__(self) -> Iterator[Case]:
+        return iter(self.cases)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._by_key
+
+    @property
+    def _by_key(self) -> dict[str, Case]:
+        index: dict[str, Case] = object.__getattribute__(self, "_index")
+        return index
+
+    def case(self, key: str) -> Case:
+        """The case with this key; ``KeyError`` when there is none."""
+        return self._by_key[key]
+
+    def get(self, key: str) -> Case | None:
+        return self._by_key.get(key)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(c.key for c in self.cases)
+
+    @property
+    def quiz_cases(self) -> tuple[Case, ...]:
+        return tuple(c for c in self.cases if c.quiz_eligible)
+
+    def counts(self) -> dict[Diagnosis, int]:
+        out = dict.fromkeys(Diagnosis, 0)
+        for c in self.cases:
+            out[c.diagnosis] += 1
+        return out
+
+
+def natural_key(key: str) -> tuple[object, ...]:
+    """Sort "2" before "10" and "A2" before "A10"."""
+    return tuple(int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", key))
+
+
+def fingerprint_cases(cases: Iterable[Case], *, salt: str = "") -> str:
+    """A short content hash over keys, labels, file names and sizes.
+
+    Clinical details are left out on purpose: correcting a typo in a weight does not
+    make earlier answers belong to another dataset.
+    """
+    h = hashlib.sha256(salt.encode())
+    for c in sorted(cases, key=lambda c: natural_key(c.key)):
+        h.update(f"{c.key}\x1f{c.diagnosis.value}\x1f{int(c.label_doubtful)}".encode())
+        for v in c.views:
+            h.update(f"\x1e{v.projection.value}:{v.file_name}:{v.size_bytes}".encode())
+        h.update(b"\x1d")
+    return h.hexdigest()[:16]

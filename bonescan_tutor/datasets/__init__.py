@@ -1,0 +1,1 @@
+"""Readers of dataset layouts, image decoding, the image cache and the demo generator."""

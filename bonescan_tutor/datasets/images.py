@@ -1,0 +1,178 @@
+"""The one image decoder: PNG (or JPEG) to a row-major uint16 numpy array.
+
+Accepts 16-bit (``I;16``, ``I``), 8-bit (``L``), and colour (``RGB``/``RGBA``,
+converted to luminance). Headers are read without decoding pixels, so indexing a
+dataset stays cheap; pixels are decoded only when a view is shown.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import warnings
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+from bonescan_tutor.core.cases import View
+from bonescan_tutor.core.errors import ImageError
+
+# A whole-body view is 256 x 1024 (0.26 Mpixel). Anything above this is no scan and
+# may be a decompression bomb: refused before a single pixel is decoded.
+MAX_PIXELS = 32 * 1024 * 1024
+# Enough bytes to hold a PNG's or JPEG's header chunks.
+HEADER_BYTES = 64 * 1024
+PNG_TAIL = b"\x00\x00\x00\x00IEND\xaeB`\x82"
+
+COLOUR_MODES = frozenset({"RGB", "RGBA", "P", "PA", "CMYK", "YCbCr", "LA"})
+
+
+@dataclass(frozen=True)
+class ImageHeader:
+    width: int
+    height: int
+    mode: str
+    format: str | None
+
+    @property
+    def is_colour(self) -> bool:
+        return self.mode in COLOUR_MODES
+
+    @property
+    def bit_depth(self) -> int:
+        return 16 if self.mode.startswith("I") or self.mode == "F" else 8
+
+
+Source = str | os.PathLike[str] | bytes
+
+
+def _name(source: Source) -> str:
+    return "<memory>" if isinstance(source, bytes) else str(source)
+
+
+@contextmanager
+def _opened(source: Source, name: str, head_only: bool) -> Iterator[Image.Image]:
+    """Open with Pillow, turning every failure into an ``ImageError`` naming the file."""
+    try:
+        if isinstance(source, bytes):
+            if not source:
+                raise ImageError(f"{name}: the file is empty (0 bytes). Replace it with the original image.")
+            fp: IO[bytes] = io.BytesIO(source)
+        else:
+            path = Path(source)
+            if not path.is_file():
+                raise ImageError(f"{name}: the file does not exist.")
+            if path.stat().st_size == 0:
+                raise ImageError(f"{name}: the file is empty (0 bytes). Replace it with the original image.")
+            if head_only:
+                with open(path, "rb") as f:
+                    fp = io.BytesIO(f.read(HEADER_BYTES))
+            else:
+                fp = io.BytesIO(path.read_bytes())
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(fp) as img:
+                _refuse_bomb(img.width, img.height, name)
+                yield img
+    except Image.DecompressionBombError as exc:
+        raise ImageError(
+            f"{name}: the image declares an enormous size and was refused as a possible "
+            f"decompression bomb ({exc}). Replace it with the original scan."
+        ) from exc
+    except UnidentifiedImageError as exc:
+        raise ImageError(f"{name}: not an image Pillow can read. Replace it with the original PNG.") from exc
+    except OSError as exc:
+        if isinstance(exc, ImageError):
+            raise
+        raise ImageError(f"{name}: could not be read ({exc}). The file may be damaged or truncated.") from exc
+
+
+def _refuse_bomb(width: int, height: int, name: str) -> None:
+    if width * height > MAX_PIXELS:
+        raise ImageError(
+            f"{name}: the image declares {width} x {height} pixels, far more than any whole-body "
+            "scan; refused as a possible decompression bomb. Replace it with the original scan."
+        )
+
+
+def read_header(source: Source, name: str | None = None) -> ImageHeader:
+    """Size and mode from the header only; raises ``ImageError`` with the file named."""
+    name = name or _name(source)
+    with _opened(source, name, head_only=True) as img:
+        return ImageHeader(img.width, img.height, img.mode, img.format)
+
+
+def png_looks_truncated(path: str | os.PathLike[str]) -> bool:
+    """A PNG whose last chunk is not IEND was cut short (cheap: reads 12 bytes)."""
+    p = Path(path)
+    size = p.stat().st_size
+    if size < len(PNG_TAIL):
+        return True
+    with open(p, "rb") as f:
+        if f.read(8) != b"\x89PNG\r\n\x1a\n":
+            return False
+        f.seek(size - len(PNG_TAIL))
+        return f.read() != PNG_TAIL
+
+
+def to_uint16(img: Image.Image) -> np.ndarray:
+    """Pixels of any supported mode as a (height, width) uint16 array."""
+    mode = img.mode
+    if mode in ("I;16", "I;16L", "I;16B", "I;16N"):
+        arr = np.asarray(img).astype(np.uint16, copy=False)
+    elif mode == "L":
+        arr = np.asarray(img, dtype=np.uint8).astype(np.uint16)
+    elif mode in ("I", "F"):
+        raw = np.asarray(img)
+        a = np.nan_to_num(raw.astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0)
+        a = np.clip(a, 0, None)
+        top = float(a.max()) if a.size else 0.0
+        if top > 65535:
+            a = a * (65535.0 / top)
+        arr = np.rint(a).astype(np.uint16)
+    elif mode == "1":
+        arr = np.asarray(img.convert("L"), dtype=np.uint8).astype(np.uint16)
+    else:
+        # Colour: ITU-R BT.601 luminance, the weights Pillow's own "L" conversion uses.
+        rgb = np.asarray(img.convert("RGB"), dtype=np.float32)
+        lum = rgb @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+        arr = np.rint(lum).astype(np.uint16)
+    return np.ascontiguousarray(arr)
+
+
+def decode_image(source: Source, name: str | None = None) -> np.ndarray:
+    """Decode a whole image to uint16; raises ``ImageError`` naming the file and the fix."""
+    name = name or _name(source)
+    with _opened(source, name, head_only=False) as img:
+        try:
+            img.load()
+        except OSError as exc:
+            raise ImageError(
+                f"{name}: the image data is incomplete ({exc}); the file was probably cut "
+                "short while copying. Copy it again from the original dataset."
+            ) from exc
+        return to_uint16(img)
+
+
+def read_view_bytes(view: View) -> bytes:
+    """The raw file bytes behind a view, from a folder or a zip."""
+    try:
+        if view.archive:
+            with zipfile.ZipFile(view.archive) as zf:
+                return zf.read(view.path)
+        return Path(view.path).read_bytes()
+    except (OSError, KeyError, zipfile.BadZipFile) as exc:
+        raise ImageError(f"{view.display_path}: could not be read ({exc}).") from exc
+
+
+def load_view(view: View) -> np.ndarray:
+    """Decode one view's pixels (uint16, row-major)."""
+    if view.archive:
+        return decode_image(read_view_bytes(view), view.display_path)
+    return decode_image(view.path, view.display_path)

@@ -1,0 +1,1 @@
+"""PySide6 + pyqtgraph screens. The only package that imports Qt."""

@@ -1,0 +1,1 @@
+"""The trainee's progress, quiz-set files, exports and cohort reports."""
