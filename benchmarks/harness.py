@@ -1,0 +1,60 @@
+"""A tiny harness: every figure is printed beside a floor measured in the same run.
+
+A benchmark measures the project's operation and a floor (the least work that could
+do the same job with plain libraries), then prints both and their ratio against the
+target ratio. Benchmarks print; they never fail a test run on time.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Timing:
+    median_s: float
+    p95_s: float
+    runs: int
+
+    @property
+    def median_ms(self) -> float:
+        return self.median_s * 1000
+
+    @property
+    def p95_ms(self) -> float:
+        return self.p95_s * 1000
+
+
+def timeit(fn: Callable[[], object], *, repeat: int = 7, warmup: int = 1) -> Timing:
+    """Run ``fn`` ``warmup`` times unmeasured, then ``repeat`` times; median and p95."""
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - t0)
+    samples.sort()
+    p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
+    return Timing(statistics.median(samples), p95, len(samples))
+
+
+def report_ratio(name: str, value_s: float, floor_s: float, target_ratio: float) -> bool:
+    """Print ``name``: value, floor, ratio and whether the target ratio is met."""
+    ratio = value_s / floor_s if floor_s > 0 else float("inf")
+    ok = ratio <= target_ratio
+    print(
+        f"{name:<48} {value_s * 1000:9.2f} ms   floor {floor_s * 1000:9.2f} ms   "
+        f"ratio {ratio:5.2f} (target <= {target_ratio:g})  {'OK' if ok else 'MISSED'}"
+    )
+    return ok
+
+
+def report_absolute(name: str, value: float, unit: str, target: float) -> bool:
+    """Print a figure that has an absolute target (ms, MB), e.g. a p95 latency."""
+    ok = value <= target
+    print(f"{name:<48} {value:9.2f} {unit:<3} target <= {target:g} {unit}  {'OK' if ok else 'MISSED'}")
+    return ok
