@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import struct
 import warnings
 import zipfile
 from collections.abc import Iterator
@@ -101,9 +102,45 @@ def _refuse_bomb(width: int, height: int, name: str) -> None:
         )
 
 
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# PNG colour type and bit depth -> the mode Pillow opens it in.
+_PNG_MODES = {(0, 16): "I;16", (0, 8): "L", (0, 1): "1", (2, 8): "RGB", (2, 16): "RGB",
+              (3, 8): "P", (4, 8): "LA", (6, 8): "RGBA", (6, 16): "RGBA"}
+
+
+def parse_png_header(head: bytes, name: str) -> ImageHeader | None:
+    """Size and mode from a PNG's IHDR chunk (the first 33 bytes); None if not a PNG."""
+    if not head.startswith(PNG_SIGNATURE):
+        return None
+    if len(head) < 33 or head[12:16] != b"IHDR":
+        raise ImageError(f"{name}: the PNG header is incomplete; the file is damaged or truncated.")
+    width, height, depth, colour = struct.unpack(">IIBB", head[16:26])
+    if width == 0 or height == 0:
+        raise ImageError(f"{name}: the PNG declares a size of {width} x {height} pixels.")
+    _refuse_bomb(width, height, name)
+    mode = _PNG_MODES.get((colour, depth), "L" if colour == 0 else "RGB")
+    return ImageHeader(width, height, mode, "PNG")
+
+
 def read_header(source: Source, name: str | None = None) -> ImageHeader:
-    """Size and mode from the header only; raises ``ImageError`` with the file named."""
+    """Size and mode from the header only; raises ``ImageError`` with the file named.
+
+    PNGs are read from their first 33 bytes; other formats through Pillow's lazy open.
+    """
     name = name or _name(source)
+    if isinstance(source, bytes):
+        head = source[:33]
+    else:
+        try:
+            with open(source, "rb") as f:
+                head = f.read(33)
+        except OSError as exc:
+            raise ImageError(f"{name}: could not be read ({exc}).") from exc
+    if not head:
+        raise ImageError(f"{name}: the file is empty (0 bytes). Replace it with the original image.")
+    header = parse_png_header(head, name)
+    if header is not None:
+        return header
     with _opened(source, name, head_only=True) as img:
         return ImageHeader(img.width, img.height, img.mode, img.format)
 
@@ -115,7 +152,7 @@ def png_looks_truncated(path: str | os.PathLike[str]) -> bool:
     if size < len(PNG_TAIL):
         return True
     with open(p, "rb") as f:
-        if f.read(8) != b"\x89PNG\r\n\x1a\n":
+        if f.read(8) != PNG_SIGNATURE:
             return False
         f.seek(size - len(PNG_TAIL))
         return f.read() != PNG_TAIL

@@ -1,0 +1,84 @@
+"""``bonescan-tutor validate PATH``: what layout was found, cases per class, every problem."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from bonescan_tutor.core.cases import Diagnosis
+from bonescan_tutor.core.errors import BonescanError
+from bonescan_tutor.core.validation import Severity
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "validate",
+        help="check a dataset folder or zip and list every problem",
+        description="Open a dataset as the app would and report the layout, the cases per "
+        "class and every problem with its file. Exit 0 when at least one case is usable.",
+    )
+    p.add_argument("path", help="dataset folder, zip, or case manifest")
+    p.add_argument("--json", action="store_true", help="print a JSON report instead of text")
+    p.add_argument("--deep", action="store_true",
+                   help="also decode every image (slower; finds damaged pixel data)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from bonescan_tutor.datasets.detect import open_dataset
+
+    try:
+        dataset, report = open_dataset(args.path)
+    except BonescanError as exc:
+        if args.json:
+            print(json.dumps({"ok": False, "error": str(exc)}, indent=2))
+        else:
+            print(f"bonescan-tutor validate: {exc}")
+        return 1
+    if args.deep:
+        from bonescan_tutor.core.validation import ProblemKind
+        from bonescan_tutor.datasets.images import load_view
+
+        for case in dataset.cases:
+            for view in case.views:
+                try:
+                    load_view(view)
+                except BonescanError as exc:
+                    report.add(view.display_path, ProblemKind.UNREADABLE_IMAGE,
+                               str(exc).split(": ", 1)[-1], Severity.ERROR, case.key)
+    counts = dataset.counts()
+    usable = len(dataset.quiz_cases)
+    if args.json:
+        print(json.dumps({
+            "ok": usable > 0,
+            "path": str(args.path),
+            "name": dataset.name,
+            "layout": dataset.layout.value,
+            "synthetic": dataset.synthetic,
+            "fingerprint": dataset.fingerprint,
+            "cases": len(dataset),
+            "quiz_cases": usable,
+            "per_class": {d.label: counts[d] for d in Diagnosis},
+            "problems": [p.as_dict() for p in report],
+        }, indent=2))
+    else:
+        print(f"{dataset.name}  [{dataset.layout.value} layout]")
+        print(f"  path:        {args.path}")
+        if dataset.synthetic:
+            print("  SYNTHETIC:   generated demo scans, not for clinical learning")
+        print(f"  cases:       {len(dataset)} ({usable} usable in quizzes)")
+        for d in Diagnosis:
+            print(f"  {d.label + ':':<20} {counts[d]}")
+        print(f"  fingerprint: {dataset.fingerprint}")
+        if report:
+            n_err, n_warn = len(report.errors), len(report.warnings)
+            print(f"\n{len(report)} problem(s): {n_err} error(s), {n_warn} warning(s)")
+            for problem in report:
+                print(f"  {problem}")
+        else:
+            print("\nNo problems found.")
+    if usable == 0:
+        print("bonescan-tutor validate: no usable case in this dataset.")
+        return 1
+    return 0

@@ -1,0 +1,317 @@
+"""The IICS-UNA layout (Zenodo record 13900966), from a folder or straight from the zip.
+
+Class folders ("Bone metastases" / "No bone metastases") split by projection
+("Anterior" / "Posterior"), files ``A<n>.png`` / ``P<n>.png`` paired by patient number,
+and a spreadsheet with one row per patient. Every unconfirmed variant in DOMAIN.md is
+tolerated: folder names in any case with spaces or underscores, any number of wrapper
+folders, the header row anywhere near the top, dates as cells or text.
+
+The spreadsheet is the source of the label. Where the folder a file sits in says
+otherwise, the case is flagged doubtful and kept out of quizzes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from bonescan_tutor.core.cases import (
+    Case,
+    ClinicalInfo,
+    Dataset,
+    Diagnosis,
+    Layout,
+    Projection,
+    View,
+    fingerprint_cases,
+)
+from bonescan_tutor.core.errors import DatasetError, ImageError
+from bonescan_tutor.core.validation import ProblemKind, Severity, ValidationReport
+from bonescan_tutor.datasets import sheet
+from bonescan_tutor.datasets.tree import FileTree
+
+EXPECTED_SIZE = (256, 1024)  # width, height
+DEMO_MARKER = "SYNTHETIC_DEMO.txt"
+IMAGE_NAME = re.compile(r"^([AP])[ _\-]?0*(\d+)\.png$", re.IGNORECASE)
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "patient": ("patient", "patient number", "patient id", "paciente"),
+    "anterior": ("image anterior view", "anterior view", "anterior"),
+    "posterior": ("image posterior view", "posterior view", "posterior"),
+    "format": ("format",),
+    "date": ("acquisition date", "date"),
+    "sex": ("sex", "gender"),
+    "age": ("age",),
+    "weight": ("weight",),
+    "height": ("height",),
+    "diagnosis": ("diagnosis classification", "diagnosis", "classification", "label"),
+}
+
+
+@dataclass
+class _Image:
+    rel: str
+    projection: Projection
+    folder_label: Diagnosis | None
+
+
+@dataclass
+class _Row:
+    excel_row: int
+    diagnosis: Diagnosis | None
+    label_text: str
+    clinical: ClinicalInfo
+
+
+@dataclass
+class _Patient:
+    number: int
+    images: dict[Projection, list[_Image]] = field(default_factory=lambda: defaultdict(list))
+    rows: list[_Row] = field(default_factory=list)
+
+
+def _folder_meaning(rel: str) -> tuple[Diagnosis | None, Projection | None]:
+    label: Diagnosis | None = None
+    projection: Projection | None = None
+    for part in PurePosixPath(rel).parts[:-1]:
+        words = sheet.normalise(part)
+        if words in {"anterior", "ant", "anterior view"}:
+            projection = Projection.ANTERIOR
+        elif words in {"posterior", "post", "posterior view"}:
+            projection = Projection.POSTERIOR
+        elif "metasta" in words:
+            label = Diagnosis.parse(words) or label
+    return label, projection
+
+
+def recognises(tree: FileTree) -> bool:
+    """At least one ``A<n>.png`` or ``P<n>.png`` anywhere in the tree."""
+    return any(IMAGE_NAME.match(PurePosixPath(f).name) for f in tree.files())
+
+
+def read(tree: FileTree, report: ValidationReport) -> Dataset:
+    files = tree.files()
+    patients: dict[int, _Patient] = {}
+    for rel in files:
+        m = IMAGE_NAME.match(PurePosixPath(rel).name)
+        if not m:
+            if rel.lower().endswith((".png", ".jpg", ".jpeg", ".tif", ".tiff", ".dcm")):
+                report.add(tree.display(rel), ProblemKind.UNRECOGNISED_FILE,
+                           "image name is not A<number>.png or P<number>.png; ignored.",
+                           Severity.INFO)
+            continue
+        projection = Projection.ANTERIOR if m.group(1).upper() == "A" else Projection.POSTERIOR
+        folder_label, folder_projection = _folder_meaning(rel)
+        if folder_projection is not None and folder_projection is not projection:
+            report.add(tree.display(rel), ProblemKind.BAD_VALUE,
+                       f"an {projection.value} image sits in a {folder_projection.value} folder; "
+                       f"its name ({m.group(1).upper()}) was trusted.", Severity.WARNING,
+                       m.group(2))
+        number = int(m.group(2))
+        patients.setdefault(number, _Patient(number)).images[projection].append(
+            _Image(rel, projection, folder_label))
+    if not patients:
+        where = "zip" if tree.is_zip else "folder"
+        raise DatasetError(
+            f"{tree.root}: this {where} holds no scan images named A<number>.png / P<number>.png. "
+            "Expected the IICS-UNA layout: 'Bone metastases' and 'No bone metastases' folders, each "
+            "with 'Anterior' and 'Posterior' folders, plus 'Bone Scan Images Dataset.xlsx'."
+        )
+
+    have_labels = _read_spreadsheet(tree, files, patients, report)
+    cases = [c for c in (_build_case(tree, p, have_labels, report)
+                         for p in sorted(patients.values(), key=lambda p: p.number)) if c]
+    if not cases:
+        raise DatasetError(
+            f"{tree.root}: none of the {len(patients)} patients found could be loaded; "
+            "see the problems listed.")
+    synthetic = any(PurePosixPath(f).name == DEMO_MARKER for f in files)
+    name = "Synthetic demo (IICS-UNA layout)" if synthetic else "IICS-UNA bone scans"
+    return Dataset(
+        name=name,
+        layout=Layout.IICS_UNA,
+        root=str(tree.root),
+        cases=tuple(cases),
+        fingerprint=fingerprint_cases(cases, salt=Layout.IICS_UNA.value),
+        synthetic=synthetic,
+    )
+
+
+def _read_spreadsheet(
+    tree: FileTree, files: list[str], patients: dict[int, _Patient], report: ValidationReport
+) -> bool:
+    """Attach spreadsheet rows to patients. True when the sheet supplies the labels."""
+    books = [f for f in files if f.lower().endswith((".xlsx", ".xlsm", ".xls"))]
+    if not books:
+        report.add(str(tree.root), ProblemKind.NO_SPREADSHEET,
+                   "no spreadsheet found (expected 'Bone Scan Images Dataset.xlsx'); labels were "
+                   "taken from the folder names and clinical details are missing.",
+                   Severity.WARNING)
+        return False
+    table = None
+    book = books[0]
+    for book in books:
+        try:
+            sheets = sheet.xlsx_rows(tree.read_bytes(book), tree.display(book))
+        except DatasetError as exc:
+            report.add(tree.display(book), ProblemKind.BAD_SPREADSHEET,
+                       f"{str(exc).split(': ', 1)[-1]} Labels were taken from the folder names.",
+                       Severity.ERROR)
+            continue
+        for rows in sheets:
+            table = sheet.find_table(rows, COLUMNS, required=("patient",))
+            if table is not None:
+                break
+        if table is not None:
+            break
+        report.add(tree.display(book), ProblemKind.MISSING_COLUMN,
+                   "no header row with a PATIENT column in the first "
+                   f"{sheet.HEADER_SEARCH_ROWS} rows; labels were taken from the folder names.",
+                   Severity.ERROR)
+    if table is None:
+        return False
+    label_column = "diagnosis" in table.columns
+    if not label_column:
+        report.add(tree.display(book), ProblemKind.MISSING_COLUMN,
+                   "the spreadsheet has no DIAGNOSIS CLASSIFICATION column; labels were taken from "
+                   "the folder names.", Severity.ERROR)
+    for excel_row, cells in table.rows:
+        number = sheet.parse_int(table.cell(cells, "patient"))
+        where = f"{tree.display(book)} row {excel_row}"
+        if number is None:
+            report.add(where, ProblemKind.BAD_VALUE,
+                       f"PATIENT is {table.cell(cells, 'patient')!r}, not a number; row ignored.",
+                       Severity.WARNING)
+            continue
+        label_text = str(table.cell(cells, "diagnosis") or "").strip()
+        clinical = _clinical(table, cells, where, str(number), report)
+        row = _Row(excel_row, Diagnosis.parse(label_text) if label_column else None,
+                   label_text, clinical)
+        patients.setdefault(number, _Patient(number)).rows.append(row)
+    return label_column
+
+
+def _clinical(table: sheet.Table, cells: tuple[object, ...], where: str, key: str,
+              report: ValidationReport) -> ClinicalInfo:
+    raw_date = table.cell(cells, "date")
+    date = sheet.parse_date(raw_date)
+    if raw_date is not None and date is None:
+        report.add(where, ProblemKind.BAD_VALUE,
+                   f"ACQUISITION DATE {raw_date!r} is not a date; left blank.", Severity.INFO, key)
+    return ClinicalInfo(
+        age=sheet.parse_int(table.cell(cells, "age")),
+        sex=sheet.parse_sex(table.cell(cells, "sex")),
+        weight_kg=sheet.parse_float(table.cell(cells, "weight")),
+        height_cm=sheet.parse_float(table.cell(cells, "height")),
+        acquisition_date=date,
+    )
+
+
+def _build_case(tree: FileTree, p: _Patient, have_labels: bool,
+                report: ValidationReport) -> Case | None:
+    key = str(p.number)
+    views: dict[Projection, View] = {}
+    folder_labels: set[Diagnosis] = set()
+    for projection, images in p.images.items():
+        if len(images) > 1:
+            report.add(tree.display(images[0].rel), ProblemKind.DUPLICATE_KEY,
+                       f"patient {key} has {len(images)} {projection.value} images ("
+                       + ", ".join(i.rel for i in images) + "); the first was used.",
+                       Severity.WARNING, key)
+        folder_labels.update(i.folder_label for i in images if i.folder_label is not None)
+        view = _index_view(tree, images[0], key, report)
+        if view is not None:
+            views[projection] = view
+
+    anchor = tree.display(p.images[next(iter(p.images))][0].rel) if p.images else str(tree.root)
+    if have_labels and not p.rows and p.images:
+        report.add(anchor, ProblemKind.IMAGES_WITHOUT_ROW,
+                   f"patient {key} has images but no spreadsheet row; left out (the spreadsheet "
+                   "is the source of the label). Add the row to include it.", Severity.ERROR, key)
+        return None
+    if p.rows and not p.images:
+        report.add(str(tree.root), ProblemKind.ROW_WITHOUT_IMAGES,
+                   f"spreadsheet row {p.rows[0].excel_row} (patient {key}) has no images; "
+                   f"expected A{key}.png and P{key}.png.", Severity.WARNING, key)
+        return None
+
+    doubtful = False
+    clinical = p.rows[0].clinical if p.rows else ClinicalInfo()
+    if have_labels:
+        labels = {r.diagnosis for r in p.rows}
+        if len(p.rows) > 1:
+            report.add(str(tree.root), ProblemKind.DUPLICATE_KEY,
+                       f"patient {key} appears on {len(p.rows)} spreadsheet rows ("
+                       + ", ".join(str(r.excel_row) for r in p.rows) + ")"
+                       + ("; left out because their labels differ." if len(labels) > 1
+                          else "; the first row was used."),
+                       Severity.ERROR if len(labels) > 1 else Severity.WARNING, key)
+            if len(labels) > 1:
+                return None
+        diagnosis = p.rows[0].diagnosis
+        if diagnosis is None:
+            report.add(str(tree.root), ProblemKind.UNKNOWN_LABEL,
+                       f"patient {key}: the label {p.rows[0].label_text!r} on spreadsheet row "
+                       f"{p.rows[0].excel_row} is neither 'Bone metastases' nor 'No bone "
+                       "metastases'; left out.", Severity.ERROR, key)
+            return None
+        if folder_labels and folder_labels != {diagnosis}:
+            doubtful = True
+            report.add(anchor, ProblemKind.LABEL_CONFLICT,
+                       f"patient {key}: the spreadsheet says '{diagnosis.label}' but the image "
+                       "sits in a folder that says otherwise; kept for browsing, left out of "
+                       "quizzes.", Severity.WARNING, key)
+    else:
+        if len(folder_labels) != 1:
+            why = "no class folder" if not folder_labels else "class folders that disagree"
+            report.add(anchor, ProblemKind.UNKNOWN_LABEL,
+                       f"patient {key}: the label cannot be told ({why}, and no spreadsheet "
+                       "label); left out.", Severity.ERROR, key)
+            return None
+        diagnosis = next(iter(folder_labels))
+
+    if not views:
+        return None
+    for projection in Projection:
+        if projection not in p.images:  # an unreadable image was reported where it was read
+            report.add(anchor, ProblemKind.MISSING_VIEW,
+                       f"patient {key} has no {projection.value} view "
+                       f"({projection.letter}{key}.png); the case shows one view.",
+                       Severity.WARNING, key)
+    return Case(key, diagnosis, views.get(Projection.ANTERIOR), views.get(Projection.POSTERIOR),
+                clinical, label_doubtful=doubtful)
+
+
+def _index_view(tree: FileTree, image: _Image, key: str, report: ValidationReport) -> View | None:
+    name = tree.display(image.rel)
+    try:
+        header = tree.header(image.rel)
+    except ImageError as exc:
+        message = str(exc).split(": ", 1)[-1]
+        kind = ProblemKind.EMPTY_FILE if "empty" in message else (
+            ProblemKind.IMAGE_TOO_LARGE if "bomb" in message else ProblemKind.UNREADABLE_IMAGE)
+        report.add(name, kind, message, Severity.ERROR, key)
+        return None
+    if tree.looks_truncated(image.rel):
+        report.add(name, ProblemKind.TRUNCATED_IMAGE,
+                   "the PNG is cut short (no end marker); it was probably truncated while "
+                   "copying. Copy it again from the original dataset.", Severity.ERROR, key)
+        return None
+    if (header.width, header.height) != EXPECTED_SIZE:
+        report.add(name, ProblemKind.UNEXPECTED_SIZE,
+                   f"{header.width} x {header.height} pixels instead of "
+                   f"{EXPECTED_SIZE[0]} x {EXPECTED_SIZE[1]}; shown as it is.", Severity.WARNING,
+                   key)
+    if header.is_colour:
+        report.add(name, ProblemKind.COLOUR_IMAGE,
+                   f"a colour ({header.mode}) image; converted to gray (luminance).",
+                   Severity.INFO, key)
+    return tree.view(image.projection, image.rel, header)
+
+
+def open_path(path: Path, report: ValidationReport) -> Dataset:
+    """Read an IICS-UNA folder or zip at ``path``."""
+    with FileTree.open(path) as tree:
+        return read(tree, report)
