@@ -1,0 +1,71 @@
+"""The QApplication: settings, the exception hook, pyqtgraph's configuration, the window.
+
+QSettings is created here and passed in (never global); it is an INI file in the
+per-user config folder, so ``--home`` and tests redirect it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import traceback
+from pathlib import Path
+from types import TracebackType
+
+import pyqtgraph as pg
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication
+
+from bonescan_tutor import __version__, paths
+
+log = logging.getLogger(__name__)
+
+
+def configure_pyqtgraph() -> None:
+    """Set once, here: numpy images are (row, column) = (y, x)."""
+    pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
+
+
+def make_settings(path: Path | None = None) -> QSettings:
+    path = path or paths.user_config_dir() / "settings.ini"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return QSettings(str(path), QSettings.Format.IniFormat)
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(argv or [sys.argv[0]])
+    app.setApplicationName("bonescan-tutor")
+    app.setApplicationDisplayName("bonescan-tutor")
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName("bonescan-tutor")
+    configure_pyqtgraph()
+    return app
+
+
+def _excepthook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+    """A bug: log the traceback and show it once with "Copy details"."""
+    details = "".join(traceback.format_exception(kind, exc, tb))
+    log.error("unexpected error\n%s", details)
+    from bonescan_tutor.gui.dialogs.error import show_error
+
+    show_error(None, "Unexpected error", f"{kind.__name__}: {exc}", details)
+
+
+def run_app(args: argparse.Namespace) -> int:
+    app = make_application()
+    settings = make_settings()
+    from bonescan_tutor.gui.main_window import MainWindow
+
+    if args.self_test:
+        from bonescan_tutor.gui.self_test import run_self_test
+
+        return run_self_test(app, settings)
+    sys.excepthook = _excepthook
+    window = MainWindow(settings)
+    window.show()
+    dataset = args.dataset or settings.value("dataset/last", None)
+    QTimer.singleShot(0, lambda: window.open_dataset(dataset) if dataset else window.open_demo())
+    return app.exec()
