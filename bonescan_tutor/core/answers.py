@@ -135,7 +135,11 @@ class AnswerTable:
         answered_at: ArrayLike | None = None,
         case_key: Sequence[str] | None = None,
     ) -> AnswerTable:
-        """Build and check a table; missing columns get neutral values (input order)."""
+        """Build and check a table (UsageError on ragged columns or a bad certainty).
+
+        Missing columns: certainty 100 % for every answer (a bare decision), no reading
+        times, answer times in input order, case keys "1", "2", ...
+        """
         t = truth_array(truth)
         n = t.size
         codes = decision_codes(decision)
