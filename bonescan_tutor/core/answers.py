@@ -1,0 +1,195 @@
+"""A trainee's scored answers as plain values and as columns of numpy arrays.
+
+``ScoredAnswer`` is one attempt; ``AnswerTable`` holds many as parallel arrays so the
+scoring figures stay fast at tens of thousands of attempts. The positive class is
+bone metastases. A decision of None means no answer (skipped or timed out): it counts
+as wrong in every count and rate, and has no P(metastases), so it is left out of the
+ROC curve, the AUC, the Brier score and calibration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import overload
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from bonescan_tutor.core.errors import UsageError
+
+METASTASES = 1
+NO_METASTASES = 0
+UNANSWERED = -1
+"""Codes of ``AnswerTable.decision``: metastases, no metastases, no answer."""
+
+CERTAINTY_LEVELS: tuple[int, ...] = (50, 60, 70, 80, 90, 100)
+MIN_CERTAINTY = 50
+MAX_CERTAINTY = 100
+
+
+@dataclass(frozen=True)
+class ScoredAnswer:
+    """One attempt: the physician's label, the trainee's decision and certainty."""
+
+    case_key: str
+    truth: bool  # True = bone metastases (the positive class)
+    decision: bool | None  # None = no answer / timed out
+    certainty: int | None  # 50..100 %, None when unanswered
+    time_s: float = float("nan")
+    answered_at: float = 0.0  # epoch seconds
+
+
+def decision_codes(decision: ArrayLike | Sequence[bool | None]) -> NDArray[np.int8]:
+    """Decisions as int8 codes 1 / 0 / -1 (metastases / none / no answer).
+
+    Accepts a sequence of bool-or-None, a numpy bool array (all answered) or an integer
+    array already coded 1 / 0 / -1.
+    """
+    if isinstance(decision, np.ndarray):
+        if decision.dtype == np.bool_:
+            return decision.astype(np.int8)
+        if np.issubdtype(decision.dtype, np.integer):
+            codes = decision.astype(np.int8)
+            if codes.size and (codes.min() < UNANSWERED or codes.max() > METASTASES):
+                raise UsageError("decision codes must be 1 (metastases), 0 (none) or -1")
+            return codes
+        decision = decision.tolist()
+    seq = list(decision)  # type: ignore[arg-type]
+    return np.fromiter(
+        (UNANSWERED if d is None else (METASTASES if d else NO_METASTASES) for d in seq),
+        dtype=np.int8,
+        count=len(seq),
+    )
+
+
+def truth_array(truth: ArrayLike) -> NDArray[np.bool_]:
+    """The physician's labels as a bool array (True = metastases)."""
+    arr = np.asarray(truth)
+    if arr.dtype != np.bool_:
+        arr = arr.astype(bool)
+    return arr.reshape(-1)
+
+
+def certainty_array(certainty: ArrayLike | Sequence[int | None]) -> NDArray[np.int16]:
+    """Certainties as int16, 0 standing for None (an unanswered case has none)."""
+    if isinstance(certainty, np.ndarray) and np.issubdtype(certainty.dtype, np.integer):
+        return certainty.astype(np.int16).reshape(-1)
+    seq = list(certainty)  # type: ignore[arg-type]
+    return np.fromiter((0 if c is None else c for c in seq), dtype=np.int16, count=len(seq))
+
+
+def check_certainty(codes: NDArray[np.int8], certainty: NDArray[np.int16]) -> None:
+    """Raise UsageError unless every answered case has a certainty in 50..100."""
+    answered = codes != UNANSWERED
+    bad = answered & ((certainty < MIN_CERTAINTY) | (certainty > MAX_CERTAINTY))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise UsageError(
+            f"attempt {i + 1} has certainty {int(certainty[i])}; an answered case needs a "
+            f"certainty between {MIN_CERTAINTY} and {MAX_CERTAINTY} %"
+        )
+
+
+@overload
+def p_metastases(decision: bool, certainty: int) -> float: ...
+@overload
+def p_metastases(
+    decision: NDArray[np.int8] | NDArray[np.bool_], certainty: NDArray[np.int16]
+) -> NDArray[np.float64]: ...
+def p_metastases(
+    decision: bool | NDArray[np.int8] | NDArray[np.bool_],
+    certainty: int | NDArray[np.int16],
+) -> float | NDArray[np.float64]:
+    """The trainee's probability of metastases implied by a decision and its certainty.
+
+    certainty/100 when the decision is metastases, 1 - certainty/100 otherwise, so
+    "no metastases, 90 %" is P = 0.1. Arrays give arrays (answered cases only).
+    """
+    if isinstance(decision, np.ndarray):
+        c = np.asarray(certainty, dtype=np.float64) / 100.0
+        return np.where(decision == METASTASES, c, 1.0 - c)
+    if isinstance(certainty, np.ndarray):
+        raise TypeError("a scalar decision needs a scalar certainty")
+    return certainty / 100.0 if decision else 1.0 - certainty / 100.0
+
+
+@dataclass(frozen=True, eq=False)
+class AnswerTable:
+    """Parallel arrays of attempts, the fast form every scoring function works on."""
+
+    truth: NDArray[np.bool_]
+    decision: NDArray[np.int8]  # METASTASES / NO_METASTASES / UNANSWERED
+    certainty: NDArray[np.int16]  # 0 where unanswered
+    time_s: NDArray[np.float64]  # NaN when not recorded
+    answered_at: NDArray[np.float64]  # epoch seconds; orders the learning curve
+    case_key: tuple[str, ...]
+
+    @classmethod
+    def from_arrays(
+        cls,
+        truth: ArrayLike,
+        decision: ArrayLike | Sequence[bool | None],
+        certainty: ArrayLike | Sequence[int | None] | None = None,
+        time_s: ArrayLike | None = None,
+        answered_at: ArrayLike | None = None,
+        case_key: Sequence[str] | None = None,
+    ) -> AnswerTable:
+        """Build and check a table (UsageError on ragged columns or a bad certainty).
+
+        Missing columns: certainty 100 % for every answer (a bare decision), no reading
+        times, answer times in input order, case keys "1", "2", ...
+        """
+        t = truth_array(truth)
+        n = t.size
+        codes = decision_codes(decision)
+        cert = (
+            np.where(codes == UNANSWERED, 0, 100).astype(np.int16)
+            if certainty is None
+            else certainty_array(certainty)
+        )
+        times = np.full(n, np.nan) if time_s is None else np.asarray(time_s, np.float64)
+        when = (
+            np.arange(n, dtype=np.float64)
+            if answered_at is None
+            else np.asarray(answered_at, np.float64)
+        )
+        keys = tuple(str(i + 1) for i in range(n)) if case_key is None else tuple(case_key)
+        lengths = {len(codes), len(cert), len(times), len(when), len(keys)}
+        if lengths != {n}:
+            raise UsageError(
+                f"the answer columns have different lengths ({n} labels, {len(codes)} "
+                f"decisions, {len(cert)} certainties, {len(times)} times, {len(when)} "
+                f"timestamps, {len(keys)} case keys); pass one value per attempt"
+            )
+        check_certainty(codes, cert)
+        return cls(t, codes, cert, times.reshape(-1), when.reshape(-1), keys)
+
+    @classmethod
+    def from_answers(cls, answers: Sequence[ScoredAnswer]) -> AnswerTable:
+        n = len(answers)
+        return cls.from_arrays(
+            np.fromiter((a.truth for a in answers), dtype=np.bool_, count=n),
+            [a.decision for a in answers],
+            [a.certainty for a in answers],
+            np.fromiter((a.time_s for a in answers), dtype=np.float64, count=n),
+            np.fromiter((a.answered_at for a in answers), dtype=np.float64, count=n),
+            [a.case_key for a in answers],
+        )
+
+    def __len__(self) -> int:
+        return int(self.truth.size)
+
+    @property
+    def answered(self) -> NDArray[np.bool_]:
+        return np.not_equal(self.decision, UNANSWERED)
+
+    @property
+    def correct(self) -> NDArray[np.bool_]:
+        """Right answers; an unanswered case is never correct."""
+        return np.equal(self.decision, self.truth.astype(np.int8))
+
+    def probabilities(self) -> tuple[NDArray[np.bool_], NDArray[np.float64]]:
+        """(truth, P(metastases)) of the answered attempts only."""
+        mask = self.answered
+        return self.truth[mask], p_metastases(self.decision[mask], self.certainty[mask])
