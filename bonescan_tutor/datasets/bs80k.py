@@ -1,0 +1,317 @@
+"""The BS-80K whole-body layout (West China Hospital).
+
+One folder per projection, e.g. ``wholeBodyANT/`` and ``wholeBodyPOST/`` (any case;
+``wholebody_ant``, ``WholeBody-Posterior`` also do), each holding JPG (or PNG) images
+and a text file named like the folder (``wholeBodyANT.txt``) whose lines read
+``filename label`` with 0 = normal, 1 = abnormal (abnormal is taken as the positive
+class, ``Diagnosis.METASTASES``).
+
+Pairing rule: a view's patient id is its file stem, lower-cased, with one projection
+token removed: a token ``ant``/``anterior``/``post``/``posterior`` separated by ``_``,
+``-``, ``.`` or a space (``0042_ANT`` -> ``0042``), or glued after digits
+(``0042ANT`` -> ``0042``). Identical stems in the two folders therefore pair too.
+The case key is that patient id. A view without a partner makes a one-view case.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from bonescan_tutor.core.cases import (
+    Case,
+    Dataset,
+    Diagnosis,
+    Layout,
+    Projection,
+    View,
+    fingerprint_cases,
+    natural_key,
+)
+from bonescan_tutor.core.errors import DatasetError, ImageError
+from bonescan_tutor.core.validation import ProblemKind, Severity, ValidationReport
+from bonescan_tutor.datasets.images import read_header
+
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png"})
+EXPECTED_SIZE = (256, 1024)  # width x height of the whole-body subset
+_FOLDER = re.compile(r"^wholebody(ant|anterior|post|posterior)$")
+_TOKEN = re.compile(r"^(ant|anterior|post|posterior)$")
+_GLUED = re.compile(r"^(.*\d)(ant|anterior|post|posterior)$")
+
+
+def _squash(name: str) -> str:
+    return re.sub(r"[\s_\-.]+", "", name.lower())
+
+
+def folder_projection(name: str) -> Projection | None:
+    """The projection a BS-80K view folder holds, from its name (any case or separator)."""
+    m = _FOLDER.match(_squash(name))
+    if not m:
+        return None
+    return Projection.ANTERIOR if m.group(1).startswith("ant") else Projection.POSTERIOR
+
+
+def patient_id(file_name: str) -> str:
+    """The pairing key of a view file (see the module's pairing rule)."""
+    stem = Path(file_name).stem.lower()
+    tokens = [t for t in re.split(r"[\s_\-.]+", stem) if t]
+    kept = [t for t in tokens if not _TOKEN.match(t)]
+    if len(kept) < len(tokens) and kept:
+        return "_".join(kept)
+    glued = _GLUED.match(stem)
+    if glued:
+        return glued.group(1).rstrip("_-. ")
+    return stem
+
+
+def _view_folders(root: Path) -> dict[Projection, list[Path]]:
+    found: dict[Projection, list[Path]] = {}
+    for parent in (root, *sorted(p for p in _subdirs(root))):
+        for d in _subdirs(parent):
+            proj = folder_projection(d.name)
+            if proj is not None:
+                found.setdefault(proj, []).append(d)
+        if found:
+            return found
+    return found
+
+
+def _subdirs(path: Path) -> list[Path]:
+    try:
+        return sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith("."))
+    except OSError:
+        return []
+
+
+def recognises(root: Path) -> bool:
+    """True when ``root`` (or one folder inside it) holds a wholeBodyANT/POST folder."""
+    root = Path(root)
+    return root.is_dir() and bool(_view_folders(root))
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """One labelled view: which file, which folder's list said so, and the label."""
+
+    projection: Projection
+    path: Path
+    diagnosis: Diagnosis
+    listed_in: Path
+    view: View
+
+
+def _label_file(folder: Path, report: ValidationReport) -> Path | None:
+    texts = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".txt")
+    for t in texts:
+        if _squash(t.stem) == _squash(folder.name):
+            return t
+    if len(texts) == 1:
+        report.add(
+            str(texts[0]),
+            ProblemKind.UNRECOGNISED_FILE,
+            f"Expected the label list to be called {folder.name}.txt; using {texts[0].name}.",
+            Severity.INFO,
+        )
+        return texts[0]
+    report.add(
+        str(folder),
+        ProblemKind.NO_SPREADSHEET,
+        f"No label list {folder.name}.txt in this folder, so its images have no labels and "
+        "were left out. Put the BS-80K list (lines 'filename label') beside the images.",
+    )
+    return None
+
+
+def _read_lines(path: Path) -> list[str]:
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+    return text.splitlines()
+
+
+def _parse_list(listing: Path, report: ValidationReport) -> dict[str, tuple[Diagnosis, int, str]]:
+    """File name (lower case) -> (label, line number, name as listed); bad lines reported."""
+    labels: dict[str, tuple[Diagnosis, int, str]] = {}
+    for number, line in enumerate(_read_lines(listing), start=1):
+        text = line.strip()
+        if not text or text.startswith("#"):
+            continue
+        parts = text.rsplit(None, 1)
+        if len(parts) != 2:
+            report.add(
+                str(listing),
+                ProblemKind.BAD_VALUE,
+                f"Line {number} ({text!r}) should read 'filename label'; it was skipped.",
+            )
+            continue
+        name, value = parts[0].strip(), parts[1]
+        name = re.split(r"[\\/]", name)[-1]  # a listed path counts by its file name only
+        diagnosis = Diagnosis.parse(value) if value in ("0", "1") else None
+        if diagnosis is None:
+            report.add(
+                str(listing),
+                ProblemKind.UNKNOWN_LABEL,
+                f"Line {number}: label {value!r} for {name} is neither 0 (normal) nor "
+                "1 (abnormal); that image was left out. Correct the label.",
+            )
+            continue
+        key = name.lower()
+        if key in labels:
+            first, first_line, _ = labels[key]
+            if first is diagnosis:
+                report.add(
+                    str(listing),
+                    ProblemKind.DUPLICATE_KEY,
+                    f"Line {number} repeats {name} (already on line {first_line}); ignored.",
+                    Severity.WARNING,
+                )
+                continue
+            report.add(
+                str(listing),
+                ProblemKind.LABEL_CONFLICT,
+                f"{name} is listed as {first.label} on line {first_line} and as "
+                f"{diagnosis.label} on line {number}; it was left out. Keep one line.",
+            )
+            labels[key] = (first, -1, name)  # -1: conflicting, leave out
+            continue
+        labels[key] = (diagnosis, number, name)
+    return {k: v for k, v in labels.items() if v[1] != -1}
+
+
+def _read_folder(folder: Path, projection: Projection, report: ValidationReport) -> list[_Entry]:
+    listing = _label_file(folder, report)
+    if listing is None:
+        return []
+    labels = _parse_list(listing, report)
+    images = {
+        p.name.lower(): p
+        for p in folder.iterdir()
+        if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES
+    }
+    entries: list[_Entry] = []
+    colour = 0
+    for name_lower, (diagnosis, line, listed) in labels.items():
+        path = images.get(name_lower)
+        if path is None:
+            report.add(
+                str(folder / listed),
+                ProblemKind.ROW_WITHOUT_IMAGES,
+                f"{listing.name} line {line} lists this image but it is not in {folder.name}/; "
+                "that view was left out. Copy the image back or remove the line.",
+            )
+            continue
+        try:
+            header = read_header(path)
+        except ImageError as exc:
+            report.add(str(path), ProblemKind.UNREADABLE_IMAGE, str(exc))
+            continue
+        if (header.width, header.height) != EXPECTED_SIZE:
+            report.add(
+                str(path),
+                ProblemKind.UNEXPECTED_SIZE,
+                f"{header.width} x {header.height} pixels instead of the whole-body "
+                f"{EXPECTED_SIZE[0]} x {EXPECTED_SIZE[1]}; it is shown as it is.",
+                Severity.WARNING,
+            )
+        colour += header.is_colour
+        view = View(
+            projection=projection,
+            path=str(path),
+            size_bytes=path.stat().st_size,
+            width=header.width,
+            height=header.height,
+            mode=header.mode,
+        )
+        entries.append(_Entry(projection, path, diagnosis, listing, view))
+    for name_lower, path in sorted(images.items()):
+        if name_lower not in labels:
+            report.add(
+                str(path),
+                ProblemKind.IMAGES_WITHOUT_ROW,
+                f"Not listed in {listing.name}, so it has no label and was left out. "
+                "Add a line 'filename label' for it.",
+                Severity.WARNING,
+            )
+    if colour:
+        report.add(
+            str(folder),
+            ProblemKind.COLOUR_IMAGE,
+            f"{colour} image(s) are stored in colour; they are shown as grey levels.",
+            Severity.INFO,
+        )
+    return entries
+
+
+def _pair(entries: list[_Entry], report: ValidationReport) -> list[Case]:
+    by_id: dict[str, dict[Projection, _Entry]] = {}
+    for e in entries:
+        slot = by_id.setdefault(patient_id(e.path.name), {})
+        if e.projection in slot:
+            report.add(
+                str(e.path),
+                ProblemKind.DUPLICATE_KEY,
+                f"Another {e.projection.value} image ({slot[e.projection].path.name}) has the "
+                "same patient id; this one was left out. Rename one of them.",
+                case_key=patient_id(e.path.name),
+            )
+            continue
+        slot[e.projection] = e
+    cases: list[Case] = []
+    for key, slot in by_id.items():
+        ant, post = slot.get(Projection.ANTERIOR), slot.get(Projection.POSTERIOR)
+        labels = {e.diagnosis for e in slot.values()}
+        doubtful = len(labels) > 1
+        if doubtful:
+            assert ant is not None and post is not None
+            report.add(
+                str(post.path),
+                ProblemKind.LABEL_CONFLICT,
+                f"{ant.path.name} is labelled {ant.diagnosis.label} but {post.path.name} "
+                f"{post.diagnosis.label}; the case is kept for browsing but left out of "
+                "quizzes until the lists agree.",
+                Severity.WARNING,
+                case_key=key,
+            )
+        # Abnormal in either view makes the case abnormal (the safer reading).
+        diagnosis = (
+            Diagnosis.METASTASES if Diagnosis.METASTASES in labels else Diagnosis.NO_METASTASES
+        )
+        cases.append(
+            Case(
+                key=key,
+                diagnosis=diagnosis,
+                anterior=ant.view if ant else None,
+                posterior=post.view if post else None,
+                label_doubtful=doubtful,
+            )
+        )
+    return sorted(cases, key=lambda c: natural_key(c.key))
+
+
+def read(root: Path, report: ValidationReport) -> Dataset:
+    """Index a BS-80K tree (headers only); bad views are reported and left out."""
+    root = Path(root)
+    if not root.is_dir():
+        raise DatasetError(f"{root}: not a folder; a BS-80K dataset is a folder of view folders.")
+    folders = _view_folders(root)
+    if not folders:
+        raise DatasetError(
+            f"{root}: no wholeBodyANT/ or wholeBodyPOST/ folder found, so this is not a BS-80K "
+            "dataset. Open the folder that holds them."
+        )
+    entries: list[_Entry] = []
+    for projection in Projection:
+        for folder in folders.get(projection, []):
+            entries.extend(_read_folder(folder, projection, report))
+    cases = _pair(entries, report)
+    name = root.name or str(root)
+    return Dataset(
+        name=name,
+        layout=Layout.BS80K,
+        root=str(root),
+        cases=tuple(cases),
+        fingerprint=fingerprint_cases(cases, salt=Layout.BS80K.value),
+    )

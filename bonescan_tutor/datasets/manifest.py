@@ -1,0 +1,384 @@
+"""An instructor's own teaching cases, listed in a CSV or XLSX manifest.
+
+One row per case: key, anterior file, posterior file, diagnosis, and optionally age,
+sex, weight, height, date and a teaching note. Header names are matched without
+regard to case, spaces, hyphens or underscores, with a few synonyms (``COLUMNS``).
+File paths are relative to the manifest's folder; they are data, so a path that
+escapes that folder (``../``, absolute, a drive letter) is refused and the case left
+out. The manifest is ``manifest.csv``, ``manifest.xlsx``, ``cases.csv`` or
+``cases.xlsx`` in the dataset folder, or the file itself.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import enum
+import re
+from collections.abc import Sequence
+from pathlib import Path, PurePosixPath
+
+from bonescan_tutor.core.cases import (
+    Case,
+    ClinicalInfo,
+    Dataset,
+    Diagnosis,
+    Layout,
+    Projection,
+    View,
+    fingerprint_cases,
+    natural_key,
+)
+from bonescan_tutor.core.errors import DatasetError, ImageError
+from bonescan_tutor.core.validation import ProblemKind, Severity, ValidationReport
+from bonescan_tutor.datasets.images import read_header
+
+MANIFEST_NAMES = ("manifest.csv", "manifest.xlsx", "cases.csv", "cases.xlsx")
+SUFFIXES = frozenset({".csv", ".xlsx"})
+EXPECTED_SIZE = (256, 1024)
+
+# Field -> accepted header spellings, already squashed (lower case, no separators).
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "key": ("case", "key", "id", "casekey", "caseid", "patient"),
+    "anterior": ("anterior", "anteriorfile", "ant", "anteriorview", "anteriorimage"),
+    "posterior": ("posterior", "posteriorfile", "post", "posteriorview", "posteriorimage"),
+    "diagnosis": ("diagnosis", "label", "diagnosisclassification"),
+    "age": ("age",),
+    "sex": ("sex", "gender"),
+    "weight": ("weight", "weightkg"),
+    "height": ("height", "heightcm"),
+    "date": ("date", "acquisitiondate", "studydate"),
+    "note": ("note", "notes", "teachingnote", "teachingnotes", "comment"),
+}
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+Cell = object
+Row = dict[str, Cell]
+
+
+def _squash(text: object) -> str:
+    return re.sub(r"[\s_\-]+", "", str(text).strip().lower()) if text is not None else ""
+
+
+def _columns(header: Sequence[Cell]) -> dict[str, int]:
+    """Field name -> column index for the header cells that name a known field."""
+    lookup = {alias: field for field, aliases in COLUMNS.items() for alias in aliases}
+    found: dict[str, int] = {}
+    for i, cell in enumerate(header):
+        field = lookup.get(_squash(cell))
+        if field is not None and field not in found:
+            found[field] = i
+    return found
+
+
+def _usable(columns: dict[str, int]) -> bool:
+    return {"key", "diagnosis"} <= columns.keys() and bool(
+        {"anterior", "posterior"} & columns.keys()
+    )
+
+
+def _read_csv(path: Path) -> list[list[Cell]]:
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+    first = text.split("\n", 1)[0]
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(first, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return [list(r) for r in csv.reader(text.splitlines(), dialect)]
+
+
+def _read_xlsx(path: Path) -> list[list[Cell]]:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True, data_only=True)
+    try:
+        ws = wb.worksheets[0]
+        return [list(r) for r in ws.iter_rows(values_only=True)]
+    finally:
+        wb.close()
+
+
+def _table(path: Path) -> tuple[int, dict[str, int], list[list[Cell]]]:
+    """(header row index, columns, all rows); the header is the first row naming fields."""
+    try:
+        rows = _read_xlsx(path) if path.suffix.lower() == ".xlsx" else _read_csv(path)
+    except Exception as exc:  # openpyxl and csv raise many kinds on a damaged file
+        raise DatasetError(
+            f"{path}: the manifest could not be read ({exc}). Save it again as CSV or XLSX."
+        ) from exc
+    for i, row in enumerate(rows[:20]):
+        cols = _columns(row)
+        if cols:
+            return i, cols, rows
+    return -1, {}, rows
+
+
+def find_manifest(root: Path) -> Path | None:
+    """The manifest file: ``root`` itself when it is a CSV/XLSX, else a known name inside."""
+    root = Path(root)
+    if root.is_file():
+        return root if root.suffix.lower() in SUFFIXES else None
+    if not root.is_dir():
+        return None
+    present = {p.name.lower(): p for p in root.iterdir() if p.is_file()}
+    for name in MANIFEST_NAMES:
+        if name in present:
+            return present[name]
+    return None
+
+
+def recognises(root: Path) -> bool:
+    """True for a CSV/XLSX manifest (or a folder holding one) with the needed columns."""
+    manifest = find_manifest(Path(root))
+    if manifest is None:
+        return False
+    try:
+        _, columns, _ = _table(manifest)
+    except DatasetError:
+        return False
+    return _usable(columns)
+
+
+def _text(value: Cell) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _number(value: Cell) -> float | None:
+    if value is None or _text(value) == "":
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return float(_text(value).replace(",", "."))
+
+
+def _date(value: Cell) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = _text(value)
+    if not text:
+        return None
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%Y/%m/%d", "%d.%m.%Y"):
+        try:
+            return dt.datetime.strptime(text.split(" ")[0].split("T")[0], fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+def _safe_relative(base: Path, text: str) -> Path | None:
+    """``base``/``text`` when ``text`` stays inside ``base``; None when it escapes."""
+    posix = text.replace("\\", "/")
+    if posix.startswith("/") or _DRIVE.match(posix):
+        return None
+    parts = PurePosixPath(posix).parts
+    if ".." in parts:
+        return None
+    candidate = base.joinpath(*parts)
+    if not candidate.resolve().is_relative_to(base.resolve()):
+        return None  # a symbolic link pointing out of the folder
+    return candidate
+
+
+class _Refused(enum.Enum):
+    """A path cell that must not be followed: its case is left out."""
+
+    REFUSED = "refused"
+
+
+class _RowReader:
+    """Turns manifest rows into cases, reporting each problem with its row number."""
+
+    def __init__(self, manifest: Path, columns: dict[str, int], report: ValidationReport) -> None:
+        self.manifest = manifest
+        self.base = manifest.parent
+        self.columns = columns
+        self.report = report
+
+    def cell(self, row: Sequence[Cell], field: str) -> Cell:
+        i = self.columns.get(field)
+        return row[i] if i is not None and i < len(row) else None
+
+    def problem(
+        self,
+        line: int,
+        kind: ProblemKind,
+        message: str,
+        key: str | None = None,
+        *,
+        severity: Severity = Severity.ERROR,
+        file: str | None = None,
+    ) -> None:
+        where = f"{self.manifest.name} row {line}: "
+        self.report.add(file or str(self.manifest), kind, where + message, severity, key)
+
+    def view(
+        self, row: Sequence[Cell], line: int, key: str, proj: Projection
+    ) -> View | _Refused | None:
+        """The view; None when the cell is empty; REFUSED when the case must be left out."""
+        text = _text(self.cell(row, proj.value))
+        if not text:
+            return None
+        path = _safe_relative(self.base, text)
+        if path is None:
+            self.problem(
+                line,
+                ProblemKind.BAD_VALUE,
+                f"the {proj.value} path {text!r} points outside the manifest's folder; the "
+                "case was left out. Use a path relative to the manifest, without '..'.",
+                key,
+            )
+            return _Refused.REFUSED
+        if not path.is_file():
+            self.problem(
+                line,
+                ProblemKind.MISSING_VIEW,
+                f"the {proj.value} file {text!r} does not exist; that view was left out. "
+                "Check the spelling or copy the image next to the manifest.",
+                key,
+                file=str(path),
+            )
+            return None
+        try:
+            header = read_header(path)
+        except ImageError as exc:
+            self.problem(line, ProblemKind.UNREADABLE_IMAGE, str(exc), key, file=str(path))
+            return None
+        if (header.width, header.height) != EXPECTED_SIZE:
+            self.problem(
+                line,
+                ProblemKind.UNEXPECTED_SIZE,
+                f"{text} is {header.width} x {header.height} pixels, not the whole-body "
+                f"{EXPECTED_SIZE[0]} x {EXPECTED_SIZE[1]}; it is shown as it is.",
+                key,
+                severity=Severity.WARNING,
+                file=str(path),
+            )
+        return View(
+            proj, str(path), None, path.stat().st_size, header.width, header.height, header.mode
+        )
+
+    def clinical(self, row: Sequence[Cell], line: int, key: str) -> ClinicalInfo:
+        values: dict[str, object] = {}
+        for field, convert in (
+            ("age", _number),
+            ("weight", _number),
+            ("height", _number),
+            ("date", _date),
+        ):
+            raw = self.cell(row, field)
+            try:
+                values[field] = convert(raw)
+            except ValueError:
+                values[field] = None
+                self.problem(
+                    line,
+                    ProblemKind.BAD_VALUE,
+                    f"{field} {_text(raw)!r} is not understood and was left blank.",
+                    key,
+                    severity=Severity.WARNING,
+                )
+        age = values["age"]
+        return ClinicalInfo(
+            age=int(age) if isinstance(age, float) else None,
+            sex=_text(self.cell(row, "sex")) or None,
+            weight_kg=values["weight"] if isinstance(values["weight"], float) else None,
+            height_cm=values["height"] if isinstance(values["height"], float) else None,
+            acquisition_date=values["date"] if isinstance(values["date"], dt.date) else None,
+            note=_text(self.cell(row, "note")) or None,
+        )
+
+    def case(self, row: Sequence[Cell], line: int, seen: dict[str, int]) -> Case | None:
+        key = _text(self.cell(row, "key"))
+        if not key:
+            self.problem(line, ProblemKind.BAD_VALUE, "no case key; the row was skipped.")
+            return None
+        if key in seen:
+            self.problem(
+                line,
+                ProblemKind.DUPLICATE_KEY,
+                f"case key {key!r} is already used on row {seen[key]}; this row was left out. "
+                "Give every case its own key.",
+                key,
+            )
+            return None
+        seen[key] = line
+        raw_label = self.cell(row, "diagnosis")
+        diagnosis = Diagnosis.parse(raw_label)
+        if diagnosis is None:
+            self.problem(
+                line,
+                ProblemKind.UNKNOWN_LABEL,
+                f"diagnosis {_text(raw_label)!r} is not understood; the case was left out. "
+                "Write 'Bone metastases' or 'No bone metastases'.",
+                key,
+            )
+            return None
+        ant = self.view(row, line, key, Projection.ANTERIOR)
+        post = self.view(row, line, key, Projection.POSTERIOR)
+        if ant is _Refused.REFUSED or post is _Refused.REFUSED:
+            return None
+        if not isinstance(ant, View) and not isinstance(post, View):
+            self.problem(
+                line,
+                ProblemKind.ROW_WITHOUT_IMAGES,
+                "no usable image for this case; it was left out.",
+                key,
+            )
+            return None
+        return Case(
+            key=key,
+            diagnosis=diagnosis,
+            anterior=ant if isinstance(ant, View) else None,
+            posterior=post if isinstance(post, View) else None,
+            clinical=self.clinical(row, line, key),
+        )
+
+
+def read(root: Path, report: ValidationReport) -> Dataset:
+    """Index the cases a manifest lists (image headers only); bad rows reported, left out."""
+    root = Path(root)
+    manifest = find_manifest(root)
+    if manifest is None:
+        raise DatasetError(
+            f"{root}: no manifest found (looked for {', '.join(MANIFEST_NAMES)}). Put one of "
+            "these beside the images, or open the CSV/XLSX file itself."
+        )
+    header_at, columns, rows = _table(manifest)
+    if not _usable(columns):
+        missing = [f for f in ("key", "diagnosis") if f not in columns]
+        if not {"anterior", "posterior"} & columns.keys():
+            missing.append("anterior or posterior")
+        message = (
+            f"the manifest has no column for {', '.join(missing)}. Its first row must name "
+            "the columns, e.g. case, anterior, posterior, diagnosis."
+        )
+        report.add(str(manifest), ProblemKind.MISSING_COLUMN, message)
+        raise DatasetError(f"{manifest}: {message}")
+    reader = _RowReader(manifest, columns, report)
+    seen: dict[str, int] = {}
+    cases: list[Case] = []
+    for index in range(header_at + 1, len(rows)):
+        row = rows[index]
+        if all(_text(c) == "" for c in row):
+            continue
+        case = reader.case(row, index + 1, seen)
+        if case is not None:
+            cases.append(case)
+    cases.sort(key=lambda c: natural_key(c.key))
+    return Dataset(
+        name=manifest.parent.name or manifest.stem,
+        layout=Layout.MANIFEST,
+        root=str(manifest.parent),
+        cases=tuple(cases),
+        fingerprint=fingerprint_cases(cases, salt=Layout.MANIFEST.value),
+    )
