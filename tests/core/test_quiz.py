@@ -94,7 +94,7 @@ def test_alias() -> None:
     assert alias(7, 20) == "Case 7 of 20"
     assert alias(1, 1) == "Case 1 of 1"
     for bad in (0, 21, -1):
-        with pytest.raises(UsageError, match="outside 1..20"):
+        with pytest.raises(UsageError, match=r"outside 1\.\.20"):
             alias(bad, 20)
 
 
