@@ -32,11 +32,22 @@ from bonescan_tutor.core.errors import UsageError
 from bonescan_tutor.core.quiz import Attempt, Mark, QuizMode, QuizSpec, Tool
 from bonescan_tutor.storage.progress_file import (
     CorruptFile,
+    ProgressFileError,
     connect,
     file_error,
     reason,
     set_aside,
 )
+
+__all__ = [
+    "FILE_NAME",
+    "ProgressFileError",
+    "ProgressStore",
+    "SessionRecord",
+    "SessionStatus",
+    "StoredAttempt",
+    "Trainee",
+]
 
 FILE_NAME = "progress.sqlite3"
 
