@@ -15,21 +15,19 @@ and a fresh one started; ``recovered_from`` tells the app what happened.
 from __future__ import annotations
 
 import contextlib
-import enum
 import getpass
 import json
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from bonescan_tutor import paths
-from bonescan_tutor.core.cases import Diagnosis, Projection
+from bonescan_tutor.core.cases import Diagnosis
 from bonescan_tutor.core.errors import UsageError
-from bonescan_tutor.core.quiz import Attempt, Mark, QuizMode, QuizSpec, Tool
+from bonescan_tutor.core.quiz import Attempt, QuizSpec
 from bonescan_tutor.storage.progress_file import (
     CorruptFile,
     ProgressFileError,
@@ -37,6 +35,14 @@ from bonescan_tutor.storage.progress_file import (
     file_error,
     reason,
     set_aside,
+)
+from bonescan_tutor.storage.progress_records import (
+    SessionRecord,
+    SessionStatus,
+    StoredAttempt,
+    Trainee,
+    attempt_from_row,
+    session_from_row,
 )
 
 __all__ = [
@@ -50,62 +56,6 @@ __all__ = [
 ]
 
 FILE_NAME = "progress.sqlite3"
-
-
-class SessionStatus(enum.Enum):
-    ACTIVE = "active"
-    FINISHED = "finished"  # practice: done
-    SUBMITTED = "submitted"  # exam: locked
-
-
-@dataclass(frozen=True)
-class Trainee:
-    id: int
-    name: str
-    created: float
-
-
-@dataclass(frozen=True)
-class SessionRecord:
-    """One quiz session as stored; ``spec`` rebuilds the quiz to resume it."""
-
-    id: int
-    trainee_id: int
-    quiz_id: str
-    quiz_title: str
-    mode: QuizMode
-    spec_json: str
-    dataset_name: str
-    dataset_fingerprint: str
-    started: float
-    finished: float | None
-    status: SessionStatus
-
-    @property
-    def spec(self) -> QuizSpec:
-        return QuizSpec.from_dict(json.loads(self.spec_json))
-
-
-@dataclass(frozen=True)
-class StoredAttempt:
-    """An attempt plus what the file knows about it.
-
-    ``truth`` is the physician's label when the answer was given, for scoring without
-    the dataset. Screens must use ``revealed_truth``, which stays None until the
-    label has been shown to the trainee.
-    """
-
-    id: int
-    session_id: int
-    trainee_id: int
-    dataset_fingerprint: str
-    attempt: Attempt
-    truth: Diagnosis
-    label_shown: bool
-
-    @property
-    def revealed_truth(self) -> Diagnosis | None:
-        return self.truth if self.label_shown else None
 
 
 class ProgressStore:
@@ -239,13 +189,13 @@ class ProgressStore:
         rows = self._read(f"{_SESSION_SELECT} WHERE id = ?", (session_id,))
         if not rows:
             raise UsageError(f"There is no quiz session {session_id} in {self.path}.")
-        return _session(rows[0])
+        return session_from_row(rows[0])
 
     def sessions(self, trainee: Trainee) -> list[SessionRecord]:
         rows = self._read(
             f"{_SESSION_SELECT} WHERE trainee_id = ? ORDER BY started, id", (trainee.id,)
         )
-        return [_session(r) for r in rows]
+        return [session_from_row(r) for r in rows]
 
     def unfinished_sessions(self, trainee: Trainee) -> list[SessionRecord]:
         """Sessions to offer for resuming, newest first."""
@@ -253,7 +203,7 @@ class ProgressStore:
             f"{_SESSION_SELECT} WHERE trainee_id = ? AND state = ? ORDER BY started DESC, id DESC",
             (trainee.id, SessionStatus.ACTIVE.value),
         )
-        return [_session(r) for r in rows]
+        return [session_from_row(r) for r in rows]
 
     # -- attempts --------------------------------------------------------------------
 
@@ -331,7 +281,7 @@ class ProgressStore:
                 where.append(clause)
                 params.append(value)
         sql = _ATTEMPT_SELECT + (" WHERE " + " AND ".join(where) if where else "")
-        return [_stored_attempt(r) for r in self._read(sql + " ORDER BY answered_at, id", params)]
+        return [attempt_from_row(r) for r in self._read(sql + " ORDER BY answered_at, id", params)]
 
     # -- review cards ----------------------------------------------------------------
 
@@ -404,50 +354,3 @@ _SESSION_SELECT = """SELECT id, trainee_id, quiz_id, quiz_title, mode, spec_json
 _ATTEMPT_SELECT = """SELECT id, session_id, trainee_id, dataset_fingerprint, case_key, position,
     decision, certainty, started_at, answered_at, time_on_case_s, note, marks_json, tools_json,
     timed_out, truth, label_shown FROM attempts"""
-
-
-def _session(row: sqlite3.Row) -> SessionRecord:
-    return SessionRecord(
-        id=row["id"],
-        trainee_id=row["trainee_id"],
-        quiz_id=row["quiz_id"],
-        quiz_title=row["quiz_title"],
-        mode=QuizMode(row["mode"]),
-        spec_json=row["spec_json"],
-        dataset_name=row["dataset_name"],
-        dataset_fingerprint=row["dataset_fingerprint"],
-        started=row["started"],
-        finished=row["finished"],
-        status=SessionStatus(row["state"]),
-    )
-
-
-def _stored_attempt(row: sqlite3.Row) -> StoredAttempt:
-    known_tools = {t.value: t for t in Tool}  # a newer app's tools are skipped
-    marks: tuple[Mark, ...] = tuple(
-        (Projection(p), float(x), float(y)) for p, x, y in json.loads(row["marks_json"])
-    )
-    attempt = Attempt(
-        case_key=row["case_key"],
-        position=row["position"],
-        decision=Diagnosis(row["decision"]) if row["decision"] else None,
-        certainty=row["certainty"],
-        started_at=row["started_at"],
-        answered_at=row["answered_at"],
-        time_on_case_s=row["time_on_case_s"],
-        note=row["note"],
-        marks=marks,
-        tools_used=frozenset(
-            known_tools[t] for t in json.loads(row["tools_json"]) if t in known_tools
-        ),
-        timed_out=bool(row["timed_out"]),
-    )
-    return StoredAttempt(
-        id=row["id"],
-        session_id=row["session_id"],
-        trainee_id=row["trainee_id"],
-        dataset_fingerprint=row["dataset_fingerprint"],
-        attempt=attempt,
-        truth=Diagnosis(row["truth"]),
-        label_shown=bool(row["label_shown"]),
-    )
