@@ -1,0 +1,356 @@
+"""The trainee's progress file: trainees, quiz sessions, attempts and review cards.
+
+One SQLite file, the only thing that writes it. Durability: WAL journal with
+``synchronous=FULL``, and every write is its own transaction, so when
+``record_attempt`` returns the answer is in the WAL and fsynced: a killed process
+(or a power cut) loses nothing already returned. NORMAL would survive a killed
+process but not a power cut, and one fsync per answer costs a few milliseconds
+at human pace. WAL plus a busy timeout lets a second app instance read and write
+the same file: writers take turns, readers never block.
+
+A corrupt file is renamed aside (``progress.corrupt-<time>.sqlite3``, never deleted)
+and a fresh one started; ``recovered_from`` tells the app what happened.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from bonescan_tutor import paths
+from bonescan_tutor.core.cases import Diagnosis
+from bonescan_tutor.core.errors import UsageError
+from bonescan_tutor.core.quiz import Attempt, QuizSpec
+from bonescan_tutor.storage.progress_file import (
+    CorruptFile,
+    ProgressFileError,
+    connect,
+    file_error,
+    reason,
+    set_aside,
+)
+from bonescan_tutor.storage.progress_records import (
+    SessionRecord,
+    SessionStatus,
+    StoredAttempt,
+    Trainee,
+    attempt_from_row,
+    session_from_row,
+)
+
+__all__ = [
+    "FILE_NAME",
+    "ProgressFileError",
+    "ProgressStore",
+    "SessionRecord",
+    "SessionStatus",
+    "StoredAttempt",
+    "Trainee",
+]
+
+FILE_NAME = "progress.sqlite3"
+
+
+class ProgressStore:
+    """The progress file. Open with ``ProgressStore.open``; use from one thread."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, recovered_from: Path | None) -> None:
+        self.path = path
+        self._conn = conn
+        conn.row_factory = sqlite3.Row
+        #: Where the damaged file was moved to, when opening had to start afresh.
+        self.recovered_from = recovered_from
+
+    # -- opening ---------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path | None = None, *, busy_timeout_s: float = 5.0) -> ProgressStore:
+        """Open (or create) the progress file, its folders and its tables."""
+        path = (path if path is not None else paths.user_data_dir() / FILE_NAME).expanduser()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise file_error(path, f"its folder cannot be created ({exc.strerror or exc})") from exc
+        if path.is_dir():
+            raise file_error(path, "a folder has that name")
+        recovered: Path | None = None
+        try:
+            conn = connect(path, busy_timeout_s)
+        except CorruptFile:
+            recovered = set_aside(path)
+            try:
+                conn = connect(path, busy_timeout_s)
+            except CorruptFile as exc:  # pragma: no cover - a fresh file cannot be corrupt
+                raise file_error(path, "a fresh file could not be created") from exc
+        return cls(path, conn, recovered)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> ProgressStore:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    @staticmethod
+    def default_trainee_name() -> str:
+        """The operating-system user name, or "Trainee" when there is none."""
+        try:
+            name = getpass.getuser().strip()
+        except Exception:  # no user database entry, no env vars (a locked-down lab PC)
+            name = ""
+        return name or "Trainee"
+
+    # -- trainees --------------------------------------------------------------------
+
+    def trainees(self) -> list[Trainee]:
+        rows = self._read("SELECT id, name, created FROM trainees ORDER BY name")
+        return [Trainee(*row) for row in rows]
+
+    def get_or_create_trainee(self, name: str) -> Trainee:
+        """The trainee of that name (names compare case-insensitively), created if new."""
+        clean = name.strip()
+        if not clean:
+            raise UsageError("A trainee needs a name.")
+        with self._write() as conn:
+            conn.execute(
+                "INSERT OR IGNORE INTO trainees (name, created) VALUES (?, ?)", (clean, time.time())
+            )
+            row = conn.execute(
+                "SELECT id, name, created FROM trainees WHERE name = ?", (clean,)
+            ).fetchone()
+        return Trainee(*row)
+
+    # -- sessions --------------------------------------------------------------------
+
+    def start_session(
+        self,
+        trainee: Trainee,
+        spec: QuizSpec,
+        dataset_name: str,
+        fingerprint: str,
+        *,
+        started: float | None = None,
+    ) -> int:
+        """Store a new session of ``spec`` on a dataset version; return its id."""
+        with self._write() as conn:
+            cur = conn.execute(
+                """INSERT INTO sessions (trainee_id, quiz_id, quiz_title, mode, spec_json,
+                   dataset_name, dataset_fingerprint, started, state)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (
+                    trainee.id,
+                    spec.id,
+                    spec.title,
+                    spec.mode.value,
+                    json.dumps(spec.to_dict(), sort_keys=True),
+                    dataset_name,
+                    fingerprint,
+                    time.time() if started is None else started,
+                    SessionStatus.ACTIVE.value,
+                ),
+            )
+            session_id = cur.lastrowid
+        assert session_id is not None
+        return session_id
+
+    def finish_session(
+        self, session_id: int, submitted: bool, *, finished: float | None = None
+    ) -> None:
+        """Close a session. Submitting an exam reveals (marks shown) all its labels."""
+        status = SessionStatus.SUBMITTED if submitted else SessionStatus.FINISHED
+        with self._write() as conn:
+            self._active_session(conn, session_id)
+            conn.execute(
+                "UPDATE sessions SET finished = ?, submitted = ?, state = ? WHERE id = ?",
+                (
+                    time.time() if finished is None else finished,
+                    int(submitted),
+                    status.value,
+                    session_id,
+                ),
+            )
+            if submitted:
+                conn.execute(
+                    "UPDATE attempts SET label_shown = 1 WHERE session_id = ?", (session_id,)
+                )
+
+    def session(self, session_id: int) -> SessionRecord:
+        rows = self._read(f"{_SESSION_SELECT} WHERE id = ?", (session_id,))
+        if not rows:
+            raise UsageError(f"There is no quiz session {session_id} in {self.path}.")
+        return session_from_row(rows[0])
+
+    def sessions(self, trainee: Trainee) -> list[SessionRecord]:
+        rows = self._read(
+            f"{_SESSION_SELECT} WHERE trainee_id = ? ORDER BY started, id", (trainee.id,)
+        )
+        return [session_from_row(r) for r in rows]
+
+    def unfinished_sessions(self, trainee: Trainee) -> list[SessionRecord]:
+        """Sessions to offer for resuming, newest first."""
+        rows = self._read(
+            f"{_SESSION_SELECT} WHERE trainee_id = ? AND state = ? ORDER BY started DESC, id DESC",
+            (trainee.id, SessionStatus.ACTIVE.value),
+        )
+        return [session_from_row(r) for r in rows]
+
+    # -- attempts --------------------------------------------------------------------
+
+    def record_attempt(
+        self,
+        session_id: int,
+        attempt: Attempt,
+        truth: Diagnosis,
+        fingerprint: str,
+        *,
+        label_shown: bool = False,
+    ) -> int:
+        """Store an answer durably before the screen moves on; return its row id.
+
+        An exam answer changed before submission replaces the earlier row for that case
+        (same id). ``label_shown`` is True for a practice answer, whose feedback follows.
+        """
+        values = (
+            attempt.position,
+            attempt.decision.value if attempt.decision else None,
+            attempt.certainty,
+            attempt.time_on_case_s,
+            attempt.started_at,
+            attempt.answered_at,
+            attempt.note,
+            json.dumps([[p.value, x, y] for p, x, y in attempt.marks]),
+            json.dumps(sorted(t.value for t in attempt.tools_used)),
+            int(attempt.timed_out),
+            int(label_shown),
+            truth.value,
+            fingerprint,
+        )
+        with self._write() as conn:
+            trainee_id = self._active_session(conn, session_id)
+            row = conn.execute(
+                """INSERT INTO attempts (session_id, trainee_id, case_key, position, decision,
+                   certainty, time_on_case_s, started_at, answered_at, note, marks_json,
+                   tools_json, timed_out, label_shown, truth, dataset_fingerprint)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (session_id, case_key) DO UPDATE SET
+                   position = excluded.position, decision = excluded.decision,
+                   certainty = excluded.certainty, time_on_case_s = excluded.time_on_case_s,
+                   started_at = excluded.started_at, answered_at = excluded.answered_at,
+                   note = excluded.note, marks_json = excluded.marks_json,
+                   tools_json = excluded.tools_json, timed_out = excluded.timed_out,
+                   label_shown = max(label_shown, excluded.label_shown),
+                   truth = excluded.truth, dataset_fingerprint = excluded.dataset_fingerprint
+                   RETURNING id""",
+                (session_id, trainee_id, attempt.case_key, *values),
+            ).fetchone()
+        attempt_id: int = row[0]
+        return attempt_id
+
+    def mark_labels_shown(self, session_id: int, case_keys: Iterable[str]) -> None:
+        with self._write() as conn:
+            conn.executemany(
+                "UPDATE attempts SET label_shown = 1 WHERE session_id = ? AND case_key = ?",
+                [(session_id, key) for key in case_keys],
+            )
+
+    def attempts(
+        self,
+        trainee: Trainee | None = None,
+        since: float | None = None,
+        session_id: int | None = None,
+    ) -> list[StoredAttempt]:
+        """Stored attempts, oldest answer first; ``since`` compares with ``answered_at``."""
+        where, params = [], []
+        for clause, value in (
+            ("trainee_id = ?", trainee.id if trainee else None),
+            ("answered_at >= ?", since),
+            ("session_id = ?", session_id),
+        ):
+            if value is not None:
+                where.append(clause)
+                params.append(value)
+        sql = _ATTEMPT_SELECT + (" WHERE " + " AND ".join(where) if where else "")
+        return [attempt_from_row(r) for r in self._read(sql + " ORDER BY answered_at, id", params)]
+
+    # -- review cards ----------------------------------------------------------------
+
+    def review_card(self, trainee: Trainee, case_key: str) -> str | None:
+        rows = self._read(
+            "SELECT card_json FROM review_cards WHERE trainee_id = ? AND case_key = ?",
+            (trainee.id, case_key),
+        )
+        return str(rows[0][0]) if rows else None
+
+    def review_cards(self, trainee: Trainee) -> dict[str, str]:
+        rows = self._read(
+            "SELECT case_key, card_json FROM review_cards WHERE trainee_id = ?", (trainee.id,)
+        )
+        return {str(k): str(v) for k, v in rows}
+
+    def put_review_card(self, trainee: Trainee, case_key: str, card_json: str) -> None:
+        with self._write() as conn:
+            conn.execute(
+                """INSERT INTO review_cards (trainee_id, case_key, card_json, updated)
+                   VALUES (?, ?, ?, ?) ON CONFLICT (trainee_id, case_key)
+                   DO UPDATE SET card_json = excluded.card_json, updated = excluded.updated""",
+                (trainee.id, case_key, card_json, time.time()),
+            )
+
+    # -- internals -------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One committed transaction; SQLite errors become ``ProgressFileError``."""
+        conn = self._conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        except (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.InterfaceError):
+            raise  # a bug in the caller, not a problem with the file
+        except sqlite3.DatabaseError as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise file_error(self.path, reason(exc)) from exc
+
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        try:
+            return self._conn.execute(sql, params).fetchall()
+        except (sqlite3.OperationalError, sqlite3.DatabaseError) as exc:
+            raise file_error(self.path, reason(exc)) from exc
+
+    def _active_session(self, conn: sqlite3.Connection, session_id: int) -> int:
+        """The session's trainee id; ``UsageError`` when it is unknown or closed."""
+        row = conn.execute(
+            "SELECT trainee_id, state FROM sessions WHERE id = ?", (session_id,)
+        ).fetchone()
+        if row is None:
+            raise UsageError(f"There is no quiz session {session_id} in {self.path}.")
+        if row[1] != SessionStatus.ACTIVE.value:
+            raise UsageError(f"Quiz session {session_id} is {row[1]}; its answers are locked.")
+        trainee_id: int = row[0]
+        return trainee_id
+
+
+_SESSION_SELECT = """SELECT id, trainee_id, quiz_id, quiz_title, mode, spec_json, dataset_name,
+    dataset_fingerprint, started, finished, state FROM sessions"""
+
+_ATTEMPT_SELECT = """SELECT id, session_id, trainee_id, dataset_fingerprint, case_key, position,
+    decision, certainty, started_at, answered_at, time_on_case_s, note, marks_json, tools_json,
+    timed_out, truth, label_shown FROM attempts"""
