@@ -1,92 +1,255 @@
 """Two linked planar views: anterior on the left, posterior on the right.
 
-Each view is a pyqtgraph ``ViewBox`` with an ``ImageItem`` (row-major, y down), a
+Each view is a ``ReadingViewBox`` (left- or right-drag sets window/level as on clinical
+workstations, middle-drag pans, the wheel zooms) holding the scan, the overlays, the
 projection letter (A / P) and the patient-side markers (R / L). Zoom and pan are
-linked. A view that failed to load shows the reason instead of an image.
+linked; a crosshair marks the same anatomical point in the other view. The widget only
+draws what the presenter hands it.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtGui import QColor, QPen
 
 from bonescan_tutor.core.cases import Projection
+from bonescan_tutor.gui.viewer.model import Overlay, ViewerState, corresponding_point
+from bonescan_tutor.gui.viewer.presenter import Frame
 
-INVERTED_GRAY = np.linspace(255, 0, 256).astype(np.uint8)[:, None].repeat(3, axis=1)
+MARKER_COLOUR = "#4fb3ff"
+MIDLINE_PEN = pg.mkPen("#00d0ff", width=1.5, style=Qt.PenStyle.DashLine)
+HOTSPOT_PEN = pg.mkPen("#ff3b30", width=2)
+# Diverging map for the signed asymmetry: blue = image-left colder, red = hotter.
+ASYMMETRY_LIMIT = 1.0
+
+
+def asymmetry_lut() -> np.ndarray:
+    """A 256 x 4 RGBA table: blue (negative) - transparent (zero) - red (positive)."""
+    t = np.linspace(-1, 1, 256)
+    rgba = np.zeros((256, 4), np.uint8)
+    rgba[:, 0] = np.where(t > 0, 255, np.round(255 * (1 + t) * 0.3)).astype(np.uint8)
+    rgba[:, 1] = np.round(60 * (1 - np.abs(t))).astype(np.uint8)
+    rgba[:, 2] = np.where(t < 0, 255, np.round(255 * (1 - t) * 0.3)).astype(np.uint8)
+    rgba[:, 3] = np.round(230 * np.clip(np.abs(t) * 1.6, 0, 1)).astype(np.uint8)
+    return rgba
+
+
+class ReadingViewBox(pg.ViewBox):
+    """A ViewBox whose left and right drags are window/level instead of pan/zoom."""
+
+    windowDragged = Signal(float, float)  # dx, dy in screen pixels since the last event
+    dragFinished = Signal()
+
+    def mouseDragEvent(self, ev, axis=None):
+        if ev.button() in (Qt.MouseButton.LeftButton, Qt.MouseButton.RightButton):
+            ev.accept()
+            delta = ev.screenPos() - ev.lastScreenPos()
+            self.windowDragged.emit(delta.x(), delta.y())
+            if ev.isFinish():
+                self.dragFinished.emit()
+            return
+        if ev.button() == Qt.MouseButton.MiddleButton:
+            # pyqtgraph pans with its primary button; pass the middle drag on as a pan.
+            ev.accept()
+            delta = self.mapToView(ev.pos()) - self.mapToView(ev.lastPos())
+            self.translateBy(x=-delta.x(), y=-delta.y())
+            return
+        super().mouseDragEvent(ev, axis)
+
+
+def _label(text: str, size: str = "12pt", bold: bool = False) -> pg.TextItem:
+    item = pg.TextItem(anchor=(0.5, 0))
+    item.setHtml(f'<span style="font-size:{size};font-weight:{"bold" if bold else "normal"};'
+                 f'color:{MARKER_COLOUR}">{text}</span>')
+    item.setFlag(item.GraphicsItemFlag.ItemIgnoresTransformations, True)
+    return item
 
 
 class PlanarView:
-    """One projection: the image, its letter, its side markers and an error text."""
+    """One projection: the image, overlays, letter, side markers and an error text."""
 
     def __init__(self, layout: pg.GraphicsLayout, projection: Projection, col: int) -> None:
         self.projection = projection
-        self.box: pg.ViewBox = layout.addViewBox(row=0, col=col, lockAspect=True, enableMenu=False)
+        self.box = ReadingViewBox(lockAspect=True, enableMenu=False)
+        layout.addItem(self.box, row=0, col=col)
         self.box.invertY(True)
         self.image = pg.ImageItem(axisOrder="row-major")
-        self.box.addItem(self.image)
-        self.letter = self._text(projection.letter, size="16pt", bold=True)
-        # Anterior: the patient's right is on the image's left; posterior: the reverse.
-        left, right = ("R", "L") if projection is Projection.ANTERIOR else ("L", "R")
-        self.left_marker = self._text(left)
-        self.right_marker = self._text(right)
+        self.ghost = pg.ImageItem(axisOrder="row-major")
+        self.asymmetry = pg.ImageItem(axisOrder="row-major")
+        self.asymmetry.setLookupTable(asymmetry_lut())
+        self.midline = pg.PlotCurveItem(pen=MIDLINE_PEN)
+        self.hotspots = pg.ScatterPlotItem(symbol="o", size=22, pen=HOTSPOT_PEN, brush=None,
+                                           pxMode=True)
+        self.crosshair = pg.ScatterPlotItem(symbol="+", size=18,
+                                            pen=pg.mkPen("#ffd60a", width=2), pxMode=True)
+        for z, item in enumerate((self.image, self.ghost, self.asymmetry, self.midline,
+                                  self.hotspots, self.crosshair)):
+            item.setZValue(z)
+            self.box.addItem(item)
+        for item in (self.ghost, self.asymmetry, self.midline, self.hotspots, self.crosshair):
+            item.setVisible(False)
+        self.letter = _label(projection.letter, "16pt", bold=True)
+        self.left_marker, self.right_marker = _label(""), _label("")
+        for item in (self.letter, self.left_marker, self.right_marker):
+            item.setZValue(20)
+            self.box.addItem(item, ignoreBounds=True)
         self.error = pg.TextItem("", color="#ff8c69", anchor=(0.5, 0.5))
+        self.error.setZValue(21)
         self.error.setVisible(False)
-        self.box.addItem(self.error)
-        self.shape: tuple[int, int] | None = None
+        self.box.addItem(self.error, ignoreBounds=True)
+        self.shape: tuple[int, int] = (1024, 256)
+        self.mirrored = False
+        self._set_sides(False)
 
-    def _text(self, text: str, size: str = "12pt", bold: bool = False) -> pg.TextItem:
-        item = pg.TextItem(html=f'<span style="font-size:{size};font-weight:{"bold" if bold else "normal"};'
-                           f'color:#9ecbff">{text}</span>', anchor=(0, 0))
-        item.setFlag(item.GraphicsItemFlag.ItemIgnoresTransformations, True)
-        self.box.addItem(item, ignoreBounds=True)
-        return item
+    def _set_sides(self, mirrored: bool) -> None:
+        # Anterior: the patient's right is on the image's left; posterior: the reverse,
+        # unless shown mirrored to line up with the anterior view.
+        right_on_left = (self.projection is Projection.ANTERIOR) or mirrored
+        for item, text in ((self.left_marker, "R" if right_on_left else "L"),
+                           (self.right_marker, "L" if right_on_left else "R")):
+            item.setHtml(f'<span style="font-size:12pt;color:{MARKER_COLOUR}">{text}</span>')
 
-    def set_sides(self, mirrored: bool) -> None:
-        left, right = ("R", "L") if (self.projection is Projection.ANTERIOR) != mirrored else ("L", "R")
-        for item, text in ((self.left_marker, left), (self.right_marker, right)):
-            item.setHtml(f'<span style="font-size:12pt;color:#9ecbff">{text}</span>')
+    @property
+    def side_texts(self) -> tuple[str, str]:
+        """(image-left marker, image-right marker), e.g. ('R', 'L') for the anterior view."""
+        return (self.left_marker.toPlainText(), self.right_marker.toPlainText())
 
-    def show_image(self, display: np.ndarray) -> None:
-        """Show display values: uint8 gray (H, W) or RGB (H, W, 3)."""
+    def show_frame(self, frame: Frame, state: ViewerState) -> None:
         self.error.setVisible(False)
-        self.image.setImage(display, levels=(0, 255), autoLevels=False)
+        self.image.setImage(frame.display, autoLevels=False, levels=(0, 255))
         self.image.setVisible(True)
-        self.shape = display.shape[:2]
+        h, w = frame.display.shape[:2]
+        self.shape = (h, w)
+        self.mirrored = frame.mirrored
+        self._set_sides(frame.mirrored)
         self._place_labels()
+        a = frame.analysis
+        overlays = state.overlays
+
+        show_ghost = Overlay.GHOST in overlays and frame.ghost is not None
+        if show_ghost:
+            self.ghost.setImage(frame.ghost, autoLevels=False, levels=(0, 255))
+            self.ghost.setOpacity(state.ghost_opacity)
+        self.ghost.setVisible(show_ghost)
+
+        show_asym = Overlay.ASYMMETRY in overlays and a is not None
+        if show_asym and a is not None:
+            amap = a.asymmetry[:, ::-1] if frame.mirrored else a.asymmetry
+            self.asymmetry.setImage(amap, autoLevels=False, levels=(-ASYMMETRY_LIMIT, ASYMMETRY_LIMIT))
+        self.asymmetry.setVisible(show_asym)
+
+        show_mid = Overlay.MIDLINE in overlays and a is not None
+        if show_mid and a is not None:
+            ys = np.array([0.0, h - 1.0])
+            xs = a.midline.a + a.midline.b * ys
+            if frame.mirrored:
+                xs = (w - 1) - xs
+            self.midline.setData(xs + 0.5, ys + 0.5)
+        self.midline.setVisible(show_mid)
+
+        show_spots = Overlay.HOTSPOTS in overlays and a is not None
+        if show_spots and a is not None:
+            xs = np.array([s.x for s in a.hotspots], float)
+            ys = np.array([s.y for s in a.hotspots], float)
+            if frame.mirrored:
+                xs = (w - 1) - xs
+            self.hotspots.setData(xs + 0.5, ys + 0.5)
+        self.hotspots.setVisible(show_spots)
 
     def show_error(self, message: str) -> None:
-        self.image.setVisible(False)
+        for item in (self.image, self.ghost, self.asymmetry, self.midline, self.hotspots):
+            item.setVisible(False)
+        self.image.clear()
         self.error.setText(message)
-        h, w = self.shape or (1024, 256)
+        h, w = self.shape
         self.error.setPos(w / 2, h / 2)
         self.error.setVisible(True)
 
     def _place_labels(self) -> None:
-        h, w = self.shape or (1024, 256)
-        self.letter.setPos(w / 2 - 6, 4)
-        self.left_marker.setPos(4, h * 0.06)
-        self.right_marker.setPos(w - 18, h * 0.06)
+        h, w = self.shape
+        self.letter.setPos(w / 2, 2)
+        self.left_marker.setPos(w * 0.08, h * 0.04)
+        self.right_marker.setPos(w * 0.92, h * 0.04)
 
     def fit(self) -> None:
-        h, w = self.shape or (1024, 256)
+        h, w = self.shape
         self.box.setRange(xRange=(0, w), yRange=(0, h), padding=0.02)
+
+    def set_crosshair(self, point: tuple[float, float] | None) -> None:
+        if point is None:
+            self.crosshair.setVisible(False)
+            return
+        self.crosshair.setData([point[0] + 0.5], [point[1] + 0.5])
+        self.crosshair.setVisible(True)
 
 
 class DualScanView(pg.GraphicsLayoutWidget):
-    """Anterior left, posterior right, zoom and pan linked."""
+    """Anterior left, posterior right, zoom and pan linked, crosshair mirrored."""
+
+    windowDragged = Signal(object, float, float)  # projection, dx, dy
+    hovered = Signal(object, int, int)  # projection, x, y in displayed image pixels
+    left = Signal()
 
     def __init__(self, parent: object | None = None) -> None:
         super().__init__(parent=parent)
-        self.setBackground("#101418")
+        self.setBackground("#0b0e11")
+        self.ci.setSpacing(12)
         self.views = {
             Projection.ANTERIOR: PlanarView(self.ci, Projection.ANTERIOR, 0),
             Projection.POSTERIOR: PlanarView(self.ci, Projection.POSTERIOR, 1),
         }
-        post = self.views[Projection.POSTERIOR].box
-        post.setXLink(self.views[Projection.ANTERIOR].box)
-        post.setYLink(self.views[Projection.ANTERIOR].box)
+        ant, post = self.views[Projection.ANTERIOR].box, self.views[Projection.POSTERIOR].box
+        post.setXLink(ant)
+        post.setYLink(ant)
+        for projection, view in self.views.items():
+            view.box.windowDragged.connect(
+                lambda dx, dy, p=projection: self.windowDragged.emit(p, dx, dy))
+        self.setMouseTracking(True)
+        self.scene().sigMouseMoved.connect(self._mouse_moved)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+    def set_background(self, colour: str) -> None:
+        self.setBackground(QColor(colour))
+
+    # ScanSurface
+    def show_frame(self, projection: Projection, frame: Frame, state: ViewerState) -> None:
+        self.views[projection].show_frame(frame, state)
+
+    def show_message(self, projection: Projection, message: str) -> None:
+        self.views[projection].show_error(message)
 
     def fit(self) -> None:
         self.views[Projection.ANTERIOR].fit()
+
+    def _mouse_moved(self, scene_pos: QPointF) -> None:
+        for projection, view in self.views.items():
+            if view.box.sceneBoundingRect().contains(scene_pos) and view.image.isVisible():
+                p = view.box.mapSceneToView(scene_pos)
+                x, y = int(np.floor(p.x())), int(np.floor(p.y()))
+                h, w = view.shape
+                if 0 <= x < w and 0 <= y < h:
+                    self.point_at(projection, x, y)
+                    self.hovered.emit(projection, x, y)
+                    return
+        for view in self.views.values():
+            view.set_crosshair(None)
+        self.left.emit()
+
+    def point_at(self, projection: Projection, x: float, y: float) -> tuple[float, float]:
+        """Mark (x, y) of ``projection`` and the same anatomical point in the other view."""
+        source = self.views[projection]
+        other_projection = (Projection.POSTERIOR if projection is Projection.ANTERIOR
+                            else Projection.ANTERIOR)
+        mirrored = self.views[Projection.POSTERIOR].mirrored
+        mapped = corresponding_point(x, y, source.shape[1], projection, mirrored)
+        source.set_crosshair((x, y))
+        self.views[other_projection].set_crosshair(mapped)
+        return mapped
+
+    def set_pen_width(self, width: float) -> None:
+        pen = QPen(MIDLINE_PEN)
+        pen.setWidthF(width)
+        for view in self.views.values():
+            view.midline.setPen(pen)

@@ -1,0 +1,234 @@
+"""The viewer's logic: which window, which overlays, what each view shows.
+
+The presenter turns a case's pixel arrays and the ``ViewerState`` into display arrays
+through ``core.windowing`` and ``core.symmetry`` and hands them to a view object that
+only draws (``DualScanView`` in the app, a fake in tests).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+import numpy as np
+
+from bonescan_tutor.core import windowing
+from bonescan_tutor.core.cases import Case, Projection
+from bonescan_tutor.core.errors import BonescanError
+from bonescan_tutor.core.symmetry import SymmetryAnalysis, analyze_view, mirror
+from bonescan_tutor.core.windowing import Window
+from bonescan_tutor.gui.viewer.model import Overlay, ViewerState
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Frame:
+    """Everything one view draws."""
+
+    display: np.ndarray  # (H, W, 3) uint8, already mirrored when asked
+    window: Window
+    max_value: float
+    mirrored: bool
+    analysis: SymmetryAnalysis | None
+    ghost: np.ndarray | None  # (H, W, 3) uint8 display of the mirrored image
+
+
+class ScanSurface(Protocol):
+    def show_frame(self, projection: Projection, frame: Frame, state: ViewerState) -> None: ...
+    def show_message(self, projection: Projection, message: str) -> None: ...
+    def fit(self) -> None: ...
+
+
+Loader = Callable[[Projection], np.ndarray]
+Analyzer = Callable[[Projection, np.ndarray, Callable[[SymmetryAnalysis], None]], None]
+
+
+def analyze_now(projection: Projection, image: np.ndarray,
+                done: Callable[[SymmetryAnalysis], None]) -> None:
+    done(analyze_view(image, projection))
+
+
+class ViewerPresenter:
+    """Holds the state and the current case; every change redraws through ``surface``."""
+
+    def __init__(self, surface: ScanSurface, state: ViewerState | None = None,
+                 analyzer: Analyzer = analyze_now) -> None:
+        self.surface = surface
+        self.state = state or ViewerState()
+        self.case: Case | None = None
+        self.images: dict[Projection, np.ndarray] = {}
+        self.analyses: dict[Projection, SymmetryAnalysis] = {}
+        self._ranges: dict[Projection, tuple[float, float]] = {}
+        self._analyzer = analyzer
+        self.listeners: list[Callable[[ViewerState], None]] = []
+
+    # --- the case ------------------------------------------------------------------------
+    def set_case(self, case: Case | None, images: dict[Projection, np.ndarray | BonescanError]) -> None:
+        """Show ``case``: decoded arrays, or the error that stopped a view from loading."""
+        self.case = case
+        old_ranges = self._ranges
+        self.images, self.analyses, self._ranges = {}, {}, {}
+        for projection in Projection:
+            item = images.get(projection)
+            if isinstance(item, np.ndarray):
+                self.images[projection] = item
+                self._ranges[projection] = (0.0, max(float(item.max()), 1.0))
+            elif isinstance(item, BonescanError):
+                self.surface.show_message(projection, str(item))
+            else:
+                self.surface.show_message(projection, f"No {projection.value} view for this case")
+        if self.state.preset:
+            windows = self._preset_windows(self.state.preset)
+        else:
+            windows = {p: self._same_fractions(p, self.state.windows.get(p),
+                                               old_ranges[p][1] if p in old_ranges else None)
+                       for p in self.images}
+        self._update(replace(self.state, windows=windows))
+        self._request_analysis()
+        self.surface.fit()
+
+    def _preset_windows(self, name: str | None) -> dict[Projection, Window]:
+        out = {}
+        for p, image in self.images.items():
+            w = windowing.preset_window(name, image) if name else windowing.full_range(image)
+            out[p] = replace(w, gamma=self.state.gamma, invert=self.state.invert)
+        return out
+
+    def _same_fractions(self, p: Projection, window: Window | None,
+                        old_top: float | None) -> Window:
+        """A hand-set window carried to a new image as the same fractions of its maximum."""
+        top = self._ranges[p][1]
+        if window is None or old_top is None:
+            base = windowing.full_range(self.images[p])
+        else:
+            base = windowing.from_level_width(window.level / old_top * top,
+                                              window.width / old_top * top, 0.0, top)
+        return replace(base, gamma=self.state.gamma, invert=self.state.invert)
+
+    def _request_analysis(self) -> None:
+        needs = self.state.overlays & {Overlay.MIDLINE, Overlay.ASYMMETRY, Overlay.HOTSPOTS,
+                                       Overlay.GHOST}
+        if not needs:
+            return
+        case = self.case
+        for p, image in self.images.items():
+            if p in self.analyses:
+                continue
+            self._analyzer(p, image, lambda a, p=p, case=case: self._analysis_ready(case, p, a))
+
+    def _analysis_ready(self, case: Case | None, projection: Projection,
+                        analysis: SymmetryAnalysis) -> None:
+        if case is not self.case:
+            return  # the trainee moved on
+        self.analyses[projection] = analysis
+        self._draw(projection)
+
+    # --- reading choices -----------------------------------------------------------------
+    def apply_preset(self, name: str) -> None:
+        self.state = replace(self.state, preset=name)
+        self._update(replace(self.state, windows=self._preset_windows(name)))
+
+    def apply_preset_key(self, key: int) -> None:
+        self.apply_preset(windowing.preset_for_key(key).name)
+
+    def auto_window(self) -> None:
+        self.apply_preset("skeleton-auto")
+
+    def set_window(self, projection: Projection, window: Window) -> None:
+        """A hand-set window on one view; a linked view follows in fractions of its max."""
+        window = replace(window, gamma=self.state.gamma, invert=self.state.invert)
+        windows = dict(self.state.windows)
+        windows[projection] = window
+        if self.state.linked:
+            lo_frac = window.low / self._ranges[projection][1]
+            hi_frac = window.high / self._ranges[projection][1]
+            for other, (_, top) in self._ranges.items():
+                if other is not projection:
+                    windows[other] = replace(
+                        windowing.from_level_width((lo_frac + hi_frac) / 2 * top,
+                                                   (hi_frac - lo_frac) * top, 0.0, top),
+                        gamma=self.state.gamma, invert=self.state.invert)
+        self._update(replace(self.state, windows=windows, preset=None))
+
+    def drag(self, projection: Projection, dx: float, dy: float) -> None:
+        current = self.state.windows.get(projection)
+        if current is None:
+            return
+        self.set_window(projection, windowing.drag(current, dx, dy, self._ranges[projection]))
+
+    def set_gamma(self, gamma: float) -> None:
+        self._restyle(gamma=gamma)
+
+    def toggle_invert(self) -> None:
+        self._restyle(invert=not self.state.invert)
+
+    def set_invert(self, invert: bool) -> None:
+        self._restyle(invert=invert)
+
+    def _restyle(self, **changes: object) -> None:
+        state = replace(self.state, **changes)  # type: ignore[arg-type]
+        windows = {p: replace(w, gamma=state.gamma, invert=state.invert)
+                   for p, w in state.windows.items()}
+        self._update(replace(state, windows=windows))
+
+    def set_colormap(self, name: str) -> None:
+        windowing.colormap(name)  # raises with the valid names
+        self._update(replace(self.state, colormap=name))
+
+    def set_linked(self, linked: bool) -> None:
+        self._update(replace(self.state, linked=linked))
+
+    def toggle_mirror_posterior(self) -> None:
+        self._update(replace(self.state, mirror_posterior=not self.state.mirror_posterior))
+
+    def set_overlay(self, overlay: Overlay, on: bool) -> None:
+        self._update(self.state.with_overlay(overlay, on))
+        self._request_analysis()
+
+    def toggle_overlay(self, overlay: Overlay) -> None:
+        self.set_overlay(overlay, overlay not in self.state.overlays)
+
+    def set_ghost_opacity(self, opacity: float) -> None:
+        self._update(replace(self.state, ghost_opacity=min(max(opacity, 0.0), 1.0)))
+
+    # --- drawing -------------------------------------------------------------------------
+    def _update(self, state: ViewerState) -> None:
+        self.state = state
+        for projection in self.images:
+            self._draw(projection)
+        for listener in self.listeners:
+            listener(state)
+
+    def frame(self, projection: Projection) -> Frame | None:
+        image = self.images.get(projection)
+        window = self.state.windows.get(projection)
+        if image is None or window is None:
+            return None
+        mirrored = projection is Projection.POSTERIOR and self.state.mirror_posterior
+        display = windowing.apply_window(image, window, self.state.colormap)
+        analysis = self.analyses.get(projection)
+        ghost = None
+        if Overlay.GHOST in self.state.overlays and analysis is not None:
+            ghost = windowing.apply_window(mirror(image, analysis.midline), window,
+                                           self.state.colormap)
+        if mirrored:
+            display = display[:, ::-1]
+            ghost = None if ghost is None else ghost[:, ::-1]
+        return Frame(display, window, self._ranges[projection][1], mirrored, analysis, ghost)
+
+    def _draw(self, projection: Projection) -> None:
+        frame = self.frame(projection)
+        if frame is not None:
+            self.surface.show_frame(projection, frame, self.state)
+
+    def value_percent(self, projection: Projection, x: int, y: int) -> float | None:
+        """The pixel under the cursor as percent of that view's maximum (not counts)."""
+        image = self.images.get(projection)
+        if image is None or not (0 <= y < image.shape[0] and 0 <= x < image.shape[1]):
+            return None
+        if projection is Projection.POSTERIOR and self.state.mirror_posterior:
+            x = image.shape[1] - 1 - x
+        return 100.0 * float(image[y, x]) / self._ranges[projection][1]
