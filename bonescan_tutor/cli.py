@@ -18,7 +18,7 @@ from bonescan_tutor import __version__, paths
 from bonescan_tutor.core.errors import BonescanError
 
 # Sub-command modules, in the order `--help` lists them.
-COMMANDS: tuple[str, ...] = ()
+COMMANDS: tuple[str, ...] = ("make_demo",)
 
 DESCRIPTION = """\
 Teaching quizzes on whole-body bone scans (IICS-UNA dataset) for nuclear-medicine
