@@ -117,7 +117,7 @@ def png_bytes(image: NDArray[np.uint16]) -> bytes:
     raw = np.concatenate([np.zeros((height, 1), dtype=np.uint8), rows], axis=1).tobytes()
     header = struct.pack(">IIBBBBB", width, height, 16, 0, 0, 0, 0)
     return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header)
-            + _png_chunk(b"IDAT", zlib.compress(raw, 9)) + _png_chunk(b"IEND", b""))
+            + _png_chunk(b"IDAT", zlib.compress(raw, 6)) + _png_chunk(b"IEND", b""))
 
 
 def _sheet_bytes(patients: list[PhantomPatient]) -> bytes:
