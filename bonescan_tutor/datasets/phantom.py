@@ -151,7 +151,7 @@ def _look_alikes(rng: np.random.Generator, chest: float, rate: float) -> list[_S
         for k in ribs:
             pts, _, _ = anatomy.rib_path(k, s, chest)
             u, z = _where_rib_reaches(pts[:5], reach)
-            spots.append(_Spot(u, z, 0.55, float(rng.uniform(0.8, 1.2)), 0.6, 1.0, "ribs",
+            spots.append(_Spot(u, z, 0.55, float(rng.uniform(1.0, 1.5)), 0.6, 1.0, "ribs",
                                "fracture"))
     if rng.random() < 0.3 * rate:  # tracer left at the injection site, one arm
         s = 1 if rng.random() < 0.5 else -1
@@ -275,7 +275,8 @@ def generate_patient(
     if metastatic:
         count = int(rng.integers(3, 6)) if superscan else int(rng.integers(2, 9))
         spots += _metastases(rng, chest, count)
-    spots += _look_alikes(rng, chest, 0.5 if metastatic else 1.0)
+    # none on a superscan: they would drown in its diffuse uptake yet stay in the truth
+    spots += _look_alikes(rng, chest, 0.0 if superscan else (0.5 if metastatic else 1.0))
     for sp in spots:
         amp = sp.amp * (gain if sp.kind == "metastasis" else 1.0)
         c.blob(sp.u, sp.z, sp.sigma, sp.sigma * float(rng.uniform(0.9, 1.3)),
