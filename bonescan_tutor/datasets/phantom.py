@@ -223,9 +223,9 @@ def _expose(
     for layer, flip in ((c.ant, False), (c.post, True)):
         lam = (layer + soft * c.soft) * counts
         if rng is None:
-            data = lam
+            data = lam.astype(np.float64)
         else:
-            data = np.zeros_like(lam)
+            data = np.zeros(lam.shape, dtype=np.float64)
             inside = lam >= 0.01
             data[inside] = rng.poisson(lam[inside])
         views.append(_stretch(data[:, ::-1] if flip else data))

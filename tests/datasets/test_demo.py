@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
+import re
 from itertools import pairwise
 from pathlib import Path
 
@@ -388,3 +389,13 @@ def test_an_interrupted_run_leaves_no_dataset(tmp_path, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         write_demo(tmp_path / "demo", 6, 1)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_spreadsheet_holds_no_wall_clock_time(fresh_demo):
+    import zipfile
+
+    with zipfile.ZipFile(fresh_demo / SHEET_NAME) as zf:
+        assert {info.date_time for info in zf.infolist()} == {(2024, 1, 1, 0, 0, 0)}
+        core = zf.read("docProps/core.xml").decode()
+    stamps = re.findall(r"<dcterms:(?:created|modified)[^>]*>([^<]*)<", core)
+    assert stamps == ["2024-01-01T00:00:00Z", "2024-01-01T00:00:00Z"]
