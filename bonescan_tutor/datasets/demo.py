@@ -201,7 +201,7 @@ def write_demo(
     an interrupted run leaves no half dataset under ``dest``. ``progress(done, total)``
     is called after each patient. Returns ``dest``.
     """
-    dest = Path(dest)
+    dest = Path(dest).resolve()  # "." or "x/.." need a real name and parent
     if patients < MIN_PATIENTS:
         raise UsageError(f"A demo needs at least {MIN_PATIENTS} patients (got {patients}).")
     if seed < 0:
