@@ -20,6 +20,7 @@ from bonescan_tutor.core.errors import BonescanError
 # Sub-command modules, in the order `--help` lists them.
 COMMANDS: tuple[str, ...] = (
     "validate",
+    "make_demo",
     "fetch",
 )
 
