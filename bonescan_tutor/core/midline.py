@@ -18,6 +18,8 @@ import numpy as np
 from bonescan_tutor.core.body import BodySearch, as_float_image, find_body
 
 MAX_TILT_DEG = 25.0
+# Rows along the axis sampled every ROW_STEP analysis bins while refining the tilt.
+ROW_STEP = 4.0
 
 
 @dataclass(frozen=True)
@@ -103,30 +105,31 @@ def _centre_line(
     return a, b, scale, float(np.median(counts[rows])), int(rows.size)
 
 
-def _refine(weight: np.ndarray, mask: np.ndarray, a: float, b: float) -> tuple[float, ...] | None:
+def _refine(weight: np.ndarray, inside: float, a: float, b: float) -> tuple[float, ...] | None:
     """Re-measure row centres across the current axis instead of along image rows.
 
     Horizontal rows cut a tilted body obliquely, so left-right partners (two shoulders,
     two hips) fall on different rows and pull the fit toward vertical. Resampled on
     lines perpendicular to the estimate, partners share a row; two rounds settle it.
+    ``weight`` is at least ``inside`` on body bins and 0 elsewhere.
     """
     hh, ww = weight.shape
     found = None
     for _ in range(2):
         norm = math.hypot(1.0, b)
         dx, dy, nx, ny = b / norm, 1.0 / norm, 1.0 / norm, -b / norm
-        v = np.arange(0.0, hh * norm, 2.0, dtype=np.float32)[:, None]
+        v = np.arange(0.0, hh * norm, ROW_STEP, dtype=np.float32)[:, None]
         # Across the axis, as far as the farther frame edge (body is inside the frame).
         reach = math.ceil(max(a, ww - 1 - a, a + b * hh, ww - 1 - a - b * hh)) + 1
         reach = min(max(reach, 4), 2 * ww)
         u = np.arange(-reach + 0.5, reach, 1.0, dtype=np.float32)[None, :]
         xs = np.float32(a) + np.float32(dx) * v + np.float32(nx) * u
         ys = np.float32(dy) * v + np.float32(ny) * u
-        sampled = bilinear_sample(np.stack([weight, mask]), ys, xs)
-        found = _centre_line(sampled[0], sampled[1] > 0.5)
+        sampled = bilinear_sample(weight[None], ys, xs)[0]
+        found = _centre_line(sampled, sampled > 0.5 * inside)
         if found is None:
             return None
-        alpha, beta = found[0] - reach + 0.5, found[1] / 2.0  # grid column -> u, row -> v
+        alpha, beta = found[0] - reach + 0.5, found[1] / ROW_STEP  # column -> u, row -> v
         # Two points of the corrected axis, back in grid coordinates.
         far = hh * norm
         x0, y0 = a + alpha * nx, alpha * ny
@@ -149,15 +152,15 @@ def fit_body_midline(search: BodySearch, width: int) -> Midline:
     cap = np.float32(max(body.robust_max, 1e-6))
     weight = np.minimum(body.half, cap) * body.mask
     weight *= weight
-    weight += np.float32(0.01) * cap * cap * body.mask
-    mask = body.mask.astype(np.float32)
+    inside = float(0.01 * cap * cap)
+    weight += np.float32(inside) * body.mask
     first = _centre_line(weight, body.mask)
     if first is None:
         return _fallback_midline(width, "too few body rows to fit a midline")
     if abs(math.degrees(math.atan(first[1]))) > MAX_TILT_DEG:
         a_h, b = first[0], first[1]
         return Midline(2 * a_h + 0.5 - 0.5 * b, b, False, "implausible tilt")
-    fit = _refine(weight, mask, first[0], first[1]) or first
+    fit = _refine(weight, inside, first[0], first[1]) or first
     a_h, b, scale, body_width, nrows = fit
     a = 2.0 * a_h + 0.5 - 0.5 * b  # grid -> view pixels (bin i is centred on 2i + 0.5)
     angle = math.degrees(math.atan(b))

@@ -60,7 +60,7 @@ def phantom_rate(
     skull = _ellipse(u, v, 0, 70 * k, 42 * k, 55 * k) & ~_ellipse(u, v, 0, 70 * k, 34 * k, 47 * k)
     rate += 70.0 * skull
     for cu, cv, s, amp in (
-        (62, 160, 8, 120),  # shoulders
+        (50, 200, 8, 120),  # shoulders
         (48, 560, 10, 110),  # hips
         (32, 750, 8, 90),  # knees
         (40, 300, 6, 60),  # ribs
