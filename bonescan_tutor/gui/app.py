@@ -15,6 +15,7 @@ from types import TracebackType
 
 import pyqtgraph as pg
 from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from bonescan_tutor import __version__, paths
@@ -33,6 +34,11 @@ def make_settings(path: Path | None = None) -> QSettings:
     return QSettings(str(path), QSettings.Format.IniFormat)
 
 
+def app_icon() -> QIcon:
+    """The window and taskbar icon; the executables carry the same picture (.ico/.icns)."""
+    return QIcon(str(paths.resource("icons", "bonescan-tutor.png")))
+
+
 def make_application(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance()
     if not isinstance(app, QApplication):
@@ -41,6 +47,7 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationDisplayName("bonescan-tutor")
     app.setApplicationVersion(__version__)
     app.setOrganizationName("bonescan-tutor")
+    app.setWindowIcon(app_icon())
     configure_pyqtgraph()
     return app
 
