@@ -46,10 +46,11 @@ class ActionRegistry:
         if spec.tip:
             action.setStatusTip(spec.tip)
             action.setToolTip(spec.tip)
-        if spec.checkable:
-            action.toggled.connect(handler)
-        else:
-            action.triggered.connect(lambda _checked=False: handler())
+        def run(*_args: object) -> None:
+            # Slots must return None: PySide6 mishandles a bool returned to C++.
+            handler(*_args) if spec.checkable else handler()
+
+        (action.toggled if spec.checkable else action.triggered).connect(run)
         self.owner.addAction(action)
         self._specs[spec.id] = spec
         self._actions[spec.id] = action

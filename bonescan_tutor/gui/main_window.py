@@ -12,23 +12,30 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QSplitter,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from bonescan_tutor import paths
-from bonescan_tutor.core.cases import Case, Dataset, Projection
+from bonescan_tutor.core.cases import Case, Dataset, Diagnosis, Projection
 from bonescan_tutor.core.errors import BonescanError
+from bonescan_tutor.core.quiz import QuizSpec, Tool
 from bonescan_tutor.core.validation import ValidationReport
 from bonescan_tutor.datasets.cache import ImageCache
 from bonescan_tutor.gui import theme
 from bonescan_tutor.gui.actions import ActionRegistry, ActionSpec
 from bonescan_tutor.gui.dialogs.error import show_error
 from bonescan_tutor.gui.library.panel import LibraryPanel
+from bonescan_tutor.gui.quiz.launcher import QuizLauncher, open_progress
+from bonescan_tutor.gui.quiz.presenter import QuizPresenter
+from bonescan_tutor.gui.quiz.screen import QuizScreen
 from bonescan_tutor.gui.tasks import run_in_background
 from bonescan_tutor.gui.viewer.model import Overlay
 from bonescan_tutor.gui.viewer.screen import ViewerScreen
+from bonescan_tutor.storage.progress import ProgressStore
 
 log = logging.getLogger(__name__)
 
@@ -38,13 +45,19 @@ DEMO_BANNER = (
     "File > Open dataset."
 )
 MAX_RECENT = 8
-MENUS = ("&File", "&View", "&Window", "&Overlays", "&Help")
+MENUS = ("&File", "&View", "&Window", "&Overlays", "&Quiz", "&Help")
+CERTAINTY_KEYS = {50: "Alt+5", 60: "Alt+6", 70: "Alt+7", 80: "Alt+8", 90: "Alt+9", 100: "Alt+0"}
+STUDY, QUIZ = 0, 1
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, settings: QSettings) -> None:
+    def __init__(self, settings: QSettings, store: ProgressStore | None = None,
+                 trainee: str | None = None) -> None:
         super().__init__()
         self.settings = settings
+        self._store = store
+        self._trainee_name = trainee
+        self.quiz: QuizPresenter | None = None
         self.dataset: Dataset | None = None
         self.report = ValidationReport()
         self.cache = ImageCache()
@@ -62,12 +75,18 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.viewer)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([300, 1000])
+        self.quiz_screen = QuizScreen(settings, self.cache)
+        self.quiz_screen.finished.connect(self.leave_quiz)
+        self.quiz_screen.reviewRequested.connect(self._review_missed)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(splitter)
+        self.pages.addWidget(self.quiz_screen)
         body = QWidget()
         column = QVBoxLayout(body)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
         column.addWidget(self.banner)
-        column.addWidget(splitter, 1)
+        column.addWidget(self.pages, 1)
         self.setCentralWidget(body)
         self.library.caseChosen.connect(self.show_case)
         self.actions = ActionRegistry(self)
@@ -85,38 +104,179 @@ class MainWindow(QMainWindow):
             self.resize(1280, 800)
 
     # --- commands ------------------------------------------------------------------------
+    def active_viewer(self):
+        return self.quiz_screen.viewer if self.pages.currentIndex() == QUIZ else self.viewer
+
+    def _tool(self, tool: Tool | None, do) -> None:
+        """Run a viewer command on the active viewer, if the running quiz allows the tool."""
+        if self.pages.currentIndex() == QUIZ and self.quiz is not None and tool is not None:
+            if not self.quiz.allows(tool):
+                self.statusBar().showMessage("This quiz does not allow that tool.", 4000)
+                return
+            self.quiz.note_tool(tool)
+        do(self.active_viewer().presenter)
+
+    def _study(self, do) -> None:
+        if self.pages.currentIndex() == STUDY:
+            do()
+
     def _register_actions(self) -> None:
-        p = self.viewer.presenter
         add = self.actions.add
+        t = self._tool
         add(ActionSpec("open", "&File", "&Open dataset folder…", "Ctrl+O"), self.choose_dataset)
         add(ActionSpec("open_zip", "&File", "Open dataset &zip or manifest…", "Ctrl+Shift+O"),
             self.choose_dataset_file)
         add(ActionSpec("open_demo", "&File", "Open the synthetic &demo"), self.open_demo)
         add(ActionSpec("report", "&File", "Dataset &report…", "Ctrl+R"), self.show_report)
         add(ActionSpec("quit", "&File", "&Quit", "Ctrl+Q"), self.close)
-        add(ActionSpec("next", "&View", "Next case", "Down"), lambda: self.library.step(1))
-        add(ActionSpec("previous", "&View", "Previous case", "Up"), lambda: self.library.step(-1))
-        add(ActionSpec("page_down", "&View", "Ten cases on", "PgDown"), lambda: self.library.step(10))
-        add(ActionSpec("page_up", "&View", "Ten cases back", "PgUp"), lambda: self.library.step(-10))
+        add(ActionSpec("next", "&View", "Next case", "Down"), lambda: self._study(lambda: self.library.step(1)))
+        add(ActionSpec("previous", "&View", "Previous case", "Up"),
+            lambda: self._study(lambda: self.library.step(-1)))
+        add(ActionSpec("page_down", "&View", "Ten cases on", "PgDown"),
+            lambda: self._study(lambda: self.library.step(10)))
+        add(ActionSpec("page_up", "&View", "Ten cases back", "PgUp"),
+            lambda: self._study(lambda: self.library.step(-10)))
         add(ActionSpec("reset", "&View", "Reset zoom and window", "R"), self.reset_view)
-        add(ActionSpec("mirror", "&View", "Mirror the posterior view", "H"), p.toggle_mirror_posterior)
+        add(ActionSpec("mirror", "&View", "Mirror the posterior view", "H"),
+            lambda: t(Tool.MIRROR_POSTERIOR, lambda p: p.toggle_mirror_posterior()))
         add(ActionSpec("theme", "&View", "Light/dark theme", "Ctrl+T"), self.toggle_theme)
-        add(ActionSpec("invert", "&Window", "Invert gray", "I"), p.toggle_invert)
-        add(ActionSpec("auto", "&Window", "Auto window (skeleton)", "0"), p.auto_window)
+        add(ActionSpec("invert", "&Window", "Invert gray", "I"), lambda: t(Tool.INVERT, lambda p: p.toggle_invert()))
+        add(ActionSpec("auto", "&Window", "Auto window (skeleton)", "0"),
+            lambda: t(Tool.WINDOWING, lambda p: p.auto_window()))
         from bonescan_tutor.core.windowing import PRESETS
 
         for preset in PRESETS.values():
             add(ActionSpec(f"preset_{preset.key}", "&Window", f"Preset {preset.name}",
                            str(preset.key), preset.description),
-                lambda k=preset.key: p.apply_preset_key(k))
-        add(ActionSpec("midline", "&Overlays", "Midline", "M"), lambda: p.toggle_overlay(Overlay.MIDLINE))
-        add(ActionSpec("ghost", "&Overlays", "Mirrored ghost", "G"), lambda: p.toggle_overlay(Overlay.GHOST))
-        add(ActionSpec("asymmetry", "&Overlays", "Asymmetry map", "A"),
-            lambda: p.toggle_overlay(Overlay.ASYMMETRY))
-        add(ActionSpec("hotspots", "&Overlays", "Hot spots and regional indices", "S"),
-            lambda: p.toggle_overlay(Overlay.HOTSPOTS))
+                lambda k=preset.key: t(Tool.WINDOWING, lambda p: p.apply_preset_key(k)))
+        overlays = ((Overlay.MIDLINE, Tool.MIDLINE, "midline", "Midline", "M"),
+                    (Overlay.GHOST, Tool.MIRROR_GHOST, "ghost", "Mirrored ghost", "G"),
+                    (Overlay.ASYMMETRY, Tool.ASYMMETRY, "asymmetry", "Asymmetry map", "A"),
+                    (Overlay.HOTSPOTS, Tool.HOTSPOTS, "hotspots", "Hot spots and regional indices", "S"))
+        for overlay, tool, ident, text, key in overlays:
+            add(ActionSpec(ident, "&Overlays", text, key),
+                lambda o=overlay, tool=tool: t(tool, lambda p: p.toggle_overlay(o)))
+        self._register_quiz_actions()
         add(ActionSpec("shortcuts", "&Help", "&Keyboard shortcuts", "F1"), self.show_shortcuts)
         add(ActionSpec("about", "&Help", "&About"), self.show_about)
+
+    def _register_quiz_actions(self) -> None:
+        add, q = self.actions.add, self.quiz_screen
+        add(ActionSpec("quick_quiz", "&Quiz", "&Quick quiz…", "Ctrl+N"), self.quick_quiz)
+        add(ActionSpec("review_due", "&Quiz", "&Review due cases", "Ctrl+Shift+R"), self.review_due)
+        add(ActionSpec("answer_yes", "&Quiz", "Answer: metastases", "P"),
+            lambda: q.answer(Diagnosis.METASTASES))
+        add(ActionSpec("answer_no", "&Quiz", "Answer: no metastases", "N"),
+            lambda: q.answer(Diagnosis.NO_METASTASES))
+        for certainty, key in CERTAINTY_KEYS.items():
+            add(ActionSpec(f"certainty_{certainty}", "&Quiz", f"Certainty {certainty} %", key),
+                lambda c=certainty: self._certainty(lambda quiz: quiz.set_certainty(c)))
+        add(ActionSpec("certainty_down", "&Quiz", "Less certain", "["),
+            lambda: self._certainty(lambda quiz: quiz.step_certainty(-1)))
+        add(ActionSpec("certainty_up", "&Quiz", "More certain", "]"),
+            lambda: self._certainty(lambda quiz: quiz.step_certainty(1)))
+        add(ActionSpec("quiz_next", "&Quiz", "Next case", "Return"), q.next_case)
+        add(ActionSpec("exam_previous", "&Quiz", "Exam: previous case", "Left"), lambda: q.go(-1))
+        add(ActionSpec("exam_next", "&Quiz", "Exam: next case", "Right"), lambda: q.go(1))
+        add(ActionSpec("submit", "&Quiz", "Submit the exam", "Ctrl+Return"), q.submit)
+        add(ActionSpec("pause", "&Quiz", "Pause / resume", "Ctrl+P"), q._pause_clicked)
+        add(ActionSpec("leave_quiz", "&Quiz", "Leave the quiz (answers are kept)", "Ctrl+W"),
+            self.leave_quiz)
+        add(ActionSpec("trainee", "&File", "Switch &trainee…"), self.switch_trainee)
+
+    def _certainty(self, do) -> None:
+        if self.quiz is not None and self.quiz.session is not None and self.pages.currentIndex() == QUIZ:
+            do(self.quiz)
+
+    # --- the trainee and the progress file ------------------------------------------------
+    def store(self) -> ProgressStore | None:
+        if self._store is None:
+            self._store = open_progress(self)
+        return self._store
+
+    def trainee(self):
+        store = self.store()
+        if store is None:
+            return None
+        name = self._trainee_name or str(self.settings.value("trainee/last", "")) or \
+            store.default_trainee_name()
+        self._trainee_name = name
+        return store.get_or_create_trainee(name)
+
+    def switch_trainee(self) -> None:
+        from bonescan_tutor.gui.dialogs.trainee import pick_trainee
+
+        store = self.store()
+        if store is None or (self.quiz is not None and self.quiz.hides_labels):
+            return
+        name = pick_trainee([t.name for t in store.trainees()],
+                            self._trainee_name or store.default_trainee_name(), self)
+        if name:
+            self._trainee_name = name
+            self.settings.setValue("trainee/last", name)
+            self._show_status()
+
+    # --- quizzes --------------------------------------------------------------------------
+    def _launcher(self) -> QuizLauncher | None:
+        store, trainee = self.store(), self.trainee()
+        if store is None or trainee is None:
+            return None
+        return QuizLauncher(self, store, trainee, self.start_quiz)
+
+    def quick_quiz(self) -> None:
+        launcher = self._launcher()
+        if launcher is not None and self.dataset is not None and not self._quiz_running():
+            launcher.quick_quiz(self.dataset)
+
+    def review_due(self) -> None:
+        launcher = self._launcher()
+        if launcher is not None and self.dataset is not None and not self._quiz_running():
+            launcher.review_due(self.dataset)
+
+    def _review_missed(self, keys: list[str]) -> None:
+        launcher = self._launcher()
+        if launcher is not None and self.dataset is not None:
+            launcher.review_cases(self.dataset, keys, f"Review: {len(keys)} missed case(s)")
+
+    def _quiz_running(self) -> bool:
+        if self.quiz is not None and self.quiz.active:
+            self.statusBar().showMessage("Finish or leave the quiz first.", 4000)
+            return True
+        return False
+
+    def start_quiz(self, spec: QuizSpec, resume=None) -> None:
+        store, trainee = self.store(), self.trainee()
+        if store is None or trainee is None or self.dataset is None:
+            return
+        self.quiz = QuizPresenter(self.quiz_screen, store, self.dataset, trainee)
+        self.quiz_screen.attach(self.quiz)
+        self.pages.setCurrentIndex(QUIZ)
+        self.library.setEnabled(False)
+        if resume is not None:
+            self.quiz.resume(resume)
+        else:
+            self.quiz.start(spec)
+        self.quiz_screen.title.setText(self.quiz.session.spec.title if self.quiz.session else "")
+        self.setWindowTitle(f"bonescan-tutor — Quiz: {self.quiz.session.spec.title}"
+                            if self.quiz.session else "bonescan-tutor")
+        self.quiz_screen.viewer.scans.setFocus()
+
+    def leave_quiz(self) -> None:
+        if self.pages.currentIndex() != QUIZ:
+            return
+        self.quiz_screen.detach()
+        self.quiz = None
+        self.pages.setCurrentIndex(STUDY)
+        self.library.setEnabled(True)
+        self.setWindowTitle("bonescan-tutor")
+
+    def offer_resume(self) -> None:
+        launcher = self._launcher()
+        if launcher is None or self.dataset is None or self._quiz_running():
+            return
+        record = launcher.offer_resume(self.dataset)
+        if record is not None:
+            self.start_quiz(record.spec, resume=record)
 
     # --- opening data -------------------------------------------------------------------
     def choose_dataset(self) -> None:
@@ -137,6 +297,8 @@ class MainWindow(QMainWindow):
     def open_dataset(self, path: str | Path) -> None:
         from bonescan_tutor.datasets.detect import open_dataset
 
+        if self._quiz_running():
+            return
         self.statusBar().showMessage(f"Opening {path}…")
         run_in_background(lambda: open_dataset(path), self._dataset_opened,
                           lambda exc: self._failed(f"Could not open {path}", exc))
@@ -152,17 +314,24 @@ class MainWindow(QMainWindow):
         self.banner.setVisible(dataset.synthetic)
         self.settings.setValue("dataset/last", dataset.root)
         self._remember_recent(dataset.root)
-        problems = f" — {len(report)} problem(s), see File > Dataset report" if report else ""
-        counts = dataset.counts()
-        self.statusBar().showMessage(
-            f"{dataset.name} [{dataset.layout.value}]: {len(dataset)} cases "
-            f"({' / '.join(f'{n} {d.label.lower()}' for d, n in counts.items())}){problems}")
+        self._show_status()
         self.library.set_dataset(dataset)
         self.library.table.setCurrentCell(-1, -1)
         if self.library.shown:
             self.library.table.setCurrentCell(0, 0)
         else:
             self.viewer.clear()
+
+    def _show_status(self) -> None:
+        dataset, report = self.dataset, self.report
+        if dataset is None:
+            return
+        problems = f" — {len(report)} problem(s), see File > Dataset report" if report else ""
+        counts = dataset.counts()
+        who = f"Trainee: {self._trainee_name}  ·  " if self._trainee_name else ""
+        self.statusBar().showMessage(
+            f"{who}{dataset.name} [{dataset.layout.value}]: {len(dataset)} cases "
+            f"({' / '.join(f'{n} {d.label.lower()}' for d, n in counts.items())}){problems}")
 
     def show_case(self, case: Case) -> None:
         shown = self.library.shown
@@ -171,8 +340,9 @@ class MainWindow(QMainWindow):
         self.viewer.show_case(case, neighbours)
 
     def reset_view(self) -> None:
-        self.viewer.presenter.apply_preset(self.viewer.presenter.state.preset or "bone-35")
-        self.scans.fit()
+        viewer = self.active_viewer()
+        viewer.presenter.apply_preset(viewer.presenter.state.preset or "bone-35")
+        viewer.scans.fit()
 
     # --- recent datasets ----------------------------------------------------------------
     def _recent(self) -> list[str]:
@@ -217,8 +387,6 @@ class MainWindow(QMainWindow):
         ShortcutsDialog(self.actions.shortcuts(), self).exec()
 
     def show_about(self) -> None:
-        from PySide6.QtWidgets import QMessageBox
-
         from bonescan_tutor import __version__
 
         QMessageBox.about(self, "About bonescan-tutor",
@@ -245,6 +413,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.settings.setValue("ui/geometry", self.saveGeometry())
+        if self._trainee_name:
+            self.settings.setValue("trainee/last", self._trainee_name)
         self.settings.sync()
+        self.quiz_screen.timer.stop()
         self.cache.close()
         super().closeEvent(event)

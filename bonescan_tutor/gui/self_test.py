@@ -1,44 +1,81 @@
 """``bonescan-tutor --self-test``: build the window offscreen on the demo, show a case,
-check that it rendered, and exit 0 (1 with the reason otherwise)."""
+run a short scripted practice quiz, check what was drawn and saved, exit 0 (1 with the
+reasons otherwise). The progress file is a temporary one, never the user's."""
 
 from __future__ import annotations
 
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from bonescan_tutor import paths
-from bonescan_tutor.core.cases import Projection
+from bonescan_tutor.core.cases import Diagnosis, Projection
+from bonescan_tutor.core.quiz import QuizMode, QuizSpec
+
+
+def _check_views(window, failures: list[str], where: str) -> None:
+    for projection in Projection:
+        shown = window.displayed(projection) if where == "library" else (
+            window.quiz_screen.viewer.scans.views[projection].image.image)
+        if shown is None or float(np.std(shown)) < 1.0:
+            failures.append(f"the {where} {projection.value} view shows no image")
 
 
 def run_self_test(app: QApplication, settings: QSettings) -> int:
     from bonescan_tutor.datasets.detect import open_dataset
     from bonescan_tutor.gui.main_window import MainWindow
+    from bonescan_tutor.storage.progress import ProgressStore
 
-    t0 = time.perf_counter()
-    window = MainWindow(settings)
-    window.show()
-    dataset, report = open_dataset(paths.demo_dataset_dir())
-    window.set_dataset(dataset, report)
-    app.processEvents()
-    shown = time.perf_counter() - t0
-    failures = []
-    for projection in Projection:
-        shown_pixels = window.displayed(projection)
-        if shown_pixels is None or float(np.std(shown_pixels)) < 1.0:
-            failures.append(f"the {projection.value} view shows no image")
-    grab = window.scans.grab().toImage()
-    if grab.isNull() or grab.width() < 100:
-        failures.append("the scan view did not render")
-    if not dataset.synthetic or not window.banner.isVisible():
-        failures.append("the synthetic-demo banner is not shown")
-    window.close()
+    failures: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="bonescan-self-test-") as tmp:
+        store = ProgressStore.open(Path(tmp) / "progress.sqlite3")
+        t0 = time.perf_counter()
+        window = MainWindow(settings, store=store, trainee="self-test")
+        window.show()
+        dataset, report = open_dataset(paths.demo_dataset_dir())
+        window.set_dataset(dataset, report)
+        app.processEvents()
+        shown = time.perf_counter() - t0
+        _check_views(window, failures, "library")
+        grab = window.scans.grab().toImage()
+        if grab.isNull() or grab.width() < 100:
+            failures.append("the scan view did not render")
+        if not dataset.synthetic or not window.banner.isVisible():
+            failures.append("the synthetic-demo banner is not shown")
+
+        keys = tuple(c.key for c in dataset.quiz_cases[:3])
+        window.start_quiz(QuizSpec.create("Self-test", keys, QuizMode.PRACTICE, seed=1))
+        quiz = window.quiz
+        if quiz is None or quiz.session is None:
+            failures.append("the practice quiz did not start")
+        else:
+            app.processEvents()
+            _check_views(window, failures, "quiz")
+            if any(k in window.windowTitle() for k in keys if len(k) > 1):
+                failures.append("the window title names a hidden case")
+            for _ in keys:
+                quiz.set_certainty(80)
+                window.quiz_screen.answer(Diagnosis.METASTASES)
+                app.processEvents()
+                window.quiz_screen.next_case()
+                app.processEvents()
+            saved = store.attempts(session_id=quiz.session_id)
+            if sorted(a.attempt.case_key for a in saved) != sorted(keys):
+                failures.append(f"{len(saved)} of {len(keys)} answers were saved")
+            if not all(a.label_shown and a.attempt.certainty == 80 for a in saved):
+                failures.append("a saved answer lost its certainty or feedback flag")
+            if store.session(quiz.session_id).finished is None:
+                failures.append("the finished quiz was not closed in the progress file")
+        window.close()
+        store.close()
     if failures:
         print("self-test: FAILED: " + "; ".join(failures), file=sys.stderr)
         return 1
     print(f"self-test: ok ({dataset.name}, {len(dataset)} cases, first case shown in "
-          f"{shown * 1000:.0f} ms)")
+          f"{shown * 1000:.0f} ms, a 3-case practice quiz answered and saved)")
     return 0

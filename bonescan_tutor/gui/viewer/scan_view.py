@@ -41,6 +41,15 @@ class ReadingViewBox(pg.ViewBox):
 
     windowDragged = Signal(float, float)  # dx, dy in screen pixels since the last event
     dragFinished = Signal()
+    clicked = Signal(float, float)  # a left click (no drag), in image coordinates
+
+    def mouseClickEvent(self, ev):
+        if ev.button() == Qt.MouseButton.LeftButton:
+            ev.accept()
+            p = self.mapSceneToView(ev.scenePos())
+            self.clicked.emit(p.x(), p.y())
+            return
+        super().mouseClickEvent(ev)
 
     def mouseDragEvent(self, ev, axis=None):
         if ev.button() in (Qt.MouseButton.LeftButton, Qt.MouseButton.RightButton):
@@ -84,11 +93,14 @@ class PlanarView:
                                            pxMode=True)
         self.crosshair = pg.ScatterPlotItem(symbol="+", size=18,
                                             pen=pg.mkPen("#ffd60a", width=2), pxMode=True)
+        self.marks = pg.ScatterPlotItem(symbol="x", size=16, pen=pg.mkPen("#00e676", width=3),
+                                        brush=None, pxMode=True)
         for z, item in enumerate((self.image, self.ghost, self.asymmetry, self.midline,
-                                  self.hotspots, self.crosshair)):
+                                  self.hotspots, self.crosshair, self.marks)):
             item.setZValue(z)
             self.box.addItem(item)
-        for item in (self.ghost, self.asymmetry, self.midline, self.hotspots, self.crosshair):
+        for item in (self.ghost, self.asymmetry, self.midline, self.hotspots, self.crosshair,
+                     self.marks):
             item.setVisible(False)
         self.letter = _label(projection.letter, "16pt", bold=True)
         self.left_marker, self.right_marker = _label(""), _label("")
@@ -158,8 +170,16 @@ class PlanarView:
             self.hotspots.setData(xs + 0.5, ys + 0.5)
         self.hotspots.setVisible(show_spots)
 
+    def show_marks(self, points: list[tuple[float, float]]) -> None:
+        """The trainee's marks, in image coordinates of the un-mirrored view."""
+        w = self.shape[1]
+        xs = [(w - 1 - x) if self.mirrored else x for x, _ in points]
+        self.marks.setData(xs, [y for _, y in points])
+        self.marks.setVisible(bool(points))
+
     def show_error(self, message: str) -> None:
-        for item in (self.image, self.ghost, self.asymmetry, self.midline, self.hotspots):
+        for item in (self.image, self.ghost, self.asymmetry, self.midline, self.hotspots,
+                     self.marks):
             item.setVisible(False)
         self.image.clear()
         self.error.setText(message)
@@ -168,14 +188,16 @@ class PlanarView:
         self.error.setVisible(True)
 
     def _place_labels(self) -> None:
+        # The letter sits above the image, the side markers beside its top corners, so
+        # neither covers the skull.
         h, w = self.shape
-        self.letter.setPos(w / 2, 2)
-        self.left_marker.setPos(w * 0.08, h * 0.04)
-        self.right_marker.setPos(w * 0.92, h * 0.04)
+        self.letter.setPos(w / 2, -0.055 * h)
+        self.left_marker.setPos(-0.09 * w, 0.01 * h)
+        self.right_marker.setPos(1.09 * w, 0.01 * h)
 
     def fit(self) -> None:
         h, w = self.shape
-        self.box.setRange(xRange=(0, w), yRange=(0, h), padding=0.02)
+        self.box.setRange(xRange=(-0.18 * w, 1.18 * w), yRange=(-0.06 * h, h), padding=0.01)
 
     def set_crosshair(self, point: tuple[float, float] | None) -> None:
         if point is None:
@@ -191,6 +213,7 @@ class DualScanView(pg.GraphicsLayoutWidget):
     windowDragged = Signal(object, float, float)  # projection, dx, dy
     hovered = Signal(object, int, int)  # projection, x, y in displayed image pixels
     left = Signal()
+    clicked = Signal(object, float, float)  # projection, x, y in the un-mirrored image
 
     def __init__(self, parent: object | None = None) -> None:
         super().__init__(parent=parent)
@@ -206,6 +229,7 @@ class DualScanView(pg.GraphicsLayoutWidget):
         for projection, view in self.views.items():
             view.box.windowDragged.connect(
                 lambda dx, dy, p=projection: self.windowDragged.emit(p, dx, dy))
+            view.box.clicked.connect(lambda x, y, v=view: self._clicked(v, x, y))
         self.setMouseTracking(True)
         self.scene().sigMouseMoved.connect(self._mouse_moved)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -222,6 +246,15 @@ class DualScanView(pg.GraphicsLayoutWidget):
 
     def fit(self) -> None:
         self.views[Projection.ANTERIOR].fit()
+
+    def _clicked(self, view: PlanarView, x: float, y: float) -> None:
+        h, w = view.shape
+        if view.image.isVisible() and 0 <= x < w and 0 <= y < h:
+            self.clicked.emit(view.projection, (w - 1 - x) if view.mirrored else x, y)
+
+    def show_marks(self, marks: list[tuple[Projection, float, float]]) -> None:
+        for projection, view in self.views.items():
+            view.show_marks([(x, y) for p, x, y in marks if p is projection])
 
     def _mouse_moved(self, scene_pos: QPointF) -> None:
         for projection, view in self.views.items():

@@ -79,7 +79,10 @@ class ViewerScreen(QWidget):
         p._analysis_ready = analysis_ready  # type: ignore[method-assign]
 
     # --- cases ---------------------------------------------------------------------------
-    def show_case(self, case: Case | None, neighbours: Sequence[Case] = ()) -> None:
+    def show_case(self, case: Case | None, neighbours: Sequence[Case] = (),
+                  private: bool = False) -> None:
+        """Show a case. ``private`` (a quiz with hidden labels): an image error is told
+        without its file name, whose folder would give the label away."""
         images: dict[Projection, object] = {}
         if case is not None:
             for projection in Projection:
@@ -89,7 +92,9 @@ class ViewerScreen(QWidget):
                 try:
                     images[projection] = self.cache.get(view)
                 except BonescanError as exc:
-                    images[projection] = exc
+                    images[projection] = (BonescanError(
+                        "This view could not be loaded: its image file is damaged. "
+                        "Tell your instructor; the case still counts.") if private else exc)
         self.presenter.set_case(case, images)  # type: ignore[arg-type]
         self.controls.show_histogram(self.presenter.images.get(Projection.ANTERIOR))
         self.cache.prefetch(v for n in neighbours for v in n.views)

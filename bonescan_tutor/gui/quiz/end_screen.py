@@ -1,0 +1,117 @@
+"""The end of a quiz: the score, sensitivity and specificity with counts, the time, how
+certainty matched correctness, and every case reviewed one by one (labels now shown)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bonescan_tutor.core.quiz import QuizMode
+from bonescan_tutor.core.scoring import Proportion
+from bonescan_tutor.datasets.cache import ImageCache
+from bonescan_tutor.gui.quiz.presenter import EndOfSession, Feedback
+from bonescan_tutor.gui.viewer.model import Overlay
+from bonescan_tutor.gui.viewer.screen import ViewerScreen
+
+
+def percent(p: Proportion) -> str:
+    if p.estimate is None:
+        return p.note or "not defined yet"
+    return (f"{100 * p.estimate:.0f} % ({p.k}/{p.n}; 95 % CI {100 * p.low:.0f}–{100 * p.high:.0f} %)")
+
+
+class EndScreen(QWidget):
+    reviewRequested = Signal(list)
+    closed = Signal()
+
+    def __init__(self, settings: QSettings, cache: ImageCache, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.end: EndOfSession | None = None
+        self.dataset_cases: dict[str, object] = {}
+        row = QHBoxLayout(self)
+        left = QVBoxLayout()
+        self.headline = QLabel("")
+        self.headline.setWordWrap(True)
+        self.headline.setTextFormat(Qt.TextFormat.RichText)
+        left.addWidget(self.headline)
+        left.addWidget(QLabel("<b>Every case</b> (select one to review it)"))
+        self.cases = QListWidget()
+        self.cases.currentRowChanged.connect(self._case_chosen)
+        left.addWidget(self.cases, 1)
+        self.detail = QLabel("")
+        self.detail.setWordWrap(True)
+        self.detail.setTextFormat(Qt.TextFormat.RichText)
+        left.addWidget(self.detail)
+        buttons = QHBoxLayout()
+        self.review_button = QPushButton("Review the missed cases now")
+        self.review_button.clicked.connect(self._review)
+        self.close_button = QPushButton("Back to the library")
+        self.close_button.clicked.connect(self.closed)
+        buttons.addWidget(self.review_button)
+        buttons.addWidget(self.close_button)
+        left.addLayout(buttons)
+        holder = QWidget()
+        holder.setLayout(left)
+        holder.setMaximumWidth(480)
+        row.addWidget(holder)
+        self.viewer = ViewerScreen(settings, cache)
+        row.addWidget(self.viewer, 1)
+        self.case_lookup = None
+
+    def show_end(self, end: EndOfSession, lookup=None) -> None:
+        self.end = end
+        if lookup is not None:
+            self.case_lookup = lookup
+        s = end.summary
+        m = s.metrics
+        c = m.counts
+        right = c.tp + c.tn
+        kind = "Exam submitted" if end.mode is QuizMode.EXAM else "Practice quiz finished"
+        minutes = end.total_time_s / 60
+        self.headline.setText(
+            f"<h2>{kind}: {end.title}</h2>"
+            f"<p style='font-size:15pt'><b>{right} of {len(end.feedback)} correct</b></p>"
+            f"Sensitivity (metastases found): {percent(m.sensitivity)}<br>"
+            f"Specificity (normal scans cleared): {percent(m.specificity)}<br>"
+            f"Missed metastases: {c.fn} &nbsp; Over-called normals: {c.fp}"
+            + (f" &nbsp; No answer: {c.unanswered}" if c.unanswered else "") + "<br>"
+            f"Time: {minutes:.1f} min in all, median {s.time.median_s or 0:.0f} s per case<br>"
+            f"<i>{s.calibration_note}</i>")
+        self.cases.clear()
+        for f in end.feedback:
+            mark = "✔" if f.correct else ("⏱" if f.timed_out else "✘")
+            self.cases.addItem(f"{mark} {f.alias} — case {f.case_key}: {f.truth.label}")
+        self.review_button.setEnabled(bool(end.missed))
+        self.review_button.setText(f"Review the {len(end.missed)} missed case(s) now" if end.missed
+                                   else "No missed cases to review")
+        if end.feedback:
+            self.cases.setCurrentRow(0)
+
+    def _case_chosen(self, row: int) -> None:
+        if self.end is None or not 0 <= row < len(self.end.feedback):
+            return
+        f: Feedback = self.end.feedback[row]
+        yours = "no answer (time ran out)" if f.decision is None else (
+            f.decision.label + (f" at {f.certainty} %" if f.certainty else ""))
+        lines = [f"<b>{f.alias} — case {f.case_key}</b>",
+                 f"Physician's label: <b>{f.truth.label}</b>",
+                 f"Your answer: {yours}, {f.time_s:.0f} s", *f.clinical.lines()]
+        if f.note:
+            lines.append(f"<i>Teaching note: {f.note}</i>")
+        self.detail.setText("<br>".join(lines))
+        if self.case_lookup is not None:
+            case = self.case_lookup(f.case_key)
+            self.viewer.show_case(case)
+            self.viewer.presenter.set_overlay(Overlay.HOTSPOTS, True)
+            self.viewer.scans.show_marks(list(f.marks))
+
+    def _review(self) -> None:
+        if self.end is not None and self.end.missed:
+            self.reviewRequested.emit([f.case_key for f in self.end.missed])

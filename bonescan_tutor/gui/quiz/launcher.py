@@ -1,0 +1,117 @@
+"""Starting quizzes: the quick quiz, due reviews, missed cases, resuming after a crash,
+and the progress file they all write to (opened once, with clear messages)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+from bonescan_tutor.core import review
+from bonescan_tutor.core.cases import Dataset, Diagnosis
+from bonescan_tutor.core.errors import BonescanError
+from bonescan_tutor.core.quiz import QuizMode, QuizSpec
+from bonescan_tutor.core.quiz_draw import draw_cases
+from bonescan_tutor.storage.progress import FILE_NAME, ProgressFileError, ProgressStore, Trainee
+
+log = logging.getLogger(__name__)
+
+
+def open_progress(parent: QWidget | None, path: Path | None = None) -> ProgressStore | None:
+    """Open the progress file; on a read-only or locked location, say so and offer another."""
+    while True:
+        try:
+            store = ProgressStore.open(path)
+        except ProgressFileError as exc:
+            choice = QMessageBox.warning(
+                parent, "Progress file", f"{exc}\n\nChoose another folder for your progress?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+            if choice != QMessageBox.StandardButton.Yes:
+                return None
+            folder = QFileDialog.getExistingDirectory(parent, "Folder for the progress file")
+            if not folder:
+                return None
+            path = Path(folder) / FILE_NAME
+            continue
+        if store.recovered_from is not None:
+            QMessageBox.information(
+                parent, "Progress file",
+                f"The progress file was damaged. It was set aside, not deleted, as\n"
+                f"{store.recovered_from}\nand a new one was started at\n{store.path}.")
+        return store
+
+
+class QuizLauncher:
+    """Builds ``QuizSpec`` values for the open dataset and hands them to ``start``."""
+
+    def __init__(self, parent: QWidget, store: ProgressStore, trainee: Trainee,
+                 start: Callable[[QuizSpec], None]) -> None:
+        self.parent = parent
+        self.store = store
+        self.trainee = trainee
+        self.start = start
+
+    def seen_keys(self, dataset: Dataset) -> set[str]:
+        return {a.attempt.case_key for a in self.store.attempts(trainee=self.trainee)
+                if a.dataset_fingerprint == dataset.fingerprint}
+
+    def quick_quiz(self, dataset: Dataset) -> None:
+        from bonescan_tutor.gui.dialogs.quick_quiz import QuickQuizDialog
+
+        eligible = dataset.quiz_cases
+        if not eligible:
+            QMessageBox.information(self.parent, "Quick quiz", "This dataset has no case usable in a quiz.")
+            return
+        seen = self.seen_keys(dataset) & {c.key for c in eligible}
+        natural = 100 * sum(c.diagnosis is Diagnosis.METASTASES for c in eligible) / len(eligible)
+        dialog = QuickQuizDialog(len(eligible), len(seen), natural, self.parent)
+        if dialog.exec() != QuickQuizDialog.DialogCode.Accepted:
+            return
+        choice = dialog.choice()
+        seed = secrets.randbits(31)
+        try:
+            keys = draw_cases(dataset, choice.cases, 0.5 if choice.balanced else None, seed,
+                              (lambda c: c.key not in seen) if choice.new_only else None)
+        except BonescanError as exc:
+            QMessageBox.warning(self.parent, "Quick quiz", str(exc))
+            return
+        kind = "balanced" if choice.balanced else "natural mix"
+        self.start(QuizSpec.create(f"Quick quiz: {len(keys)} cases, {kind}", keys, choice.mode,
+                                   seed=seed))
+
+    def review_cases(self, dataset: Dataset, keys: list[str], title: str) -> None:
+        keys = [k for k in keys if k in dataset and dataset.case(k).quiz_eligible]
+        if not keys:
+            QMessageBox.information(self.parent, title, "No case to review in this dataset.")
+            return
+        self.start(QuizSpec.create(title, tuple(keys), QuizMode.PRACTICE))
+
+    def review_due(self, dataset: Dataset) -> None:
+        cards = self.store.review_cards(self.trainee)
+        due = review.due_keys(cards, dt.datetime.now(dt.UTC))
+        if not due:
+            QMessageBox.information(self.parent, "Review due cases",
+                                    "Nothing is due for review. Missed cases come back here "
+                                    "on a spaced schedule.")
+            return
+        self.review_cases(dataset, due[:20], f"Review: {min(len(due), 20)} due case(s)")
+
+    def offer_resume(self, dataset: Dataset) -> object | None:
+        """The unfinished session on this dataset the trainee agreed to resume, if any."""
+        for record in self.store.unfinished_sessions(self.trainee):
+            if record.dataset_fingerprint != dataset.fingerprint:
+                continue
+            answered = len(self.store.attempts(session_id=record.id))
+            total = len(record.spec.case_keys)
+            answer = QMessageBox.question(
+                self.parent, "Resume quiz",
+                f"You have an unfinished quiz, “{record.quiz_title}” ({answered} of {total} "
+                "answered). Resume it at the first unanswered case?")
+            if answer == QMessageBox.StandardButton.Yes:
+                return record
+            return None
+        return None

@@ -1,0 +1,335 @@
+"""The quiz's logic: runs a ``QuizSession``, saves every answer before the screen moves
+on, and tells the view what it may show.
+
+Label hiding lives here: the view receives a case's key, label, clinical details or
+teaching note only once ``QuizSession.is_label_revealed`` says so. Before that it gets
+the neutral alias ("Case 7 of 20") and the pixels. Clinical details are shown only
+when the quiz allows them, and never with anything that names the case.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from bonescan_tutor.core import review
+from bonescan_tutor.core.cases import Case, ClinicalInfo, Dataset, Diagnosis, Projection
+from bonescan_tutor.core.quiz import CERTAINTIES, Attempt, Mark, QuizMode, QuizSpec, Tool
+from bonescan_tutor.core.quiz_session import QuizSession, SessionState
+from bonescan_tutor.core.scoring import AnswerTable, Summary, summary
+from bonescan_tutor.storage.progress import ProgressStore, SessionRecord, Trainee
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """What the trainee learns about one answered case (its label is now revealed)."""
+
+    alias: str
+    case_key: str
+    truth: Diagnosis
+    decision: Diagnosis | None
+    certainty: int | None
+    time_s: float
+    correct: bool
+    timed_out: bool
+    clinical: ClinicalInfo
+    marks: tuple[Mark, ...]
+    note: str
+
+
+@dataclass(frozen=True)
+class Progress:
+    alias: str
+    position: int
+    total: int
+    answered: int
+    mode: QuizMode
+    state: SessionState
+    clinical_lines: tuple[str, ...]  # only when the quiz shows clinical details
+    remaining_case_s: float | None
+    remaining_total_s: float | None
+    elapsed_case_s: float
+    current: Attempt | None  # exam: the answer given so far to this case
+
+
+@dataclass(frozen=True)
+class EndOfSession:
+    title: str
+    mode: QuizMode
+    summary: Summary
+    total_time_s: float
+    missed: tuple[Feedback, ...]
+    feedback: tuple[Feedback, ...]
+
+
+class QuizView(Protocol):
+    def show_case(self, case: Case, progress: Progress) -> None: ...
+    def show_progress(self, progress: Progress) -> None: ...
+    def show_feedback(self, feedback: Feedback, running: str) -> None: ...
+    def show_end(self, end: EndOfSession) -> None: ...
+    def show_message(self, text: str) -> None: ...
+
+
+def _correct(attempt: Attempt, truth: Diagnosis) -> bool:
+    return attempt.decision is truth
+
+
+class QuizPresenter:
+    """One trainee taking one quiz on one dataset."""
+
+    def __init__(self, view: QuizView, store: ProgressStore, dataset: Dataset,
+                 trainee: Trainee, clock: Callable[[], float] = time.time) -> None:
+        self.view = view
+        self.store = store
+        self.dataset = dataset
+        self.trainee = trainee
+        self.clock = clock
+        self.session: QuizSession | None = None
+        self.session_id: int | None = None
+        self.certainty: int | None = None
+        self.marks: list[Mark] = []
+        self.tools_used: set[Tool] = set()
+        self.listeners: list[Callable[[], None]] = []
+
+    # --- starting ------------------------------------------------------------------------
+    def start(self, spec: QuizSpec) -> None:
+        missing = [k for k in spec.case_keys if k not in self.dataset]
+        if missing:
+            raise KeyError(f"{len(missing)} case(s) of the quiz are not in this dataset")
+        self.session = QuizSession(spec, self.trainee.name)
+        self.session_id = self.store.start_session(self.trainee, spec, self.dataset.name,
+                                                   self.dataset.fingerprint)
+        self.session.start(self.clock())
+        self._show_current()
+
+    def resume(self, record: SessionRecord) -> None:
+        spec = record.spec
+        stored = [s.attempt for s in self.store.attempts(session_id=record.id)]
+        self.session = QuizSession.restore(spec, self.trainee.name, stored, self.clock())
+        self.session_id = record.id
+        if self.session.state in (SessionState.FINISHED, SessionState.SUBMITTED):
+            self._finish()
+            return
+        if self.session.state is SessionState.FEEDBACK:
+            self._show_current(feedback=True)
+            return
+        self._show_current()
+
+    @property
+    def active(self) -> bool:
+        return self.session is not None and self.session.state not in (
+            SessionState.FINISHED, SessionState.SUBMITTED, SessionState.NOT_STARTED)
+
+    @property
+    def hides_labels(self) -> bool:
+        """True while any case of the running quiz still has its label hidden."""
+        s = self.session
+        return s is not None and s.state not in (SessionState.FINISHED, SessionState.SUBMITTED)
+
+    def allows(self, tool: Tool) -> bool:
+        return self.session is None or tool in self.session.spec.tools_allowed
+
+    def note_tool(self, tool: Tool) -> None:
+        self.tools_used.add(tool)
+
+    # --- answering -----------------------------------------------------------------------
+    def set_certainty(self, certainty: int) -> None:
+        if certainty not in CERTAINTIES:
+            raise ValueError(certainty)
+        self.certainty = certainty
+        self._changed()
+
+    def step_certainty(self, delta: int) -> None:
+        current = self.certainty if self.certainty is not None else 70
+        i = min(max(CERTAINTIES.index(current) + delta, 0), len(CERTAINTIES) - 1)
+        self.set_certainty(CERTAINTIES[i])
+
+    def toggle_mark(self, projection: Projection, x: float, y: float, radius: float = 12) -> None:
+        """A click adds a mark on a suspicious spot; a click on a mark removes it."""
+        for m in self.marks:
+            if m[0] is projection and (m[1] - x) ** 2 + (m[2] - y) ** 2 <= radius ** 2:
+                self.marks.remove(m)
+                break
+        else:
+            self.marks.append((projection, float(x), float(y)))
+        self._changed()
+
+    def answer(self, decision: Diagnosis, note: str = "") -> Attempt:
+        """Record the answer durably, then show feedback (practice) or move on (exam)."""
+        s = self._session()
+        case = self.dataset.case(s.current_case_key)
+        attempt = s.answer(decision, self.certainty if s.spec.certainty_required or
+                           self.certainty is not None else None, self.clock(), note=note,
+                           marks=tuple(self.marks), tools_used=frozenset(self.tools_used))
+        practice = s.mode is QuizMode.PRACTICE
+        self._save(attempt, case, label_shown=practice)
+        if practice:
+            self._schedule_review(attempt, case)
+            self._show_current(feedback=True)
+        else:
+            self.view.show_progress(self.progress())
+        self._changed()
+        return attempt
+
+    def next(self) -> None:
+        s = self._session()
+        if s.mode is QuizMode.EXAM and not [p for p in range(s.position + 1, s.total + 1)
+                                            if not s.is_closed(p)]:
+            self.view.show_message("This is the last case: submit the exam when you are ready.")
+            return
+        s.next(self.clock())
+        if s.state is SessionState.FINISHED:
+            self._finish()
+        else:
+            self._show_current()
+
+    def go_to(self, position: int) -> None:
+        s = self._session()
+        s.go_to(position, self.clock())
+        self._show_current()
+
+    def pause(self) -> None:
+        self._session().pause(self.clock())
+        self.view.show_progress(self.progress())
+        self._changed()
+
+    def resume_paused(self) -> None:
+        self._session().resume(self.clock())
+        self.view.show_progress(self.progress())
+        self._changed()
+
+    def submit(self) -> None:
+        s = self._session()
+        s.submit(self.clock())
+        self._finish()
+
+    def tick(self) -> None:
+        """Called every second by the screen: time limits, and the clocks shown."""
+        s = self.session
+        if s is None or s.state in (SessionState.FINISHED, SessionState.SUBMITTED):
+            return
+        before = s.position
+        for attempt in s.tick(self.clock()):
+            case = self.dataset.case(attempt.case_key)
+            self._save(attempt, case, label_shown=s.mode is QuizMode.PRACTICE)
+            if s.mode is QuizMode.PRACTICE:
+                self._schedule_review(attempt, case)
+        if s.state in (SessionState.FINISHED, SessionState.SUBMITTED):
+            self._finish()
+        elif s.state is SessionState.FEEDBACK and self._last_shown_feedback != s.position:
+            self._show_current(feedback=True)
+        elif s.position != before:
+            self._show_current()
+        else:
+            self.view.show_progress(self.progress())
+
+    # --- what the view gets --------------------------------------------------------------
+    def progress(self) -> Progress:
+        s = self._session()
+        now = self.clock()
+        case = self.dataset.case(s.current_case_key)
+        lines = tuple(case.clinical.lines()) if s.spec.show_clinical else ()
+        # Clinical details never include the acquisition date's link to a file or key.
+        return Progress(
+            alias=s.current_alias, position=s.position, total=s.total,
+            answered=len([a for a in s.attempts if a.decision is not None or a.timed_out]),
+            mode=s.mode, state=s.state, clinical_lines=lines,
+            remaining_case_s=s.remaining_case_s(now), remaining_total_s=s.remaining_total_s(now),
+            elapsed_case_s=s.time_on_case_s(now), current=s.attempt_at(s.position))
+
+    def feedback_for(self, attempt: Attempt) -> Feedback:
+        s = self._session()
+        if not s.is_label_revealed(attempt.case_key):
+            raise PermissionError("this case's label is still hidden")
+        case = self.dataset.case(attempt.case_key)
+        return Feedback(
+            alias=f"Case {attempt.position} of {s.total}", case_key=case.key,
+            truth=case.diagnosis, decision=attempt.decision, certainty=attempt.certainty,
+            time_s=attempt.time_on_case_s, correct=_correct(attempt, case.diagnosis),
+            timed_out=attempt.timed_out, clinical=case.clinical, marks=attempt.marks,
+            note=case.clinical.note or "")
+
+    def running_score(self) -> str:
+        s = self._session()
+        done = [a for a in s.attempts if s.is_label_revealed(a.case_key)]
+        right = sum(_correct(a, self.dataset.case(a.case_key).diagnosis) for a in done)
+        return f"Score so far: {right} of {len(done)} correct"
+
+    def end_of_session(self) -> EndOfSession:
+        s = self._session()
+        feedback = tuple(self.feedback_for(a) for a in s.attempts)
+        table = AnswerTable.from_arrays(
+            truth=[f.truth is Diagnosis.METASTASES for f in feedback],
+            decision=[None if f.decision is None else f.decision is Diagnosis.METASTASES
+                      for f in feedback],
+            certainty=[f.certainty if f.certainty is not None else 100 for f in feedback],
+            time_s=[f.time_s for f in feedback],
+            answered_at=[a.answered_at for a in s.attempts],
+            case_key=[f.case_key for f in feedback])
+        return EndOfSession(
+            title=s.spec.title, mode=s.mode, summary=summary(table),
+            total_time_s=sum(f.time_s for f in feedback),
+            missed=tuple(f for f in feedback if not f.correct), feedback=feedback)
+
+    # --- internals -----------------------------------------------------------------------
+    _last_shown_feedback: int | None = None
+
+    def _session(self) -> QuizSession:
+        if self.session is None:
+            raise RuntimeError("no quiz is running")
+        return self.session
+
+    def _show_current(self, feedback: bool = False) -> None:
+        s = self._session()
+        case = self.dataset.case(s.current_case_key)
+        if not feedback:
+            self.certainty = None
+            self.marks = []
+            self.tools_used = set()
+            current = s.attempt_at(s.position)
+            if current is not None and current.decision is not None:  # exam: earlier answer
+                self.certainty = current.certainty
+                self.marks = list(current.marks)
+        self.view.show_case(case, self.progress())
+        if feedback:
+            attempt = s.attempt_at(s.position)
+            if attempt is not None:
+                self._last_shown_feedback = s.position
+                self.view.show_feedback(self.feedback_for(attempt), self.running_score())
+        self._changed()
+
+    def _save(self, attempt: Attempt, case: Case, label_shown: bool) -> None:
+        assert self.session_id is not None
+        self.store.record_attempt(self.session_id, attempt, case.diagnosis,
+                                  self.dataset.fingerprint, label_shown=label_shown)
+
+    def _schedule_review(self, attempt: Attempt, case: Case) -> None:
+        correct = _correct(attempt, case.diagnosis)
+        when = dt.datetime.fromtimestamp(attempt.answered_at, dt.UTC)
+        card = self.store.review_card(self.trainee, case.key)
+        self.store.put_review_card(self.trainee, case.key,
+                                   review.review(card, correct, attempt.certainty, when))
+
+    def _finish(self) -> None:
+        s = self._session()
+        assert self.session_id is not None
+        record = self.store.session(self.session_id)
+        if record.finished is None:
+            submitted = s.mode is QuizMode.EXAM
+            self.store.finish_session(self.session_id, submitted=submitted)
+            if submitted:
+                for a in s.attempts:
+                    if a.decision is not None or a.timed_out:
+                        self._schedule_review(a, self.dataset.case(a.case_key))
+        self.view.show_end(self.end_of_session())
+        self._changed()
+
+    def _changed(self) -> None:
+        for listener in self.listeners:
+            listener()
