@@ -111,7 +111,10 @@ class PlotPanel(QWidget):
         self.set_title(self._title)
         if self.legend is not None:
             self.legend.setLabelTextColor(colours.foreground)
-            self.legend.setBrush(pg.mkBrush(QColor(colours.background).darker(110)))
+            fill = QColor(colours.background)
+            fill.setAlpha(215)  # the curves stay faintly visible behind the legend
+            self.legend.setBrush(pg.mkBrush(fill))
+            self.legend.setPen(pg.mkPen(QColor(colours.reference)))
 
     def set_title(self, title: str) -> None:
         self._title = title
@@ -124,6 +127,11 @@ class PlotPanel(QWidget):
     def set_note(self, text: str) -> None:
         self.note.setText(text)
         self.note.setVisible(bool(text))
+
+    def sync_legend(self) -> None:
+        """Show the legend only when something in the plot has a name."""
+        if self.legend is not None:
+            self.legend.setVisible(bool(self.legend.items))
 
     def clear(self) -> None:
         self.plot.getPlotItem().clear()
@@ -165,6 +173,7 @@ def draw_learning(panel: PlotPanel, s: LearningSeries) -> None:
         "" if s.n_read.size >= s.window
         else f"The rolling line starts once you have read {s.window} cases."
     )
+    panel.sync_legend()
 
 
 def draw_sens_spec(panel: PlotPanel, s: SensSpecSeries) -> None:
@@ -174,6 +183,7 @@ def draw_sens_spec(panel: PlotPanel, s: SensSpecSeries) -> None:
     panel.line(s.n_read, s.specificity, c.second, "Specificity", 2.5)
     panel.plot.setYRange(0, 100, padding=0.06)
     panel.plot.setXRange(0, max(float(s.n_read[-1]) if s.n_read.size else 1.0, 1.0), padding=0.02)
+    panel.sync_legend()
 
 
 def draw_roc(panel: PlotPanel, s: RocSeries) -> None:
@@ -191,6 +201,7 @@ def draw_roc(panel: PlotPanel, s: RocSeries) -> None:
     panel.set_note(s.note)
     panel.plot.setXRange(0, 1, padding=0.03)
     panel.plot.setYRange(0, 1, padding=0.03)
+    panel.sync_legend()
 
 
 def draw_calibration(panel: PlotPanel, s: CalibrationSeries) -> None:
@@ -216,6 +227,7 @@ def draw_calibration(panel: PlotPanel, s: CalibrationSeries) -> None:
     panel.set_note(s.note)
     panel.plot.setXRange(45, 108, padding=0)
     panel.plot.setYRange(0, 100, padding=0.06)
+    panel.sync_legend()
 
 
 def draw_times(panel: PlotPanel, s: TimeSeries) -> None:
@@ -242,3 +254,4 @@ def draw_times(panel: PlotPanel, s: TimeSeries) -> None:
         )
         panel.plot.addItem(median)
     panel.set_note(s.note)
+    panel.sync_legend()
