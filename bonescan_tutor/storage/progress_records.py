@@ -87,24 +87,37 @@ def session_from_row(row: sqlite3.Row) -> SessionRecord:
     )
 
 
+_TOOLS = {t.value: t for t in Tool}  # a newer app's tools are skipped
+_DIAGNOSES = {d.value: d for d in Diagnosis}
+_NONE_USED: frozenset[Tool] = frozenset()
+
+
+def _marks(text: str) -> tuple[Mark, ...]:
+    if text == "[]":  # most answers: no mark, no JSON to parse
+        return ()
+    return tuple((Projection(p), float(x), float(y)) for p, x, y in json.loads(text))
+
+
+def _tools(text: str) -> frozenset[Tool]:
+    if text == "[]":
+        return _NONE_USED
+    return frozenset(_TOOLS[t] for t in json.loads(text) if t in _TOOLS)
+
+
 def attempt_from_row(row: sqlite3.Row) -> StoredAttempt:
-    known_tools = {t.value: t for t in Tool}  # a newer app's tools are skipped
-    marks: tuple[Mark, ...] = tuple(
-        (Projection(p), float(x), float(y)) for p, x, y in json.loads(row["marks_json"])
-    )
+    """Decode one attempts row; lookups are hoisted because a history holds 10^4-10^5 rows."""
+    decision = row["decision"]
     attempt = Attempt(
         case_key=row["case_key"],
         position=row["position"],
-        decision=Diagnosis(row["decision"]) if row["decision"] else None,
+        decision=_DIAGNOSES[decision] if decision else None,
         certainty=row["certainty"],
         started_at=row["started_at"],
         answered_at=row["answered_at"],
         time_on_case_s=row["time_on_case_s"],
         note=row["note"],
-        marks=marks,
-        tools_used=frozenset(
-            known_tools[t] for t in json.loads(row["tools_json"]) if t in known_tools
-        ),
+        marks=_marks(row["marks_json"]),
+        tools_used=_tools(row["tools_json"]),
         timed_out=bool(row["timed_out"]),
     )
     return StoredAttempt(
@@ -113,6 +126,6 @@ def attempt_from_row(row: sqlite3.Row) -> StoredAttempt:
         trainee_id=row["trainee_id"],
         dataset_fingerprint=row["dataset_fingerprint"],
         attempt=attempt,
-        truth=Diagnosis(row["truth"]),
+        truth=_DIAGNOSES[row["truth"]],
         label_shown=bool(row["label_shown"]),
     )

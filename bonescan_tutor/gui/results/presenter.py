@@ -1,0 +1,148 @@
+"""The dashboard's logic: load on each filter change, build the figures, push them.
+
+The view only draws what it is given (``DashboardScreen`` in the app, a fake in
+tests); no Qt is imported here, so the presenter is tested without a QApplication.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from bonescan_tutor.core.errors import BonescanError
+from bonescan_tutor.gui.results import figures
+from bonescan_tutor.gui.results.figures import (
+    CalibrationSeries,
+    Headline,
+    LearningSeries,
+    RocSeries,
+    SensSpecSeries,
+    TimeSeries,
+)
+from bonescan_tutor.gui.results.model import (
+    AttemptRows,
+    DashboardData,
+    DashboardFilter,
+    FilterOptions,
+    Leech,
+    build_dashboard,
+)
+from bonescan_tutor.storage.progress import ProgressStore
+from bonescan_tutor.storage.progress_records import SessionRecord, StoredAttempt, Trainee
+
+log = logging.getLogger(__name__)
+
+AttemptLoader = Callable[
+    [DashboardFilter], tuple[Sequence[StoredAttempt], Sequence[SessionRecord]]
+]
+"""Returns (attempts, all the trainee's sessions); may pre-filter the attempts."""
+
+
+
+def progress_loader(store: ProgressStore, trainee: Trainee) -> AttemptLoader:
+    """The app's loader: the trainee's attempts (narrowed by the filter's start day and
+    session in SQL) and all their sessions, read from the progress file."""
+
+    def load(flt: DashboardFilter) -> tuple[list[StoredAttempt], list[SessionRecord]]:
+        low, _high = flt.time_bounds()
+        attempts = store.attempts(
+            trainee=trainee,
+            since=None if flt.since is None else low,
+            session_id=flt.session_id,
+        )
+        return attempts, store.sessions(trainee)
+
+    return load
+
+
+LOAD_FAILED = "Your progress could not be read."
+
+
+class DashboardView(Protocol):
+    def show_filter_options(self, options: FilterOptions, current: DashboardFilter) -> None: ...
+    def show_empty(self, message: str, hint: str) -> None: ...
+    def show_dashboard(self) -> None: ...
+    def show_notice(self, text: str) -> None: ...
+    def show_headlines(self, cards: Sequence[Headline]) -> None: ...
+    def show_learning_curve(self, series: LearningSeries) -> None: ...
+    def show_roc(self, series: RocSeries) -> None: ...
+    def show_calibration(self, series: CalibrationSeries) -> None: ...
+    def show_sens_spec(self, series: SensSpecSeries) -> None: ...
+    def show_times(self, series: TimeSeries) -> None: ...
+    def show_attempts(self, rows: AttemptRows) -> None: ...
+    def show_leeches(self, leeches: Sequence[Leech]) -> None: ...
+
+
+def notice(data: DashboardData) -> str:
+    """The line above the figures: what is left out and what is flagged."""
+    parts = []
+    if data.hidden:
+        parts.append(
+            f"{data.hidden} answer{'s' if data.hidden != 1 else ''} from an exam not yet "
+            "submitted will count once it is submitted."
+        )
+    if data.older:
+        parts.append(
+            f"{data.older} answer{'s' if data.older != 1 else ''} were given on an older "
+            "version of the dataset (flagged in the table)."
+        )
+    return " ".join(parts)
+
+
+class DashboardPresenter:
+    """Holds the filter and the last data; ``refresh`` reloads and redraws everything."""
+
+    def __init__(
+        self,
+        view: DashboardView,
+        load_attempts: AttemptLoader,
+        current_fingerprint: str | None = None,
+        window: int = 20,
+    ) -> None:
+        self.view = view
+        self.load_attempts = load_attempts
+        self.current_fingerprint = current_fingerprint
+        self.window = window
+        self.filter = DashboardFilter()
+        self.data: DashboardData | None = None
+
+    def set_filter(self, flt: DashboardFilter) -> None:
+        if flt != self.filter:
+            self.filter = flt
+            self.refresh()
+
+    def set_current_fingerprint(self, fingerprint: str | None) -> None:
+        if fingerprint != self.current_fingerprint:
+            self.current_fingerprint = fingerprint
+            self.refresh()
+
+    def refresh(self) -> None:
+        try:
+            attempts, sessions = self.load_attempts(self.filter)
+        except BonescanError as exc:
+            log.warning("dashboard: %s", exc)
+            self.data = None
+            self.view.show_empty(LOAD_FAILED, str(exc))
+            return
+        data = build_dashboard(
+            attempts, sessions, self.filter, self.current_fingerprint, self.window
+        )
+        self.data = data
+        self.view.show_filter_options(data.options, self.filter)
+        self.view.show_notice(notice(data))
+        if data.summary is None:
+            self.view.show_attempts(data.rows)
+            self.view.show_leeches(())
+            self.view.show_empty(data.empty_message or "", data.empty_hint)
+            return
+        s = data.summary
+        self.view.show_headlines(figures.headlines(s))
+        self.view.show_learning_curve(figures.learning_series(s))
+        self.view.show_roc(figures.roc_series(s))
+        self.view.show_calibration(figures.calibration_series(s))
+        self.view.show_sens_spec(figures.sens_spec_series(s))
+        self.view.show_times(figures.time_series(data.table, s))
+        self.view.show_attempts(data.rows)
+        self.view.show_leeches(data.leeches)
+        self.view.show_dashboard()
