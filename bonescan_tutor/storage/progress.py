@@ -37,6 +37,7 @@ from bonescan_tutor.storage.progress_file import (
     set_aside,
 )
 from bonescan_tutor.storage.progress_records import (
+    ATTEMPT_COLUMNS,
     SessionRecord,
     SessionStatus,
     StoredAttempt,
@@ -281,7 +282,12 @@ class ProgressStore:
                 where.append(clause)
                 params.append(value)
         sql = _ATTEMPT_SELECT + (" WHERE " + " AND ".join(where) if where else "")
-        return [attempt_from_row(r) for r in self._read(sql + " ORDER BY answered_at, id", params)]
+        try:
+            cursor = self._conn.execute(sql + " ORDER BY answered_at, id", params)
+            cursor.row_factory = None  # plain tuples: much faster than sqlite3.Row here
+            return [attempt_from_row(r) for r in cursor.fetchall()]
+        except (sqlite3.OperationalError, sqlite3.DatabaseError) as exc:
+            raise file_error(self.path, reason(exc)) from exc
 
     # -- review cards ----------------------------------------------------------------
 
@@ -351,6 +357,4 @@ class ProgressStore:
 _SESSION_SELECT = """SELECT id, trainee_id, quiz_id, quiz_title, mode, spec_json, dataset_name,
     dataset_fingerprint, started, finished, state FROM sessions"""
 
-_ATTEMPT_SELECT = """SELECT id, session_id, trainee_id, dataset_fingerprint, case_key, position,
-    decision, certainty, started_at, answered_at, time_on_case_s, note, marks_json, tools_json,
-    timed_out, truth, label_shown FROM attempts"""
+_ATTEMPT_SELECT = f"SELECT {ATTEMPT_COLUMNS} FROM attempts"

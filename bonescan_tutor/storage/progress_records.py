@@ -7,9 +7,11 @@ way a screen should read a case's label.
 from __future__ import annotations
 
 import enum
+import functools
 import json
 import sqlite3
 from dataclasses import dataclass
+from typing import Any
 
 from bonescan_tutor.core.cases import Diagnosis, Projection
 from bonescan_tutor.core.quiz import Attempt, Mark, QuizMode, QuizSpec, Tool
@@ -98,34 +100,47 @@ def _marks(text: str) -> tuple[Mark, ...]:
     return tuple((Projection(p), float(x), float(y)) for p, x, y in json.loads(text))
 
 
+@functools.lru_cache(maxsize=512)  # a history holds a handful of distinct tool sets
 def _tools(text: str) -> frozenset[Tool]:
     if text == "[]":
         return _NONE_USED
     return frozenset(_TOOLS[t] for t in json.loads(text) if t in _TOOLS)
 
 
-def attempt_from_row(row: sqlite3.Row) -> StoredAttempt:
-    """Decode one attempts row; lookups are hoisted because a history holds 10^4-10^5 rows."""
-    decision = row["decision"]
+def attempt_from_row(row: tuple[Any, ...]) -> StoredAttempt:
+    """Decode one attempts row, columns in the order of ``ATTEMPT_COLUMNS``.
+
+    Plain tuples and hoisted lookups: a history holds 10^4-10^5 rows.
+    """
+    (id_, session_id, trainee_id, fingerprint, case_key, position, decision, certainty,
+     started_at, answered_at, time_on_case_s, note, marks_json, tools_json, timed_out, truth,
+     label_shown) = row
     attempt = Attempt(
-        case_key=row["case_key"],
-        position=row["position"],
+        case_key=case_key,
+        position=position,
         decision=_DIAGNOSES[decision] if decision else None,
-        certainty=row["certainty"],
-        started_at=row["started_at"],
-        answered_at=row["answered_at"],
-        time_on_case_s=row["time_on_case_s"],
-        note=row["note"],
-        marks=_marks(row["marks_json"]),
-        tools_used=_tools(row["tools_json"]),
-        timed_out=bool(row["timed_out"]),
+        certainty=certainty,
+        started_at=started_at,
+        answered_at=answered_at,
+        time_on_case_s=time_on_case_s,
+        note=note,
+        marks=_marks(marks_json),
+        tools_used=_tools(tools_json),
+        timed_out=bool(timed_out),
     )
     return StoredAttempt(
-        id=row["id"],
-        session_id=row["session_id"],
-        trainee_id=row["trainee_id"],
-        dataset_fingerprint=row["dataset_fingerprint"],
+        id=id_,
+        session_id=session_id,
+        trainee_id=trainee_id,
+        dataset_fingerprint=fingerprint,
         attempt=attempt,
-        truth=_DIAGNOSES[row["truth"]],
-        label_shown=bool(row["label_shown"]),
+        truth=_DIAGNOSES[truth],
+        label_shown=bool(label_shown),
     )
+
+
+ATTEMPT_COLUMNS = (
+    "id, session_id, trainee_id, dataset_fingerprint, case_key, position, decision, certainty, "
+    "started_at, answered_at, time_on_case_s, note, marks_json, tools_json, timed_out, truth, "
+    "label_shown"
+)
