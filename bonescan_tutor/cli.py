@@ -21,6 +21,9 @@ from bonescan_tutor.core.errors import BonescanError
 COMMANDS: tuple[str, ...] = (
     "validate",
     "fetch",
+    "quizset",
+    "report",
+    "cohort",
 )
 
 DESCRIPTION = """\

@@ -9,7 +9,7 @@ the set counts once, with their latest file.
 Item analysis (classical test theory), per case over the trainees who saw it:
 difficulty = share correct; discrimination = share correct in the upper 27 % of
 trainees by total score minus the lower 27 % (at least one trainee each, ranked by
-total then name); point-biserial = Pearson correlation of the 0/1 item score with the
+total then name; None when every trainee has the same total); point-biserial = Pearson correlation of the 0/1 item score with the
 total score (uncorrected: the item is part of the total). An unanswered case is wrong.
 """
 
@@ -197,7 +197,8 @@ def item_analysis(cohort: Cohort) -> list[ItemStats]:
     keys, m, totals = _matrix(cohort)
     n_tr = len(cohort.results)
     ranked = sorted(range(n_tr), key=lambda i: (-totals[i], cohort.results[i].trainee.casefold()))
-    k = max(1, round(UPPER_LOWER_SHARE * n_tr)) if n_tr >= 2 else 0
+    spread_out = n_tr >= 2 and float(totals.max()) > float(totals.min())
+    k = max(1, round(UPPER_LOWER_SHARE * n_tr)) if spread_out else 0
     upper, lower = ranked[:k], ranked[n_tr - k :] if k else []
     by_case: dict[str, list[ResultAttempt]] = {key: [] for key in keys}
     for r in cohort.results:

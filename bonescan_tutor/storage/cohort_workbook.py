@@ -87,7 +87,7 @@ def write_cohort_workbook(
     items = item_analysis(cohort)
     summaries = trainee_summaries(cohort)
     wb = Workbook()
-    summary_ws = wb.active
+    summary_ws: Any = wb.active
     summary_ws.title = "Summary"
 
     trainees = wb.create_sheet("Trainees")

@@ -29,12 +29,14 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from bonescan_tutor.core.answers import ScoredAnswer
 from bonescan_tutor.core.cases import Diagnosis
 from bonescan_tutor.core.errors import BonescanError, UsageError
 from bonescan_tutor.core.quiz import p_metastases
 from bonescan_tutor.core.scoring import Summary
 from bonescan_tutor.storage.atomic_file import replacing, write_bytes
 from bonescan_tutor.storage.progress_records import StoredAttempt
+from bonescan_tutor.storage.results import answered_certainty
 
 
 class ExportError(BonescanError):
@@ -121,6 +123,21 @@ def export_attempts_csv(
     with replacing(path, ExportError) as tmp:
         frame.to_csv(tmp, index=False)
     return path
+
+
+def scored_answers(attempts: Sequence[StoredAttempt]) -> list[ScoredAnswer]:
+    """Attempts as scoring input. Use only attempts whose label was shown (finished cases)."""
+    return [
+        ScoredAnswer(
+            case_key=s.attempt.case_key,
+            truth=s.truth.is_positive,
+            decision=None if s.attempt.decision is None else s.attempt.decision.is_positive,
+            certainty=answered_certainty(s.attempt.decision, s.attempt.certainty),
+            time_s=s.attempt.time_on_case_s,
+            answered_at=s.attempt.answered_at,
+        )
+        for s in attempts
+    ]
 
 
 def summary_row(trainee: str, s: Summary) -> dict[str, Any]:

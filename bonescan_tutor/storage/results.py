@@ -101,7 +101,7 @@ class ResultAttempt:
             case_key=self.case_key,
             truth=self.truth.is_positive,
             decision=None if self.decision is None else self.decision.is_positive,
-            certainty=self.certainty if self.decision is not None else None,
+            certainty=answered_certainty(self.decision, self.certainty),
             time_s=self.time_on_case_s,
             answered_at=self.answered_at,
         )
@@ -177,6 +177,14 @@ class ResultsFile:
             "mode": self.mode.value,
             "attempts": [a.to_dict() for a in self.attempts],
         }
+
+
+def answered_certainty(decision: Diagnosis | None, certainty: int | None) -> int | None:
+    """The certainty scoring uses: None when unanswered, 100 for a bare decision
+    (a quiz that did not ask for certainty counts the answer as certain)."""
+    if decision is None:
+        return None
+    return 100 if certainty is None else certainty
 
 
 def checksum_of(body: dict[str, Any]) -> str:
