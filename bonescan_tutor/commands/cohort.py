@@ -98,8 +98,8 @@ def run(args: argparse.Namespace) -> int:
     thumbs: Mapping[str, bytes] | None = None
     if args.cohort_dataset:
         thumbs = thumbnails_for(args.cohort_dataset, [s.case_key for s in worst])
-    out = write_cohort_workbook(cohort, Path(args.out), thumbs)
     summaries = trainee_summaries(cohort)
+    out = write_cohort_workbook(cohort, Path(args.out), thumbs, items=items, summaries=summaries)
     accs = [s.metrics.accuracy.estimate for s in summaries.values()]
     known = [a for a in accs if a is not None]
     mean_acc = sum(known) / len(known) if known else None

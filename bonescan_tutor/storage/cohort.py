@@ -165,7 +165,7 @@ def load_cohort(paths: Sequence[Path]) -> Cohort:
             latest[who] = newer
         else:
             latest[who] = r
-    results = tuple(sorted(latest.values(), key=lambda r: r.trainee.casefold()))
+    results = tuple(sorted(latest.values(), key=lambda r: (r.trainee.casefold(), r.trainee)))
     for r in results:
         if r.from_older_app:
             assert r.path is not None

@@ -1,7 +1,8 @@
 """The cohort workbook: native Excel charts on a Summary sheet, and one sheet per table.
 
 Sheets: Summary (headline figures, an accuracy distribution table, three charts),
-Trainees, Items, Most missed (with case thumbnails when given), Answers. The charts
+Trainees, Items, Most missed (with case thumbnails when given), Answers (the response
+matrix: trainees x cases, each cell the decision and certainty, e.g. "M80"). The charts
 are openpyxl chart objects that reference the sheets' cells, so Excel and LibreOffice
 draw them natively and they stay live if a cell is corrected.
 """
@@ -9,11 +10,12 @@ draw them natively and they stay live if a cell is corrected.
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from bonescan_tutor.core.quiz import p_metastases
+from bonescan_tutor.core.cases import Diagnosis
+from bonescan_tutor.core.scoring import Summary
 from bonescan_tutor.storage.atomic_file import replacing
 from bonescan_tutor.storage.cohort import (
     Cohort,
@@ -22,7 +24,7 @@ from bonescan_tutor.storage.cohort import (
     most_missed,
     trainee_summaries,
 )
-from bonescan_tutor.storage.export import ExportError, iso_utc, summary_row
+from bonescan_tutor.storage.export import ExportError, summary_row
 
 MOST_MISSED = 10
 HIST_BINS = 10  # accuracy distribution in tenths: 0-10 %, ..., 90-100 %
@@ -39,19 +41,7 @@ ITEM_COLUMNS = (
     "unanswered",
     "mean_certainty",
 )
-ANSWER_COLUMNS = (
-    "trainee",
-    "case_key",
-    "position",
-    "decision",
-    "certainty",
-    "p_metastases",
-    "truth",
-    "correct",
-    "time_on_case_s",
-    "answered_at",
-    "timed_out",
-)
+ANSWER_LEGEND = "M = metastases, N = no metastases, then the certainty %; - = no answer"
 
 
 def item_row(s: ItemStats) -> list[Any]:
@@ -79,13 +69,23 @@ def accuracy_histogram(accuracies: list[float]) -> list[tuple[str, int]]:
 
 
 def write_cohort_workbook(
-    cohort: Cohort, path: Path, thumbnails: Mapping[str, bytes] | None = None
+    cohort: Cohort,
+    path: Path,
+    thumbnails: Mapping[str, bytes] | None = None,
+    *,
+    items: Sequence[ItemStats] | None = None,
+    summaries: Mapping[str, Summary] | None = None,
 ) -> Path:
-    """Write the cohort workbook to ``path`` atomically (``ExportError`` if it cannot be)."""
+    """Write the cohort workbook to ``path`` atomically (``ExportError`` if it cannot be).
+
+    ``thumbnails`` maps case keys to PNG bytes for the Most missed sheet. ``items`` and
+    ``summaries`` may be passed when already computed (``item_analysis``,
+    ``trainee_summaries`` of this cohort) to save recomputing them.
+    """
     from openpyxl import Workbook
 
-    items = item_analysis(cohort)
-    summaries = trainee_summaries(cohort)
+    items = list(items) if items is not None else item_analysis(cohort)
+    summaries = summaries if summaries is not None else trainee_summaries(cohort)
     wb = Workbook()
     summary_ws: Any = wb.active
     summary_ws.title = "Summary"
@@ -110,25 +110,7 @@ def write_cohort_workbook(
     missed_ws = wb.create_sheet("Most missed")
     _most_missed_sheet(missed_ws, most_missed(items, MOST_MISSED), thumbnails or {})
 
-    answers = wb.create_sheet("Answers")
-    answers.append(list(ANSWER_COLUMNS))
-    for r in cohort.results:
-        for a in r.attempts:
-            answers.append(
-                [
-                    r.trainee,
-                    a.case_key,
-                    a.position,
-                    a.decision.value if a.decision else "",
-                    a.certainty,
-                    None if a.decision is None else p_metastases(a.decision, a.certainty),
-                    a.truth.value,
-                    a.correct,
-                    a.time_on_case_s,
-                    iso_utc(a.answered_at),
-                    a.timed_out,
-                ]
-            )
+    _answers_sheet(wb.create_sheet("Answers"), cohort, [s.case_key for s in items])
 
     accuracies = [
         s.metrics.accuracy.estimate
@@ -235,3 +217,32 @@ def _most_missed_sheet(ws: Any, worst: list[ItemStats], thumbnails: Mapping[str,
             img = XlImage(io.BytesIO(png))
             ws.add_image(img, f"{thumb_col}{rank + 1}")
             ws.row_dimensions[rank + 1].height = max(15.0, img.height * 0.75 + 4)
+
+
+def answer_code(decision: Diagnosis | None, certainty: int | None) -> str:
+    """ "M80" / "N60" (decision and certainty), "M" without a certainty, "-" for no answer."""
+    if decision is None:
+        return "-"
+    letter = "M" if decision.is_positive else "N"
+    return letter if certainty is None else f"{letter}{certainty}"
+
+
+def _answers_sheet(ws: Any, cohort: Cohort, keys: list[str]) -> None:
+    """The response matrix: one row per trainee, one column per case (compact: a cohort of
+    200 x 100 is 20,000 cells, where a long table would be 220,000 and slow to write)."""
+    col = {k: j for j, k in enumerate(keys)}
+    truth: dict[str, str] = {}
+    ws.append(["trainee", "correct", *keys])
+    rows = []
+    for r in cohort.results:
+        cells: list[Any] = [""] * len(keys)
+        for a in r.attempts:
+            cells[col[a.case_key]] = answer_code(a.decision, a.certainty)
+            truth.setdefault(a.case_key, "M" if a.truth.is_positive else "N")
+        rows.append([r.trainee, sum(a.correct for a in r.attempts), *cells])
+    ws.append(["physician", None, *(truth.get(k, "") for k in keys)])
+    for row in rows:
+        ws.append(row)
+    ws.append([])
+    ws.append([ANSWER_LEGEND])
+    ws.freeze_panes = "C3"

@@ -31,6 +31,7 @@ Files from an older app version are read as they are (``app_version`` is kept).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import math
@@ -142,7 +143,7 @@ class ResultsFile:
         """Written by an older bonescan-tutor than this one (merged, with a note)."""
         return _version_tuple(self.app_version) < _version_tuple(__version__)
 
-    @property
+    @functools.cached_property
     def identity(self) -> str:
         """Same trainee, same quiz set, same answers: the same result (for de-duplication)."""
         body = json.dumps(

@@ -158,7 +158,11 @@ def test_workbook_sheets_numbers_charts_and_thumbnails(folder: Path, tmp_path: P
     items = sheets["Items"].set_index("case_key")
     assert items.loc[1, "difficulty"] == pytest.approx(0.5)
     assert items.loc[1, "point_biserial"] == pytest.approx(1 / math.sqrt(1.25))
-    assert len(sheets["Answers"]) == 12
+    answers = sheets["Answers"].set_index("trainee")
+    assert list(answers.columns[:4]) == ["correct", "1", "7", "8"]
+    assert answers.loc["physician", "1"] == "M" and answers.loc["physician", "8"] == "N"
+    assert answers.loc["Cy", "8"] == "-" and answers.loc["Ben", "7"] == "M80"
+    assert answers.loc["Ana", "correct"] == 3 and answers.loc["Dee", "correct"] == 0
     with zipfile.ZipFile(out) as z:
         names = z.namelist()
     assert sum(n.startswith("xl/charts/chart") for n in names) == 3
