@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             print("bonescan-tutor cohort: no results file could be merged.")
             for p in cohort.problems:
-                print(f"  {p}")
+                print(f"  {p.path}: {p.message}")
         return 1
     items = item_analysis(cohort)
     worst = most_missed(items, args.most_missed)

@@ -134,6 +134,7 @@ def _summary_sheet(
     ws.append(["Trainees", len(cohort.results)])
     ws.append(["Cases", len(items)])
     ws.append(["Mean accuracy", mean_acc])
+    ws["B5"].number_format = "0.0%"
     ws.append(["Files not merged", len(cohort.problems)])
     ws.append([])
     ws.append(["Accuracy", "Trainees"])  # row 8: the distribution table the histogram reads
@@ -141,6 +142,11 @@ def _summary_sheet(
         ws.append([label, count])
     ws.column_dimensions["A"].width = 18
     ws.column_dimensions["B"].width = 40
+    # Print (and PDF) the summary with its charts on one page width, landscape.
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
     if cohort.problems or cohort.notes:
         ws.append([])
         ws.append(["Files and notes"])
@@ -168,7 +174,9 @@ def _charts(
                 Reference(trainees, min_col=col, min_row=1, max_row=n_tr + 1), titles_from_data=True
             )
         bar.set_categories(Reference(trainees, min_col=1, min_row=2, max_row=n_tr + 1))
+        bar.y_axis.number_format = "0%"
         bar.width, bar.height = 18, 8
+        _show_axes(bar)
         summary.add_chart(bar, "D1")
 
     hist = BarChart()
@@ -183,6 +191,7 @@ def _charts(
     )
     hist.set_categories(Reference(summary, min_col=1, min_row=9, max_row=8 + HIST_BINS))
     hist.width, hist.height = 18, 7
+    _show_axes(hist)
     summary.add_chart(hist, "D18")
 
     if n_items:
@@ -193,15 +202,29 @@ def _charts(
         scatter.y_axis.title = "discrimination"
         scatter.x_axis.scaling.min = 0
         scatter.x_axis.scaling.max = 1
+        scatter.y_axis.scaling.min = -1
+        scatter.y_axis.scaling.max = 1
+        scatter.x_axis.number_format = "0%"
+        scatter.x_axis.crosses = "min"  # difficulty labels along the bottom, not at y = 0
         xs = Reference(items, min_col=4, min_row=2, max_row=n_items + 1)
         ys = Reference(items, min_col=5, min_row=2, max_row=n_items + 1)
         series = Series(ys, xs, title="cases")
         series.marker.symbol = "circle"
+        series.marker.size = 7
+        series.marker.graphicalProperties.solidFill = "1F77B4"
+        series.marker.graphicalProperties.line.solidFill = "1F77B4"
         series.graphicalProperties.line.noFill = True
         scatter.series.append(series)
         scatter.legend = None
         scatter.width, scatter.height = 18, 8
+        _show_axes(scatter)
         summary.add_chart(scatter, "D33")
+
+
+def _show_axes(chart: Any) -> None:
+    """openpyxl 3.1 leaves ``delete`` unset, which Excel reads as "hide the axis"."""
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
 
 
 def _most_missed_sheet(ws: Any, worst: list[ItemStats], thumbnails: Mapping[str, bytes]) -> None:
