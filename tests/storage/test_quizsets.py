@@ -250,3 +250,14 @@ def test_exam_mode_round_trips(tmp_path: Path) -> None:
     path = tmp_path / "e.bstquiz"
     write_quizset(quiz_set(mode=QuizMode.PRACTICE), path)
     assert read_quizset(path).spec.mode is QuizMode.PRACTICE
+
+
+def test_the_documented_example_is_a_valid_quiz_set() -> None:
+    from bonescan_tutor.storage.quizsets import quizset_from_dict
+
+    doc = Path(__file__).resolve().parents[2] / "resources" / "formats" / "bstquiz.md"
+    text = doc.read_text(encoding="utf-8")
+    example = text.split("```json", 1)[1].split("```", 1)[0]
+    qs = quizset_from_dict(json.loads(example), "bstquiz.md")
+    assert qs.spec.mode is QuizMode.EXAM and qs.spec.time_limit_per_case_s == 90.0
+    assert qs.to_dict() == json.loads(example)
