@@ -63,6 +63,10 @@ class Cohort:
         keys = {a.case_key for r in self.results for a in r.attempts}
         return tuple(sorted(keys, key=natural_key))
 
+    def most_missed(self, n: int = 10) -> list[ItemStats]:
+        """The ``n`` hardest cases (see the module function ``most_missed``)."""
+        return most_missed(self, n)
+
 
 @dataclass(frozen=True)
 class ItemStats:

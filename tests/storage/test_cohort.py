@@ -81,6 +81,7 @@ def test_most_missed_orders_hardest_first(folder: Path) -> None:
     write_trainee(qs, folder, "Eve", {"1": N, "7": N, "8": N}, TRUTHS, 9)
     cohort = load_cohort([folder])
     worst = most_missed(cohort, 2)
+    assert cohort.most_missed(2) == worst
     assert [s.case_key for s in worst] == ["1", "7"]  # 2/5 correct, then 3/5 (key order)
     assert worst[0].difficulty == pytest.approx(0.4)
 
