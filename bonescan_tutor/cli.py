@@ -22,6 +22,9 @@ COMMANDS: tuple[str, ...] = (
     "validate",
     "make_demo",
     "fetch",
+    "quizset",
+    "report",
+    "cohort",
 )
 
 DESCRIPTION = """\

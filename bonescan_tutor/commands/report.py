@@ -1,0 +1,184 @@
+"""``bonescan-tutor report``: a trainee's figures from the progress file, and exports.
+
+Only attempts whose label was shown (finished cases) count. Attempts recorded on
+another version of the dataset (a different fingerprint) are kept, counted and marked
+"older dataset version"; the current version is the one of ``--dataset`` when given,
+else the one of the most recent answer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+from bonescan_tutor.core.errors import UsageError
+from bonescan_tutor.core.scoring import Summary, summary
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = subparsers.add_parser(
+        "report",
+        help="print a trainee's figures from the progress file; export xlsx/CSV/iMRMC",
+        description=(
+            "Print sensitivity, specificity, accuracy, kappa, AUC and more (95 %% intervals) "
+            "for a trainee's finished cases. Without --trainee, every trainee in the "
+            "progress file is reported. The progress file is the one under --home."
+        ),
+    )
+    p.add_argument("--trainee", metavar="NAME", help="whose figures (default: everyone)")
+    p.add_argument("--since", metavar="DATE", help="only answers from DATE on (YYYY-MM-DD, UTC)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    p.add_argument(
+        "--export", metavar="FILE", help="also write the attempts to FILE.xlsx or FILE.csv"
+    )
+    p.add_argument("--imrmc", metavar="FILE", help="also write an iMRMC input file")
+    p.set_defaults(func=run)
+
+
+def parse_since(text: str | None) -> float | None:
+    """Epoch seconds of a date (UTC midnight) or an ISO date-time; None for None."""
+    if text is None:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"--since {text!r}: give a date as YYYY-MM-DD.") from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return when.timestamp()
+
+
+def _fmt(p: Any) -> str:
+    return str(p)
+
+
+def _estimate(e: Any, digits: int = 2) -> str:
+    if e.value is None:
+        return str(e.note)
+    if e.low is not None and e.high is not None:
+        return f"{e.value:.{digits}f} ({e.low:.{digits}f}-{e.high:.{digits}f})"
+    return f"{e.value:.{digits}f}"
+
+
+def summary_lines(s: Summary) -> list[str]:
+    m = s.metrics
+    t = s.time
+    lines = [
+        f"  Accuracy:           {_fmt(m.accuracy)}",
+        f"  Sensitivity:        {_fmt(m.sensitivity)}",
+        f"  Specificity:        {_fmt(m.specificity)}",
+        f"  Balanced accuracy:  {_estimate(m.balanced_accuracy)}",
+        f"  PPV:                {_fmt(m.ppv)}",
+        f"  NPV:                {_fmt(m.npv)}",
+        f"  Kappa:              {_estimate(m.kappa)}",
+        f"  AUC:                {_estimate(s.auc)}",
+        f"  Brier score:        {_estimate(s.brier, 3)}",
+    ]
+    if t.median_s is not None:
+        lines.append(f"  Time per case:      median {t.median_s:.1f} s (IQR {t.iqr_s or 0:.1f} s)")
+    return lines
+
+
+def run(args: argparse.Namespace) -> int:
+    from bonescan_tutor.storage.export import (
+        export_attempts_csv,
+        export_imrmc,
+        export_workbook,
+        scored_answers,
+    )
+    from bonescan_tutor.storage.progress import ProgressStore
+
+    since = parse_since(args.since)
+    export = Path(args.export) if args.export else None
+    if export is not None and export.suffix.lower() not in (".xlsx", ".csv"):
+        raise UsageError(f"--export {export}: the file name must end in .xlsx or .csv.")
+    with ProgressStore.open() as store:
+        known = store.trainees()
+        if args.trainee:
+            wanted = args.trainee.strip().casefold()
+            chosen = [t for t in known if t.name.casefold() == wanted]
+            if not chosen:
+                names = ", ".join(t.name for t in known) or "none yet"
+                print(
+                    f"bonescan-tutor report: no trainee named {args.trainee!r}. Known trainees: {names}."
+                )
+                return 1
+        else:
+            chosen = known
+        attempts = [a for t in chosen for a in store.attempts(t, since) if a.label_shown]
+    names = {t.id: t.name for t in chosen}
+    current = _current_fingerprint(args, attempts)
+    if not attempts:
+        who = chosen[0].name if len(chosen) == 1 else "anyone"
+        when = f" since {args.since}" if args.since else ""
+        message = (
+            f"No finished cases yet for {who}{when}. Answer a few quiz cases and your "
+            "figures will appear here."
+        )
+        print(json.dumps({"trainees": [], "message": message}) if args.json else message)
+        return 0
+    blocks = []
+    summaries: dict[str, Summary] = {}
+    for t in chosen:
+        mine = [a for a in attempts if a.trainee_id == t.id]
+        if not mine:
+            continue
+        s = summary(scored_answers(mine))
+        summaries[t.name] = s
+        older = sum(1 for a in mine if current and a.dataset_fingerprint != current)
+        blocks.append((t.name, mine, older, s))
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "current_dataset_fingerprint": current,
+                    "trainees": [
+                        {
+                            "trainee": name,
+                            "finished_cases": len(mine),
+                            "older_dataset_version": older,
+                            "summary": s.as_dict(),
+                        }
+                        for name, mine, older, s in blocks
+                    ],
+                },
+                indent=2,
+            )
+        )
+    else:
+        for name, mine, older, s in blocks:
+            print(f"{name}: {len(mine)} finished case(s), {s.n_answered} answered")
+            if older:
+                print(
+                    f"  ({older} of them on an older dataset version; kept and marked "
+                    "'older dataset version' in exports)"
+                )
+            print("\n".join(summary_lines(s)))
+    if export is not None:
+        if export.suffix.lower() == ".csv":
+            export_attempts_csv(attempts, export, names, current)
+        else:
+            export_workbook(attempts, summaries, export, names, current)
+        if not args.json:
+            print(f"Wrote {export}")
+    if args.imrmc:
+        export_imrmc(attempts, Path(args.imrmc), trainee_names=names)
+        if not args.json:
+            print(f"Wrote {args.imrmc}")
+    return 0
+
+
+def _current_fingerprint(args: argparse.Namespace, attempts: list[Any]) -> str | None:
+    if getattr(args, "dataset", None):
+        from bonescan_tutor.datasets.detect import open_dataset
+
+        dataset, _ = open_dataset(args.dataset)
+        return dataset.fingerprint
+    if not attempts:
+        return None
+    latest = max(attempts, key=lambda a: (a.attempt.answered_at, a.id))
+    fingerprint: str = latest.dataset_fingerprint
+    return fingerprint

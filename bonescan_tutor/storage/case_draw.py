@@ -1,0 +1,68 @@
+"""``draw_cases``: the one random, label-stratified pick of quiz cases.
+
+The CLI (``quizset create``) and the GUI builder both call it, so the same seed picks
+the same cases on every machine (numpy's ``Generator(PCG64(seed))``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+from bonescan_tutor.core.cases import Case, Dataset, Diagnosis, natural_key
+from bonescan_tutor.core.errors import UsageError
+
+
+def draw_cases(
+    dataset: Dataset,
+    n: int,
+    prevalence: float | None = None,
+    seed: int = 0,
+    filters: Callable[[Case], bool] | None = None,
+) -> tuple[str, ...]:
+    """Pick ``n`` quiz-eligible cases at random, stratified by label; same seed, same keys.
+
+    ``prevalence`` is the share with metastases (None: the dataset's own share among
+    the eligible cases that pass ``filters``; 0.5: balanced). The count of metastatic
+    cases is ``floor(n * prevalence + 0.5)``. Keys come back in a random order (never
+    grouped by label). ``UsageError`` says how many cases of a class there are when
+    too few.
+    """
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise UsageError(f"The number of cases must be a whole number of at least 1, not {n!r}.")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise UsageError(f"The seed must be a whole number >= 0, not {seed!r}.")
+    pool = sorted(
+        (c for c in dataset.quiz_cases if filters is None or filters(c)),
+        key=lambda c: natural_key(c.key),
+    )
+    pos = [c.key for c in pool if c.diagnosis is Diagnosis.METASTASES]
+    neg = [c.key for c in pool if c.diagnosis is Diagnosis.NO_METASTASES]
+    if n > len(pool):
+        raise UsageError(
+            f"Asked for {n} cases but dataset {dataset.name!r} has only {len(pool)} usable "
+            f"case(s) ({len(pos)} with metastases, {len(neg)} without)."
+        )
+    if prevalence is None:
+        share = len(pos) / len(pool)
+    elif isinstance(prevalence, bool) or not (0.0 <= float(prevalence) <= 1.0):
+        raise UsageError(
+            f"The prevalence must be between 0 and 1 (0.5 = balanced), not {prevalence!r}."
+        )
+    else:
+        share = float(prevalence)
+    n_pos = math.floor(n * share + 0.5)
+    n_neg = n - n_pos
+    for wanted, have, what in ((n_pos, pos, "with"), (n_neg, neg, "without")):
+        if wanted > len(have):
+            raise UsageError(
+                f"Asked for {wanted} case(s) {what} metastases but dataset {dataset.name!r} "
+                f"has only {len(have)} usable; lower --cases or change --prevalence."
+            )
+    rng = np.random.default_rng(seed)
+    picked = [pos[i] for i in rng.choice(len(pos), size=n_pos, replace=False)] if n_pos else []
+    picked += [neg[i] for i in rng.choice(len(neg), size=n_neg, replace=False)] if n_neg else []
+    order = rng.permutation(len(picked))
+    return tuple(picked[i] for i in order)

@@ -1,0 +1,383 @@
+"""Results files (``.bstresult``): one trainee's answers to one quiz set, for the instructor.
+
+Format, version 1 (UTF-8 JSON, one object)::
+
+    {
+      "format": "bonescan-tutor results",
+      "version": 1,
+      "trainee": "Ana Rivas",
+      "quiz_set": {"id": "...", "title": "...", "fingerprint": "<sha256 hex of the quiz
+                   set's canonical JSON, see QuizSet.fingerprint>"},
+      "dataset_fingerprint": "0123abcd...",    the dataset version the answers were given on
+      "app_version": "0.1.0",
+      "created": "2026-11-30T12:00:00Z",       ISO 8601 UTC
+      "mode": "practice" | "exam",
+      "attempts": [{
+          "case_key": "17", "position": 1,     position counts from 1 in the trainee's order
+          "decision": "metastases" | "no_metastases" | null,   null: no answer / timed out
+          "certainty": 50..100 | null,
+          "time_on_case_s": 12.5, "answered_at": 1764504000.0 (epoch seconds),
+          "timed_out": false, "truth": "metastases" | "no_metastases",
+          "note": "", "marks": [["anterior", 120.0, 300.5], ...]
+      }, ...],
+      "checksum": "sha256:<hex>"
+    }
+
+The checksum is sha256 of the canonical JSON (sorted keys, no spaces, UTF-8) of every
+field except ``checksum``: a file edited or damaged after it was written fails it.
+Files from an older app version are read as they are (``app_version`` is kept).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import json
+import math
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bonescan_tutor import __version__
+from bonescan_tutor.core.answers import ScoredAnswer
+from bonescan_tutor.core.cases import Diagnosis
+from bonescan_tutor.core.errors import BonescanError, UsageError
+from bonescan_tutor.core.quiz import CERTAINTIES, QuizMode
+from bonescan_tutor.storage.atomic_file import write_bytes
+from bonescan_tutor.storage.progress_records import StoredAttempt
+from bonescan_tutor.storage.quizsets import QuizSet
+
+FORMAT = "bonescan-tutor results"
+VERSION = 1
+EXTENSION = ".bstresult"
+MAX_FILE_BYTES = 50 * 1024 * 1024
+
+
+class ResultsFileError(BonescanError):
+    """A results file that cannot be trusted or read; the message names the file."""
+
+
+@dataclass(frozen=True)
+class ResultAttempt:
+    """One answer as a results file holds it (labels included: it is for the instructor)."""
+
+    case_key: str
+    position: int
+    decision: Diagnosis | None
+    certainty: int | None
+    time_on_case_s: float
+    answered_at: float
+    timed_out: bool
+    truth: Diagnosis
+    note: str = ""
+    marks: tuple[tuple[str, float, float], ...] = ()
+
+    @classmethod
+    def from_stored(cls, s: StoredAttempt) -> ResultAttempt:
+        a = s.attempt
+        return cls(
+            case_key=a.case_key,
+            position=a.position,
+            decision=a.decision,
+            certainty=a.certainty,
+            time_on_case_s=a.time_on_case_s,
+            answered_at=a.answered_at,
+            timed_out=a.timed_out,
+            truth=s.truth,
+            note=a.note,
+            marks=tuple((p.value, x, y) for p, x, y in a.marks),
+        )
+
+    @property
+    def correct(self) -> bool:
+        """An unanswered case is never correct."""
+        return self.decision is self.truth
+
+    def scored(self) -> ScoredAnswer:
+        return ScoredAnswer(
+            case_key=self.case_key,
+            truth=self.truth.is_positive,
+            decision=None if self.decision is None else self.decision.is_positive,
+            certainty=answered_certainty(self.decision, self.certainty),
+            time_s=self.time_on_case_s,
+            answered_at=self.answered_at,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "case_key": self.case_key,
+            "position": self.position,
+            "decision": None if self.decision is None else self.decision.value,
+            "certainty": self.certainty,
+            "time_on_case_s": self.time_on_case_s,
+            "answered_at": self.answered_at,
+            "timed_out": self.timed_out,
+            "truth": self.truth.value,
+            "note": self.note,
+            "marks": [list(m) for m in self.marks],
+        }
+
+
+@dataclass(frozen=True)
+class ResultsFile:
+    """A read (or just written) results file; ``path`` is None until it is on disk."""
+
+    trainee: str
+    quiz_set_id: str
+    quiz_set_title: str
+    quiz_set_fingerprint: str
+    dataset_fingerprint: str
+    app_version: str
+    created: str
+    mode: QuizMode
+    attempts: tuple[ResultAttempt, ...]
+    checksum: str = ""
+    path: Path | None = None
+
+    @property
+    def from_older_app(self) -> bool:
+        """Written by an older bonescan-tutor than this one (merged, with a note)."""
+        return _version_tuple(self.app_version) < _version_tuple(__version__)
+
+    @functools.cached_property
+    def identity(self) -> str:
+        """Same trainee, same quiz set, same answers: the same result (for de-duplication)."""
+        body = json.dumps(
+            [
+                self.trainee.strip().casefold(),
+                self.quiz_set_id,
+                self.quiz_set_fingerprint,
+                [a.to_dict() for a in self.attempts],
+            ],
+            sort_keys=True,
+            separators=(",", ":"),
+        )
+        return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+    def scored_answers(self) -> list[ScoredAnswer]:
+        return [a.scored() for a in self.attempts]
+
+    def body(self) -> dict[str, Any]:
+        """Every field except the checksum, as written."""
+        return {
+            "format": FORMAT,
+            "version": VERSION,
+            "trainee": self.trainee,
+            "quiz_set": {
+                "id": self.quiz_set_id,
+                "title": self.quiz_set_title,
+                "fingerprint": self.quiz_set_fingerprint,
+            },
+            "dataset_fingerprint": self.dataset_fingerprint,
+            "app_version": self.app_version,
+            "created": self.created,
+            "mode": self.mode.value,
+            "attempts": [a.to_dict() for a in self.attempts],
+        }
+
+
+def answered_certainty(decision: Diagnosis | None, certainty: int | None) -> int | None:
+    """The certainty scoring uses: None when unanswered, 100 for a bare decision
+    (a quiz that did not ask for certainty counts the answer as certain)."""
+    if decision is None:
+        return None
+    return 100 if certainty is None else certainty
+
+
+def checksum_of(body: dict[str, Any]) -> str:
+    """``sha256:<hex>`` of the canonical JSON of ``body`` (sorted keys, no spaces)."""
+    text = json.dumps(
+        body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def slug(text: str, fallback: str = "x") -> str:
+    """A file-name-safe lower-case slug: letters, digits and dashes only."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    out = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
+    return out[:40].strip("-") or fallback
+
+
+def write_results(
+    quiz_set: QuizSet,
+    trainee: str,
+    attempts: Sequence[StoredAttempt | ResultAttempt],
+    folder: Path | None = None,
+    *,
+    dataset_fingerprint: str | None = None,
+    now: dt.datetime | None = None,
+) -> Path:
+    """Write one trainee's results for ``quiz_set``; return the new file's path.
+
+    The file goes into ``folder`` when given, else the quiz set's ``results_folder``;
+    its name is ``<set title slug>-<trainee slug>-<UTC timestamp>.bstresult`` (with a
+    number added if that name is taken). Written whole or not at all.
+    """
+    if not trainee.strip():
+        raise UsageError("Results need the trainee's name.")
+    target = folder if folder is not None else quiz_set.results_folder
+    if target is None:
+        raise UsageError(
+            f"Quiz set {quiz_set.title!r} names no results folder; choose where to save the results."
+        )
+    target = Path(target).expanduser()
+    rows = tuple(
+        a if isinstance(a, ResultAttempt) else ResultAttempt.from_stored(a) for a in attempts
+    )
+    for a in rows:
+        if not (math.isfinite(a.time_on_case_s) and math.isfinite(a.answered_at)):
+            raise UsageError(
+                f"The answer to case {a.case_key!r} has no finite time; it cannot be saved."
+            )
+    if dataset_fingerprint is None:
+        stored = [a.dataset_fingerprint for a in attempts if isinstance(a, StoredAttempt)]
+        dataset_fingerprint = stored[-1] if stored else quiz_set.dataset_fingerprint
+    when = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+    results = ResultsFile(
+        trainee=trainee.strip(),
+        quiz_set_id=quiz_set.id,
+        quiz_set_title=quiz_set.title,
+        quiz_set_fingerprint=quiz_set.fingerprint,
+        dataset_fingerprint=dataset_fingerprint,
+        app_version=__version__,
+        created=when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        mode=quiz_set.spec.mode,
+        attempts=rows,
+    )
+    body = results.body()
+    body["checksum"] = checksum_of(results.body())
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ResultsFileError(
+            f"{target}: the results folder cannot be created ({exc.strerror or exc})."
+        ) from exc
+    stem = f"{slug(quiz_set.title, 'quiz')}-{slug(trainee, 'trainee')}-{when.strftime('%Y%m%dT%H%M%SZ')}"
+    path = target / f"{stem}{EXTENSION}"
+    n = 2
+    while path.exists():
+        path = target / f"{stem}-{n}{EXTENSION}"
+        n += 1
+    text = json.dumps(body, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    write_bytes(path, text.encode("utf-8"), ResultsFileError)
+    return path
+
+
+def read_results(path: Path) -> ResultsFile:
+    """Read and verify a results file; ``ResultsFileError`` says what is wrong with it."""
+    path = Path(path)
+    where = str(path)
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise ResultsFileError(f"{where}: too large for a results file.")
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ResultsFileError(f"{where}: no such file.") from None
+    except IsADirectoryError:
+        raise ResultsFileError(f"{where}: a folder, not a results file.") from None
+    except OSError as exc:
+        raise ResultsFileError(f"{where}: cannot be read ({exc.strerror or exc}).") from exc
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        looks_cut = raw.lstrip().startswith(b"{") and not raw.rstrip().endswith(b"}")
+        why = "it is cut short (truncated)" if looks_cut else "it is not JSON text"
+        raise ResultsFileError(
+            f"{where}: not a complete bonescan-tutor results file ({why})."
+        ) from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ResultsFileError(f"{where}: not a bonescan-tutor results file.")
+    version = data.get("version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise ResultsFileError(f"{where}: unknown results format version {version!r}.")
+    if version > VERSION:
+        raise ResultsFileError(
+            f"{where}: made by a newer bonescan-tutor (results format version {version}; this app "
+            f"reads up to {VERSION}). Update the app to read it."
+        )
+    checksum = data.pop("checksum", None)
+    try:
+        expected = checksum_of(data)
+    except ValueError:
+        expected = ""
+    if checksum != expected:
+        raise ResultsFileError(
+            f"{where}: the checksum does not match: the file was edited or damaged after it "
+            "was written. Ask the trainee to send the original file."
+        )
+    try:
+        return _from_body(data, str(checksum), path)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ResultsFileError(
+            f"{where}: a field is missing or has a wrong value ({exc})."
+        ) from None
+
+
+def _from_body(d: dict[str, Any], checksum: str, path: Path) -> ResultsFile:
+    qs = d["quiz_set"]
+    attempts = tuple(_attempt(a) for a in d["attempts"])
+    return ResultsFile(
+        trainee=_text(d["trainee"], "trainee"),
+        quiz_set_id=_text(qs["id"], "quiz_set.id"),
+        quiz_set_title=_text(qs["title"], "quiz_set.title"),
+        quiz_set_fingerprint=_text(qs["fingerprint"], "quiz_set.fingerprint"),
+        dataset_fingerprint=_text(d["dataset_fingerprint"], "dataset_fingerprint"),
+        app_version=_text(d["app_version"], "app_version"),
+        created=_text(d["created"], "created"),
+        mode=QuizMode(d["mode"]),
+        attempts=attempts,
+        checksum=checksum,
+        path=path,
+    )
+
+
+def _text(value: object, name: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be text")
+    return value
+
+
+def _number(value: object, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise TypeError(f"{name} must be a number")
+    return float(value)
+
+
+def _attempt(a: dict[str, Any]) -> ResultAttempt:
+    decision = None if a["decision"] is None else Diagnosis(a["decision"])
+    certainty = a["certainty"]
+    if certainty is not None and (isinstance(certainty, bool) or certainty not in CERTAINTIES):
+        raise ValueError(f"certainty {certainty!r} of case {a['case_key']!r}")
+    position = a["position"]
+    if isinstance(position, bool) or not isinstance(position, int) or position < 1:
+        raise ValueError(f"position {position!r} of case {a['case_key']!r}")
+    if not isinstance(a["timed_out"], bool):
+        raise TypeError("timed_out must be true or false")
+    return ResultAttempt(
+        case_key=_text(a["case_key"], "case_key"),
+        position=position,
+        decision=decision,
+        certainty=certainty,
+        time_on_case_s=_number(a["time_on_case_s"], "time_on_case_s"),
+        answered_at=_number(a["answered_at"], "answered_at"),
+        timed_out=a["timed_out"],
+        truth=Diagnosis(a["truth"]),
+        note=_text(a.get("note", ""), "note"),
+        marks=tuple(
+            (_text(p, "mark view"), _number(x, "mark x"), _number(y, "mark y"))
+            for p, x, y in a.get("marks", [])
+        ),
+    )
+
+
+def _version_tuple(version: str) -> tuple[int, ...]:
+    parts = []
+    for piece in version.split("."):
+        digits = re.match(r"\d+", piece)
+        parts.append(int(digits.group()) if digits else 0)
+    return tuple(parts)

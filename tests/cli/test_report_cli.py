@@ -1,0 +1,133 @@
+"""`bonescan-tutor report`: figures from the progress file, exports, friendly edge cases."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from bonescan_tutor import cli
+from bonescan_tutor.core.cases import Diagnosis
+from bonescan_tutor.core.quiz import Attempt, QuizMode, QuizSpec
+from bonescan_tutor.core.scoring import summary
+from bonescan_tutor.storage.export import scored_answers
+from bonescan_tutor.storage.progress import ProgressStore
+
+M, N = Diagnosis.METASTASES, Diagnosis.NO_METASTASES
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = cli.run(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def record(name: str, answers: list[tuple[str, Diagnosis, Diagnosis | None, bool, str]]) -> None:
+    """answers: (key, truth, decision, label_shown, dataset fingerprint)."""
+    spec = QuizSpec(
+        id="q", title="Practice", case_keys=tuple(a[0] for a in answers), mode=QuizMode.PRACTICE
+    )
+    with ProgressStore.open() as store:
+        trainee = store.get_or_create_trainee(name)
+        sid = store.start_session(trainee, spec, "Tiny", "fp-new")
+        for i, (key, truth, decision, shown, fp) in enumerate(answers):
+            at = 1_700_000_000.0 + 60 * i
+            attempt = Attempt(
+                key,
+                i + 1,
+                decision,
+                80 if decision else None,
+                at - 6,
+                at,
+                6.0,
+                timed_out=decision is None,
+            )
+            store.record_attempt(sid, attempt, truth, fp, label_shown=shown)
+
+
+@pytest.fixture
+def history() -> None:
+    record(
+        "Ana",
+        [
+            ("1", M, M, True, "fp-old"),  # older dataset version, kept and marked
+            ("2", M, N, True, "fp-new"),
+            ("7", N, N, True, "fp-new"),
+            ("8", N, M, False, "fp-new"),  # label never shown: not a finished case
+        ],
+    )
+    record("Ben", [("1", M, M, True, "fp-new")])
+
+
+def test_empty_history_is_a_friendly_message(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "report")
+    assert code == 0 and "No finished cases yet" in out
+
+
+def test_report_for_one_trainee(capsys: pytest.CaptureFixture[str], history: None) -> None:
+    code, out, _ = run(capsys, "report", "--trainee", "ana")
+    assert code == 0
+    assert "Ana: 3 finished case(s), 3 answered" in out
+    assert "1 of them on an older dataset version" in out
+    assert "Accuracy:           67 % (21-94 %, 2/3)" in out
+    assert "Sensitivity:        50 %" in out and "Ben" not in out
+
+
+def test_unknown_trainee_lists_the_known_ones(
+    capsys: pytest.CaptureFixture[str], history: None
+) -> None:
+    code, out, _ = run(capsys, "report", "--trainee", "Zoe")
+    assert code == 1 and "no trainee named 'Zoe'" in out and "Ana, Ben" in out
+
+
+def test_json_matches_summary(capsys: pytest.CaptureFixture[str], history: None) -> None:
+    code, out, _ = run(capsys, "report", "--trainee", "Ana", "--json")
+    assert code == 0
+    data = json.loads(out)
+    (ana,) = data["trainees"]
+    assert ana["finished_cases"] == 3 and ana["older_dataset_version"] == 1
+    assert data["current_dataset_fingerprint"] == "fp-new"
+    with ProgressStore.open() as store:
+        trainee = next(t for t in store.trainees() if t.name == "Ana")
+        shown = [a for a in store.attempts(trainee) if a.label_shown]
+    expected = summary(scored_answers(shown)).as_dict()
+    assert ana["summary"]["metrics"] == json.loads(json.dumps(expected["metrics"]))
+
+
+def test_everyone_without_trainee(capsys: pytest.CaptureFixture[str], history: None) -> None:
+    code, out, _ = run(capsys, "report")
+    assert code == 0 and "Ana: 3 finished" in out and "Ben: 1 finished" in out
+
+
+def test_since_a_later_date(capsys: pytest.CaptureFixture[str], history: None) -> None:
+    code, out, _ = run(capsys, "report", "--trainee", "Ana", "--since", "2030-01-01")
+    assert code == 0 and "No finished cases yet for Ana since 2030-01-01" in out
+    code, _, err = run(capsys, "report", "--since", "last week")
+    assert code == 2 and "YYYY-MM-DD" in err
+
+
+def test_exports(capsys: pytest.CaptureFixture[str], history: None, tmp_path: Path) -> None:
+    xlsx, csv, imrmc = tmp_path / "r.xlsx", tmp_path / "r.csv", tmp_path / "r.imrmc"
+    code, out, _ = run(capsys, "report", "--export", str(xlsx), "--imrmc", str(imrmc))
+    assert code == 0 and f"Wrote {xlsx}" in out
+    sheets = pd.read_excel(xlsx, sheet_name=None)
+    assert set(sheets["Summary"]["trainee"]) == {"Ana", "Ben"}
+    attempts = sheets["Attempts"]
+    assert len(attempts) == 4  # finished cases only
+    assert list(attempts["older_dataset_version"]).count(True) == 1
+    assert "BEGIN DATA:" in imrmc.read_text()
+    assert run(capsys, "report", "--trainee", "Ben", "--export", str(csv))[0] == 0
+    assert len(pd.read_csv(csv)) == 1
+    code, _, err = run(capsys, "report", "--export", str(tmp_path / "r.txt"))
+    assert code == 2 and ".xlsx or .csv" in err
+
+
+def test_export_to_an_unwritable_place(
+    capsys: pytest.CaptureFixture[str], history: None, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    code, _, err = run(capsys, "report", "--export", str(blocker / "r.xlsx"))
+    assert code == 2 and "is a file, not a folder" in err

@@ -1,0 +1,148 @@
+"""Exports: CSV rows, the xlsx against summary(), the iMRMC layout, atomic failures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from bonescan_tutor.core.errors import UsageError
+from bonescan_tutor.core.scoring import summary
+from bonescan_tutor.storage.atomic_file import TEMP_PREFIX
+from bonescan_tutor.storage.export import (
+    ExportError,
+    export_attempts_csv,
+    export_imrmc,
+    export_workbook,
+    scored_answers,
+)
+from tests.storage.instructor_data import M, N, stored
+
+NAMES = {1: "Ana", 2: "Ben, Jr"}
+
+
+def attempts() -> list:
+    return [
+        stored("1", M, M, 90, trainee_id=1, session_id=1, row_id=1, at=1e9),
+        stored("7", N, M, 60, trainee_id=1, session_id=1, row_id=2, at=1e9 + 1),
+        stored("8", N, N, 100, trainee_id=1, session_id=2, row_id=3, at=1e9 + 2, fingerprint="old"),
+        stored("2", M, None, None, trainee_id=1, session_id=2, row_id=4, at=1e9 + 3),
+        stored("1", M, N, 70, trainee_id=2, session_id=3, row_id=5, at=1e9 + 4),
+        stored("7", N, N, 80, trainee_id=2, session_id=3, row_id=6, at=1e9 + 5),
+        stored("9", N, M, 50, trainee_id=2, session_id=3, row_id=7, at=1e9 + 6, label_shown=False),
+    ]
+
+
+def test_csv_rows_hide_unrevealed_labels_and_mark_old_versions(tmp_path: Path) -> None:
+    path = export_attempts_csv(attempts(), tmp_path / "a.csv", NAMES, current_fingerprint="fp-1")
+    df = pd.read_csv(path, keep_default_na=False)
+    assert list(df["trainee"]) == ["Ana"] * 4 + ["Ben, Jr"] * 3
+    assert list(df["older_dataset_version"]) == [False, False, True, False, False, False, False]
+    hidden = df[df["case_key"] == 9].iloc[0]
+    assert hidden["truth"] == "" and hidden["correct"] == ""
+    row = df.iloc[1]
+    assert (
+        row["decision"] == "metastases"
+        and float(row["p_metastases"]) == 0.6
+        and row["truth"] == "no_metastases"
+    )
+    assert str(row["correct"]) == "False"
+    assert df.iloc[0]["answered_at"] == "2001-09-09T01:46:40Z"
+
+
+def test_workbook_has_the_summary_figures(tmp_path: Path) -> None:
+    data = attempts()
+    per = {
+        "Ana": summary(scored_answers([a for a in data if a.trainee_id == 1])),
+        "Ben, Jr": summary(scored_answers([a for a in data if a.trainee_id == 2])),
+    }
+    path = export_workbook(data, per, tmp_path / "r.xlsx", NAMES)
+    sheets = pd.read_excel(path, sheet_name=None)
+    assert list(sheets) == ["Summary", "Attempts", "Session 1", "Session 2", "Session 3"]
+    s = sheets["Summary"].set_index("trainee")
+    for name, expected in per.items():
+        m = expected.metrics
+        assert s.loc[name, "accuracy"] == pytest.approx(m.accuracy.estimate)
+        assert s.loc[name, "accuracy_low"] == pytest.approx(m.accuracy.low)
+        assert s.loc[name, "accuracy_high"] == pytest.approx(m.accuracy.high)
+        assert s.loc[name, "sensitivity_k"] == m.sensitivity.k
+        assert s.loc[name, "specificity_n"] == m.specificity.n
+        assert s.loc[name, "cases"] == expected.n_attempts
+    # Ana: 1 TP, 1 FP, 1 TN, 1 unanswered positive -> accuracy 2/4
+    assert s.loc["Ana", "accuracy"] == pytest.approx(0.5)
+    assert len(sheets["Attempts"]) == 7 and len(sheets["Session 2"]) == 2
+
+
+def test_imrmc_layout(tmp_path: Path) -> None:
+    path = export_imrmc(attempts(), tmp_path / "m.imrmc", modality="bone scan", trainee_names=NAMES)
+    lines = path.read_text().splitlines()
+    begin = lines.index("BEGIN DATA:")
+    header = dict(
+        line.split(": ", 1) for line in lines[:begin] if line[:3] in ("NR:", "N0:", "N1:", "NM:")
+    )
+    assert header == {"NR": "2", "N0": "2", "N1": "1", "NM": "1"}
+    rows = [line.split(",") for line in lines[begin + 1 :]]
+    assert all(len(r) == 4 for r in rows)  # readerID, caseID, modalityID, score
+    truth = {r[1]: r[3] for r in rows if r[0] == "-1"}
+    assert truth == {"1": "1", "7": "0", "8": "0"}
+    assert all(r[2] == "truth" for r in rows if r[0] == "-1")
+    scores = {(r[0], r[1]): float(r[3]) for r in rows if r[0] != "-1"}
+    assert scores == {
+        ("Ana", "1"): 90.0,  # metastases at 90 %
+        ("Ana", "7"): 60.0,
+        ("Ana", "8"): 0.0,  # no metastases at 100 %
+        ("Ben_Jr", "1"): 30.0,  # no metastases at 70 %
+        ("Ben_Jr", "7"): 20.0,
+    }
+    assert all(r[2] == "bone_scan" for r in rows if r[0] != "-1")
+
+
+def test_imrmc_uses_the_latest_answer_per_reader_and_case(tmp_path: Path) -> None:
+    data = [
+        stored("1", M, N, 90, row_id=1, at=10.0),
+        stored("1", M, M, 80, row_id=2, at=20.0, session_id=2),
+    ]
+    lines = export_imrmc(data, tmp_path / "m.imrmc").read_text().splitlines()
+    assert lines[-1] == "trainee1,1,reader,80"
+
+
+def test_imrmc_with_nothing_revealed(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="Nothing to export"):
+        export_imrmc([stored("1", M, M, label_shown=False)], tmp_path / "m.imrmc")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx", "imrmc"])
+def test_unwritable_path_raises_and_leaves_nothing(tmp_path: Path, kind: str) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    target = blocker / f"out.{kind}"
+    with pytest.raises(ExportError, match="not-a-folder"):
+        if kind == "csv":
+            export_attempts_csv(attempts(), target)
+        elif kind == "xlsx":
+            export_workbook(attempts(), {}, target)
+        else:
+            export_imrmc(attempts(), target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["not-a-folder"]
+
+
+def test_failure_midway_removes_the_temp_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def boom(*_a: object, **_k: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", boom)
+    with pytest.raises(ExportError, match="No space left"):
+        export_attempts_csv(attempts(), tmp_path / "a.csv")
+    assert [p for p in tmp_path.iterdir() if p.name.startswith(TEMP_PREFIX)] == []
+    assert not (tmp_path / "a.csv").exists()
+
+
+def test_an_existing_export_is_replaced_whole(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text("old")
+    export_attempts_csv(attempts(), path)
+    assert path.read_text().startswith("trainee,session_id,case_key")

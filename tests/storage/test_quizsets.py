@@ -1,0 +1,263 @@
+"""Quiz-set files: round trip, every kind of bad file, checks against a dataset, draws."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bonescan_tutor.core.cases import Diagnosis
+from bonescan_tutor.core.errors import UsageError
+from bonescan_tutor.core.quiz import QuizMode, Tool
+from bonescan_tutor.storage.atomic_file import TEMP_PREFIX
+from bonescan_tutor.storage.quizsets import (
+    QuizSetError,
+    check_against,
+    draw_cases,
+    read_quizset,
+    usable_spec,
+    write_quizset,
+)
+from tests.storage.instructor_data import dataset, quiz_set
+
+
+def written(tmp_path: Path, **changes: object) -> Path:
+    """A valid quiz-set file with some top-level fields changed (None deletes)."""
+    path = tmp_path / "set.bstquiz"
+    write_quizset(quiz_set(), path)
+    data = json.loads(path.read_text())
+    for k, v in changes.items():
+        if v is None:
+            data.pop(k)
+        else:
+            data[k] = v
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_round_trip_keeps_every_setting(tmp_path: Path) -> None:
+    qs = quiz_set(results_folder="/srv/results")
+    from dataclasses import replace
+
+    spec = replace(
+        qs.spec,
+        instructions="Read carefully.",
+        time_limit_per_case_s=90.0,
+        time_limit_total_s=1800.0,
+        show_clinical=False,
+        tools_allowed=frozenset({Tool.WINDOWING, Tool.INVERT}),
+        certainty_required=False,
+        shuffle=False,
+    )
+    qs = replace(qs, spec=spec)
+    path = tmp_path / "w.bstquiz"
+    write_quizset(qs, path)
+    assert read_quizset(path) == qs
+    text = path.read_text()
+    assert text.startswith("{\n  ") and text.endswith("}\n")  # pretty JSON
+    assert json.loads(text)["settings"]["tools_allowed"] == ["invert", "windowing"]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(TEMP_PREFIX)]
+
+
+def test_fingerprint_is_sha256_of_the_canonical_json() -> None:
+    import hashlib
+
+    qs = quiz_set()
+    assert qs.fingerprint == hashlib.sha256(qs.canonical_json().encode()).hexdigest()
+    assert quiz_set(keys=("1", "2")).fingerprint != qs.fingerprint
+
+
+def test_not_json(tmp_path: Path) -> None:
+    path = tmp_path / "x.bstquiz"
+    path.write_bytes(b"\x89PNG not json at all")
+    with pytest.raises(QuizSetError, match=r"x\.bstquiz: not a quiz-set file \(it is not JSON"):
+        read_quizset(path)
+
+
+def test_json_of_another_kind(tmp_path: Path) -> None:
+    path = tmp_path / "x.bstquiz"
+    path.write_text('{"hello": 1}')
+    with pytest.raises(QuizSetError, match="not a bonescan-tutor quiz set"):
+        read_quizset(path)
+
+
+def test_newer_format_version_says_update_the_app(tmp_path: Path) -> None:
+    with pytest.raises(QuizSetError, match=r"made by a newer bonescan-tutor.*Update the app"):
+        read_quizset(written(tmp_path, version=2))
+
+
+def test_unknown_fields_are_listed(tmp_path: Path) -> None:
+    path = written(tmp_path, weighting="double", zz_extra=1)
+    with pytest.raises(QuizSetError, match="unknown field\\(s\\): weighting, zz_extra"):
+        read_quizset(path)
+
+
+def test_unknown_settings_field_is_listed(tmp_path: Path) -> None:
+    path = tmp_path / "set.bstquiz"
+    write_quizset(quiz_set(), path)
+    data = json.loads(path.read_text())
+    data["settings"]["negative_marking"] = True
+    path.write_text(json.dumps(data))
+    with pytest.raises(QuizSetError, match=r"settings\.negative_marking"):
+        read_quizset(path)
+
+
+def test_missing_fields_are_listed(tmp_path: Path) -> None:
+    path = written(tmp_path, case_keys=None, settings=None)
+    with pytest.raises(QuizSetError, match="missing field\\(s\\): case_keys, settings") as exc:
+        read_quizset(path)
+    assert str(path) in str(exc.value)
+
+
+@pytest.mark.parametrize("bad", ["../x", "/etc/passwd", "a/b", "C:\\x", "..", " 7", "a\x00b", ""])
+def test_path_like_keys_are_rejected(tmp_path: Path, bad: str) -> None:
+    with pytest.raises(QuizSetError, match="bad case key"):
+        read_quizset(written(tmp_path, case_keys=["1", bad]))
+
+
+def test_thousands_of_keys_are_rejected(tmp_path: Path) -> None:
+    keys = [str(i) for i in range(5001)]
+    with pytest.raises(QuizSetError, match="5001 cases; a quiz set holds at most 5000"):
+        read_quizset(written(tmp_path, case_keys=keys))
+    assert len(read_quizset(written(tmp_path, case_keys=keys[:5000])).spec.case_keys) == 5000
+
+
+def test_duplicate_keys_are_rejected(tmp_path: Path) -> None:
+    with pytest.raises(QuizSetError, match="more than once: 2"):
+        read_quizset(written(tmp_path, case_keys=["1", "2", "2"]))
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("mode", "homework", 'must be "practice" or "exam"'),
+        ("seed", "12", 'seed" must be a whole number'),
+        ("shuffle", "yes", 'shuffle" must be true or false'),
+        ("time_limit_per_case_s", -3, "positive number of seconds"),
+        ("tools_allowed", ["windowing", "xray"], "unknown viewer tool\\(s\\).*xray"),
+    ],
+)
+def test_wrong_setting_types(tmp_path: Path, field: str, value: object, message: str) -> None:
+    path = tmp_path / "set.bstquiz"
+    write_quizset(quiz_set(), path)
+    data = json.loads(path.read_text())
+    data["settings"][field] = value
+    path.write_text(json.dumps(data))
+    with pytest.raises(QuizSetError, match=message):
+        read_quizset(path)
+
+
+def test_wrong_top_level_types(tmp_path: Path) -> None:
+    path = written(tmp_path, title=7, case_keys="1,2,3", created="yesterday")
+    with pytest.raises(QuizSetError) as exc:
+        read_quizset(path)
+    text = str(exc.value)
+    assert '"title" must be text' in text and '"case_keys" must be a list' in text
+    assert "not an ISO 8601" in text
+
+
+def test_missing_file_and_folder(tmp_path: Path) -> None:
+    with pytest.raises(QuizSetError, match="no such file"):
+        read_quizset(tmp_path / "nope.bstquiz")
+    with pytest.raises(QuizSetError, match="a folder"):
+        read_quizset(tmp_path)
+
+
+def test_write_to_unwritable_place_leaves_nothing(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(QuizSetError, match="is a file, not a folder"):
+        write_quizset(quiz_set(), blocker / "set.bstquiz")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
+
+
+# -- against a dataset ------------------------------------------------------------------
+
+
+def test_check_lists_missing_and_doubtful_and_keeps_order() -> None:
+    qs = quiz_set(keys=("8", "1", "99", "2", "7"))
+    ds = dataset(doubtful=("2",))
+    check = check_against(qs, ds)
+    assert check.usable_keys == ("8", "1", "7")
+    assert check.missing_keys == ["99"] and check.skipped_keys == ("2",)
+    assert check.fingerprint_matches and check.ok
+    text = " ".join(check.messages)
+    assert "not in this dataset" in text and "99" in text and "doubtful label" in text
+    assert usable_spec(qs, check).case_keys == ("8", "1", "7")
+
+
+def test_check_warns_on_another_dataset_version() -> None:
+    check = check_against(quiz_set(), dataset(fingerprint="fp-2"))
+    assert not check.fingerprint_matches
+    assert check.messages[0].startswith("Warning:") and "fp-2" in check.messages[0]
+
+
+def test_check_with_nothing_usable() -> None:
+    qs = quiz_set(keys=("98", "99"))
+    check = check_against(qs, dataset())
+    assert not check.ok and check.usable_keys == ()
+    with pytest.raises(UsageError):
+        usable_spec(qs, check)
+
+
+# -- drawing cases ------------------------------------------------------------------------
+
+
+def test_draw_is_deterministic_and_stratified() -> None:
+    ds = dataset(n_met=6, n_normal=14)
+    a = draw_cases(ds, 10, 0.5, seed=42)
+    assert a == draw_cases(ds, 10, 0.5, seed=42)
+    assert a != draw_cases(ds, 10, 0.5, seed=43)
+    assert len(set(a)) == 10
+    assert sum(ds.case(k).diagnosis is Diagnosis.METASTASES for k in a) == 5
+
+
+def test_draw_natural_prevalence_and_doubtful_cases_left_out() -> None:
+    ds = dataset(n_met=6, n_normal=14, doubtful=("1",))
+    keys = draw_cases(ds, 19, None, seed=1)
+    assert "1" not in keys and len(keys) == 19
+    # 5 of 19 eligible cases are metastatic: floor(19 * 5/19 + 0.5) = 5
+    assert sum(ds.case(k).diagnosis is Diagnosis.METASTASES for k in keys) == 5
+
+
+def test_draw_order_is_not_grouped_by_label() -> None:
+    ds = dataset(n_met=10, n_normal=10)
+    keys = draw_cases(ds, 20, 0.5, seed=3)
+    labels = [ds.case(k).diagnosis for k in keys]
+    assert labels != sorted(labels, key=lambda d: d.value)
+
+
+def test_draw_with_a_filter() -> None:
+    ds = dataset()
+    keys = draw_cases(ds, 4, 0.5, seed=0, filters=lambda c: int(c.key) % 2 == 0)
+    assert all(int(k) % 2 == 0 for k in keys)
+
+
+def test_draw_says_how_many_there_are() -> None:
+    ds = dataset(n_met=3, n_normal=14)
+    with pytest.raises(UsageError, match=r"4 case\(s\) with metastases.*only 3"):
+        draw_cases(ds, 8, 0.5, seed=0)
+    with pytest.raises(UsageError, match="only 17 usable"):
+        draw_cases(ds, 18, None, seed=0)
+    with pytest.raises(UsageError, match="between 0 and 1"):
+        draw_cases(ds, 4, 1.5, seed=0)
+    with pytest.raises(UsageError, match="at least 1"):
+        draw_cases(ds, 0, None, seed=0)
+
+
+def test_exam_mode_round_trips(tmp_path: Path) -> None:
+    path = tmp_path / "e.bstquiz"
+    write_quizset(quiz_set(mode=QuizMode.PRACTICE), path)
+    assert read_quizset(path).spec.mode is QuizMode.PRACTICE
+
+
+def test_the_documented_example_is_a_valid_quiz_set() -> None:
+    from bonescan_tutor.storage.quizsets import quizset_from_dict
+
+    doc = Path(__file__).resolve().parents[2] / "resources" / "formats" / "bstquiz.md"
+    text = doc.read_text(encoding="utf-8")
+    example = text.split("```json", 1)[1].split("```", 1)[0]
+    qs = quizset_from_dict(json.loads(example), "bstquiz.md")
+    assert qs.spec.mode is QuizMode.EXAM and qs.spec.time_limit_per_case_s == 90.0
+    assert qs.to_dict() == json.loads(example)

@@ -1,0 +1,141 @@
+"""Results files: written whole, named, verified by checksum, older versions accepted."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from bonescan_tutor.core.errors import UsageError
+from bonescan_tutor.storage.atomic_file import TEMP_PREFIX
+from bonescan_tutor.storage.results import (
+    ResultsFileError,
+    checksum_of,
+    read_results,
+    write_results,
+)
+from tests.storage.instructor_data import M, N, answer, quiz_set, stored
+
+NOW = dt.datetime(2026, 1, 6, 10, 30, 5, tzinfo=dt.UTC)
+
+
+def rows() -> list:
+    return [answer("1", M, M, 90, 1), answer("7", N, M, 60, 2), answer("8", N, None, None, 3)]
+
+
+def test_round_trip_and_file_name(tmp_path: Path) -> None:
+    qs = quiz_set(title="Week 1: Bones!")
+    path = write_results(qs, "Ána Rivas", rows(), tmp_path, now=NOW)
+    assert path.name == "week-1-bones-ana-rivas-20260106T103005Z.bstresult"
+    r = read_results(path)
+    assert r.trainee == "Ána Rivas" and r.quiz_set_id == "quiz-1"
+    assert r.quiz_set_fingerprint == qs.fingerprint
+    assert r.attempts == tuple(rows()) and r.created == "2026-01-06T10:30:05Z"
+    assert r.path == path and r.checksum.startswith("sha256:")
+    data = json.loads(path.read_text())
+    assert data["attempts"][2]["decision"] is None and data["mode"] == "exam"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(TEMP_PREFIX)]
+
+
+def test_a_taken_name_gets_a_number(tmp_path: Path) -> None:
+    a = write_results(quiz_set(), "Ana", rows(), tmp_path, now=NOW)
+    b = write_results(quiz_set(), "Ana", rows(), tmp_path, now=NOW)
+    assert a != b and b.stem.endswith("-2")
+
+
+def test_folder_from_the_quiz_set_or_none(tmp_path: Path) -> None:
+    qs = quiz_set(results_folder=str(tmp_path / "collect"))
+    path = write_results(qs, "Ana", rows(), now=NOW)
+    assert path.parent == tmp_path / "collect"
+    with pytest.raises(UsageError, match="names no results folder"):
+        write_results(quiz_set(), "Ana", rows(), now=NOW)
+
+
+def test_from_stored_attempts(tmp_path: Path) -> None:
+    attempts = [stored("1", M, M, 90, fingerprint="fp-9"), stored("7", N, N, None)]
+    r = read_results(write_results(quiz_set(), "Ana", attempts, tmp_path, now=NOW))
+    assert [a.case_key for a in r.attempts] == ["1", "7"]
+    assert r.dataset_fingerprint == "fp-1"  # the last attempt's
+    assert r.attempts[1].certainty is None and r.attempts[1].correct
+
+
+def test_truncated_file(tmp_path: Path) -> None:
+    path = write_results(quiz_set(), "Ana", rows(), tmp_path, now=NOW)
+    raw = path.read_bytes()
+    path.write_bytes(raw[: len(raw) // 2])
+    with pytest.raises(ResultsFileError, match="truncated"):
+        read_results(path)
+
+
+def test_edited_file_fails_the_checksum(tmp_path: Path) -> None:
+    path = write_results(quiz_set(), "Ana", rows(), tmp_path, now=NOW)
+    data = json.loads(path.read_text())
+    data["attempts"][1]["decision"] = "no_metastases"  # a wrong answer made right
+    path.write_text(json.dumps(data, indent=2))
+    with pytest.raises(ResultsFileError, match="edited or damaged after it was written") as exc:
+        read_results(path)
+    assert str(path) in str(exc.value)
+
+
+def test_missing_checksum_fails(tmp_path: Path) -> None:
+    path = write_results(quiz_set(), "Ana", rows(), tmp_path, now=NOW)
+    data = json.loads(path.read_text())
+    del data["checksum"]
+    path.write_text(json.dumps(data))
+    with pytest.raises(ResultsFileError, match="checksum"):
+        read_results(path)
+
+
+def test_newer_version_and_other_formats(tmp_path: Path) -> None:
+    path = write_results(quiz_set(), "Ana", rows(), tmp_path, now=NOW)
+    data = json.loads(path.read_text())
+    data["version"] = 7
+    path.write_text(json.dumps(data))
+    with pytest.raises(ResultsFileError, match="newer bonescan-tutor"):
+        read_results(path)
+    other = tmp_path / "o.bstresult"
+    other.write_text('{"format": "something else"}')
+    with pytest.raises(ResultsFileError, match="not a bonescan-tutor results file"):
+        read_results(other)
+    junk = tmp_path / "j.bstresult"
+    junk.write_bytes(b"\xff\xfe\x00garbage")
+    with pytest.raises(ResultsFileError, match="not JSON"):
+        read_results(junk)
+
+
+def test_older_app_version_is_accepted_and_kept(tmp_path: Path) -> None:
+    path = write_results(quiz_set(), "Ana", rows(), tmp_path, now=NOW)
+    data = json.loads(path.read_text())
+    data.pop("checksum")
+    data["app_version"] = "0.0.3"
+    data["checksum"] = checksum_of(data)  # as that older app would have written it
+    path.write_text(json.dumps(data))
+    r = read_results(path)
+    assert r.app_version == "0.0.3" and r.from_older_app
+
+
+def test_wrong_value_inside_a_valid_checksum(tmp_path: Path) -> None:
+    path = write_results(quiz_set(), "Ana", rows(), tmp_path, now=NOW)
+    data = json.loads(path.read_text())
+    data.pop("checksum")
+    data["attempts"][0]["certainty"] = 55
+    data["checksum"] = checksum_of(data)
+    path.write_text(json.dumps(data))
+    with pytest.raises(ResultsFileError, match=r"wrong value.*certainty 55"):
+        read_results(path)
+
+
+def test_unwritable_folder(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(ResultsFileError, match="cannot be created"):
+        write_results(quiz_set(), "Ana", rows(), blocker / "sub", now=NOW)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
+
+
+def test_scored_answers_count_a_bare_decision_as_certain() -> None:
+    a = answer("1", M, M, None)
+    assert a.scored().certainty == 100 and a.scored().decision is True
+    assert answer("8", N, None).scored().certainty is None
