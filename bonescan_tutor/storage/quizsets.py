@@ -44,8 +44,8 @@ from typing import Any
 from bonescan_tutor.core.cases import Dataset
 from bonescan_tutor.core.errors import BonescanError, UsageError
 from bonescan_tutor.core.quiz import QuizSpec
-from bonescan_tutor.storage.atomic_file import write_bytes
 from bonescan_tutor.core.quiz_draw import draw_cases
+from bonescan_tutor.storage.atomic_file import write_bytes
 from bonescan_tutor.storage.quizset_fields import (
     MAX_KEYS,
     Checker,
