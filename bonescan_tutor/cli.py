@@ -49,6 +49,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--dataset", metavar="PATH", help="dataset folder or zip to open (default: the demo)"
     )
     parser.add_argument(
+        "--quiz-set", metavar="FILE",
+        help="take the quiz set FILE (.bstquiz) on the dataset as soon as it is open",
+    )
+    parser.add_argument(
+        "--trainee", metavar="NAME", dest="trainee_name",
+        help="read as NAME (default: the last trainee on this computer, or your user name)",
+    )
+    parser.add_argument(
         "--home",
         metavar="DIR",
         help=f"keep settings and progress in DIR (also: ${paths.HOME_ENV})",

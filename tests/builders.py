@@ -51,6 +51,7 @@ class Spec:
     headers: tuple[str, ...] = tuple(HEADERS)
     dates_as_text: bool = False
     sheet_name: str | None = "Bone Scan Images Dataset.xlsx"
+    first_number: int = 1  # patient numbers run from here (distinctive keys for leak tests)
 
 
 def build(root: Path, spec: Spec | None = None) -> Path:
@@ -65,8 +66,8 @@ def build(root: Path, spec: Spec | None = None) -> Path:
     for _ in range(spec.header_row - 1):
         ws.append([None] * len(spec.headers))
     ws.append(list(spec.headers))
-    for number in range(1, n + 1):
-        met = number <= spec.n_met
+    for number in range(spec.first_number, spec.first_number + n):
+        met = number < spec.first_number + spec.n_met
         cls = spec.classes[0 if met else 1]
         for letter, view in zip("AP", spec.views, strict=True):
             write_png(base / cls / view / f"{letter}{number}.png", scan_array(number * 2 + (letter == "P")), spec.mode)

@@ -30,6 +30,11 @@ class Diagnosis(enum.Enum):
         """The wording of the IICS-UNA spreadsheet."""
         return "Bone metastases" if self.is_positive else "No bone metastases"
 
+    @property
+    def answer(self) -> str:
+        """The wording of a trainee's answer (the buttons), distinct from the physician's label."""
+        return "Metastases" if self.is_positive else "No metastases"
+
     @classmethod
     def parse(cls, text: object) -> Diagnosis | None:
         """Read a label written by a person: case, spaces, underscores and plurals vary.

@@ -71,8 +71,22 @@ def run_app(args: argparse.Namespace) -> int:
 
         return run_self_test(app, settings)
     sys.excepthook = _excepthook
-    window = MainWindow(settings)
+    window = MainWindow(settings, trainee=args.trainee_name)
     window.show()
-    dataset = args.dataset or settings.value("dataset/last", None)
-    QTimer.singleShot(0, lambda: window.open_dataset(dataset) if dataset else window.open_demo())
+    if args.quiz_set:
+        window.pending_quiz_set = Path(args.quiz_set)
+    last = settings.value("dataset/last", None)
+    dataset = args.dataset or (last if last and Path(str(last)).exists() else None)
+    QTimer.singleShot(0, lambda: start(window, dataset, ask_trainee=not args.trainee_name))
     return app.exec()
+
+
+def start(window, dataset: str | None, ask_trainee: bool) -> None:
+    """First steps once the window shows: who is reading (on a shared lab PC), then data."""
+    store = window.store()
+    if ask_trainee and store is not None and len(store.trainees()) > 1:
+        window.switch_trainee()
+    if dataset:
+        window.open_dataset(dataset)
+    else:
+        window.open_demo()

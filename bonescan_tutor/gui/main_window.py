@@ -47,7 +47,7 @@ DEMO_BANNER = (
 MAX_RECENT = 8
 MENUS = ("&File", "&View", "&Window", "&Overlays", "&Quiz", "&Help")
 CERTAINTY_KEYS = {50: "Alt+5", 60: "Alt+6", 70: "Alt+7", 80: "Alt+8", 90: "Alt+9", 100: "Alt+0"}
-STUDY, QUIZ = 0, 1
+STUDY, QUIZ, PROGRESS = 0, 1, 2
 
 
 class MainWindow(QMainWindow):
@@ -58,6 +58,9 @@ class MainWindow(QMainWindow):
         self._store = store
         self._trainee_name = trainee
         self.quiz: QuizPresenter | None = None
+        self.quiz_set = None  # the storage.quizsets.QuizSet being taken, if any
+        self.pending_quiz_set: Path | None = None  # --quiz-set, opened with the dataset
+        self.dashboard = None
         self.dataset: Dataset | None = None
         self.report = ValidationReport()
         self.cache = ImageCache()
@@ -81,6 +84,9 @@ class MainWindow(QMainWindow):
         self.pages = QStackedWidget()
         self.pages.addWidget(splitter)
         self.pages.addWidget(self.quiz_screen)
+        self.progress_page = QWidget()
+        QVBoxLayout(self.progress_page).setContentsMargins(0, 0, 0, 0)
+        self.pages.addWidget(self.progress_page)
         body = QWidget()
         column = QVBoxLayout(body)
         column.setContentsMargins(0, 0, 0, 0)
@@ -183,6 +189,10 @@ class MainWindow(QMainWindow):
         add(ActionSpec("leave_quiz", "&Quiz", "Leave the quiz (answers are kept)", "Ctrl+W"),
             self.leave_quiz)
         add(ActionSpec("trainee", "&File", "Switch &trainee…"), self.switch_trainee)
+        add(ActionSpec("open_quiz_set", "&Quiz", "&Open quiz set…", "Ctrl+Shift+Q"),
+            self.choose_quiz_set)
+        add(ActionSpec("library", "&View", "&Library (study mode)", "Ctrl+L"), self.show_library)
+        add(ActionSpec("progress", "&View", "&Progress dashboard", "Ctrl+D"), self.show_progress)
 
     def _certainty(self, do) -> None:
         if self.quiz is not None and self.quiz.session is not None and self.pages.currentIndex() == QUIZ:
@@ -244,11 +254,46 @@ class MainWindow(QMainWindow):
             return True
         return False
 
+    def choose_quiz_set(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open quiz set", "",
+                                              "Quiz sets (*.bstquiz);;All files (*)")
+        if path:
+            self.open_quiz_set(Path(path))
+
+    def open_quiz_set(self, path: Path) -> None:
+        from bonescan_tutor.gui.quiz.launcher import load_quiz_set
+
+        if self.dataset is None:
+            self.pending_quiz_set = path
+            return
+        if self._quiz_running():
+            return
+        loaded = load_quiz_set(self, path, self.dataset)
+        if loaded is not None:
+            quiz_set, spec = loaded
+            self.start_quiz(spec)
+            self.quiz_set = quiz_set
+
+    def _quiz_finished(self) -> None:
+        from bonescan_tutor.gui.quiz.launcher import save_results
+
+        quiz, quiz_set = self.quiz, self.quiz_set
+        if quiz is None or quiz_set is None or quiz.session_id is None:
+            return
+        attempts = quiz.store.attempts(session_id=quiz.session_id)
+        written = save_results(self, quiz_set, quiz.trainee.name, attempts)
+        if written is not None:
+            self.statusBar().showMessage(f"Results saved for your instructor: {written}", 10000)
+        if self.dashboard is not None:
+            self.dashboard.invalidate()
+
     def start_quiz(self, spec: QuizSpec, resume=None) -> None:
         store, trainee = self.store(), self.trainee()
         if store is None or trainee is None or self.dataset is None:
             return
+        self.quiz_set = None
         self.quiz = QuizPresenter(self.quiz_screen, store, self.dataset, trainee)
+        self.quiz.on_finished.append(self._quiz_finished)
         self.quiz_screen.attach(self.quiz)
         self.pages.setCurrentIndex(QUIZ)
         self.library.setEnabled(False)
@@ -260,15 +305,70 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"bonescan-tutor — Quiz: {self.quiz.session.spec.title}"
                             if self.quiz.session else "bonescan-tutor")
         self.quiz_screen.viewer.scans.setFocus()
+        self._show_status()
 
     def leave_quiz(self) -> None:
         if self.pages.currentIndex() != QUIZ:
             return
         self.quiz_screen.detach()
         self.quiz = None
+        self.quiz_set = None
+        if self.dashboard is not None:
+            self.dashboard.invalidate()
         self.pages.setCurrentIndex(STUDY)
         self.library.setEnabled(True)
         self.setWindowTitle("bonescan-tutor")
+        self._show_status()
+
+    # --- pages ------------------------------------------------------------------------------
+    def show_library(self) -> None:
+        if self.pages.currentIndex() == PROGRESS:
+            self.pages.setCurrentIndex(STUDY)
+
+    def show_progress(self) -> None:
+        if self.pages.currentIndex() == QUIZ and self.quiz is not None and self.quiz.hides_labels:
+            self.statusBar().showMessage("The dashboard opens after the quiz.", 4000)
+            return
+        store, trainee = self.store(), self.trainee()
+        if store is None or trainee is None:
+            return
+        if self.pages.currentIndex() == QUIZ:
+            self.leave_quiz()
+        if self.dashboard is None or self.dashboard.property("trainee") != trainee.name:
+            from bonescan_tutor.gui.results.presenter import progress_loader
+            from bonescan_tutor.gui.results.view import DashboardScreen
+
+            if self.dashboard is not None:
+                self.dashboard.setParent(None)
+                self.dashboard.deleteLater()
+            self.dashboard = DashboardScreen(progress_loader(store, trainee),
+                                             self.dataset.fingerprint if self.dataset else None)
+            self.dashboard.setProperty("trainee", trainee.name)
+            self.dashboard.openCase.connect(self._open_case_from_dashboard)
+            self.dashboard.exportRequested.connect(self.export_results)
+            self.progress_page.layout().addWidget(self.dashboard)
+        else:
+            self.dashboard.invalidate()
+        self.pages.setCurrentIndex(PROGRESS)
+
+    def _open_case_from_dashboard(self, key: str) -> None:
+        if self.dataset is None or key not in self.dataset:
+            self.statusBar().showMessage(f"Case {key} is not in the open dataset.", 6000)
+            return
+        self.pages.setCurrentIndex(STUDY)
+        case = self.dataset.case(key)
+        if case not in self.library.shown:
+            self.library.search.clear()
+            self.library.diagnosis.setCurrentIndex(0)
+        self.library.select(case)
+
+    def export_results(self, kind: str) -> None:
+        from bonescan_tutor.gui.results_export import export_results
+
+        store, trainee = self.store(), self.trainee()
+        if store is not None and trainee is not None:
+            export_results(self, store, trainee, kind,
+                           self.dataset.fingerprint if self.dataset else None)
 
     def offer_resume(self) -> None:
         launcher = self._launcher()
@@ -307,6 +407,11 @@ class MainWindow(QMainWindow):
         self.set_dataset(*result)
         if self.report.errors or self.report.warnings:
             self.show_report()
+        if self.pending_quiz_set is not None:
+            path, self.pending_quiz_set = self.pending_quiz_set, None
+            self.open_quiz_set(path)
+        else:
+            self.offer_resume()
 
     def set_dataset(self, dataset: Dataset, report: ValidationReport) -> None:
         self.dataset, self.report = dataset, report
@@ -315,6 +420,8 @@ class MainWindow(QMainWindow):
         self.settings.setValue("dataset/last", dataset.root)
         self._remember_recent(dataset.root)
         self._show_status()
+        if self.dashboard is not None:
+            self.dashboard.set_current_fingerprint(dataset.fingerprint)
         self.library.set_dataset(dataset)
         self.library.table.setCurrentCell(-1, -1)
         if self.library.shown:
@@ -326,9 +433,13 @@ class MainWindow(QMainWindow):
         dataset, report = self.dataset, self.report
         if dataset is None:
             return
+        who = f"Trainee: {self._trainee_name}  ·  " if self._trainee_name else ""
+        if self.quiz is not None and self.quiz.hides_labels:
+            # During a quiz: nothing about labels, not even the dataset's counts.
+            self.statusBar().showMessage(f"{who}{dataset.name}")
+            return
         problems = f" — {len(report)} problem(s), see File > Dataset report" if report else ""
         counts = dataset.counts()
-        who = f"Trainee: {self._trainee_name}  ·  " if self._trainee_name else ""
         self.statusBar().showMessage(
             f"{who}{dataset.name} [{dataset.layout.value}]: {len(dataset)} cases "
             f"({' / '.join(f'{n} {d.label.lower()}' for d, n in counts.items())}){problems}")

@@ -99,7 +99,7 @@ class EndScreen(QWidget):
             return
         f: Feedback = self.end.feedback[row]
         yours = "no answer (time ran out)" if f.decision is None else (
-            f.decision.label + (f" at {f.certainty} %" if f.certainty else ""))
+            f.decision.answer + (f" at {f.certainty} %" if f.certainty else ""))
         lines = [f"<b>{f.alias} — case {f.case_key}</b>",
                  f"Physician's label: <b>{f.truth.label}</b>",
                  f"Your answer: {yours}, {f.time_s:.0f} s", *f.clinical.lines()]

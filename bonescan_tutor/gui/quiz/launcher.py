@@ -115,3 +115,59 @@ class QuizLauncher:
                 return record
             return None
         return None
+
+
+def load_quiz_set(parent: QWidget, path: Path, dataset: Dataset):
+    """Read a quiz-set file and fit it to the open dataset; (QuizSet, QuizSpec) or None.
+
+    The trainee is told how many cases were skipped, never which: a key can give a
+    label away.
+    """
+    from bonescan_tutor.storage.quizsets import check_against, read_quizset, usable_spec
+
+    try:
+        qs = read_quizset(path)
+        check = check_against(qs, dataset)
+        spec = usable_spec(qs, check)
+    except BonescanError as exc:
+        QMessageBox.warning(parent, "Open quiz set", str(exc))
+        return None
+    notes = []
+    if not check.fingerprint_matches:
+        notes.append(f"This quiz set was made on another version of the dataset "
+                     f"(“{qs.dataset_name}”); the cases may differ from what your instructor saw.")
+    skipped = len(check.missing_keys) + len(check.skipped_keys)
+    if skipped:
+        notes.append(f"{skipped} of its {len(qs.spec.case_keys)} cases are not usable in this "
+                     "dataset and were skipped.")
+    if notes and QMessageBox.question(
+            parent, "Open quiz set", "\n\n".join([*notes, "Start the quiz anyway?"])
+    ) != QMessageBox.StandardButton.Yes:
+        return None
+    return qs, spec
+
+
+def save_results(parent: QWidget, quiz_set, trainee: str, attempts) -> Path | None:
+    """Write the trainee's results file where the set says, or where the trainee picks."""
+    from bonescan_tutor.storage.results import write_results
+
+    folder = None
+    if quiz_set.results_folder is None or not Path(quiz_set.results_folder).expanduser().is_dir():
+        chosen = QFileDialog.getExistingDirectory(
+            parent, f"Where should the results of “{quiz_set.title}” go?")
+        if not chosen:
+            return None
+        folder = Path(chosen)
+    while True:
+        try:
+            return write_results(quiz_set, trainee, attempts, folder)
+        except BonescanError as exc:
+            again = QMessageBox.warning(
+                parent, "Save results", f"{exc}\n\nChoose another folder?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+            if again != QMessageBox.StandardButton.Yes:
+                return None
+            chosen = QFileDialog.getExistingDirectory(parent, "Folder for the results file")
+            if not chosen:
+                return None
+            folder = Path(chosen)

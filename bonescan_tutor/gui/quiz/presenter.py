@@ -96,6 +96,7 @@ class QuizPresenter:
         self.marks: list[Mark] = []
         self.tools_used: set[Tool] = set()
         self.listeners: list[Callable[[], None]] = []
+        self.on_finished: list[Callable[[], None]] = []
 
     # --- starting ------------------------------------------------------------------------
     def start(self, spec: QuizSpec) -> None:
@@ -328,6 +329,8 @@ class QuizPresenter:
                     if a.decision is not None or a.timed_out:
                         self._schedule_review(a, self.dataset.case(a.case_key))
         self.view.show_end(self.end_of_session())
+        for callback in self.on_finished:
+            callback()
         self._changed()
 
     def _changed(self) -> None:

@@ -225,7 +225,7 @@ class QuizScreen(QWidget):
         if feedback.timed_out:
             verdict = "<span style='color:#ff9f0a;font-size:16pt'>⏱ Time ran out</span>"
         yours = ("no answer" if feedback.decision is None else
-                 f"{feedback.decision.label}" + (f" at {feedback.certainty} %" if feedback.certainty else ""))
+                 f"{feedback.decision.answer}" + (f" at {feedback.certainty} %" if feedback.certainty else ""))
         lines = [verdict,
                  f"Physician's label: <b>{feedback.truth.label}</b>",
                  f"Your answer: {yours}, in {feedback.time_s:.0f} s",
@@ -374,6 +374,6 @@ class QuizScreen(QWidget):
         if exam and showing and s is not None:
             current = s.attempt_at(s.position)
             if current is not None and current.decision is not None:
-                self.message.setText(f"Your answer so far: {current.decision.label}"
+                self.message.setText(f"Your answer so far: {current.decision.answer}"
                                      + (f" at {current.certainty} %" if current.certainty else "")
                                      + ". Answer again to change it.")

@@ -161,7 +161,7 @@ class AttemptRows:
             self.quiz_titles.get(stored.session_id, f"Session {stored.session_id}"),
             a.case_key,
             truth.label,
-            a.decision.label if a.decision else "No answer (timed out)",
+            a.decision.answer if a.decision else "No answer (timed out)",
             "–" if a.decision is None or a.certainty is None else f"{a.certainty} %",
             "✓ right" if correct else "✗ wrong",
             "timed out" if a.timed_out else _duration(a.time_on_case_s),

@@ -1,0 +1,50 @@
+"""The dashboard's Export menu: the trainee's answers as xlsx, CSV or iMRMC input, written
+by the same functions as ``bonescan-tutor report --export/--imrmc``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+from bonescan_tutor.core.errors import BonescanError
+from bonescan_tutor.storage.progress import ProgressStore, Trainee
+
+FILTERS = {
+    "xlsx": ("Excel workbook (*.xlsx)", ".xlsx"),
+    "csv": ("CSV file (*.csv)", ".csv"),
+    "imrmc": ("iMRMC input (*.csv)", ".imrmc.csv"),
+}
+
+
+def export_results(parent: QWidget, store: ProgressStore, trainee: Trainee, kind: str,
+                   fingerprint: str | None) -> Path | None:
+    from bonescan_tutor.core.scoring import summary
+    from bonescan_tutor.storage.export import (
+        export_attempts_csv,
+        export_imrmc,
+        export_workbook,
+        scored_answers,
+    )
+
+    name_filter, suffix = FILTERS[kind]
+    default = f"{trainee.name}-bonescan{suffix}".replace(" ", "_")
+    path_text, _ = QFileDialog.getSaveFileName(parent, "Export results", default, name_filter)
+    if not path_text:
+        return None
+    path = Path(path_text)
+    attempts = [a for a in store.attempts(trainee=trainee) if a.label_shown]
+    names = {trainee.id: trainee.name}
+    try:
+        if kind == "xlsx":
+            export_workbook(attempts, {trainee.name: summary(scored_answers(attempts))}, path,
+                            trainee_names=names, current_fingerprint=fingerprint)
+        elif kind == "csv":
+            export_attempts_csv(attempts, path, trainee_names=names, current_fingerprint=fingerprint)
+        else:
+            export_imrmc(attempts, path, trainee_names=names)
+    except BonescanError as exc:
+        QMessageBox.warning(parent, "Export results", str(exc))
+        return None
+    QMessageBox.information(parent, "Export results", f"Wrote {len(attempts)} answers to\n{path}")
+    return path

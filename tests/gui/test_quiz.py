@@ -1,0 +1,219 @@
+"""Quizzes as a resident takes them: keyboard only, exams, resuming, and label hiding."""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QMessageBox,
+    QTableWidget,
+    QWidget,
+)
+
+from bonescan_tutor.core.cases import Diagnosis
+from bonescan_tutor.core.quiz import QuizMode, QuizSpec
+from bonescan_tutor.core.quiz_session import SessionState
+from bonescan_tutor.datasets.detect import open_dataset
+from bonescan_tutor.gui.main_window import QUIZ, STUDY, MainWindow
+from bonescan_tutor.storage.progress import ProgressStore
+from tests.builders import Spec, build
+
+FIRST = 701  # distinctive patient numbers, so a leaked key is found by plain search
+
+
+@pytest.fixture
+def dataset_path(tmp_path: Path) -> Path:
+    return build(tmp_path / "data", Spec(n_met=3, n_normal=4, first_number=FIRST))
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    s = ProgressStore.open(tmp_path / "progress.sqlite3")
+    yield s
+    s.close()
+
+
+def _window(qtbot, settings, store, path: Path, trainee: str = "Ana") -> MainWindow:
+    w = MainWindow(settings, store=store, trainee=trainee)
+    qtbot.addWidget(w)
+    w.resize(1366, 768)
+    w.show()
+    qtbot.waitExposed(w)
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow)
+    w.set_dataset(*open_dataset(path))
+    return w
+
+
+def _keys(w: MainWindow) -> tuple[str, ...]:
+    return tuple(c.key for c in w.dataset.quiz_cases)
+
+
+def key(qtbot, w: MainWindow, k: Qt.Key, mod=Qt.KeyboardModifier.NoModifier) -> None:
+    QTest.keyClick(w.focusWidget() or w, k, mod)
+    qtbot.wait(1)
+
+
+def test_a_practice_quiz_can_be_done_with_the_keyboard_alone(qtbot, settings, store, dataset_path) -> None:
+    w = _window(qtbot, settings, store, dataset_path)
+    w.start_quiz(QuizSpec.create("Keys", _keys(w), QuizMode.PRACTICE, seed=3))
+    quiz = w.quiz
+    assert w.pages.currentIndex() == QUIZ and not w.library.isEnabled()
+    for i in range(quiz.session.total):
+        key(qtbot, w, Qt.Key.Key_8, Qt.KeyboardModifier.AltModifier)
+        assert quiz.certainty == 80
+        key(qtbot, w, Qt.Key.Key_BracketRight)
+        assert quiz.certainty == 90
+        key(qtbot, w, Qt.Key.Key_P if i % 2 else Qt.Key.Key_N)
+        assert quiz.session.state is SessionState.FEEDBACK
+        assert "Physician's label" in w.quiz_screen.feedback.text()
+        key(qtbot, w, Qt.Key.Key_Return)
+    assert quiz.session.state is SessionState.FINISHED
+    assert w.quiz_screen.pages.currentIndex() == 1  # the end screen
+    saved = store.attempts(session_id=quiz.session_id)
+    assert len(saved) == 7 and all(a.label_shown and a.attempt.certainty == 90 for a in saved)
+    assert store.session(quiz.session_id).finished is not None
+    assert "of 7 correct" in w.quiz_screen.end.headline.text()
+
+
+def test_an_answer_needs_a_certainty_first(qtbot, settings, store, dataset_path) -> None:
+    w = _window(qtbot, settings, store, dataset_path)
+    w.start_quiz(QuizSpec.create("Certainty", _keys(w)[:3], QuizMode.PRACTICE))
+    w.quiz_screen.answer(Diagnosis.METASTASES)
+    assert w.quiz.session.state is SessionState.SHOWING
+    assert "certain" in w.quiz_screen.message.text()
+    assert store.attempts(session_id=w.quiz.session_id) == []
+
+
+def test_an_exam_hides_labels_until_submitted_and_then_locks(qtbot, settings, store, dataset_path,
+                                                          monkeypatch) -> None:
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    w = _window(qtbot, settings, store, dataset_path)
+    w.start_quiz(QuizSpec.create("Exam", _keys(w)[:4], QuizMode.EXAM, seed=5))
+    quiz, screen = w.quiz, w.quiz_screen
+    for _ in range(4):
+        quiz.set_certainty(70)
+        screen.answer(Diagnosis.NO_METASTASES)
+        assert screen.feedback.text() == ""  # no feedback in an exam
+        if quiz.session.position < 4:
+            screen.next_case()
+    screen.go(-1)
+    assert quiz.session.position == 3
+    quiz.set_certainty(100)
+    screen.answer(Diagnosis.METASTASES)  # a changed answer replaces the old one
+    saved = store.attempts(session_id=quiz.session_id)
+    assert len(saved) == 4 and not any(a.label_shown for a in saved)
+    assert [a.attempt.certainty for a in saved if a.attempt.position == 3] == [100]
+    screen.submit()
+    assert quiz.session.state is SessionState.SUBMITTED
+    assert all(a.label_shown for a in store.attempts(session_id=quiz.session_id))
+    assert screen.pages.currentIndex() == 1
+    screen.answer(Diagnosis.NO_METASTASES)  # locked: nothing changes
+    assert [a.attempt.certainty for a in store.attempts(session_id=quiz.session_id)
+            if a.attempt.position == 3] == [100]
+
+
+def test_closing_mid_quiz_loses_nothing_and_the_next_start_resumes(qtbot, settings, tmp_path,
+                                                                 dataset_path, monkeypatch) -> None:
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    path = tmp_path / "p.sqlite3"
+    first = ProgressStore.open(path)
+    w = _window(qtbot, settings, first, dataset_path)
+    w.start_quiz(QuizSpec.create("Resume me", _keys(w)[:5], QuizMode.PRACTICE, seed=9))
+    order = w.quiz.session.order
+    for _ in range(2):
+        w.quiz.set_certainty(60)
+        w.quiz_screen.answer(Diagnosis.METASTASES)
+        w.quiz_screen.next_case()
+    w.close()
+    first.close()
+
+    again = ProgressStore.open(path)
+    w2 = _window(qtbot, settings, again, dataset_path)
+    w2.offer_resume()
+    assert w2.pages.currentIndex() == QUIZ
+    s = w2.quiz.session
+    assert s.position == 3 and s.order == order
+    assert [a.case_key for a in s.attempts] == list(order[:2])
+    assert w2.quiz_screen.alias.text() == "Case 3 of 5"
+    again.close()
+
+
+def _visible_texts(root: QWidget) -> list[str]:
+    texts = [root.windowTitle()]
+    for widget in [root, *root.findChildren(QWidget)]:
+        if not widget.isVisible():
+            continue
+        texts += [widget.toolTip(), widget.accessibleName(), widget.statusTip(), widget.whatsThis()]
+        if isinstance(widget, QLabel | QAbstractButton | QLineEdit):
+            texts.append(widget.text())
+        if isinstance(widget, QComboBox):
+            texts += [widget.itemText(i) for i in range(widget.count())]
+        if isinstance(widget, QListWidget):
+            texts += [widget.item(i).text() for i in range(widget.count())]
+        if isinstance(widget, QTableWidget):
+            texts += [widget.item(r, c).text() for r in range(widget.rowCount())
+                      for c in range(widget.columnCount()) if widget.item(r, c)]
+    return texts
+
+
+def _scene_texts(w: MainWindow) -> list[str]:
+    out = []
+    for view in w.quiz_screen.viewer.scans.views.values():
+        for item in view.box.addedItems:
+            if hasattr(item, "toPlainText"):
+                out.append(item.toPlainText())
+    return out
+
+
+def test_nothing_on_screen_or_in_the_log_reveals_a_hidden_case(qtbot, settings, store, dataset_path,
+                                                             caplog) -> None:
+    caplog.set_level(logging.DEBUG)
+    w = _window(qtbot, settings, store, dataset_path)
+    # One damaged image: its error must not name the file (whose folder holds the label).
+    png = next(dataset_path.rglob(f"P{FIRST + 1}.png"))
+    data = png.read_bytes()
+    png.write_bytes(data[:60] + b"\xff" * (len(data) - 72) + data[-12:])
+    keys = _keys(w)
+    w.start_quiz(QuizSpec.create("Leak check", keys, QuizMode.EXAM, seed=11))
+    quiz = w.quiz
+    forbidden = [re.compile(rf"(?<!\d){k}(?!\d)") for k in keys]
+    forbidden += [re.compile(p, re.I) for p in (r"bone metastases", r"no bone metastases",
+                                                 r"[AP]\d{3}\.png", r"anterior/", r"posterior/")]
+    for position in range(1, quiz.session.total + 1):
+        if position > 1:
+            w.quiz_screen.go(1)
+        assert quiz.session.position == position
+        quiz.set_certainty(80)
+        w.quiz_screen.answer(Diagnosis.METASTASES)
+        qtbot.wait(5)
+        seen = [*_visible_texts(w), *_scene_texts(w), w.statusBar().currentMessage(),
+                *(r.getMessage() for r in caplog.records)]
+        for text in seen:
+            for pattern in forbidden:
+                assert not pattern.search(text or ""), f"{pattern.pattern!r} leaked in {text!r}"
+    assert w.library.isEnabled() is False and w.pages.currentIndex() != STUDY
+    orders = {QuizSpec.create("x", keys, QuizMode.EXAM, seed=11).case_keys}
+    assert quiz.session.order != keys and quiz.session.order not in orders
+
+
+def test_each_trainee_gets_their_own_order(qtbot, settings, store, dataset_path) -> None:
+    w = _window(qtbot, settings, store, dataset_path)
+    spec = QuizSpec.create("Orders", _keys(w), QuizMode.PRACTICE, seed=21)
+    orders = []
+    for name in ("Ana", "Ben", "Carla"):
+        w._trainee_name = name
+        w.start_quiz(spec)
+        orders.append(w.quiz.session.order)
+        w.leave_quiz()
+    assert len(set(orders)) == 3 and all(o != spec.case_keys for o in orders)
