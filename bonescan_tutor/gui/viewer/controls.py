@@ -123,8 +123,8 @@ class WindowControls(QWidget):
         blend_row.addWidget(self.blend)
         overlay_column.addLayout(blend_row)
         self.colour_bar = QLabel(
-            '<span style="color:#4a78ff">■</span> image-left colder &nbsp; '
-            '<span style="color:#ff4040">■</span> image-left hotter than its mirror')
+            '<span style="color:#ff4040">■</span> hotter than the mirrored side &nbsp; '
+            '<span style="color:#4a78ff">■</span> colder (relative to local uptake)')
         self.colour_bar.setVisible(False)
         overlay_column.addWidget(self.colour_bar)
         caption = QLabel(TEACHING_CAPTION)

@@ -191,13 +191,13 @@ class PlanarView:
         # The letter sits above the image, the side markers beside its top corners, so
         # neither covers the skull.
         h, w = self.shape
-        self.letter.setPos(w / 2, -0.055 * h)
+        self.letter.setPos(w / 2, -0.085 * h)
         self.left_marker.setPos(-0.09 * w, 0.01 * h)
         self.right_marker.setPos(1.09 * w, 0.01 * h)
 
     def fit(self) -> None:
         h, w = self.shape
-        self.box.setRange(xRange=(-0.18 * w, 1.18 * w), yRange=(-0.06 * h, h), padding=0.01)
+        self.box.setRange(xRange=(-0.18 * w, 1.18 * w), yRange=(-0.09 * h, h), padding=0.01)
 
     def set_crosshair(self, point: tuple[float, float] | None) -> None:
         if point is None:
