@@ -71,6 +71,8 @@ def test_the_item_table_sorts_by_number_not_text(qtbot, settings, setup) -> None
     assert values == sorted(values, reverse=True) and len(values) == 4
     dialog.items.sortItems(3, Qt.SortOrder.DescendingOrder)  # share correct
     assert column(dialog.items, 3)[0] == "100 %"
+    dialog.items.sortItems(0, Qt.SortOrder.AscendingOrder)  # case keys in natural order
+    assert column(dialog.items, 0) == ["1", "2", "3", "4"]
 
 
 def test_most_missed_have_thumbnails_with_a_dataset(qtbot, settings, setup) -> None:

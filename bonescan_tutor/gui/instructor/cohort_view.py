@@ -63,10 +63,10 @@ SORT_KEY = Qt.ItemDataRole.UserRole + 1
 class _SortItem(QTableWidgetItem):
     """A cell that sorts by a number (unknown values last), not by its text."""
 
-    def __init__(self, text: str, key: float | None) -> None:
+    def __init__(self, text: str, key: float | None, right: bool = True) -> None:
         super().__init__(text)
         self.setData(SORT_KEY, key)
-        if key is not None:
+        if right:
             self.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
     def __lt__(self, other: QTableWidgetItem) -> bool:
@@ -243,7 +243,7 @@ class CohortDialog(QDialog):
         for row, s in enumerate(report.items):
             said = s.answer_spread
             cells = (
-                _SortItem(s.case_key, None),
+                _SortItem(s.case_key, row, right=False),  # items come in key order
                 QTableWidgetItem(s.truth.label),
                 _SortItem(str(s.n), s.n),
                 _SortItem(percent(s.difficulty), s.difficulty),
@@ -257,8 +257,9 @@ class CohortDialog(QDialog):
             )
             for col, item in enumerate(cells):
                 t.setItem(row, col, item)
+        # hardest first; the sort is stable, so ties stay in case-key order
+        t.horizontalHeader().setSortIndicator(3, Qt.SortOrder.AscendingOrder)
         t.setSortingEnabled(True)
-        t.sortItems(3, Qt.SortOrder.AscendingOrder)  # hardest first
 
     def _fill_missed(self, report: CohortReport) -> None:
         page, self.missed_cards = missed_page(report, self.plot.colours, self.dataset is not None)
