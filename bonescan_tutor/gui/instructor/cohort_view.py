@@ -296,7 +296,7 @@ class CohortDialog(QDialog):
             panel.set_note(f"{len(accs)} trainee(s); dashed line: mean {mean:.1f} %.")
         else:
             panel.set_note("")
-        panel.plot.setXRange(0, 100, padding=0.02)
+        panel.plot.setXRange(0, 100, padding=0.05)  # room for the "100" tick
         panel.plot.setYRange(0, max([*counts, 1]) + 0.5, padding=0)
         panel.plot.getPlotItem().getAxis("left").setTickSpacing(1, 1)
         panel.sync_legend()
