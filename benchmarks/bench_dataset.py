@@ -67,7 +67,6 @@ def main() -> None:
     parser.add_argument("--patients", type=int, default=291)
     opts = parser.parse_args()
     from bonescan_tutor.datasets.demo import write_demo
-
     from bonescan_tutor.datasets.detect import open_dataset
     from bonescan_tutor.datasets.images import load_view
 

@@ -8,15 +8,9 @@ the workbook.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from pathlib import Path
-
-from bonescan_tutor.core.errors import BonescanError
-
-THUMB_HEIGHT = 128
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -43,35 +37,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def thumbnails_for(dataset_path: str, keys: Sequence[str]) -> dict[str, bytes]:
-    """PNG bytes of each case's anterior view: auto window, inverted gray, THUMB_HEIGHT tall.
-
-    A case the dataset lacks, or whose image cannot be read, simply gets no thumbnail.
-    """
-    from PIL import Image
-
-    from bonescan_tutor.core.windowing import apply_window, auto_window
+    """PNG thumbnails of these cases' anterior views (``datasets.thumbnails``)."""
     from bonescan_tutor.datasets.detect import open_dataset
-    from bonescan_tutor.datasets.images import load_view
+    from bonescan_tutor.datasets.thumbnails import case_thumbnails
 
     dataset, _ = open_dataset(dataset_path)
-    out: dict[str, bytes] = {}
-    for key in keys:
-        case = dataset.get(key)
-        view = case.anterior if case is not None else None
-        if view is None:
-            continue
-        try:
-            pixels = load_view(view)
-        except BonescanError:
-            continue
-        gray = apply_window(pixels, replace(auto_window(pixels), invert=True))
-        img = Image.fromarray(gray)
-        width = max(1, round(img.width * THUMB_HEIGHT / img.height))
-        img = img.resize((width, THUMB_HEIGHT), Image.Resampling.LANCZOS)
-        buf = io.BytesIO()
-        img.save(buf, format="PNG")
-        out[key] = buf.getvalue()
-    return out
+    return case_thumbnails(dataset, keys)
 
 
 def run(args: argparse.Namespace) -> int:

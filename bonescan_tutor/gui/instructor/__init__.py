@@ -1,0 +1,1 @@
+"""Instructor tools: the quiz-set builder and the cohort results view."""

@@ -1,0 +1,104 @@
+"""What the cohort view shows, computed off the GUI thread, and how its numbers read.
+
+``cohort_report`` does every slow step (reading the files, the item analysis, each
+trainee's figures, the thumbnails) so the dialog only fills tables from plain values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from bonescan_tutor.core.cases import Dataset, View
+from bonescan_tutor.core.scoring import Estimate, Proportion, Summary
+from bonescan_tutor.datasets.images import load_view
+from bonescan_tutor.datasets.thumbnails import case_thumbnails
+from bonescan_tutor.storage.cohort import (
+    Cohort,
+    ItemStats,
+    item_analysis,
+    load_cohort,
+    most_missed,
+    trainee_summaries,
+)
+from bonescan_tutor.storage.cohort_workbook import MOST_MISSED
+
+DASH = "—"
+
+
+@dataclass(frozen=True)
+class CohortReport:
+    """A merged cohort and everything derived from it, ready to show."""
+
+    cohort: Cohort
+    items: list[ItemStats] = field(default_factory=list)
+    summaries: dict[str, Summary] = field(default_factory=dict)
+    worst: list[ItemStats] = field(default_factory=list)
+    thumbnails: dict[str, bytes] = field(default_factory=dict)
+
+    @property
+    def accuracies(self) -> list[float]:
+        """Each trainee's accuracy (0-1), where it is defined."""
+        values = (s.metrics.accuracy.estimate for s in self.summaries.values())
+        return [v for v in values if v is not None]
+
+    def headline(self) -> str:
+        c = self.cohort
+        if not c.results:
+            return "No results file could be merged; the files and reasons are listed below."
+        text = (f"Quiz set “{c.quiz_set_title}”: {len(c.results)} trainee(s), "
+                f"{len(self.items)} case(s)")
+        accs = self.accuracies
+        if accs:
+            text += f", mean accuracy {100 * float(np.mean(accs)):.1f} %"
+        if c.problems:
+            text += f"; {len(c.problems)} file(s) not merged"
+        return text + "."
+
+
+def cohort_report(
+    paths: Sequence[Path],
+    dataset: Dataset | None = None,
+    load: Callable[[View], np.ndarray] = load_view,
+) -> CohortReport:
+    """Merge ``paths`` (files and folders) and analyse them; thumbnails when a dataset is given."""
+    cohort = load_cohort([Path(p) for p in paths])
+    if not cohort.results:
+        return CohortReport(cohort)
+    items = item_analysis(cohort)
+    worst = most_missed(items, MOST_MISSED)
+    thumbs = case_thumbnails(dataset, [s.case_key for s in worst], load) if dataset else {}
+    return CohortReport(cohort, items, trainee_summaries(cohort), worst, thumbs)
+
+
+def percent(value: float | None, digits: int = 0) -> str:
+    return DASH if value is None else f"{100 * value:.{digits}f} %"
+
+
+def with_interval(p: Proportion) -> str:
+    """'75 % (41-93)': the estimate and its Wilson 95 % interval."""
+    if p.estimate is None:
+        return DASH
+    if p.low is None or p.high is None:
+        return percent(p.estimate)
+    return f"{percent(p.estimate)} ({100 * p.low:.0f}–{100 * p.high:.0f})"
+
+
+def number(value: float | None, digits: int = 2) -> str:
+    return DASH if value is None else f"{value:.{digits}f}"
+
+
+def estimate(e: Estimate, digits: int = 2) -> str:
+    return number(e.value, digits)
+
+
+def spread_text(s: ItemStats) -> str:
+    """How the trainees answered one case, the physician's label first."""
+    said = s.answer_spread
+    parts = [f"{said['metastases']} said metastases", f"{said['no_metastases']} said no metastases"]
+    if said["unanswered"]:
+        parts.append(f"{said['unanswered']} gave no answer")
+    return ", ".join(parts)

@@ -1,0 +1,339 @@
+"""Instructor > Cohort results: merge trainees' results files and read them as a group.
+
+Files are read and analysed in the background (``gui.tasks.run_in_background``). The
+dialog shows each trainee's figures, the item analysis (sortable), the most-missed
+cases with thumbnails when a dataset is open, how the group answered each case, the
+group's accuracy distribution, and every file left out with its reason. "Save
+workbook…" writes the same workbook as ``bonescan-tutor cohort``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bonescan_tutor.core.cases import Dataset
+from bonescan_tutor.core.errors import BonescanError
+from bonescan_tutor.gui.dialogs.error import show_error
+from bonescan_tutor.gui.instructor.cohort_model import (
+    DASH,
+    CohortReport,
+    cohort_report,
+    estimate,
+    number,
+    percent,
+    with_interval,
+)
+from bonescan_tutor.gui.instructor.missed_cases import missed_page
+from bonescan_tutor.gui.results.plots import PlotPanel, colours_for
+from bonescan_tutor.gui.tasks import run_in_background
+from bonescan_tutor.storage.cohort_workbook import accuracy_histogram, write_cohort_workbook
+from bonescan_tutor.storage.results import EXTENSION, slug
+
+log = logging.getLogger(__name__)
+
+TRAINEE_COLUMNS = ("Trainee", "Cases", "Answered", "Accuracy (95 % CI)", "Sensitivity",
+                   "Specificity", "Kappa", "AUC", "Median time", "File")
+ITEM_COLUMNS = ("Case", "Label", "Trainees", "Correct", "Discrimination", "Point-biserial",
+                "Said metastases", "Said no metastases", "No answer", "Mean certainty")
+SORT_KEY = Qt.ItemDataRole.UserRole + 1
+
+
+class _SortItem(QTableWidgetItem):
+    """A cell that sorts by a number (unknown values last), not by its text."""
+
+    def __init__(self, text: str, key: float | None, right: bool = True) -> None:
+        super().__init__(text)
+        self.setData(SORT_KEY, key)
+        if right:
+            self.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+    def __lt__(self, other: QTableWidgetItem) -> bool:
+        mine, theirs = self.data(SORT_KEY), other.data(SORT_KEY)
+        if mine is None or theirs is None:
+            return mine is not None and theirs is None
+        return float(mine) < float(theirs)
+
+
+def _table(columns: Sequence[str]) -> QTableWidget:
+    table = QTableWidget(0, len(columns))
+    table.setHorizontalHeaderLabels(list(columns))
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.horizontalHeader().setStretchLastSection(True)
+    table.verticalHeader().setVisible(False)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setAlternatingRowColors(True)
+    return table
+
+
+class CohortDialog(QDialog):
+    """The cohort view; ``load(paths)`` merges files in the background, then ``loaded``."""
+
+    loaded = Signal(object)  # CohortReport
+
+    def __init__(self, settings: QSettings, dataset: Dataset | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.dataset = dataset
+        self.report: CohortReport | None = None
+        self.paths: list[Path] = []
+        self.setWindowTitle("Cohort results")
+        self.resize(1366, 820)
+        self.files_button = QPushButton("Open results files…")
+        self.folder_button = QPushButton("Open a folder…")
+        self.save_button = QPushButton("Save workbook…")
+        self.save_button.setEnabled(False)
+        close = QPushButton("Close")
+        for button, slot in ((self.files_button, self.choose_files),
+                             (self.folder_button, self.choose_folder),
+                             (self.save_button, self.save), (close, self.reject)):
+            button.setAutoDefault(False)
+            button.clicked.connect(slot)
+        bar = QHBoxLayout()
+        bar.addWidget(self.files_button)
+        bar.addWidget(self.folder_button)
+        bar.addStretch(1)
+        bar.addWidget(self.save_button)
+        bar.addWidget(close)
+        self.headline = QLabel(f"Open the {EXTENSION} files your trainees sent, or the folder "
+                               "that holds them.")
+        self.headline.setObjectName("emptyHint")
+        self.headline.setWordWrap(True)
+
+        self.trainees = _table(TRAINEE_COLUMNS)
+        self.trainees.setWordWrap(False)
+        self.trainees.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.plot = PlotPanel("accuracy", "Group accuracy", "Accuracy (%)", "Trainees")
+        self.plot.exportRequested.connect(lambda _name: self._export_plot())
+        self.items = _table(ITEM_COLUMNS)
+        self.items.horizontalHeader().setStretchLastSection(False)
+        self.items.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.items.setSortingEnabled(True)
+        self.items.setToolTip("Correct: share of trainees who got the case right (lower = "
+                              "harder). Discrimination: upper 27 % minus lower 27 % of trainees.")
+        self.missed_area = QScrollArea()
+        self.missed_area.setWidgetResizable(True)
+        self.problems = _table(("File", "Why it was not merged"))
+        self.notes = QLabel("")
+        self.notes.setWordWrap(True)
+        self.notes.setObjectName("dashboardNotice")
+        problems_page = QWidget()
+        pcol = QVBoxLayout(problems_page)
+        pcol.addWidget(self.problems, 1)
+        pcol.addWidget(self.notes)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.items, "Cases (item analysis)")
+        self.tabs.addTab(self.missed_area, "Most missed")
+        self.tabs.addTab(problems_page, "Files not merged")
+
+        top = QSplitter(Qt.Orientation.Horizontal)
+        top.addWidget(self.trainees)
+        top.addWidget(self.plot)
+        top.setStretchFactor(0, 1)
+        top.setSizes([900, 420])
+        body = QSplitter(Qt.Orientation.Vertical)
+        body.addWidget(top)
+        body.addWidget(self.tabs)
+        body.setSizes([300, 460])
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.headline)
+        layout.addWidget(body, 1)
+        self.plot.apply_colours(colours_for(self.palette()))
+
+    # --- loading ---------------------------------------------------------------------------
+    def choose_files(self) -> None:
+        names, _ = QFileDialog.getOpenFileNames(
+            self, "Open results files", self._folder(), f"Results files (*{EXTENSION})")
+        if names:
+            self.load([Path(n) for n in names])
+
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Folder of results files", self._folder())
+        if folder:
+            self.load([Path(folder)])
+
+    def _folder(self) -> str:
+        return str(self.settings.value("instructor/results_dir", "")) or str(Path.home())
+
+    def load(self, paths: Sequence[Path | str]) -> None:
+        """Merge these files and folders in the background; ``loaded`` fires when shown."""
+        self.paths = [Path(p) for p in paths]
+        if self.paths:
+            first = self.paths[0]
+            self.settings.setValue("instructor/results_dir",
+                                   str(first if first.is_dir() else first.parent))
+        self._busy(True)
+        self.headline.setText(f"Reading {len(self.paths)} file(s) or folder(s)…")
+        dataset, paths_now = self.dataset, list(self.paths)
+        run_in_background(lambda: cohort_report(paths_now, dataset), self.show_report,
+                          self._load_failed)
+
+    def _busy(self, busy: bool) -> None:
+        for button in (self.files_button, self.folder_button):
+            button.setEnabled(not busy)
+        self.save_button.setEnabled(not busy and self.report is not None
+                                    and bool(self.report.cohort.results))
+
+    def _load_failed(self, exc: BaseException) -> None:
+        self._busy(False)
+        if not isinstance(exc, BonescanError):
+            raise exc
+        self.headline.setText(str(exc))
+        show_error(self, "Could not read the results", str(exc))
+
+    # --- showing ---------------------------------------------------------------------------
+    def show_report(self, report: CohortReport) -> None:
+        self.report = report
+        self._busy(False)
+        self.headline.setText(report.headline())
+        self._fill_trainees(report)
+        self._fill_items(report)
+        self._fill_missed(report)
+        self._fill_problems(report)
+        self._draw_accuracy(report)
+        if not report.cohort.results:
+            self.tabs.setCurrentIndex(2)
+        self.loaded.emit(report)
+
+    def _fill_trainees(self, report: CohortReport) -> None:
+        t = self.trainees
+        t.setRowCount(len(report.cohort.results))
+        for row, r in enumerate(report.cohort.results):
+            s = report.summaries[r.trainee]
+            m = s.metrics
+            median = s.time.median_s
+            cells = (r.trainee, str(s.n_attempts), str(s.n_answered), with_interval(m.accuracy),
+                     percent(m.sensitivity.estimate), percent(m.specificity.estimate),
+                     estimate(m.kappa), estimate(s.auc), DASH if median is None else f"{median:.0f} s",
+                     r.path.name if r.path else "")
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if 0 < col < 9:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                t.setItem(row, col, item)
+
+    def _fill_items(self, report: CohortReport) -> None:
+        t = self.items
+        t.setSortingEnabled(False)
+        t.setRowCount(len(report.items))
+        for row, s in enumerate(report.items):
+            said = s.answer_spread
+            cells = (
+                _SortItem(s.case_key, row, right=False),  # items come in key order
+                QTableWidgetItem(s.truth.label),
+                _SortItem(str(s.n), s.n),
+                _SortItem(percent(s.difficulty), s.difficulty),
+                _SortItem(number(s.discrimination), s.discrimination),
+                _SortItem(number(s.point_biserial), s.point_biserial),
+                _SortItem(str(said["metastases"]), said["metastases"]),
+                _SortItem(str(said["no_metastases"]), said["no_metastases"]),
+                _SortItem(str(said["unanswered"]), said["unanswered"]),
+                _SortItem(DASH if s.mean_certainty is None else f"{s.mean_certainty:.0f} %",
+                          s.mean_certainty),
+            )
+            for col, item in enumerate(cells):
+                t.setItem(row, col, item)
+        # hardest first; the sort is stable, so ties stay in case-key order
+        t.horizontalHeader().setSortIndicator(3, Qt.SortOrder.AscendingOrder)
+        t.setSortingEnabled(True)
+
+    def _fill_missed(self, report: CohortReport) -> None:
+        page, self.missed_cards = missed_page(report, self.plot.colours, self.dataset is not None)
+        self.missed_area.setWidget(page)
+        self.tabs.setTabText(1, f"Most missed ({len(report.worst)})")
+
+    def _fill_problems(self, report: CohortReport) -> None:
+        problems = report.cohort.problems
+        self.problems.setRowCount(len(problems))
+        for row, p in enumerate(problems):
+            name = QTableWidgetItem(p.path.name)
+            name.setToolTip(str(p.path))
+            self.problems.setItem(row, 0, name)
+            self.problems.setItem(row, 1, QTableWidgetItem(p.message))
+        self.notes.setText("<br>".join(report.cohort.notes))
+        self.notes.setVisible(bool(report.cohort.notes))
+        self.tabs.setTabText(2, f"Files not merged ({len(problems)})")
+
+    def _draw_accuracy(self, report: CohortReport) -> None:
+        panel = self.plot
+        panel.apply_colours(colours_for(self.palette()))
+        panel.clear()
+        c = panel.colours
+        counts = [n for _label, n in accuracy_histogram(report.accuracies)]
+        x = np.arange(len(counts)) * 10 + 5.0
+        panel.plot.addItem(pg.BarGraphItem(x=x, height=counts, width=8.5,
+                                           brush=pg.mkBrush(c.first), pen=pg.mkPen(c.background)))
+        accs = report.accuracies
+        if accs:
+            mean = 100 * float(np.mean(accs))
+            line = pg.InfiniteLine(mean, angle=90, pen=pg.mkPen(c.second, width=2,
+                                                                style=Qt.PenStyle.DashLine))
+            panel.plot.addItem(line)
+            panel.set_note(f"{len(accs)} trainee(s); dashed line: mean {mean:.1f} %.")
+        else:
+            panel.set_note("")
+        panel.plot.setXRange(0, 100, padding=0.05)  # room for the "100" tick
+        panel.plot.setYRange(0, max([*counts, 1]) + 0.5, padding=0)
+        panel.plot.getPlotItem().getAxis("left").setTickSpacing(1, 1)
+        panel.sync_legend()
+
+    # --- saving ----------------------------------------------------------------------------
+    def save_workbook(self, path: Path | str) -> Path:
+        """Write the cohort workbook (the CLI's ``cohort --out``), thumbnails included."""
+        if self.report is None or not self.report.cohort.results:
+            raise BonescanError("Open some results files first; there is nothing to save yet.")
+        r = self.report
+        path = Path(path)
+        if path.suffix.lower() != ".xlsx":
+            path = path.with_suffix(".xlsx")
+        out = write_cohort_workbook(r.cohort, path, r.thumbnails or None, items=r.items,
+                                    summaries=r.summaries)
+        self.headline.setText(f"{r.headline()} Saved {out.name}.")
+        return out
+
+    def save(self) -> None:
+        if self.report is None:
+            return
+        title = slug(self.report.cohort.quiz_set_title, "cohort")
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Save cohort workbook", str(Path(self._folder()) / f"{title}-cohort.xlsx"),
+            "Excel workbooks (*.xlsx)")
+        if not name:
+            return
+        try:
+            self.save_workbook(name)
+        except BonescanError as exc:
+            show_error(self, "Could not save the workbook", str(exc))
+
+    def _export_plot(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(self, "Export plot", str(
+            Path(self._folder()) / "group-accuracy.png"), "PNG pictures (*.png)")
+        if name:
+            try:
+                self.plot.export_png(Path(name))
+            except BonescanError as exc:
+                show_error(self, "Could not export the plot", str(exc))

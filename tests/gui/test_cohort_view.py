@@ -1,0 +1,134 @@
+"""Instructor > Cohort results: background merge, tables, thumbnails, problems, workbook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from PySide6.QtCore import Qt
+
+from bonescan_tutor.core.quiz import QuizMode, QuizSpec
+from bonescan_tutor.datasets.detect import open_dataset
+from bonescan_tutor.datasets.thumbnails import THUMB_HEIGHT
+from bonescan_tutor.gui.instructor.cohort_model import CohortReport
+from bonescan_tutor.gui.instructor.cohort_view import CohortDialog
+from bonescan_tutor.storage.quizsets import QuizSet
+from tests.builders import Spec, build
+from tests.storage.instructor_data import M, N, write_trainee
+
+
+@pytest.fixture
+def setup(tmp_path: Path):
+    """A built dataset (cases 1-2 metastatic, 3-5 not), three trainees and two bad files."""
+    ds = build(tmp_path / "ds", Spec(n_met=2, n_normal=3))
+    dataset, _ = open_dataset(ds)
+    spec = QuizSpec(id="q1", title="Week 4", case_keys=("1", "2", "3", "4"), mode=QuizMode.EXAM)
+    qs = QuizSet.for_dataset(spec, dataset)
+    truths = {k: dataset.case(k).diagnosis for k in spec.case_keys}
+    inbox = tmp_path / "inbox"
+    write_trainee(qs, inbox, "Ana", {"1": M, "2": M, "3": N, "4": N}, truths, 0)  # 4/4
+    write_trainee(qs, inbox, "Ben", {"1": N, "2": M, "3": N, "4": M}, truths, 1)  # 2/4
+    write_trainee(qs, inbox, "Cy", {"1": N, "2": M, "3": M, "4": None}, truths, 2)  # 1/4
+    (inbox / "readme.txt").write_text("hello")
+    (inbox / "broken.bstresult").write_text("{not json")
+    return dataset, inbox
+
+
+def opened(qtbot, settings, paths, dataset=None) -> CohortDialog:
+    dialog = CohortDialog(settings, dataset)
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.loaded, timeout=20_000):
+        dialog.load(paths)
+    return dialog
+
+
+def column(table, col: int) -> list[str]:
+    return [table.item(r, col).text() for r in range(table.rowCount())]
+
+
+def test_trainees_items_and_problems_are_shown(qtbot, settings, setup) -> None:
+    _, inbox = setup
+    dialog = opened(qtbot, settings, [inbox])
+    assert "“Week 4”: 3 trainee(s), 4 case(s), mean accuracy 58.3 %" in dialog.headline.text()
+    assert column(dialog.trainees, 0) == ["Ana", "Ben", "Cy"]
+    assert column(dialog.trainees, 3)[0].startswith("100 %")
+    # items sorted hardest first: case 1 (1/3), then 4 (1/3: Cy gave no answer), ...
+    assert column(dialog.items, 0)[:2] == ["1", "4"] and column(dialog.items, 3)[:2] == ["33 %"] * 2
+    assert column(dialog.items, 8)[1] == "1"  # case 4's unanswered count
+    problems = dict(zip(column(dialog.problems, 0), column(dialog.problems, 1), strict=True))
+    assert set(problems) == {"readme.txt", "broken.bstresult"}
+    assert "not a results file" in problems["readme.txt"] and problems["broken.bstresult"]
+    assert dialog.tabs.tabText(2) == "Files not merged (2)"
+    assert dialog.save_button.isEnabled()
+
+
+def test_the_item_table_sorts_by_number_not_text(qtbot, settings, setup) -> None:
+    _, inbox = setup
+    dialog = opened(qtbot, settings, [inbox])
+    dialog.items.sortItems(4, Qt.SortOrder.DescendingOrder)  # discrimination
+    values = [float(v) for v in column(dialog.items, 4) if v != "—"]
+    assert values == sorted(values, reverse=True) and len(values) == 4
+    dialog.items.sortItems(3, Qt.SortOrder.DescendingOrder)  # share correct
+    assert column(dialog.items, 3)[0] == "100 %"
+    dialog.items.sortItems(0, Qt.SortOrder.AscendingOrder)  # case keys in natural order
+    assert column(dialog.items, 0) == ["1", "2", "3", "4"]
+
+
+def test_most_missed_have_thumbnails_with_a_dataset(qtbot, settings, setup) -> None:
+    dataset, inbox = setup
+    dialog = opened(qtbot, settings, [inbox], dataset)
+    report = dialog.report
+    assert report is not None and [s.case_key for s in report.worst][:2] == ["1", "4"]
+    assert set(report.thumbnails) == {s.case_key for s in report.worst}
+    pixmaps = [card.findChild(type(dialog.headline), "thumbnail").pixmap()
+               for card in dialog.missed_cards]
+    assert len(pixmaps) == 4 and all(p.height() == THUMB_HEIGHT for p in pixmaps)
+    assert dialog.tabs.tabText(1) == "Most missed (4)"
+
+
+def test_without_a_dataset_there_are_no_thumbnails(qtbot, settings, setup) -> None:
+    _, inbox = setup
+    dialog = opened(qtbot, settings, [inbox])
+    assert dialog.report is not None and dialog.report.thumbnails == {}
+    assert len(dialog.missed_cards) == 4
+
+
+def test_the_accuracy_plot_counts_trainees_per_tenth(qtbot, settings, setup) -> None:
+    import pyqtgraph as pg
+
+    _, inbox = setup
+    dialog = opened(qtbot, settings, [inbox])
+    bars = [i for i in dialog.plot.plot.getPlotItem().items if isinstance(i, pg.BarGraphItem)]
+    heights = list(bars[0].opts["height"])
+    assert heights[2] == 1 and heights[5] == 1 and heights[9] == 1 and sum(heights) == 3
+    assert "mean 58.3 %" in dialog.plot.note.text()
+
+
+def test_save_workbook_writes_the_cli_workbook(qtbot, settings, setup, tmp_path: Path) -> None:
+    dataset, inbox = setup
+    dialog = opened(qtbot, settings, [inbox], dataset)
+    out = dialog.save_workbook(tmp_path / "week4")
+    assert out == tmp_path / "week4.xlsx"
+    assert pd.read_excel(out, sheet_name="Trainees")["trainee"].tolist() == ["Ana", "Ben", "Cy"]
+    import zipfile
+
+    with zipfile.ZipFile(out) as z:
+        assert len([n for n in z.namelist() if n.startswith("xl/media/")]) == 4
+
+
+def test_nothing_mergeable_lists_the_files(qtbot, settings, tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("x")
+    dialog = opened(qtbot, settings, [tmp_path / "a.txt", tmp_path / "missing.bstresult"])
+    assert isinstance(dialog.report, CohortReport)
+    assert "No results file could be merged" in dialog.headline.text()
+    assert sorted(column(dialog.problems, 0)) == ["a.txt", "missing.bstresult"]
+    assert dialog.tabs.currentIndex() == 2 and not dialog.save_button.isEnabled()
+
+
+def test_individual_files_merge_too(qtbot, settings, setup) -> None:
+    _, inbox = setup
+    files = sorted(inbox.glob("week-4-*.bstresult"))[:2]
+    dialog = opened(qtbot, settings, files)
+    assert column(dialog.trainees, 0) == ["Ana", "Ben"] and dialog.problems.rowCount() == 0
+    assert settings.value("instructor/results_dir") == str(inbox)
