@@ -45,7 +45,7 @@ DEMO_BANNER = (
     "File > Open dataset."
 )
 MAX_RECENT = 8
-MENUS = ("&File", "&View", "&Window", "&Overlays", "&Quiz", "&Help")
+MENUS = ("&File", "&View", "&Window", "&Overlays", "&Quiz", "&Instructor", "&Help")
 CERTAINTY_KEYS = {50: "Alt+5", 60: "Alt+6", 70: "Alt+7", 80: "Alt+8", 90: "Alt+9", 100: "Alt+0"}
 STUDY, QUIZ, PROGRESS = 0, 1, 2
 
@@ -192,6 +192,9 @@ class MainWindow(QMainWindow):
         add(ActionSpec("open_quiz_set", "&Quiz", "&Open quiz set…", "Ctrl+Shift+Q"),
             self.choose_quiz_set)
         add(ActionSpec("library", "&View", "&Library (study mode)", "Ctrl+L"), self.show_library)
+        add(ActionSpec("new_quizset", "&Instructor", "&New quiz set…", "Ctrl+Shift+N"),
+            self.new_quiz_set)
+        add(ActionSpec("cohort", "&Instructor", "&Cohort results…"), self.cohort_results)
         add(ActionSpec("progress", "&View", "&Progress dashboard", "Ctrl+D"), self.show_progress)
 
     def _certainty(self, do) -> None:
@@ -319,6 +322,22 @@ class MainWindow(QMainWindow):
         self.library.setEnabled(True)
         self.setWindowTitle("bonescan-tutor")
         self._show_status()
+
+    # --- instructor ---------------------------------------------------------------------------
+    def new_quiz_set(self) -> None:
+        from bonescan_tutor.gui.instructor.builder import QuizSetBuilder
+
+        if self.dataset is None:
+            self.statusBar().showMessage("Open a dataset first.", 4000)
+            return
+        if not self._quiz_running():
+            QuizSetBuilder(self.dataset, self.settings, self.cache, self).exec()
+
+    def cohort_results(self) -> None:
+        from bonescan_tutor.gui.instructor.cohort_view import CohortDialog
+
+        if not self._quiz_running():
+            CohortDialog(self.settings, self.dataset, self).exec()
 
     # --- pages ------------------------------------------------------------------------------
     def show_library(self) -> None:
