@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from bonescan_tutor.core.cases import (
     Case,
@@ -75,7 +75,7 @@ class _Patient:
 def _folder_meaning(rel: str) -> tuple[Diagnosis | None, Projection | None]:
     label: Diagnosis | None = None
     projection: Projection | None = None
-    for part in PurePosixPath(rel).parts[:-1]:
+    for part in rel.split("/")[:-1]:
         words = sheet.normalise(part)
         if words in {"anterior", "ant", "anterior view"}:
             projection = Projection.ANTERIOR
@@ -86,16 +86,20 @@ def _folder_meaning(rel: str) -> tuple[Diagnosis | None, Projection | None]:
     return label, projection
 
 
+def _name(rel: str) -> str:
+    return rel.rsplit("/", 1)[-1]
+
+
 def recognises(tree: FileTree) -> bool:
     """At least one ``A<n>.png`` or ``P<n>.png`` anywhere in the tree."""
-    return any(IMAGE_NAME.match(PurePosixPath(f).name) for f in tree.files())
+    return any(IMAGE_NAME.match(_name(f)) for f in tree.files())
 
 
 def read(tree: FileTree, report: ValidationReport) -> Dataset:
     files = tree.files()
     patients: dict[int, _Patient] = {}
     for rel in files:
-        m = IMAGE_NAME.match(PurePosixPath(rel).name)
+        m = IMAGE_NAME.match(_name(rel))
         if not m:
             if rel.lower().endswith((".png", ".jpg", ".jpeg", ".tif", ".tiff", ".dcm")):
                 report.add(tree.display(rel), ProblemKind.UNRECOGNISED_FILE,
@@ -127,7 +131,7 @@ def read(tree: FileTree, report: ValidationReport) -> Dataset:
         raise DatasetError(
             f"{tree.root}: none of the {len(patients)} patients found could be loaded; "
             "see the problems listed.")
-    synthetic = any(PurePosixPath(f).name == DEMO_MARKER for f in files)
+    synthetic = any(_name(f) == DEMO_MARKER for f in files)
     name = "Synthetic demo (IICS-UNA layout)" if synthetic else "IICS-UNA bone scans"
     return Dataset(
         name=name,
@@ -287,14 +291,15 @@ def _build_case(tree: FileTree, p: _Patient, have_labels: bool,
 def _index_view(tree: FileTree, image: _Image, key: str, report: ValidationReport) -> View | None:
     name = tree.display(image.rel)
     try:
-        header = tree.header(image.rel)
+        probe = tree.probe(image.rel)
     except ImageError as exc:
         message = str(exc).split(": ", 1)[-1]
         kind = ProblemKind.EMPTY_FILE if "empty" in message else (
             ProblemKind.IMAGE_TOO_LARGE if "bomb" in message else ProblemKind.UNREADABLE_IMAGE)
         report.add(name, kind, message, Severity.ERROR, key)
         return None
-    if tree.looks_truncated(image.rel):
+    header = probe.header
+    if probe.truncated:
         report.add(name, ProblemKind.TRUNCATED_IMAGE,
                    "the PNG is cut short (no end marker); it was probably truncated while "
                    "copying. Copy it again from the original dataset.", Severity.ERROR, key)
@@ -308,7 +313,7 @@ def _index_view(tree: FileTree, image: _Image, key: str, report: ValidationRepor
         report.add(name, ProblemKind.COLOUR_IMAGE,
                    f"a colour ({header.mode}) image; converted to gray (luminance).",
                    Severity.INFO, key)
-    return tree.view(image.projection, image.rel, header)
+    return tree.view(image.projection, image.rel, header, probe.size)
 
 
 def open_path(path: Path, report: ValidationReport) -> Dataset:

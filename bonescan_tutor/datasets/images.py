@@ -145,19 +145,6 @@ def read_header(source: Source, name: str | None = None) -> ImageHeader:
         return ImageHeader(img.width, img.height, img.mode, img.format)
 
 
-def png_looks_truncated(path: str | os.PathLike[str]) -> bool:
-    """A PNG whose last chunk is not IEND was cut short (cheap: reads 12 bytes)."""
-    p = Path(path)
-    size = p.stat().st_size
-    if size < len(PNG_TAIL):
-        return True
-    with open(p, "rb") as f:
-        if f.read(8) != PNG_SIGNATURE:
-            return False
-        f.seek(size - len(PNG_TAIL))
-        return f.read() != PNG_TAIL
-
-
 def to_uint16(img: Image.Image) -> np.ndarray:
     """Pixels of any supported mode as a (height, width) uint16 array."""
     mode = img.mode

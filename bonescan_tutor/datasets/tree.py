@@ -12,8 +12,17 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from bonescan_tutor.core.cases import Projection, View
-from bonescan_tutor.core.errors import DatasetError
-from bonescan_tutor.datasets.images import ImageHeader, png_looks_truncated, read_header
+from bonescan_tutor.core.errors import DatasetError, ImageError
+from bonescan_tutor.datasets.images import PNG_SIGNATURE, PNG_TAIL, ImageHeader, read_header
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What indexing learns of an image file without decoding it."""
+
+    header: ImageHeader
+    size: int
+    truncated: bool
 
 
 def _skipped(rel: str) -> bool:
@@ -75,12 +84,16 @@ class FileTree:
         """How a file is named in messages."""
         if self.archive is not None:
             return f"{self.root}!{rel}"
-        return str(self.root / rel)
+        return os.path.join(self._root_text, rel)
+
+    @property
+    def _root_text(self) -> str:
+        return str(self.root)
 
     def size(self, rel: str) -> int:
         if self.archive is not None:
             return self.archive.getinfo(rel).file_size
-        return (self.root / rel).stat().st_size
+        return os.stat(os.path.join(self._root_text, rel)).st_size
 
     def read_bytes(self, rel: str) -> bytes:
         if self.archive is not None:
@@ -91,28 +104,42 @@ class FileTree:
         """The file on disk, or None inside a zip."""
         return None if self.archive is not None else self.root / rel
 
-    def header(self, rel: str) -> ImageHeader:
-        """The image header, reading only the first bytes; raises ``ImageError``."""
+    def probe(self, rel: str) -> Probe:
+        """Header, size and (for a folder PNG) whether it was cut short, in one open.
+
+        Inside a zip the CRC catches a cut file at decode time instead.
+        Raises ``ImageError`` naming the file.
+        """
         name = self.display(rel)
         if self.archive is not None:
+            size = self.archive.getinfo(rel).file_size
             with self.archive.open(rel) as f:
                 head = f.read(33)
-            if head.startswith(b"\x89PNG"):
-                return read_header(head, name)
-            return read_header(self.archive.read(rel), name)
-        return read_header(self.root / rel, name)
+            data = head if head.startswith(b"\x89PNG") else self.archive.read(rel)
+            return Probe(read_header(data, name), size, False)
+        try:
+            with open(name, "rb") as f:
+                head = f.read(33)
+                size = os.fstat(f.fileno()).st_size
+                truncated = False
+                if head.startswith(PNG_SIGNATURE):
+                    if size < len(PNG_TAIL) + len(head):
+                        truncated = True
+                    else:
+                        f.seek(size - len(PNG_TAIL))
+                        truncated = f.read() != PNG_TAIL
+        except OSError as exc:
+            raise ImageError(f"{name}: could not be read ({exc}).") from exc
+        header = read_header(head if head.startswith(PNG_SIGNATURE) else name, name)
+        return Probe(header, size, truncated)
 
-    def looks_truncated(self, rel: str) -> bool:
-        """A folder PNG cut short; inside a zip the CRC catches it at decode time."""
-        path = self.local_path(rel)
-        return path is not None and png_looks_truncated(path)
-
-    def view(self, projection: Projection, rel: str, header: ImageHeader | None) -> View:
+    def view(self, projection: Projection, rel: str, header: ImageHeader | None,
+             size: int | None = None) -> View:
         return View(
             projection=projection,
-            path=rel if self.archive is not None else str(self.root / rel),
-            archive=str(self.root) if self.archive is not None else None,
-            size_bytes=self.size(rel),
+            path=rel if self.archive is not None else os.path.join(self._root_text, rel),
+            archive=self._root_text if self.archive is not None else None,
+            size_bytes=self.size(rel) if size is None else size,
             width=header.width if header else None,
             height=header.height if header else None,
             mode=header.mode if header else None,
