@@ -6,7 +6,11 @@ Layers (arrows point down only): ``gui`` -> ``storage``, ``datasets`` -> ``core`
 
 from __future__ import annotations
 
+import time
 from importlib import metadata
+
+#: When the package was first imported: start-up figures are measured from here.
+STARTED = time.perf_counter()
 
 try:
     __version__ = metadata.version("bonescan-tutor")

@@ -5,11 +5,15 @@ names matched without regard to case, spaces or underscores, cells of any type.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
+import json
+import os
 import re
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from bonescan_tutor.core.errors import DatasetError
 
@@ -82,7 +86,22 @@ def find_table(
 
 
 def xlsx_rows(data: bytes, name: str) -> list[list[tuple[object, ...]]]:
-    """Every sheet's rows from xlsx bytes (openpyxl, read-only); DatasetError if not an xlsx."""
+    """Every sheet's rows from xlsx bytes; DatasetError if not an xlsx.
+
+    Parsed rows are kept in the user's cache folder under the workbook's SHA-256, so
+    reopening an unchanged dataset does not load openpyxl at all (half a second of
+    start-up); any change to the workbook's bytes is a different entry.
+    """
+    digest = hashlib.sha256(data).hexdigest()
+    cached = _cache_read(digest)
+    if cached is not None:
+        return cached
+    rows = _parse_xlsx(data, name)
+    _cache_write(digest, rows)
+    return rows
+
+
+def _parse_xlsx(data: bytes, name: str) -> list[list[tuple[object, ...]]]:
     from openpyxl import load_workbook
 
     if not zipfile.is_zipfile(io.BytesIO(data)):
@@ -101,6 +120,53 @@ def xlsx_rows(data: bytes, name: str) -> list[list[tuple[object, ...]]]:
         return [[tuple(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets]
     finally:
         wb.close()
+
+
+CACHE_VERSION = 1
+
+
+def _cache_file(digest: str) -> Path:
+    from bonescan_tutor import paths
+
+    return paths.user_cache_dir() / "sheets" / f"{digest}.v{CACHE_VERSION}.json"
+
+
+def _encode(value: object) -> object:
+    if isinstance(value, dt.datetime):
+        return {"datetime": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"date": value.isoformat()}
+    if isinstance(value, dt.time | dt.timedelta):
+        return str(value)
+    return value
+
+
+def _decode(value: object) -> object:
+    if isinstance(value, dict):
+        if "datetime" in value:
+            return dt.datetime.fromisoformat(value["datetime"])
+        return dt.date.fromisoformat(value["date"])
+    return value
+
+
+def _cache_read(digest: str) -> list[list[tuple[object, ...]]] | None:
+    try:
+        raw = json.loads(_cache_file(digest).read_text(encoding="utf-8"))
+        return [[tuple(_decode(v) for v in row) for row in rows] for rows in raw]
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+
+
+def _cache_write(digest: str, sheets: list[list[tuple[object, ...]]]) -> None:
+    target = _cache_file(digest)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps([[[_encode(v) for v in row] for row in rows] for rows in sheets]),
+                       encoding="utf-8")
+        os.replace(tmp, target)
+    except (OSError, TypeError, ValueError):
+        pass  # a read-only cache only costs speed
 
 
 def parse_int(value: object) -> int | None:

@@ -78,12 +78,12 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.viewer)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([300, 1000])
-        self.quiz_screen = QuizScreen(settings, self.cache)
-        self.quiz_screen.finished.connect(self.leave_quiz)
-        self.quiz_screen.reviewRequested.connect(self._review_missed)
+        self._quiz_screen: QuizScreen | None = None  # built on the first quiz
+        self.quiz_page = QWidget()
+        QVBoxLayout(self.quiz_page).setContentsMargins(0, 0, 0, 0)
         self.pages = QStackedWidget()
         self.pages.addWidget(splitter)
-        self.pages.addWidget(self.quiz_screen)
+        self.pages.addWidget(self.quiz_page)
         self.progress_page = QWidget()
         QVBoxLayout(self.progress_page).setContentsMargins(0, 0, 0, 0)
         self.pages.addWidget(self.progress_page)
@@ -110,8 +110,24 @@ class MainWindow(QMainWindow):
             self.resize(1280, 800)
 
     # --- commands ------------------------------------------------------------------------
+    @property
+    def quiz_screen(self) -> QuizScreen:
+        """The quiz page, built the first time a quiz starts (it costs start-up time)."""
+        if self._quiz_screen is None:
+            self._quiz_screen = QuizScreen(self.settings, self.cache)
+            self._quiz_screen.finished.connect(self.leave_quiz)
+            self._quiz_screen.reviewRequested.connect(self._review_missed)
+            self.quiz_page.layout().addWidget(self._quiz_screen)
+        return self._quiz_screen
+
+    def _on_quiz_screen(self, do) -> None:
+        if self._quiz_screen is not None and self.pages.currentIndex() == QUIZ:
+            do(self._quiz_screen)
+
     def active_viewer(self):
-        return self.quiz_screen.viewer if self.pages.currentIndex() == QUIZ else self.viewer
+        if self.pages.currentIndex() == QUIZ and self._quiz_screen is not None:
+            return self._quiz_screen.viewer
+        return self.viewer
 
     def _tool(self, tool: Tool | None, do) -> None:
         """Run a viewer command on the active viewer, if the running quiz allows the tool."""
@@ -167,13 +183,13 @@ class MainWindow(QMainWindow):
         add(ActionSpec("about", "&Help", "&About"), self.show_about)
 
     def _register_quiz_actions(self) -> None:
-        add, q = self.actions.add, self.quiz_screen
+        add, q = self.actions.add, self._on_quiz_screen
         add(ActionSpec("quick_quiz", "&Quiz", "&Quick quiz…", "Ctrl+N"), self.quick_quiz)
         add(ActionSpec("review_due", "&Quiz", "&Review due cases", "Ctrl+Shift+R"), self.review_due)
         add(ActionSpec("answer_yes", "&Quiz", "Answer: metastases", "P"),
-            lambda: q.answer(Diagnosis.METASTASES))
+            lambda: q(lambda screen: screen.answer(Diagnosis.METASTASES)))
         add(ActionSpec("answer_no", "&Quiz", "Answer: no metastases", "N"),
-            lambda: q.answer(Diagnosis.NO_METASTASES))
+            lambda: q(lambda screen: screen.answer(Diagnosis.NO_METASTASES)))
         for certainty, key in CERTAINTY_KEYS.items():
             add(ActionSpec(f"certainty_{certainty}", "&Quiz", f"Certainty {certainty} %", key),
                 lambda c=certainty: self._certainty(lambda quiz: quiz.set_certainty(c)))
@@ -181,11 +197,16 @@ class MainWindow(QMainWindow):
             lambda: self._certainty(lambda quiz: quiz.step_certainty(-1)))
         add(ActionSpec("certainty_up", "&Quiz", "More certain", "]"),
             lambda: self._certainty(lambda quiz: quiz.step_certainty(1)))
-        add(ActionSpec("quiz_next", "&Quiz", "Next case", "Return"), q.next_case)
-        add(ActionSpec("exam_previous", "&Quiz", "Exam: previous case", "Left"), lambda: q.go(-1))
-        add(ActionSpec("exam_next", "&Quiz", "Exam: next case", "Right"), lambda: q.go(1))
-        add(ActionSpec("submit", "&Quiz", "Submit the exam", "Ctrl+Return"), q.submit)
-        add(ActionSpec("pause", "&Quiz", "Pause / resume", "Ctrl+P"), q._pause_clicked)
+        add(ActionSpec("quiz_next", "&Quiz", "Next case", "Return"),
+            lambda: q(lambda screen: screen.next_case()))
+        add(ActionSpec("exam_previous", "&Quiz", "Exam: previous case", "Left"),
+            lambda: q(lambda screen: screen.go(-1)))
+        add(ActionSpec("exam_next", "&Quiz", "Exam: next case", "Right"),
+            lambda: q(lambda screen: screen.go(1)))
+        add(ActionSpec("submit", "&Quiz", "Submit the exam", "Ctrl+Return"),
+            lambda: q(lambda screen: screen.submit()))
+        add(ActionSpec("pause", "&Quiz", "Pause / resume", "Ctrl+P"),
+            lambda: q(lambda screen: screen.toggle_pause()))
         add(ActionSpec("leave_quiz", "&Quiz", "Leave the quiz (answers are kept)", "Ctrl+W"),
             self.leave_quiz)
         add(ActionSpec("trainee", "&File", "Switch &trainee…"), self.switch_trainee)
@@ -311,7 +332,7 @@ class MainWindow(QMainWindow):
         self._show_status()
 
     def leave_quiz(self) -> None:
-        if self.pages.currentIndex() != QUIZ:
+        if self.pages.currentIndex() != QUIZ or self._quiz_screen is None:
             return
         self.quiz_screen.detach()
         self.quiz = None
@@ -546,6 +567,7 @@ class MainWindow(QMainWindow):
         if self._trainee_name:
             self.settings.setValue("trainee/last", self._trainee_name)
         self.settings.sync()
-        self.quiz_screen.timer.stop()
+        if self._quiz_screen is not None:
+            self._quiz_screen.timer.stop()
         self.cache.close()
         super().closeEvent(event)

@@ -276,3 +276,24 @@ def test_nothing_usable_raises_with_the_reason(tmp_path: Path) -> None:
         f.write_bytes(b"")
     with pytest.raises(DatasetError, match="none of the 1 patients"):
         open_dataset(top)
+
+
+def test_an_unchanged_spreadsheet_is_read_from_the_cache(tmp_path: Path, monkeypatch) -> None:
+    import openpyxl
+
+    top = build(tmp_path / "d", Spec(dates_as_text=False))
+    first, _ = open_dataset(top)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("openpyxl should not be needed for an unchanged workbook")
+
+    monkeypatch.setattr(openpyxl, "load_workbook", refuse)
+    again, report = open_dataset(top)
+    assert again.cases == first.cases and not report
+    assert again.case("3").clinical.acquisition_date == first.case("3").clinical.acquisition_date
+    book = top / "Bone Scan Images Dataset.xlsx"
+    monkeypatch.undo()
+    wb = load_workbook(book)
+    wb.active["G5"] = 99  # patient 3's age
+    wb.save(book)
+    assert open_dataset(top)[0].case("3").clinical.age == 99

@@ -89,7 +89,7 @@ class QuizScreen(QWidget):
         self.timer_label = QLabel("")
         self.timer_label.setMinimumWidth(170)
         self.pause_button = QPushButton("Pause")
-        self.pause_button.clicked.connect(self._pause_clicked)
+        self.pause_button.clicked.connect(self.toggle_pause)
         for w in (self.alias, self.title):
             row.addWidget(w)
         row.addStretch(1)
@@ -299,7 +299,7 @@ class QuizScreen(QWidget):
         if QMessageBox.question(self, "Submit the exam", text) == QMessageBox.StandardButton.Yes:
             p.submit()
 
-    def _pause_clicked(self) -> None:
+    def toggle_pause(self) -> None:
         p = self.presenter
         if p is None or p.session is None:
             return
