@@ -16,9 +16,9 @@ from bonescan_tutor.gui.dialogs.download import (
     DEST_KEY,
     DownloadDialog,
     DownloadState,
-    TransferMeter,
     download_dataset,
 )
+from bonescan_tutor.gui.dialogs.transfer import TransferMeter, rich_text
 from tests.builders import build, zip_tree
 from tests.fake_zenodo import FakeZenodo, closed_port_url
 
@@ -59,7 +59,7 @@ def test_the_record_is_listed_with_sizes_and_checksums(qtbot, settings, record) 
     assert cells[0] == ZIP_NAME
     assert cells[1].endswith("kB") and cells[1] in dialog.status_message
     assert cells[2] == "md5:" + hashlib.md5(data).hexdigest()
-    assert dialog.download_button.isEnabled() and not dialog.retry_button.isVisible()
+    assert dialog.download_button.isVisible() and not dialog.retry_button.isVisible()
     assert dialog.dest_edit.text() == str(paths.datasets_dir())
 
 
@@ -104,7 +104,7 @@ def test_cancel_midway_leaves_no_final_file(qtbot, settings, record, tmp_path) -
     assert f"{ZIP_NAME}.part" in dialog.status_message
     assert not (tmp_path / ZIP_NAME).exists() and not (tmp_path / FOLDER).exists()
     assert dialog.result_path is None
-    assert dialog.download_button.isEnabled() and dialog.download_button.text() == "Resume download"
+    assert dialog.download_button.isVisible() and dialog.download_button.text() == "Resume download"
     _download(qtbot, dialog)  # resumes from the .part and still verifies
     assert dialog.state is DownloadState.DONE
     assert record.file_requests(ZIP_NAME)[-1].get("Range", "").startswith("bytes=")
@@ -129,7 +129,7 @@ def test_offline_shows_the_manual_route(qtbot, settings) -> None:
     assert "offline" in dialog.status_message and MANUAL_ROUTE in dialog.status_message
     assert f'href="{RECORD_PAGE}"' in dialog.message.text()
     assert dialog.message.isVisible()
-    assert dialog.retry_button.isVisible() and not dialog.download_button.isEnabled()
+    assert dialog.retry_button.isVisible() and not dialog.download_button.isVisible()
 
 
 def test_try_again_lists_once_the_server_answers(qtbot, settings, record) -> None:
@@ -152,7 +152,7 @@ def test_a_checksum_failure_is_shown_with_the_manual_route(
     assert "checksum failed" in dialog.status_message and MANUAL_ROUTE in dialog.status_message
     assert "checksum failed" in dialog.message.text()
     assert not (tmp_path / ZIP_NAME).exists() and not list(tmp_path.glob("*.part"))
-    assert dialog.result_path is None and dialog.download_button.isEnabled()
+    assert dialog.result_path is None and dialog.download_button.isVisible()
 
 
 def test_a_missing_file_and_a_busy_server_are_explained(qtbot, settings, record, tmp_path) -> None:
@@ -217,3 +217,11 @@ def test_meter_speed_ignores_bytes_a_resumed_part_already_held() -> None:
     meter.update(500_000, 1_000_000, "b.xlsx")
     assert meter.fraction() == pytest.approx(5.5 / 6)
     assert meter.rate() is None  # a new file starts a new measure
+
+
+def test_rich_text_sets_the_manual_route_apart_with_a_live_link() -> None:
+    text = rich_text(f"x.zip: the checksum failed <md5>. {MANUAL_ROUTE}", "#123456")
+    first, route = text.split("<br><br>")
+    assert first == "x.zip: the checksum failed &lt;md5&gt;."
+    assert f'<a href="{RECORD_PAGE}" style="color: #123456;' in route
+    assert "<code>bonescan-tutor --dataset FILE.zip</code>" in route

@@ -1,8 +1,9 @@
 """File > Download IICS-UNA dataset: list the Zenodo record, download it with progress
 and a Cancel button, verify and unpack it, and hand back the folder to open.
 
-The work runs through ``run_in_background``; progress and results reach the dialog
-only through the Qt signals of ``_Relay``, so no widget is touched off the GUI thread.
+What the dialog says is worked out in ``transfer`` (no Qt). The work runs through
+``run_in_background``; progress and results reach the dialog only through the Qt
+signals of ``_Relay``, so no widget is touched off the GUI thread.
 A cancel is seen between chunks; the engine keeps the partial ``.part`` file (a later
 download resumes it) and never leaves a file with the final name unverified.
 """
@@ -10,16 +11,13 @@ download resumes it) and never leaves a file with the final name unverified.
 from __future__ import annotations
 
 import enum
-import html
 import logging
 import threading
-import time
 import traceback
-from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -42,20 +40,25 @@ from bonescan_tutor.core.errors import BonescanError
 from bonescan_tutor.datasets import fetch
 from bonescan_tutor.datasets.fetch import RemoteFile, RetryPolicy, human_size
 from bonescan_tutor.gui.dialogs.error import show_error
+from bonescan_tutor.gui.dialogs.transfer import (
+    Throttle,
+    TransferMeter,
+    rich_text,
+    with_manual_route,
+)
 from bonescan_tutor.gui.tasks import run_in_background
 
 log = logging.getLogger(__name__)
 
 DEST_KEY = "download/folder"
 PROGRESS_STEPS = 1000
-# Colours that read on both themes: each message is a small banner with its own background.
+# Banners carry their own background so they read on both themes: (background, text).
 TONES = {
-    "info": "",
-    "busy": "",
-    "error": "background: #5a1e1e; color: #ffe3e3; padding: 8px; border-radius: 4px;",
-    "done": "background: #163d24; color: #dcf7e3; padding: 8px; border-radius: 4px;",
-    "cancelled": "background: #4a3b12; color: #fff3c4; padding: 8px; border-radius: 4px;",
+    "error": ("#5a1e1e", "#ffe3e3"),
+    "done": ("#163d24", "#dcf7e3"),
+    "cancelled": ("#4a3b12", "#fff3c4"),
 }
+LINK_ON_DARK, LINK_ON_LIGHT = "#8cc4ff", "#0b5cad"
 
 
 class DownloadState(enum.Enum):
@@ -69,77 +72,6 @@ class DownloadState(enum.Enum):
     DONE = "done"
 
 
-class TransferMeter:
-    """Bytes, speed and time left across the files of one download (pure; no Qt).
-
-    Speed is measured from the first progress report of each file, so the bytes a
-    resumed ``.part`` already held are not counted as fetched in no time.
-    """
-
-    def __init__(self, files: list[RemoteFile], clock: Callable[[], float] = time.monotonic) -> None:
-        self.sizes = {f.name: f.size for f in files}
-        self.total = sum(self.sizes.values())
-        self.clock = clock
-        self.name: str | None = None
-        self.done = 0
-        self.file_total = 0
-        self._start: tuple[float, int] | None = None
-
-    def update(self, done: int, total: int, name: str) -> None:
-        if name != self.name:
-            self.name, self._start = name, (self.clock(), done)
-        self.done, self.file_total = done, total or self.sizes.get(name, 0)
-
-    def rate(self) -> float | None:
-        """Bytes per second of the current file; None until a second has passed."""
-        if self._start is None:
-            return None
-        t0, d0 = self._start
-        elapsed = self.clock() - t0
-        return (self.done - d0) / elapsed if elapsed >= 1.0 else None
-
-    def fraction(self) -> float:
-        """How much of the whole record is on disk, 0..1."""
-        if not self.total:
-            return 0.0
-        names = list(self.sizes)
-        before = names[: names.index(self.name)] if self.name in self.sizes else []
-        done = sum(self.sizes[n] for n in before) + self.done
-        return min(done / self.total, 1.0)
-
-    @property
-    def file_complete(self) -> bool:
-        return self.file_total > 0 and self.done >= self.file_total
-
-    def line(self) -> str:
-        """``name — 12.3 MB of 80.1 MB · 4.2 MB/s · about 20 s left``."""
-        if self.name is None:
-            return "Connecting…"
-        parts = [f"{self.name} — {human_size(self.done)} of {human_size(self.file_total)}"]
-        rate = self.rate()
-        if rate is not None:
-            parts.append(f"{rate / 1e6:.1f} MB/s")
-            if rate > 0 and not self.file_complete:
-                parts.append(f"about {_duration((self.file_total - self.done) / rate)} left")
-        return " · ".join(parts)
-
-
-def _duration(seconds: float) -> str:
-    s = round(seconds)
-    return f"{s} s" if s < 90 else f"{round(s / 60)} min"
-
-
-def with_manual_route(message: str) -> str:
-    """Every failure tells the resident how to get the data without this dialog."""
-    return message if fetch.MANUAL_ROUTE in message else f"{message} {fetch.MANUAL_ROUTE}"
-
-
-def _rich(message: str) -> str:
-    """Plain text to label HTML, the record page as a link a browser opens."""
-    page = fetch.RECORD_PAGE
-    return html.escape(message).replace(page, f'<a href="{page}">{page}</a>')
-
-
 class _Relay(QObject):
     """Carries worker results to the GUI thread (queued: it lives on the GUI thread)."""
 
@@ -147,21 +79,6 @@ class _Relay(QObject):
     progress = Signal(object, object, str)
     finished = Signal(object)
     failed = Signal(object)
-
-
-class _Throttle:
-    """Forwards at most one progress report per ``interval`` seconds, plus each file's
-    first and last, so a fast link does not flood the event loop. Worker-thread only."""
-
-    def __init__(self, emit: Callable[[int, int, str], None], interval: float = 0.05) -> None:
-        self.emit, self.interval = emit, interval
-        self._last, self._name = float("-inf"), ""
-
-    def __call__(self, done: int, total: int, name: str) -> None:
-        now = time.monotonic()
-        if name != self._name or (total and done >= total) or now - self._last >= self.interval:
-            self._last, self._name = now, name
-            self.emit(done, total, name)
 
 
 class DownloadDialog(QDialog):
@@ -188,6 +105,7 @@ class DownloadDialog(QDialog):
         self.meter: TransferMeter | None = None
         self._cancel = threading.Event()
         self._close_when_stopped = False
+        self._tone = "info"
         self._relay = _Relay()
         self._relay.listed.connect(self._on_listed)
         self._relay.progress.connect(self._on_progress)
@@ -202,16 +120,12 @@ class DownloadDialog(QDialog):
     # --- layout -----------------------------------------------------------------------
     def _build(self) -> None:
         self.setWindowTitle("Download the IICS-UNA dataset")
-        self.resize(760, 460)
+        self.resize(760, 300)
         column = QVBoxLayout(self)
-        intro = QLabel(
-            f"The IICS-UNA whole-body bone scans, published on Zenodo as record "
-            f'<a href="{fetch.RECORD_PAGE}">{self.record_id}</a> (CC BY 4.0). '
-            "Each file is checked against the record's checksum, then unpacked."
-        )
-        intro.setWordWrap(True)
-        intro.setOpenExternalLinks(True)
-        column.addWidget(intro)
+        self.intro = QLabel()
+        self.intro.setWordWrap(True)
+        self.intro.setOpenExternalLinks(True)
+        column.addWidget(self.intro)
         self.table = QTableWidget(0, 3)
         self.table.setHorizontalHeaderLabels(["File", "Size", "Checksum"])
         self.table.verticalHeader().setVisible(False)
@@ -220,7 +134,8 @@ class DownloadDialog(QDialog):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
-        column.addWidget(self.table, 1)
+        self.table.setVisible(False)
+        column.addWidget(self.table)
         row = QHBoxLayout()
         row.addWidget(QLabel("Save into"))
         self.dest_edit = QLineEdit(str(settings_folder(self.settings)))
@@ -240,6 +155,7 @@ class DownloadDialog(QDialog):
         self.message.setOpenExternalLinks(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         column.addWidget(self.message)
+        column.addStretch(1)
         buttons = QHBoxLayout()
         self.retry_button = QPushButton("Try again")
         self.retry_button.clicked.connect(self.list_files)
@@ -258,15 +174,44 @@ class DownloadDialog(QDialog):
             buttons.addWidget(b)
         column.addLayout(buttons)
 
+    def _link_colour(self) -> str:
+        self.ensurePolished()
+        text = self.palette().color(QPalette.ColorRole.WindowText)
+        return LINK_ON_DARK if text.lightness() > 128 else LINK_ON_LIGHT
+
+    def _render(self) -> None:
+        """(Re)draw the texts holding links, in a colour that reads on the current theme."""
+        page, colour = fetch.RECORD_PAGE, self._link_colour()
+        self.intro.setText(
+            "The IICS-UNA whole-body bone scans, published on Zenodo as record "
+            f'<a href="{page}" style="color: {colour};">{self.record_id}</a> (CC BY 4.0). '
+            "Each file is checked against the record's checksum, then unpacked."
+        )
+        tone = TONES.get(self._tone)
+        if tone is None:
+            self.message.setStyleSheet("")
+            self.message.setText(rich_text(self.status_message, colour))
+        else:
+            background, text = tone
+            self.message.setStyleSheet(
+                f"QLabel {{ background: {background}; color: {text}; padding: 8px; "
+                "border-radius: 4px; }"
+            )
+            self.message.setText(rich_text(self.status_message, text))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self._render()
+        super().showEvent(event)
+
     def _set_state(self, state: DownloadState, message: str, tone: str = "info") -> None:
-        self.state, self.status_message = state, message
-        self.message.setText(_rich(message))
-        self.message.setStyleSheet(f"QLabel {{ {TONES[tone]} }}" if TONES[tone] else "")
+        self.state, self.status_message, self._tone = state, message, tone
+        self._render()
         running = state in (DownloadState.DOWNLOADING, DownloadState.CANCELLING)
         can_start = state in (DownloadState.READY, DownloadState.CANCELLED, DownloadState.FAILED)
+        transferred = running or state in (DownloadState.CANCELLED, DownloadState.DONE)
+        self.progress_bar.setVisible(transferred)
         self.retry_button.setVisible(state is DownloadState.LIST_FAILED)
-        self.download_button.setVisible(state is not DownloadState.DONE)
-        self.download_button.setEnabled(can_start and bool(self.files))
+        self.download_button.setVisible(can_start and bool(self.files))
         self.download_button.setText("Resume download" if state is DownloadState.CANCELLED else "Download")
         self.cancel_button.setVisible(running)
         self.cancel_button.setEnabled(state is DownloadState.DOWNLOADING)
@@ -309,6 +254,11 @@ class DownloadDialog(QDialog):
                 if col == 1:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(row, col, item)
+        self.table.setVisible(True)
+        self.table.resizeRowsToContents()
+        rows = sum(self.table.rowHeight(r) for r in range(min(len(files), 6)))
+        frame = 2 * self.table.frameWidth()
+        self.table.setFixedHeight(self.table.horizontalHeader().height() + rows + frame)
         total = human_size(sum(f.size for f in files))
         self._set_state(
             DownloadState.READY,
@@ -339,7 +289,7 @@ class DownloadDialog(QDialog):
         self._set_state(DownloadState.DOWNLOADING, "Connecting…", "busy")
         relay, cancel, keep = self._relay, self._cancel, self.keep_zip.isChecked()
         server, record_id, policy, files = self.server, self.record_id, self.policy, self.files
-        report = _Throttle(relay.progress.emit)
+        report = Throttle(relay.progress.emit)
 
         def work() -> Path:
             return fetch.fetch_record(
@@ -370,7 +320,7 @@ class DownloadDialog(QDialog):
             self.progress_bar.setValue(round(meter.fraction() * PROGRESS_STEPS))
             text = meter.line()
         self.status_message = text
-        self.message.setText(_rich(text))
+        self.message.setText(rich_text(text, self._link_colour()))
 
     def _on_finished(self, path: Path) -> None:
         self.result_path = Path(path)
@@ -391,7 +341,7 @@ class DownloadDialog(QDialog):
             kept = f" The partial file {name}.part stays in {self.destination()};" if name else ""
             self._set_state(
                 DownloadState.CANCELLED,
-                f"Download cancelled.{kept} Download again to resume where it stopped.",
+                f"Download cancelled.{kept} “Resume download” picks up where it stopped.",
                 "cancelled",
             )
         elif isinstance(exc, BonescanError):
