@@ -3,7 +3,9 @@
 ``FakeZenodo.script`` maps a file name (or ``"record"``) to a queue of actions used
 by the next requests, one each: ``"drop:N"`` sends N bytes then closes the socket,
 ``"status:CODE:RETRY_AFTER"`` answers an error with a Retry-After header,
-``"ignore-range"`` answers 200 with the whole file even when a Range was asked.
+``"ignore-range"`` answers 200 with the whole file even when a Range was asked,
+``"hold:N"`` sends N bytes then waits for ``FakeZenodo.release`` before the rest (a
+download caught midway, for as long as a test needs).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ class FakeZenodo:
     script: dict[str, list[str]] = field(default_factory=dict)
     requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     new_style_links: bool = True
+    release: threading.Event = field(default_factory=threading.Event)
 
     def file_url(self, name: str) -> str:
         quoted = urllib.parse.quote(name)
@@ -143,6 +146,12 @@ def _handler(state: FakeZenodo) -> type[BaseHTTPRequestHandler]:
                 self.wfile.flush()
                 self.close_connection = True
                 return
+            if action and action.startswith("hold:"):
+                held = start + int(action.split(":")[1])
+                self.wfile.write(data[start:held])
+                self.wfile.flush()
+                state.release.wait()
+                start = held
             self.wfile.write(data[start:])
 
     return Handler
@@ -164,6 +173,7 @@ def fake_zenodo(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeZenodo]:
     try:
         yield state
     finally:
+        state.release.set()
         server.shutdown()
         server.server_close()
         thread.join()

@@ -10,6 +10,7 @@ from typing import TextIO
 
 from bonescan_tutor import paths
 from bonescan_tutor.datasets import fetch
+from bonescan_tutor.datasets.fetch import human_size
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -36,14 +37,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="keep the zip as it is (the app opens it directly)",
     )
     p.set_defaults(func=run)
-
-
-def human_size(n: float) -> str:
-    for unit in ("B", "kB", "MB", "GB"):
-        if abs(n) < 1000 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1000
-    return f"{n:.1f} GB"
 
 
 class TerminalProgress:

@@ -42,6 +42,7 @@ __all__ = [
     "default_server",
     "download_file",
     "fetch_record",
+    "human_size",
     "list_files",
     "safe_extract",
     "verify_checksum",
@@ -96,6 +97,15 @@ class RetryPolicy:
     max_wait_s: float = 60.0
     timeout_s: float = 30.0
     chunk_size: int = 256 * 1024
+
+
+def human_size(n: float) -> str:
+    """A byte count as people read it: "812 B", "80.1 MB" (decimal units, as Zenodo shows)."""
+    for unit in ("B", "kB", "MB", "GB"):
+        if abs(n) < 1000 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n:.1f} GB"
 
 
 def default_server() -> str:

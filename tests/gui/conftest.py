@@ -6,6 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.fake_zenodo import fake_zenodo
+
+__all__ = ["fake_zenodo", "settings"]
+
 
 @pytest.fixture
 def settings(tmp_path: Path, qapp):
