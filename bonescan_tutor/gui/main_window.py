@@ -149,6 +149,7 @@ class MainWindow(QMainWindow):
         add(ActionSpec("open_zip", "&File", "Open dataset &zip or manifest…", "Ctrl+Shift+O"),
             self.choose_dataset_file)
         add(ActionSpec("open_demo", "&File", "Open the synthetic &demo"), self.open_demo)
+        add(ActionSpec("download", "&File", "&Download IICS-UNA dataset…"), self.download_dataset)
         add(ActionSpec("report", "&File", "Dataset &report…", "Ctrl+R"), self.show_report)
         add(ActionSpec("quit", "&File", "&Quit", "Ctrl+Q"), self.close)
         add(ActionSpec("next", "&View", "Next case", "Down"), lambda: self._study(lambda: self.library.step(1)))
@@ -429,6 +430,15 @@ class MainWindow(QMainWindow):
             self, "Open dataset zip or case manifest", "",
             "Datasets (*.zip *.csv *.xlsx);;All files (*)")
         if path:
+            self.open_dataset(path)
+
+    def download_dataset(self) -> None:
+        from bonescan_tutor.gui.dialogs.download import download_dataset
+
+        if self._quiz_running():
+            return
+        path = download_dataset(self, self.settings)
+        if path is not None:
             self.open_dataset(path)
 
     def open_demo(self) -> None:
