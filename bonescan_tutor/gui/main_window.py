@@ -9,6 +9,7 @@ import numpy as np
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QLabel,
     QMainWindow,
@@ -107,7 +108,17 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            self.resize(1280, 800)
+            self._fit_to_screen()
+
+    def _fit_to_screen(self) -> None:
+        """First start: 1280 x 800, or 90 % of a smaller screen (a 1366 x 768 laptop)."""
+        screen = self.screen() or QApplication.primaryScreen()
+        width, height = 1280, 800
+        if screen is not None:
+            available = screen.availableGeometry()
+            width = min(width, int(available.width() * 0.95))
+            height = min(height, int(available.height() * 0.9))
+        self.resize(width, height)
 
     # --- commands ------------------------------------------------------------------------
     @property

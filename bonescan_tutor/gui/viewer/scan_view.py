@@ -68,8 +68,9 @@ class ReadingViewBox(pg.ViewBox):
         super().mouseDragEvent(ev, axis)
 
 
-def _label(text: str, size: str = "12pt", bold: bool = False) -> pg.TextItem:
-    item = pg.TextItem(anchor=(0.5, 0))
+def _label(text: str, size: str = "12pt", bold: bool = False,
+           anchor: tuple[float, float] = (0.5, 0)) -> pg.TextItem:
+    item = pg.TextItem(anchor=anchor)
     item.setHtml(f'<span style="font-size:{size};font-weight:{"bold" if bold else "normal"};'
                  f'color:{MARKER_COLOUR}">{text}</span>')
     item.setFlag(item.GraphicsItemFlag.ItemIgnoresTransformations, True)
@@ -102,8 +103,8 @@ class PlanarView:
         for item in (self.ghost, self.asymmetry, self.midline, self.hotspots, self.crosshair,
                      self.marks):
             item.setVisible(False)
-        self.letter = _label(projection.letter, "16pt", bold=True)
-        self.left_marker, self.right_marker = _label(""), _label("")
+        self.letter = _label(projection.letter, "16pt", bold=True, anchor=(0.5, 1))
+        self.left_marker, self.right_marker = _label("", anchor=(1, 0)), _label("", anchor=(0, 0))
         for item in (self.letter, self.left_marker, self.right_marker):
             item.setZValue(20)
             self.box.addItem(item, ignoreBounds=True)
@@ -191,9 +192,9 @@ class PlanarView:
         # The letter sits above the image, the side markers beside its top corners, so
         # neither covers the skull.
         h, w = self.shape
-        self.letter.setPos(w / 2, -0.085 * h)
-        self.left_marker.setPos(-0.09 * w, 0.01 * h)
-        self.right_marker.setPos(1.09 * w, 0.01 * h)
+        self.letter.setPos(w / 2, -0.005 * h)  # its bottom edge, just above the image
+        self.left_marker.setPos(-0.03 * w, 0.01 * h)
+        self.right_marker.setPos(1.03 * w, 0.01 * h)
 
     def fit(self) -> None:
         h, w = self.shape
