@@ -45,7 +45,7 @@ from bonescan_tutor.core.cases import Dataset
 from bonescan_tutor.core.errors import BonescanError, UsageError
 from bonescan_tutor.core.quiz import QuizSpec
 from bonescan_tutor.core.quiz_draw import draw_cases
-from bonescan_tutor.storage.atomic_file import write_bytes
+from bonescan_tutor.storage.atomic_file import read_capped, write_bytes
 from bonescan_tutor.storage.quizset_fields import (
     MAX_KEYS,
     Checker,
@@ -185,16 +185,7 @@ def read_quizset(path: Path) -> QuizSet:
     """Read and check a quiz-set file; ``QuizSetError`` names the file and every problem."""
     path = Path(path)
     where = str(path)
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise QuizSetError(f"{where}: too large for a quiz-set file (over 10 MB).")
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise QuizSetError(f"{where}: no such file. Check the path.") from None
-    except IsADirectoryError:
-        raise QuizSetError(f"{where}: this is a folder, not a quiz-set file.") from None
-    except OSError as exc:
-        raise QuizSetError(f"{where}: cannot be read ({exc.strerror or exc}).") from exc
+    raw = read_capped(path, QuizSetError, "a quiz-set file", MAX_FILE_BYTES)
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

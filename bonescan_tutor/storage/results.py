@@ -47,7 +47,7 @@ from bonescan_tutor.core.answers import ScoredAnswer
 from bonescan_tutor.core.cases import Diagnosis
 from bonescan_tutor.core.errors import BonescanError, UsageError
 from bonescan_tutor.core.quiz import CERTAINTIES, QuizMode
-from bonescan_tutor.storage.atomic_file import write_bytes
+from bonescan_tutor.storage.atomic_file import read_capped, write_bytes
 from bonescan_tutor.storage.progress_records import StoredAttempt
 from bonescan_tutor.storage.quizsets import QuizSet
 
@@ -272,16 +272,7 @@ def read_results(path: Path) -> ResultsFile:
     """Read and verify a results file; ``ResultsFileError`` says what is wrong with it."""
     path = Path(path)
     where = str(path)
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise ResultsFileError(f"{where}: too large for a results file.")
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ResultsFileError(f"{where}: no such file.") from None
-    except IsADirectoryError:
-        raise ResultsFileError(f"{where}: a folder, not a results file.") from None
-    except OSError as exc:
-        raise ResultsFileError(f"{where}: cannot be read ({exc.strerror or exc}).") from exc
+    raw = read_capped(path, ResultsFileError, "a results file", MAX_FILE_BYTES)
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
