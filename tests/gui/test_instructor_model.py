@@ -14,7 +14,7 @@ from bonescan_tutor.gui.instructor.model import (
     natural_share,
     prevalence,
 )
-from bonescan_tutor.gui.library.panel import CaseFilter
+from bonescan_tutor.gui.library.case_filter import CaseFilter
 from tests.storage.instructor_data import dataset
 
 

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QPushButton,
     QSpinBox,
     QSplitter,
@@ -35,13 +34,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bonescan_tutor.core.cases import Case, Dataset, Diagnosis, natural_key
+from bonescan_tutor.core.cases import Case, Dataset, natural_key
 from bonescan_tutor.core.errors import BonescanError
 from bonescan_tutor.datasets.cache import ImageCache
 from bonescan_tutor.gui.dialogs.error import show_error
 from bonescan_tutor.gui.instructor.model import Mix, Selection, draw, natural_share
 from bonescan_tutor.gui.instructor.options_form import QuizOptionsForm
-from bonescan_tutor.gui.library.panel import CaseFilter
+from bonescan_tutor.gui.library.case_filter import CaseFilter
+from bonescan_tutor.gui.library.filter_form import CaseFilterForm
 from bonescan_tutor.gui.viewer.screen import ViewerScreen
 from bonescan_tutor.storage.quizsets import EXTENSION, QuizSet, write_quizset
 from bonescan_tutor.storage.results import slug
@@ -96,25 +96,11 @@ class QuizSetBuilder(QDialog):
     def _cases_column(self) -> QWidget:
         filters = QGroupBox("Filter")
         form = QFormLayout(filters)
-        self.diagnosis = QComboBox()
-        self.diagnosis.addItem("All", None)
-        for d in Diagnosis:
-            self.diagnosis.addItem(d.label, d)
-        form.addRow("Diagnosis", self.diagnosis)
-        ages = QHBoxLayout()
-        self.age_min, self.age_max = QSpinBox(), QSpinBox()
-        for box, value in ((self.age_min, 0), (self.age_max, 120)):
-            box.setRange(0, 120)
-            box.setValue(value)
-            ages.addWidget(box)
-        form.addRow("Age from / to", ages)
-        self.sex, self.year = QComboBox(), QComboBox()
-        form.addRow("Sex", self.sex)
-        form.addRow("Year", self.year)
-        self.search = QLineEdit()
-        self.search.setPlaceholderText("find a case key in the list")
-        self.search.setClearButtonEnabled(True)
-        form.addRow("Find", self.search)
+        self.filters = CaseFilterForm("find a case key in the list")
+        form.addRow(self.filters)
+        self.diagnosis, self.age_min, self.age_max = (
+            self.filters.diagnosis, self.filters.age_min, self.filters.age_max)
+        self.search = self.filters.search
 
         drawing = QGroupBox("Random draw (stratified by label)")
         dform = QFormLayout(drawing)
@@ -186,11 +172,7 @@ class QuizSetBuilder(QDialog):
         col.addWidget(self.count)
         col.addWidget(self.table, 1)
         col.addLayout(chosen_row)
-        for combo in (self.diagnosis, self.sex, self.year):
-            combo.currentIndexChanged.connect(self.refilter)
-        for box in (self.age_min, self.age_max):
-            box.valueChanged.connect(self.refilter)
-        self.search.textChanged.connect(self.refilter)
+        self.filters.changed.connect(self.refilter)
         self.mix.currentIndexChanged.connect(
             lambda: self.custom_percent.setVisible(self.mix.currentData() is Mix.CUSTOM))
         return column
@@ -223,27 +205,11 @@ class QuizSetBuilder(QDialog):
         return column
 
     def _fill_filter_choices(self) -> None:
-        cases = self.dataset.cases
-        sexes = sorted({c.clinical.sex for c in cases if c.clinical.sex})
-        years = sorted({c.clinical.acquisition_date.year for c in cases
-                        if c.clinical.acquisition_date})
-        for combo, values in ((self.sex, sexes), (self.year, years)):
-            with QSignalBlocker(combo):
-                combo.clear()
-                combo.addItem("All", None)
-                for v in values:
-                    combo.addItem(str(v), v)
+        self.filters.set_dataset(self.dataset)
 
     # --- filtering and the list ------------------------------------------------------------
     def current_filter(self) -> CaseFilter:
-        return CaseFilter(
-            diagnosis=self.diagnosis.currentData(),
-            age_min=self.age_min.value(),
-            age_max=self.age_max.value(),
-            sex=self.sex.currentData(),
-            year=self.year.currentData(),
-            text=self.search.text(),
-        )
+        return self.filters.current_filter()
 
     def refilter(self) -> None:
         """Refill the list from the filter and update the natural share shown."""

@@ -14,7 +14,7 @@ from bonescan_tutor.core.cases import Case, Dataset
 from bonescan_tutor.core.errors import UsageError
 from bonescan_tutor.core.quiz import ALL_TOOLS, QuizMode, QuizSpec, Tool
 from bonescan_tutor.core.quiz_draw import draw_cases
-from bonescan_tutor.gui.library.panel import CaseFilter
+from bonescan_tutor.gui.library.case_filter import CaseFilter
 from bonescan_tutor.storage.quizsets import QuizSet
 
 TOOL_LABELS: dict[Tool, str] = {

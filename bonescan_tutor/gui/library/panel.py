@@ -6,53 +6,20 @@ the result and reports the chosen case.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
-    QFormLayout,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
-    QSpinBox,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from bonescan_tutor.core.cases import Case, Dataset, Diagnosis, natural_key
-
-
-@dataclass(frozen=True)
-class CaseFilter:
-    diagnosis: Diagnosis | None = None
-    age_min: int = 0
-    age_max: int = 120
-    sex: str | None = None
-    year: int | None = None
-    text: str = ""
-
-    def accepts(self, case: Case) -> bool:
-        c = case.clinical
-        if self.diagnosis is not None and case.diagnosis is not self.diagnosis:
-            return False
-        if c.age is not None and not (self.age_min <= c.age <= self.age_max):
-            return False
-        if c.age is None and (self.age_min > 0 or self.age_max < 120):
-            return False
-        if self.sex and (c.sex or "").lower() != self.sex.lower():
-            return False
-        if self.year is not None and (c.acquisition_date is None or c.acquisition_date.year != self.year):
-            return False
-        return not self.text or self.text.strip().lower() in case.key.lower()
-
-    def apply(self, cases: Sequence[Case]) -> list[Case]:
-        return [c for c in cases if self.accepts(c)]
+from bonescan_tutor.core.cases import Case, Dataset, natural_key
+from bonescan_tutor.gui.library.case_filter import CaseFilter
+from bonescan_tutor.gui.library.filter_form import CaseFilterForm
 
 
 class LibraryPanel(QWidget):
@@ -71,30 +38,10 @@ class LibraryPanel(QWidget):
         self.layout_label = QLabel("")
         self.layout_label.setObjectName("layoutLabel")
         column.addWidget(self.layout_label)
-        form = QFormLayout()
-        self.search = QLineEdit()
-        self.search.setPlaceholderText("case key")
-        self.search.setClearButtonEnabled(True)
-        form.addRow("Search", self.search)
-        self.diagnosis = QComboBox()
-        self.diagnosis.addItem("All", None)
-        for d in Diagnosis:
-            self.diagnosis.addItem(d.label, d)
-        form.addRow("Diagnosis", self.diagnosis)
-        ages = QHBoxLayout()
-        self.age_min, self.age_max = QSpinBox(), QSpinBox()
-        for box, value in ((self.age_min, 0), (self.age_max, 120)):
-            box.setRange(0, 120)
-            box.setValue(value)
-            ages.addWidget(box)
-        form.addRow("Age from/to", ages)
-        self.sex = QComboBox()
-        self.sex.addItem("All", None)
-        form.addRow("Sex", self.sex)
-        self.year = QComboBox()
-        self.year.addItem("All", None)
-        form.addRow("Year", self.year)
-        column.addLayout(form)
+        self.filters = CaseFilterForm()
+        column.addWidget(self.filters)
+        self.search = self.filters.search
+        self.diagnosis = self.filters.diagnosis
         self.count = QLabel("")
         column.addWidget(self.count)
         self.table = QTableWidget(0, len(self.COLUMNS))
@@ -111,35 +58,16 @@ class LibraryPanel(QWidget):
         self.details.setWordWrap(True)
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         column.addWidget(self.details)
-        for w in (self.diagnosis, self.sex, self.year):
-            w.currentIndexChanged.connect(self.refilter)
-        for s in (self.age_min, self.age_max):
-            s.valueChanged.connect(self.refilter)
-        self.search.textChanged.connect(self.refilter)
+        self.filters.changed.connect(self.refilter)
 
     def set_dataset(self, dataset: Dataset) -> None:
         self.dataset = dataset
         self.layout_label.setText(f"<b>{dataset.name}</b> — {dataset.layout.value} layout")
-        sexes = sorted({c.clinical.sex for c in dataset.cases if c.clinical.sex})
-        years = sorted({c.clinical.acquisition_date.year for c in dataset.cases
-                        if c.clinical.acquisition_date})
-        for combo, values in ((self.sex, sexes), (self.year, years)):
-            with QSignalBlocker(combo):
-                combo.clear()
-                combo.addItem("All", None)
-                for v in values:
-                    combo.addItem(str(v), v)
+        self.filters.set_dataset(dataset)
         self.refilter()
 
     def current_filter(self) -> CaseFilter:
-        return CaseFilter(
-            diagnosis=self.diagnosis.currentData(),
-            age_min=self.age_min.value(),
-            age_max=self.age_max.value(),
-            sex=self.sex.currentData(),
-            year=self.year.currentData(),
-            text=self.search.text(),
-        )
+        return self.filters.current_filter()
 
     def refilter(self) -> None:
         if self.dataset is None:
