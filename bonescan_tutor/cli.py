@@ -21,6 +21,8 @@ from bonescan_tutor.core.errors import BonescanError
 COMMANDS: tuple[str, ...] = (
     "validate",
     "make_demo",
+    "render",
+    "analyze",
     "fetch",
     "quizset",
     "report",

@@ -201,7 +201,7 @@ def _check(views: Mapping[Projection, np.ndarray], overlays: Collection[str], sc
 
 def render_figure(
     views: Mapping[Projection, np.ndarray],
-    window: Window,
+    window: Window | Mapping[Projection, Window],
     cmap_name: str,
     overlays: Collection[str] = (),
     mirror_posterior: bool = False,
@@ -210,6 +210,8 @@ def render_figure(
 ) -> Image.Image:
     """Both views side by side (anterior left), windowed, coloured and overlaid.
 
+    ``window`` is one window for every view, or one per projection (percent-of-max
+    presets give each view its own).
     ``overlays`` is a subset of ``OVERLAYS``. With ``mirror_posterior`` the
     posterior view is flipped left-right (its side markers follow). The colour bar
     appears only with the "asymmetry" overlay.
@@ -235,7 +237,8 @@ def render_figure(
     for projection, arr in shown.items():
         # A mirrored posterior view has anterior sides; analysis sides do not affect drawing.
         analysis = analyze_view(arr, projection) if needs_analysis else None
-        rgb = _view_rgb(arr, analysis, window, cmap_name, overlays)
+        view_window = window if isinstance(window, Window) else window[projection]
+        rgb = _view_rgb(arr, analysis, view_window, cmap_name, overlays)
         if scale > 1:
             rgb = np.repeat(np.repeat(rgb, scale, axis=0), scale, axis=1)
         box = layout.views[projection]
