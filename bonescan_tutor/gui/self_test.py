@@ -36,6 +36,7 @@ def run_self_test(app: QApplication, settings: QSettings) -> int:
         store = ProgressStore.open(Path(tmp) / "progress.sqlite3")
         t0 = time.perf_counter()
         window = MainWindow(settings, store=store, trainee="self-test")
+        window.resize(1366, 768)  # a lab PC's screen, whatever the offscreen one is
         window.show()
         dataset, report = open_dataset(paths.demo_dataset_dir())
         window.set_dataset(dataset, report)
