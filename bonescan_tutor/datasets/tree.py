@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from bonescan_tutor.core.cases import Projection, View
 from bonescan_tutor.core.errors import DatasetError, ImageError
@@ -26,8 +26,7 @@ class Probe:
 
 
 def _skipped(rel: str) -> bool:
-    parts = PurePosixPath(rel).parts
-    return any(p.startswith(".") or p == "__MACOSX" or p == "Thumbs.db" for p in parts)
+    return any(p.startswith(".") or p == "__MACOSX" or p == "Thumbs.db" for p in rel.split("/"))
 
 
 @dataclass
@@ -36,6 +35,7 @@ class FileTree:
 
     root: Path
     archive: zipfile.ZipFile | None = None
+    _listing: list[str] | None = None
 
     @classmethod
     def open(cls, path: Path) -> FileTree:
@@ -68,7 +68,13 @@ class FileTree:
         return self.archive is not None
 
     def files(self) -> list[str]:
-        """Every regular file, as a path relative to the root with forward slashes."""
+        """Every regular file, as a path relative to the root with forward slashes
+        (listed once per tree)."""
+        if self._listing is None:
+            self._listing = self._list()
+        return self._listing
+
+    def _list(self) -> list[str]:
         if self.archive is not None:
             names = [i.filename for i in self.archive.infolist() if not i.is_dir()]
         else:
