@@ -7,12 +7,9 @@ Layers (arrows point down only): ``gui`` -> ``storage``, ``datasets`` -> ``core`
 from __future__ import annotations
 
 import time
-from importlib import metadata
 
 #: When the package was first imported: start-up figures are measured from here.
 STARTED = time.perf_counter()
 
-try:
-    __version__ = metadata.version("bonescan-tutor")
-except metadata.PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.1.0"
+#: The one place the version is written; pyproject.toml reads it from here.
+__version__ = "0.1.0"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QByteArray, QSettings, Qt
@@ -30,13 +31,15 @@ from bonescan_tutor.gui import theme
 from bonescan_tutor.gui.actions import ActionRegistry, ActionSpec
 from bonescan_tutor.gui.dialogs.error import show_error
 from bonescan_tutor.gui.library.panel import LibraryPanel
-from bonescan_tutor.gui.quiz.launcher import QuizLauncher, open_progress
-from bonescan_tutor.gui.quiz.presenter import QuizPresenter
-from bonescan_tutor.gui.quiz.screen import QuizScreen
 from bonescan_tutor.gui.tasks import run_in_background
 from bonescan_tutor.gui.viewer.model import Overlay
 from bonescan_tutor.gui.viewer.screen import ViewerScreen
-from bonescan_tutor.storage.progress import ProgressStore
+
+if TYPE_CHECKING:  # the quiz modules load with the first quiz, not at start-up
+    from bonescan_tutor.gui.quiz.launcher import QuizLauncher
+    from bonescan_tutor.gui.quiz.presenter import QuizPresenter
+    from bonescan_tutor.gui.quiz.screen import QuizScreen
+    from bonescan_tutor.storage.progress import ProgressStore
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +68,10 @@ class MainWindow(QMainWindow):
         self.dataset: Dataset | None = None
         self.report = ValidationReport()
         self.cache = ImageCache()
+        # The style sheet goes on before any widget exists: polishing them all afterwards
+        # costs a fifth of a second at start-up.
+        self.theme_name = str(settings.value("ui/theme", "dark"))
+        theme.apply(self.theme_name)
         self.setWindowTitle("bonescan-tutor")
         self.setAcceptDrops(True)
         self.banner = QLabel(DEMO_BANNER)
@@ -102,8 +109,7 @@ class MainWindow(QMainWindow):
         self.recent_menu = self.menuBar().actions()[0].menu().addMenu("Recent datasets")
         self._refresh_recent()
         self.statusBar().showMessage("No dataset open")
-        self.theme_name = str(settings.value("ui/theme", "dark"))
-        theme.apply(self.theme_name, self)
+        theme.apply(self.theme_name, self)  # now the scan background too
         geometry = settings.value("ui/geometry")
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
@@ -125,6 +131,8 @@ class MainWindow(QMainWindow):
     def quiz_screen(self) -> QuizScreen:
         """The quiz page, built the first time a quiz starts (it costs start-up time)."""
         if self._quiz_screen is None:
+            from bonescan_tutor.gui.quiz.screen import QuizScreen
+
             self._quiz_screen = QuizScreen(self.settings, self.cache)
             self._quiz_screen.finished.connect(self.leave_quiz)
             self._quiz_screen.reviewRequested.connect(self._review_missed)
@@ -237,6 +245,8 @@ class MainWindow(QMainWindow):
     # --- the trainee and the progress file ------------------------------------------------
     def store(self) -> ProgressStore | None:
         if self._store is None:
+            from bonescan_tutor.gui.quiz.launcher import open_progress
+
             self._store = open_progress(self)
         return self._store
 
@@ -264,6 +274,8 @@ class MainWindow(QMainWindow):
 
     # --- quizzes --------------------------------------------------------------------------
     def _launcher(self) -> QuizLauncher | None:
+        from bonescan_tutor.gui.quiz.launcher import QuizLauncher
+
         store, trainee = self.store(), self.trainee()
         if store is None or trainee is None:
             return None
@@ -327,6 +339,8 @@ class MainWindow(QMainWindow):
         store, trainee = self.store(), self.trainee()
         if store is None or trainee is None or self.dataset is None:
             return
+        from bonescan_tutor.gui.quiz.presenter import QuizPresenter
+
         self.quiz_set = None
         self.quiz = QuizPresenter(self.quiz_screen, store, self.dataset, trainee)
         self.quiz.on_finished.append(self._quiz_finished)

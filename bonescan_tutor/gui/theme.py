@@ -18,8 +18,9 @@ def style_sheet(name: str) -> str:
 
 def apply(name: str, window: QWidget | None = None) -> None:
     app = QApplication.instance()
-    if isinstance(app, QApplication):
-        app.setStyleSheet(style_sheet(name))
+    sheet = style_sheet(name)
+    if isinstance(app, QApplication) and app.styleSheet() != sheet:
+        app.setStyleSheet(sheet)
     scans = getattr(window, "scans", None)
     if scans is not None:
         scans.set_background(SCAN_BACKGROUND.get(name, SCAN_BACKGROUND["dark"]))
