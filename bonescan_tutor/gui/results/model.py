@@ -12,6 +12,7 @@ open now) are kept, shown and flagged: the case may have been relabelled since.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -260,29 +261,21 @@ def answer_table(attempts: AnswerColumns | Sequence[StoredAttempt]) -> AnswerTab
 def find_leeches(table: AnswerTable) -> tuple[Leech, ...]:
     """Leeches from each case's answers in answer order (``core.review.leeches``).
 
-    Only cases missed at least ``LEECH_MISSES`` times can be leeches, so histories are
-    gathered for those alone: a 50,000-answer history stays a few numpy calls.
+    Only cases missed at least ``LEECH_MISSES`` times can be leeches, so the misses are
+    counted first and histories gathered for those cases alone.
     """
     if len(table) == 0:
         return ()
     order = np.argsort(table.answered_at, kind="stable")
+    keys = np.asarray(table.case_key, dtype=object)[order]
     correct = table.correct[order]
-    # case keys as small ints by a dict (a few hundred distinct keys): far cheaper than
-    # sorting 50,000 strings
-    codes: dict[str, int] = {}
-    case = np.fromiter(
-        (codes.setdefault(table.case_key[i], len(codes)) for i in order.tolist()),
-        dtype=np.intp,
-        count=order.size,
-    )
-    missed = np.bincount(case, weights=~correct, minlength=len(codes))
-    counts = np.bincount(case, minlength=len(codes))
-    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    grouped = correct[np.argsort(case, kind="stable")]  # answer order kept per case
-    keys = list(codes)
-    histories: dict[str, list[bool]] = {}
-    for k in np.flatnonzero(missed >= LEECH_MISSES).tolist():
-        histories[keys[k]] = grouped[starts[k] : starts[k] + counts[k]].tolist()
+    missed = Counter(keys[~correct].tolist())
+    candidates = {key for key, n in missed.items() if n >= LEECH_MISSES}
+    histories: dict[str, list[bool]] = {key: [] for key in candidates}
+    if candidates:
+        for key, right in zip(keys.tolist(), correct.tolist(), strict=True):
+            if key in candidates:
+                histories[key].append(right)
     return tuple(
         Leech(key, misses(histories[key]), len(histories[key]),
               tuple(reversed(histories[key][-LEECH_RECENT:])))
