@@ -107,7 +107,9 @@ class PlotPanel(QWidget):
             axis = item.getAxis(side)
             axis.setPen(pg.mkPen(colours.foreground))
             axis.setTextPen(pg.mkPen(colours.foreground))
-            axis.setStyle(tickFont=font)
+            # major and minor ticks only: the faint third level of grid lines doubled
+            # the cost of drawing the axes and was barely visible
+            axis.setStyle(tickFont=font, maxTickLevel=1)
         x_label, y_label = self._axis_labels
         item.setLabel("bottom", x_label, color=colours.foreground, **{"font-size": "9pt"})
         item.setLabel("left", y_label, color=colours.foreground, **{"font-size": "9pt"})
@@ -203,10 +205,12 @@ def draw_roc(panel: PlotPanel, s: RocSeries) -> None:
     diagonal = np.array([0.0, 1.0])
     panel.line(diagonal, diagonal, c.reference, "Chance", 1.0, Qt.PenStyle.DashLine)
     if s.fpr.size:
+        # dynamicRangeLimit=None: the view never zooms, so pyqtgraph need not redo the
+        # points on each range change (for 1,000 time dots, most of their drawing cost)
         points = pg.PlotDataItem(
             s.fpr, s.tpr, pen=pg.mkPen(c.first, width=2.5), name="Your answers",
             connect="finite", symbol="o", symbolSize=7, symbolBrush=pg.mkBrush(c.first),
-            symbolPen=pg.mkPen(c.background),
+            symbolPen=pg.mkPen(c.background), dynamicRangeLimit=None,
         )
         panel.plot.addItem(points)
     panel.set_title(s.title)
@@ -246,9 +250,9 @@ def draw_times(panel: PlotPanel, s: TimeSeries) -> None:
     c = panel.colours
     panel.clear()
     if s.seconds.size:
-        dots = pg.PlotDataItem(
+        dots = pg.PlotDataItem(  # dynamicRangeLimit=None: see draw_roc
             s.answer_number, s.seconds, pen=None, symbol="o", symbolSize=4,
-            symbolBrush=pg.mkBrush(c.third), symbolPen=None,
+            symbolBrush=pg.mkBrush(c.third), symbolPen=None, dynamicRangeLimit=None,
         )
         panel.plot.addItem(dots)
         top = float(np.percentile(s.seconds, 99)) * 1.1 or 1.0
