@@ -2,8 +2,9 @@
 
 Label hiding: only attempts whose label the trainee has already been shown
 (``AnswerColumns.label_shown``; ``StoredAttempt.revealed_truth`` not None) are used
-anywhere, for every figure, curve and table row. An exam answered but not yet submitted is left out entirely; only
-their number is reported, which says nothing about any label.
+anywhere, for every figure, curve and table row. An exam answered but not yet
+submitted is left out entirely; only their number is reported, which says nothing
+about any label.
 
 Attempts made on an older version of the dataset (another fingerprint than the one
 open now) are kept, shown and flagged: the case may have been relabelled since.
@@ -143,7 +144,8 @@ class AttemptRows:
     current_fingerprint: str | None = None
 
     def __post_init__(self) -> None:
-        assert np.all(self.columns.label_shown), "only revealed attempts are ever shown"
+        if not np.all(self.columns.label_shown):
+            raise ValueError("only attempts whose label was shown may reach the table")
 
     def __len__(self) -> int:
         return len(self.columns)
