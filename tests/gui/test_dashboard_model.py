@@ -265,3 +265,13 @@ def test_an_answer_without_a_certainty_shows_a_dash_and_scores_as_sure() -> None
     assert oldest.cells[5] == "–" and oldest.correct and oldest.cells[6] == "✓ right"
     assert newest.cells[5] == "60 %" and not newest.correct
     assert data.table.certainty.tolist() == [100, 60]
+
+
+def test_the_table_rows_refuse_an_attempt_whose_label_is_hidden() -> None:
+    from bonescan_tutor.gui.results.model import AttemptRows
+    from bonescan_tutor.storage.answer_columns import AnswerColumns
+
+    exam_rows, _ = hidden_exam()
+    with pytest.raises(ValueError, match="label was shown"):
+        AttemptRows(AnswerColumns.from_attempts(six() + exam_rows))
+    assert len(AttemptRows(AnswerColumns.from_attempts(six()))) == 6
