@@ -36,8 +36,8 @@ ANSWER_COLUMNS_SQL = (
     f"CASE WHEN label_shown THEN truth = '{_M}' ELSE {HIDDEN} END, "
     "dataset_fingerprint, timed_out"
 )
-"""The attempts columns in the order of ``AnswerColumns``'s fields, coded in SQL so
-every cell but the keys, times and fingerprints is a small (cached) Python int."""
+"""The attempts columns in the order of ``AnswerColumns``'s fields; decision, certainty
+and label are coded in SQL, so those cells arrive as small (cached) Python ints."""
 
 
 @dataclass(frozen=True, eq=False)
