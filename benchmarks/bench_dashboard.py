@@ -70,8 +70,8 @@ def main() -> None:
                 screen.close()
                 screen.deleteLater()
 
-            opened = timeit(open_screen, repeat=3, warmup=1)
-            cpu = cpu_median_s(open_screen, repeat=3)
+            opened = timeit(open_screen, repeat=5, warmup=1)
+            cpu = cpu_median_s(open_screen, repeat=5)
             app.processEvents()
             loaded = timeit(lambda: load(everything), repeat=3)
             built = timeit(
