@@ -15,6 +15,7 @@ and a fresh one started; ``recovered_from`` tells the app what happened.
 from __future__ import annotations
 
 import contextlib
+import gc
 import getpass
 import json
 import sqlite3
@@ -28,6 +29,7 @@ from bonescan_tutor import paths
 from bonescan_tutor.core.cases import Diagnosis
 from bonescan_tutor.core.errors import UsageError
 from bonescan_tutor.core.quiz import Attempt, QuizSpec
+from bonescan_tutor.storage.answer_columns import ANSWER_COLUMNS_SQL, AnswerColumns
 from bonescan_tutor.storage.progress_file import (
     CorruptFile,
     ProgressFileError,
@@ -48,6 +50,7 @@ from bonescan_tutor.storage.progress_records import (
 
 __all__ = [
     "FILE_NAME",
+    "AnswerColumns",
     "ProgressFileError",
     "ProgressStore",
     "SessionRecord",
@@ -272,22 +275,22 @@ class ProgressStore:
         session_id: int | None = None,
     ) -> list[StoredAttempt]:
         """Stored attempts, oldest answer first; ``since`` compares with ``answered_at``."""
-        where, params = [], []
-        for clause, value in (
-            ("trainee_id = ?", trainee.id if trainee else None),
-            ("answered_at >= ?", since),
-            ("session_id = ?", session_id),
-        ):
-            if value is not None:
-                where.append(clause)
-                params.append(value)
-        sql = _ATTEMPT_SELECT + (" WHERE " + " AND ".join(where) if where else "")
-        try:
-            cursor = self._conn.execute(sql + " ORDER BY answered_at, id", params)
-            cursor.row_factory = None  # plain tuples: much faster than sqlite3.Row here
-            return [attempt_from_row(r) for r in cursor.fetchall()]
-        except (sqlite3.OperationalError, sqlite3.DatabaseError) as exc:
-            raise file_error(self.path, reason(exc)) from exc
+        rows = self._attempt_rows(_ATTEMPT_SELECT, trainee, since, session_id)
+        return [attempt_from_row(r) for r in rows]
+
+    def answer_columns(
+        self,
+        trainee: Trainee | None = None,
+        since: float | None = None,
+        session_id: int | None = None,
+    ) -> AnswerColumns:
+        """The same attempts as ``attempts`` as numpy columns, for screens that read a
+        whole history (labels not yet shown come back as ``HIDDEN``)."""
+        # 50,000 rows of plain values cannot form cycles, yet their allocation sets off
+        # collections that scan every object of the app; a fifth of the read
+        with _collector_paused():
+            rows = self._attempt_rows(_ANSWER_SELECT, trainee, since, session_id)
+            return AnswerColumns.from_rows(rows)
 
     # -- review cards ----------------------------------------------------------------
 
@@ -335,6 +338,28 @@ class ProgressStore:
                 conn.execute("ROLLBACK")
             raise file_error(self.path, reason(exc)) from exc
 
+    def _attempt_rows(
+        self, select: str, trainee: Trainee | None, since: float | None, session_id: int | None
+    ) -> list[tuple[Any, ...]]:
+        """Rows of ``select`` narrowed by trainee, start time and session, oldest first."""
+        where, params = [], []
+        for clause, value in (
+            ("trainee_id = ?", trainee.id if trainee else None),
+            ("answered_at >= ?", since),
+            ("session_id = ?", session_id),
+        ):
+            if value is not None:
+                where.append(clause)
+                params.append(value)
+        sql = select + (" WHERE " + " AND ".join(where) if where else "")
+        try:
+            cursor = self._conn.execute(sql + " ORDER BY answered_at, id", params)
+            cursor.row_factory = None  # plain tuples: much faster than sqlite3.Row here
+            rows: list[tuple[Any, ...]] = cursor.fetchall()
+        except (sqlite3.OperationalError, sqlite3.DatabaseError) as exc:
+            raise file_error(self.path, reason(exc)) from exc
+        return rows
+
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         try:
             return self._conn.execute(sql, params).fetchall()
@@ -354,7 +379,20 @@ class ProgressStore:
         return trainee_id
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside (it resumes, and catches up, after)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 _SESSION_SELECT = """SELECT id, trainee_id, quiz_id, quiz_title, mode, spec_json, dataset_name,
     dataset_fingerprint, started, finished, state FROM sessions"""
 
 _ATTEMPT_SELECT = f"SELECT {ATTEMPT_COLUMNS} FROM attempts"
+_ANSWER_SELECT = f"SELECT {ANSWER_COLUMNS_SQL} FROM attempts"

@@ -224,3 +224,54 @@ def test_without_a_current_dataset_nothing_is_flagged(fingerprint) -> None:
     rows = [*six(), attempt(7, "55", M, M, 90, fingerprint=OLD)]
     data = build_dashboard(rows, [session(1)], current_fingerprint=fingerprint)
     assert data.older == (0 if fingerprint is None else 1)
+
+
+def test_columns_from_the_file_give_the_same_dashboard_and_hide_the_exam(tmp_path) -> None:
+    from bonescan_tutor.core.quiz import Attempt, QuizMode, QuizSpec
+    from bonescan_tutor.storage.progress import ProgressStore
+
+    with ProgressStore.open(tmp_path / "p.sqlite3") as store:
+        ana = store.get_or_create_trainee("Ana")
+        practice = store.start_session(
+            ana, QuizSpec("p", "Quick quiz", ("1",), QuizMode.PRACTICE), "demo", CURRENT
+        )
+        exam = store.start_session(
+            ana, QuizSpec("e", "Final exam", ("7",), QuizMode.EXAM), "demo", CURRENT
+        )
+        for s in six():
+            store.record_attempt(practice, s.attempt, s.truth, CURRENT, label_shown=True)
+        secret = Attempt(SECRET_KEY, 1, M, 100, T0 + DAY, T0 + DAY + 777, 777.0)
+        store.record_attempt(exam, secret, M, CURRENT)
+        columns, stored = store.answer_columns(ana), store.attempts(ana)
+        sessions = store.sessions(ana)
+    fast = build_dashboard(columns, sessions, current_fingerprint=CURRENT)
+    slow = build_dashboard(stored, sessions, current_fingerprint=CURRENT)
+    assert fast.hidden == slow.hidden == 1
+    assert fast.summary.as_dict() == slow.summary.as_dict()
+    assert [fast.rows.row(r) for r in range(6)] == [slow.rows.row(r) for r in range(6)]
+    assert len(fast.rows) == len(fast.table) == 6
+    cells = [c for r in range(len(fast.rows)) for c in fast.rows.row(r).cells]
+    assert SECRET_KEY not in cells and not any("777" in c or "13 min" in c for c in cells)
+    assert SECRET_KEY not in fast.table.case_key
+    assert fast.rows.row(0).cells[:3] == (
+        datetime.fromtimestamp(T0 + 360).strftime("%Y-%m-%d %H:%M"), "Quick quiz", "103"
+    )
+
+
+def test_an_answer_without_a_certainty_shows_a_dash_and_scores_as_sure() -> None:
+    data = build_dashboard([attempt(1, "11", M, M, None), attempt(2, "101", N, M, 60)],
+                           [session(1)])
+    newest, oldest = data.rows.row(0), data.rows.row(1)
+    assert oldest.cells[5] == "–" and oldest.correct and oldest.cells[6] == "✓ right"
+    assert newest.cells[5] == "60 %" and not newest.correct
+    assert data.table.certainty.tolist() == [100, 60]
+
+
+def test_the_table_rows_refuse_an_attempt_whose_label_is_hidden() -> None:
+    from bonescan_tutor.gui.results.model import AttemptRows
+    from bonescan_tutor.storage.answer_columns import AnswerColumns
+
+    exam_rows, _ = hidden_exam()
+    with pytest.raises(ValueError, match="label was shown"):
+        AttemptRows(AnswerColumns.from_attempts(six() + exam_rows))
+    assert len(AttemptRows(AnswerColumns.from_attempts(six()))) == 6

@@ -16,10 +16,10 @@ from bonescan_tutor.core.estimates import Estimate, Proportion
 from bonescan_tutor.core.scoring import AnswerTable, Summary
 
 DASH = "–"
-MAX_POINTS = 2_000
+MAX_POINTS = 1_000
 """Curves and dot clouds longer than this are thinned to every k-th point (always
-keeping the last): a plot a few hundred pixels wide shows no more, and drawing
-50,000 points would make the dashboard slow to open."""
+keeping the last): a plot 400-700 pixels wide shows no more, and drawing 50,000
+points would make the dashboard slow to open."""
 
 
 def thin(x: NDArray[np.float64], *ys: NDArray[np.float64], max_points: int = MAX_POINTS

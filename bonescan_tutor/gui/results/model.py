@@ -1,9 +1,10 @@
 """What the progress dashboard shows, built from stored attempts (no Qt here).
 
 Label hiding: only attempts whose label the trainee has already been shown
-(``StoredAttempt.revealed_truth`` not None) are used anywhere, for every figure, curve
-and table row. An exam answered but not yet submitted is left out entirely; only
-their number is reported, which says nothing about any label.
+(``AnswerColumns.label_shown``; ``StoredAttempt.revealed_truth`` not None) are used
+anywhere, for every figure, curve and table row. An exam answered but not yet
+submitted is left out entirely; only their number is reported, which says nothing
+about any label.
 
 Attempts made on an older version of the dataset (another fingerprint than the one
 open now) are kept, shown and flagged: the case may have been relabelled since.
@@ -11,17 +12,19 @@ open now) are kept, shown and flagged: the case may have been relabelled since.
 
 from __future__ import annotations
 
-import itertools
 import math
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 import numpy as np
 
+from bonescan_tutor.core.answers import METASTASES, NO_METASTASES, UNANSWERED
 from bonescan_tutor.core.cases import Diagnosis
 from bonescan_tutor.core.review import LEECH_MISSES, leeches, misses
 from bonescan_tutor.core.scoring import AnswerTable, Summary, summary
+from bonescan_tutor.storage.answer_columns import AnswerColumns
 from bonescan_tutor.storage.progress_records import SessionRecord, StoredAttempt
 
 OLDER_DATASET = "older dataset version"
@@ -126,48 +129,74 @@ def _duration(seconds: float) -> str:
     return f"{minutes} min {rest:02d} s"
 
 
+_LABELS = {METASTASES: Diagnosis.METASTASES.label, NO_METASTASES: Diagnosis.NO_METASTASES.label}
+_ANSWERS = {METASTASES: Diagnosis.METASTASES.answer, NO_METASTASES: Diagnosis.NO_METASTASES.answer}
+_NO_ANSWER = "No answer (timed out)"
+
+
 @dataclass(frozen=True, eq=False)
 class AttemptRows:
-    """The revealed attempts, newest first for the table; rows are formatted on demand
-    so 50,000 attempts cost no more than the rows on screen."""
+    """The revealed attempts, newest first for the table. Cells are formatted from the
+    columns only when asked for, so 50,000 attempts cost no more than the rows on
+    screen."""
 
-    attempts: tuple[StoredAttempt, ...]  # oldest first, all revealed
+    columns: AnswerColumns = field(default_factory=AnswerColumns.empty)  # oldest first
     quiz_titles: dict[int, str] = field(default_factory=dict)
     current_fingerprint: str | None = None
 
-    def __len__(self) -> int:
-        return len(self.attempts)
+    def __post_init__(self) -> None:
+        if not np.all(self.columns.label_shown):
+            raise ValueError("only attempts whose label was shown may reach the table")
 
-    def attempt(self, row: int) -> StoredAttempt:
-        """The attempt shown on table row ``row`` (0 = newest)."""
-        return self.attempts[len(self.attempts) - 1 - row]
+    def __len__(self) -> int:
+        return len(self.columns)
+
+    def _at(self, row: int) -> int:
+        """The column index of table row ``row`` (0 = newest)."""
+        return len(self.columns) - 1 - row
 
     def case_key(self, row: int) -> str:
-        return self.attempt(row).attempt.case_key
+        return str(self.columns.case_key[self._at(row)])
 
-    def is_older(self, stored: StoredAttempt) -> bool:
+    def correct(self, row: int) -> bool:
+        i = self._at(row)
+        return bool(self.columns.decision[i] == self.columns.revealed_truth[i])
+
+    def older_dataset(self, row: int) -> bool:
         fp = self.current_fingerprint
-        return fp is not None and stored.dataset_fingerprint != fp
+        return fp is not None and self.columns.dataset_fingerprint[self._at(row)] != fp
+
+    def cell(self, row: int, column: int) -> str:
+        """The text of one cell; ``column`` indexes ``COLUMNS``."""
+        c, i = self.columns, self._at(row)
+        match column:
+            case 0:
+                return f"{datetime.fromtimestamp(float(c.answered_at[i])):%Y-%m-%d %H:%M}"
+            case 1:
+                sid = int(c.session_id[i])
+                return self.quiz_titles.get(sid, f"Session {sid}")
+            case 2:
+                return str(c.case_key[i])
+            case 3:
+                return _LABELS[int(c.revealed_truth[i])]
+            case 4:
+                return _ANSWERS.get(int(c.decision[i]), _NO_ANSWER)
+            case 5:
+                certainty = int(c.certainty[i])
+                return "–" if c.decision[i] == UNANSWERED or not certainty else f"{certainty} %"
+            case 6:
+                return "✓ right" if self.correct(row) else "✗ wrong"
+            case 7:
+                return "timed out" if c.timed_out[i] else _duration(float(c.time_on_case_s[i]))
+            case 8:
+                if self.older_dataset(row):
+                    return OLDER_DATASET
+                return "current" if self.current_fingerprint else ""
+        raise IndexError(f"no column {column} in the attempts table")
 
     def row(self, row: int) -> AttemptRow:
-        stored = self.attempt(row)
-        a = stored.attempt
-        truth = stored.revealed_truth
-        assert truth is not None, "only revealed attempts are ever shown"
-        correct = a.decision is truth
-        older = self.is_older(stored)
-        cells = (
-            f"{datetime.fromtimestamp(a.answered_at):%Y-%m-%d %H:%M}",
-            self.quiz_titles.get(stored.session_id, f"Session {stored.session_id}"),
-            a.case_key,
-            truth.label,
-            a.decision.answer if a.decision else "No answer (timed out)",
-            "–" if a.decision is None or a.certainty is None else f"{a.certainty} %",
-            "✓ right" if correct else "✗ wrong",
-            "timed out" if a.timed_out else _duration(a.time_on_case_s),
-            OLDER_DATASET if older else "current" if self.current_fingerprint else "",
-        )
-        return AttemptRow(a.case_key, cells, correct, older)
+        cells = tuple(self.cell(row, col) for col in range(len(COLUMNS)))
+        return AttemptRow(self.case_key(row), cells, self.correct(row), self.older_dataset(row))
 
 
 @dataclass(frozen=True)
@@ -205,62 +234,51 @@ class DashboardData:
         return self.summary is None
 
 
-def _columns(attempts: Sequence[StoredAttempt]) -> AnswerTable:
-    """Revealed attempts as ``core.scoring`` columns, in one pass (an answer without a
-    certainty, from a quiz that did not ask for one, counts as 100 % sure)."""
-    truth: list[bool] = []
-    decision: list[int] = []
-    certainty: list[int] = []
-    time_s: list[float] = []
-    when: list[float] = []
-    keys: list[str] = []
-    mets = Diagnosis.METASTASES
-    for s in attempts:
-        a = s.attempt
-        truth.append(s.revealed_truth is mets)
-        if a.decision is None:
-            decision.append(-1)
-            certainty.append(0)
-        else:
-            decision.append(1 if a.decision is mets else 0)
-            certainty.append(a.certainty or 100)
-        time_s.append(math.nan if a.timed_out else a.time_on_case_s)
-        when.append(a.answered_at)
-        keys.append(a.case_key)
+def _answer_table(columns: AnswerColumns) -> AnswerTable:
+    """Revealed attempts as ``core.scoring`` columns (an answer without a certainty,
+    from a quiz that did not ask for one, counts as 100 % sure)."""
+    decision = columns.decision
+    certainty = np.where(columns.certainty > 0, columns.certainty, 100)
     return AnswerTable.from_arrays(
-        np.array(truth, dtype=np.bool_),
-        np.array(decision, dtype=np.int8),
-        np.array(certainty, dtype=np.int16),
-        np.array(time_s, dtype=np.float64),
-        np.array(when, dtype=np.float64),
-        keys,
+        np.equal(columns.revealed_truth, METASTASES),
+        decision,
+        np.where(decision == UNANSWERED, 0, certainty).astype(np.int16),
+        np.where(columns.timed_out, np.nan, columns.time_on_case_s),
+        columns.answered_at,
+        columns.case_key.tolist(),
     )
 
 
-def answer_table(attempts: Sequence[StoredAttempt]) -> AnswerTable:
+def _as_columns(attempts: AnswerColumns | Sequence[StoredAttempt]) -> AnswerColumns:
+    if isinstance(attempts, AnswerColumns):
+        return attempts
+    return AnswerColumns.from_attempts(attempts)
+
+
+def answer_table(attempts: AnswerColumns | Sequence[StoredAttempt]) -> AnswerTable:
     """The revealed attempts among ``attempts`` as an ``AnswerTable``."""
-    return _columns([s for s in attempts if s.revealed_truth is not None])
+    columns = _as_columns(attempts)
+    return _answer_table(columns.take(columns.label_shown))
 
 
 def find_leeches(table: AnswerTable) -> tuple[Leech, ...]:
     """Leeches from each case's answers in answer order (``core.review.leeches``).
 
-    Only cases missed at least ``LEECH_MISSES`` times can be leeches, so histories are
-    gathered for those alone: a 50,000-answer history stays a few numpy calls.
+    Only cases missed at least ``LEECH_MISSES`` times can be leeches, so the misses are
+    counted first and histories gathered for those cases alone.
     """
     if len(table) == 0:
         return ()
     order = np.argsort(table.answered_at, kind="stable")
     keys = np.asarray(table.case_key, dtype=object)[order]
     correct = table.correct[order]
-    unique, inverse = np.unique(keys.astype(str), return_inverse=True)
-    missed = np.bincount(inverse, weights=~correct, minlength=unique.size)
-    counts = np.bincount(inverse, minlength=unique.size)
-    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    grouped = correct[np.argsort(inverse, kind="stable")]  # answer order kept per case
-    histories: dict[str, list[bool]] = {}
-    for k in np.flatnonzero(missed >= LEECH_MISSES).tolist():
-        histories[str(unique[k])] = grouped[starts[k] : starts[k] + counts[k]].tolist()
+    missed = Counter(keys[~correct].tolist())
+    candidates = {key for key, n in missed.items() if n >= LEECH_MISSES}
+    histories: dict[str, list[bool]] = {key: [] for key in candidates}
+    if candidates:
+        for key, right in zip(keys.tolist(), correct.tolist(), strict=True):
+            if key in candidates:
+                histories[key].append(right)
     return tuple(
         Leech(key, misses(histories[key]), len(histories[key]),
               tuple(reversed(histories[key][-LEECH_RECENT:])))
@@ -269,7 +287,7 @@ def find_leeches(table: AnswerTable) -> tuple[Leech, ...]:
 
 
 def build_dashboard(
-    attempts: Sequence[StoredAttempt],
+    attempts: AnswerColumns | Sequence[StoredAttempt],
     sessions: Sequence[SessionRecord],
     flt: DashboardFilter = DashboardFilter(),
     current_fingerprint: str | None = None,
@@ -278,34 +296,32 @@ def build_dashboard(
     """Apply the filter and the label-hiding rule, then score what is left.
 
     ``sessions`` should be all of the trainee's sessions (they fill the menus);
-    ``attempts`` may already be narrowed by the loader: the filter is applied again.
+    ``attempts`` (``ProgressStore.answer_columns``, or stored attempts) may already be
+    narrowed by the loader: the filter is applied again.
     """
+    columns = _as_columns(attempts)
     titles = {s.id: s.quiz_title for s in sessions}
     low, high = flt.time_bounds()
-    wanted_title = flt.quiz_title
-    kept: list[StoredAttempt] = []
-    hidden = 0
-    for s in attempts:
-        if flt.session_id is not None and s.session_id != flt.session_id:
-            continue
-        if flt.dataset_fingerprint is not None and s.dataset_fingerprint != flt.dataset_fingerprint:
-            continue
-        if not low <= s.attempt.answered_at < high:
-            continue
-        if wanted_title is not None and titles.get(s.session_id) != wanted_title:
-            continue
-        if not s.label_shown:
-            hidden += 1
-            continue
-        kept.append(s)
-    when = [s.attempt.answered_at for s in kept]
-    if any(a > b for a, b in itertools.pairwise(when)):  # the store already orders them
-        kept.sort(key=lambda s: (s.attempt.answered_at, s.id))
-    rows = AttemptRows(tuple(kept), titles, current_fingerprint)
-    table = _columns(kept)
+    wanted = (columns.answered_at >= low) & (columns.answered_at < high)
+    if flt.session_id is not None:
+        wanted &= columns.session_id == flt.session_id
+    if flt.dataset_fingerprint is not None:
+        wanted &= columns.dataset_fingerprint == flt.dataset_fingerprint
+    if flt.quiz_title is not None:
+        ids = [sid for sid, title in titles.items() if title == flt.quiz_title]
+        wanted &= np.isin(columns.session_id, ids)
+    shown = columns.label_shown
+    hidden = int(np.count_nonzero(wanted & ~shown))
+    kept = columns.take(wanted & shown).in_answer_order()
+    rows = AttemptRows(kept, titles, current_fingerprint)
+    table = _answer_table(kept)
     options = filter_options(sessions, current_fingerprint)
-    older = sum(1 for s in kept if rows.is_older(s)) if current_fingerprint else 0
-    if not kept:
+    older = (
+        int(np.count_nonzero(kept.dataset_fingerprint != current_fingerprint))
+        if current_fingerprint
+        else 0
+    )
+    if not len(kept):
         message, hint = (
             (FILTERED_MESSAGE, FILTERED_HINT) if flt.active else (EMPTY_MESSAGE, EMPTY_HINT)
         )

@@ -66,6 +66,10 @@ class PlotPanel(QWidget):
         item.hideButtons()
         item.setMouseEnabled(x=False, y=False)
         item.getViewBox().disableAutoRange()  # each draw sets its ranges once
+        for side in ("left", "bottom", "top", "right"):
+            # no units, so no SI prefix; and an axis with the prefix on (even a hidden
+            # one) rebuilds its label's HTML on every range change
+            item.getAxis(side).enableAutoSIPrefix(False)
         self.legend = item.addLegend(offset=(-8, -8), labelTextSize="9pt")
         action = QAction("Export PNG…", self.plot)
         action.triggered.connect(lambda: self.exportRequested.emit(self.name))
@@ -103,7 +107,9 @@ class PlotPanel(QWidget):
             axis = item.getAxis(side)
             axis.setPen(pg.mkPen(colours.foreground))
             axis.setTextPen(pg.mkPen(colours.foreground))
-            axis.setStyle(tickFont=font)
+            # major and minor ticks only: the faint third level of grid lines doubled
+            # the cost of drawing the axes and was barely visible
+            axis.setStyle(tickFont=font, maxTickLevel=1)
         x_label, y_label = self._axis_labels
         item.setLabel("bottom", x_label, color=colours.foreground, **{"font-size": "9pt"})
         item.setLabel("left", y_label, color=colours.foreground, **{"font-size": "9pt"})
@@ -154,10 +160,17 @@ class PlotPanel(QWidget):
     # -- drawing helpers ------------------------------------------------------------------
 
     def line(self, x: np.ndarray, y: np.ndarray, colour: str, name: str, width: float = 2.0,
-             style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> pg.PlotDataItem:
-        item = pg.PlotDataItem(
-            x, y, pen=pg.mkPen(colour, width=width, style=style), name=name, connect="finite"
-        )
+             style: Qt.PenStyle = Qt.PenStyle.SolidLine, *, jagged: bool = False
+             ) -> pg.PlotCurveItem:
+        """A curve (NaN gaps left open). ``jagged`` draws it segment by segment: Qt strokes
+        a wide anti-aliased zigzag as one self-overlapping path, ten times slower, and
+        segments look the same there (on a smooth curve their overlaps would show)."""
+        pen = pg.mkPen(colour, width=width, style=style)
+        if jagged:
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        item = pg.PlotCurveItem(x, y, pen=pen, name=name, connect="finite")
+        if jagged:
+            item.setSegmentedLineMode("on")
         self.plot.addItem(item)
         return item
 
@@ -166,7 +179,7 @@ def draw_learning(panel: PlotPanel, s: LearningSeries) -> None:
     c = panel.colours
     panel.clear()
     panel.line(s.n_read, s.cumulative, c.first, "Overall (cumulative)", 2.5)
-    panel.line(s.n_read, s.rolling, c.second, f"Last {s.window} cases", 1.5)
+    panel.line(s.n_read, s.rolling, c.second, f"Last {s.window} cases", 1.5, jagged=True)
     panel.plot.setYRange(0, 100, padding=0.06)
     panel.plot.setXRange(0, max(float(s.n_read[-1]) if s.n_read.size else 1.0, 1.0), padding=0.02)
     panel.set_note(
@@ -192,11 +205,14 @@ def draw_roc(panel: PlotPanel, s: RocSeries) -> None:
     diagonal = np.array([0.0, 1.0])
     panel.line(diagonal, diagonal, c.reference, "Chance", 1.0, Qt.PenStyle.DashLine)
     if s.fpr.size:
-        item = panel.line(s.fpr, s.tpr, c.first, "Your answers", 2.5)
-        item.setSymbol("o")
-        item.setSymbolSize(7)
-        item.setSymbolBrush(pg.mkBrush(c.first))
-        item.setSymbolPen(pg.mkPen(c.background))
+        # dynamicRangeLimit=None: the view never zooms, so pyqtgraph need not redo the
+        # points on each range change (for 1,000 time dots, most of their drawing cost)
+        points = pg.PlotDataItem(
+            s.fpr, s.tpr, pen=pg.mkPen(c.first, width=2.5), name="Your answers",
+            connect="finite", symbol="o", symbolSize=7, symbolBrush=pg.mkBrush(c.first),
+            symbolPen=pg.mkPen(c.background), dynamicRangeLimit=None,
+        )
+        panel.plot.addItem(points)
     panel.set_title(s.title)
     panel.set_note(s.note)
     panel.plot.setXRange(0, 1, padding=0.03)
@@ -234,9 +250,9 @@ def draw_times(panel: PlotPanel, s: TimeSeries) -> None:
     c = panel.colours
     panel.clear()
     if s.seconds.size:
-        dots = pg.PlotDataItem(
+        dots = pg.PlotDataItem(  # dynamicRangeLimit=None: see draw_roc
             s.answer_number, s.seconds, pen=None, symbol="o", symbolSize=4,
-            symbolBrush=pg.mkBrush(c.third), symbolPen=None,
+            symbolBrush=pg.mkBrush(c.third), symbolPen=None, dynamicRangeLimit=None,
         )
         panel.plot.addItem(dots)
         top = float(np.percentile(s.seconds, 99)) * 1.1 or 1.0

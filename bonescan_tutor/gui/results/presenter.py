@@ -28,30 +28,31 @@ from bonescan_tutor.gui.results.model import (
     Leech,
     build_dashboard,
 )
+from bonescan_tutor.storage.answer_columns import AnswerColumns
 from bonescan_tutor.storage.progress import ProgressStore
 from bonescan_tutor.storage.progress_records import SessionRecord, StoredAttempt, Trainee
 
 log = logging.getLogger(__name__)
 
 AttemptLoader = Callable[
-    [DashboardFilter], tuple[Sequence[StoredAttempt], Sequence[SessionRecord]]
+    [DashboardFilter],
+    tuple[AnswerColumns | Sequence[StoredAttempt], Sequence[SessionRecord]],
 ]
 """Returns (attempts, all the trainee's sessions); may pre-filter the attempts."""
 
 
-
 def progress_loader(store: ProgressStore, trainee: Trainee) -> AttemptLoader:
-    """The app's loader: the trainee's attempts (narrowed by the filter's start day and
-    session in SQL) and all their sessions, read from the progress file."""
+    """The app's loader: the trainee's answers as columns (narrowed by the filter's start
+    day and session in SQL) and all their sessions, read from the progress file."""
 
-    def load(flt: DashboardFilter) -> tuple[list[StoredAttempt], list[SessionRecord]]:
+    def load(flt: DashboardFilter) -> tuple[AnswerColumns, list[SessionRecord]]:
         low, _high = flt.time_bounds()
-        attempts = store.attempts(
+        columns = store.answer_columns(
             trainee=trainee,
             since=None if flt.since is None else low,
             session_id=flt.session_id,
         )
-        return attempts, store.sessions(trainee)
+        return columns, store.sessions(trainee)
 
     return load
 

@@ -1,5 +1,5 @@
-"""The attempts table as a Qt model: rows are formatted only when the view asks, so a
-history of 50,000 answers creates no per-row widgets or items."""
+"""The attempts table as a Qt model: cells are formatted from the answer columns only
+when the view asks, so a history of 50,000 answers creates no per-row objects."""
 
 from __future__ import annotations
 
@@ -19,6 +19,10 @@ Index = QModelIndex | QPersistentModelIndex
 CASE_KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 CORRECT_COLUMN = COLUMNS.index("Correct?")
 DATASET_COLUMN = COLUMNS.index("Dataset")
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_FOREGROUND = Qt.ItemDataRole.ForegroundRole
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole
+OLDER_TIP = f"Answered on an {OLDER_DATASET}: the case or its label may have changed since."
 
 
 class AttemptsTableModel(QAbstractTableModel):
@@ -26,10 +30,10 @@ class AttemptsTableModel(QAbstractTableModel):
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._rows = AttemptRows(())
-        self.right_colour = QColor("#3fae6a")
-        self.wrong_colour = QColor("#e0605a")
-        self.flag_colour = QColor("#d9a441")
+        self._rows = AttemptRows()
+        self.right_brush = QBrush(QColor("#3fae6a"))
+        self.wrong_brush = QBrush(QColor("#e0605a"))
+        self.flag_brush = QBrush(QColor("#d9a441"))
 
     def set_rows(self, rows: AttemptRows) -> None:
         self.beginResetModel()
@@ -47,32 +51,25 @@ class AttemptsTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+        self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY
     ) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal:
+        if role == _DISPLAY and orientation == Qt.Orientation.Horizontal:
             return COLUMNS[section]
         return None
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = _DISPLAY) -> Any:
         if not index.isValid():
             return None
         r, col = index.row(), index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._rows.row(r).cells[col]
+        if role == _DISPLAY:
+            return self._rows.cell(r, col)
         if role == CASE_KEY_ROLE:
             return self._rows.case_key(r)
-        if role == Qt.ItemDataRole.ForegroundRole:
+        if role == _FOREGROUND:
             if col == CORRECT_COLUMN:
-                right = self._rows.row(r).correct
-                return QBrush(self.right_colour if right else self.wrong_colour)
-            if col == DATASET_COLUMN and self._rows.row(r).older_dataset:
-                return QBrush(self.flag_colour)
-        if (
-            role == Qt.ItemDataRole.ToolTipRole
-            and col == DATASET_COLUMN
-            and self._rows.row(r).older_dataset
-        ):
-            return f"Answered on an {OLDER_DATASET}: the case or its label may have changed since."
+                return self.right_brush if self._rows.correct(r) else self.wrong_brush
+            if col == DATASET_COLUMN and self._rows.older_dataset(r):
+                return self.flag_brush
+        if role == _TOOLTIP and col == DATASET_COLUMN and self._rows.older_dataset(r):
+            return OLDER_TIP
         return None
