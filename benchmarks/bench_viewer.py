@@ -1,7 +1,8 @@
 """Viewer figures, measured in the real main window (offscreen Qt, a real event loop).
 
-(a) A window/level drag repainting both views: median ms over 100 drags, each followed
-    by a synchronous repaint of the scan view's viewport; target <= 8 ms.
+(a) A window/level drag repainting both views: median ms over 100 drags, from the
+    presenter's ``drag`` until both views have painted the new window in the event
+    loop (the controls beside them follow in the same pass); target <= 8 ms.
 (b) The next case with its prefetch warm: 100 ``library.step(1)`` on a 291-patient
     make-demo dataset, from the step call until both views have painted the new case's
     pixels; p95 target <= 30 ms.
@@ -33,7 +34,7 @@ if str(ROOT) not in sys.path:
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pyqtgraph as pg  # noqa: E402
-from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
+from PySide6.QtCore import QEventLoop, QThreadPool, QTimer, qInstallMessageHandler  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from benchmarks.harness import report_absolute  # noqa: E402
@@ -52,20 +53,37 @@ class PaintLog:
 
     def __init__(self) -> None:
         self.last: dict[int, tuple[float, object]] = {}
+        self.cpu = 0.0  # main-thread CPU seconds at the last paint
         self.waiting: Callable[[], None] | None = None
-        original = pg.ImageItem.paint
+        from bonescan_tutor.gui.viewer import scan_view
 
+        for cls in {pg.ImageItem, *(getattr(scan_view, n) for n in ("PackedImage",)
+                                    if hasattr(scan_view, n))}:
+            cls.paint = self._logged(cls.__dict__["paint"])
+
+    def _logged(self, original: Callable[..., None]) -> Callable[..., None]:
         def paint(item: pg.ImageItem, painter: object, *args: object) -> None:
             original(item, painter, *args)
             self.last[id(item)] = (time.perf_counter(), item.image)
+            self.cpu = time.thread_time()
             if self.waiting is not None:
                 self.waiting()
 
-        pg.ImageItem.paint = paint
+        return paint
 
     def painted_at(self, item: pg.ImageItem, image: object) -> float | None:
         entry = self.last.get(id(item))
         return entry[0] if entry is not None and entry[1] is image else None
+
+
+def _quiet_offscreen(kind: object, context: object, message: str) -> None:
+    if "propagateSizeHints" not in message:  # the offscreen platform's every-window notice
+        print(message, file=sys.stderr)
+
+
+def background_idle() -> bool:
+    """No decode, prefetch or analysis is running in Qt's thread pool."""
+    return QThreadPool.globalInstance().activeThreadCount() == 0
 
 
 def rss_mb() -> float:
@@ -146,49 +164,50 @@ class Bench:
         return w
 
     # --- (a) ---------------------------------------------------------------------------
-    def window_level(self, dataset: Dataset, report) -> float:
+    def window_level(self, dataset: Dataset, report) -> tuple[float, float]:
+        """Median wall and main-thread CPU ms of a drag until both views painted it."""
         w = self.window(dataset, report)
         presenter, scans = w.viewer.presenter, w.scans
-        samples = []
+        wall, cpu = [], []
         for i in range(DRAGS + 5):
             sign = 1 if i % 2 == 0 else -1
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.thread_time()
             presenter.drag(Projection.ANTERIOR, 6.0 * sign, -4.0 * sign)
-            scans.viewport().repaint()
-            t1 = time.perf_counter()
-            for view in scans.views.values():  # the paint really drew the new arrays
-                assert self.paints.painted_at(view.image, view.image.image) is not None
+            painted = self.wait_painted(scans)
             if i >= 5:
-                samples.append(t1 - t0)
+                cpu.append(self.paints.cpu - c0)
+                wall.append(painted - t0)
         w.close()
         w.deleteLater()
-        return statistics.median(samples) * 1000
+        return statistics.median(wall) * 1000, statistics.median(cpu) * 1000
 
     # --- (b), (c) ----------------------------------------------------------------------
-    def next_case(self, dataset: Dataset, report) -> tuple[list[float], float, float]:
+    def next_case(self, dataset: Dataset, report) -> tuple[list[float], list[float], float, float]:
         before = rss_mb()
         w = self.window(dataset, report)
         shown: list[Case] = w.library.shown
-        samples = []
+        samples, cpu = [], []
         for _ in range(STEPS):
             row = w.library.table.currentRow()
             nxt = shown[row + 1]
-            self.settle(lambda nxt=nxt: all(v in w.cache for v in nxt.views))  # prefetch warm
-            t0 = time.perf_counter()
+            # Prefetch warm: the next case decoded, the background idle (as after reading).
+            self.settle(lambda nxt=nxt: all(v in w.cache for v in nxt.views) and background_idle())
+            t0, c0 = time.perf_counter(), time.thread_time()
             w.library.step(1)
             assert w.viewer.presenter.case is nxt
             samples.append(self.wait_painted(w.scans) - t0)
+            cpu.append(self.paints.cpu - c0)
         while w.library.table.currentRow() < len(shown) - 1:  # the rest, at reading pace
             w.library.step(1)
             self.wait_painted(w.scans)
-        self.settle()
+        self.settle(background_idle)
         after = rss_mb()
         w.close()
         w.deleteLater()
-        return [s * 1000 for s in samples], before, after
+        return [s * 1000 for s in samples], [c * 1000 for c in cpu], before, after
 
     # --- (d) ---------------------------------------------------------------------------
-    def quiz(self, dataset: Dataset, report) -> list[float]:
+    def quiz(self, dataset: Dataset, report) -> tuple[list[float], list[float]]:
         from bonescan_tutor.core.quiz import QuizMode, QuizSpec
         from bonescan_tutor.core.quiz_session import SessionState
         from bonescan_tutor.storage.progress import ProgressStore
@@ -204,22 +223,24 @@ class Bench:
         session = quiz.session
         self.settle(lambda: screen.viewer.presenter.case is not None)
         self.wait_painted(screen.viewer.scans)
-        samples = []
+        samples, cpu = [], []
         decisions = (Diagnosis.METASTASES, Diagnosis.NO_METASTASES)
         for i in range(QUIZ_CASES):
             nxt = dataset.case(session.order[session.position])
-            self.settle(lambda nxt=nxt: all(v in w.cache for v in nxt.views))
-            t0 = time.perf_counter()
+            self.settle(lambda nxt=nxt: all(v in w.cache for v in nxt.views) and background_idle())
+            t0, c0 = time.perf_counter(), time.thread_time()
             screen.answer(decisions[i % 2])
             assert session.state is SessionState.FEEDBACK
             screen.next_case()
             assert screen.viewer.presenter.case is nxt
             samples.append(self.wait_painted(screen.viewer.scans) - t0)
+            cpu.append(self.paints.cpu - c0)
+        self.settle(background_idle)
         w.leave_quiz()
         w.close()
         w.deleteLater()
         store.close()
-        return [s * 1000 for s in samples]
+        return [s * 1000 for s in samples], [c * 1000 for c in cpu]
 
 
 def main() -> int:
@@ -236,27 +257,36 @@ def main() -> int:
         os.environ["BONESCAN_TUTOR_HOME"] = str(work / "home")
         paths.set_home(None)
         app = make_application()
+        qInstallMessageHandler(_quiet_offscreen)
         bench = Bench(app, work)
         big, big_report = open_dataset(big_root)
         start_rss = rss_mb()
 
         small, small_report = open_dataset(paths.demo_dataset_dir())
-        ok &= report_absolute("window/level drag + repaint, median (ms)",
-                              bench.window_level(small, small_report), "ms", 8)
+        wall, cpu = bench.window_level(small, small_report)
+        print(f"  window/level: main-thread CPU median {cpu:.1f} ms")
+        ok &= report_absolute("window/level drag until both views painted, median (ms)",
+                              wall, "ms", 8)
 
-        steps, before, after = bench.next_case(big, big_report)
-        print(f"  next case: median {statistics.median(steps):.1f} ms, max {max(steps):.1f} ms")
+        steps, steps_cpu, before, after = bench.next_case(big, big_report)
+        print(f"  next case: median {statistics.median(steps):.1f} ms, max {max(steps):.1f} ms; "
+              f"main-thread CPU median {statistics.median(steps_cpu):.1f}, "
+              f"p95 {p95(steps_cpu):.1f} ms")
         ok &= report_absolute(f"next case, prefetch warm, p95 of {STEPS} (ms)", p95(steps), "ms", 30)
         print(f"  resident memory: {start_rss:.0f} MB at start, {before:.0f} MB before the "
               f"{len(big)}-case walk")
         ok &= report_absolute(f"resident memory after all {len(big)} cases (MB)", after, "MB", 300)
 
-        answers = bench.quiz(big, big_report)
+        answers, answers_cpu = bench.quiz(big, big_report)
         print(f"  answer to next case: median {statistics.median(answers):.1f} ms, "
-              f"max {max(answers):.1f} ms")
+              f"max {max(answers):.1f} ms; main-thread CPU median "
+              f"{statistics.median(answers_cpu):.1f}, p95 {p95(answers_cpu):.1f} ms")
         ok &= report_absolute(f"quiz answer -> next case, p95 of {QUIZ_CASES} (ms)", p95(answers),
                               "ms", 50)
         app.processEvents()
+    load = os.getloadavg()[0]
+    print(f"(load average {load:.1f} on {os.cpu_count()} cores: wall times above CPU "
+          "times mean the machine was shared)")
     print("all targets met" if ok else "some targets MISSED")
     return 0
 
