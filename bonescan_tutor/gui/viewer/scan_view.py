@@ -147,7 +147,7 @@ class PlanarView:
         # Anterior: the patient's right is on the image's left; posterior: the reverse,
         # unless shown mirrored to line up with the anterior view.
         right_on_left = (self.projection is Projection.ANTERIOR) or mirrored
-        if right_on_left is self._sides:
+        if right_on_left == self._sides:
             return  # laying out the HTML again costs more than drawing the scan
         self._sides = right_on_left
         for item, text in ((self.left_marker, "R" if right_on_left else "L"),
