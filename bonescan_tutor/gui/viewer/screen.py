@@ -25,6 +25,7 @@ from bonescan_tutor.gui.viewer.scan_view import DualScanView
 
 log = logging.getLogger(__name__)
 CONTROLS_DELAY_MS = 30
+SAVE_DELAY_MS = 2000
 # Analysing the neighbours competes with drawing the case just shown: started after it.
 ANALYSE_AHEAD_DELAY_MS = 150
 
@@ -63,6 +64,12 @@ class ViewerScreen(QWidget):
         self._controls_due.setInterval(CONTROLS_DELAY_MS)
         self._controls_due.timeout.connect(self._refresh_controls)
         self._histogram_due = self._indices_due = False
+        # Writing the settings file costs an fsync (about 10 ms): done once the trainee
+        # pauses, not between a drag or an answer and its paint. ``save_state_now`` on close.
+        self._save_due = QTimer(self)
+        self._save_due.setSingleShot(True)
+        self._save_due.setInterval(SAVE_DELAY_MS)
+        self._save_due.timeout.connect(self.save_state_now)
         self._ahead: tuple[Case, list[View]] | None = None
         self._ahead_due = QTimer(self)  # the analyses ahead start once the case is drawn
         self._ahead_due.setSingleShot(True)
@@ -145,8 +152,19 @@ class ViewerScreen(QWidget):
                                  "this view's maximum")
 
     def _state_changed(self, state: ViewerState) -> None:
-        self._save_state(state)
+        if not self._save_due.isActive():
+            self._save_due.start()
         self._schedule_controls()
+
+    def save_state_now(self) -> None:
+        """Remember the reading choices now (the timer's end, or the window closing)."""
+        self._save_due.stop()
+        self._save_state(self.presenter.state)
+
+    @property
+    def has_unsaved_state(self) -> bool:
+        """A change is waiting to be written to the settings."""
+        return self._save_due.isActive()
 
     def _schedule_controls(self) -> None:
         if not self._controls_due.isActive():  # not restarted: a long drag still shows
