@@ -21,7 +21,7 @@ from bonescan_tutor.core.errors import ImageError
 from bonescan_tutor.datasets.images import load_view
 
 Key = tuple[str | None, str]
-DEFAULT_MAX_BYTES = 128 * 1024 * 1024  # about 250 whole-body uint16 views
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024  # about 125 whole-body uint16 views (60 cases)
 
 
 def _key(view: View) -> Key:

@@ -598,6 +598,9 @@ class MainWindow(QMainWindow):
         return None if item.image is None or not item.isVisible() else np.asarray(item.image)
 
     def closeEvent(self, event) -> None:
+        for viewer in (self.viewer, self.quiz_screen.viewer, self.quiz_screen.end.viewer):
+            if viewer.has_unsaved_state:
+                viewer.save_state_now()
         self.settings.setValue("ui/geometry", self.saveGeometry())
         if self._trainee_name:
             self.settings.setValue("trainee/last", self._trainee_name)

@@ -191,7 +191,9 @@ class QuizScreen(QWidget):
             self.note.clear()
             # Overlays start off on each case; feedback turns the hot spots on.
             self.viewer.presenter.state = replace(self.viewer.presenter.state, overlays=frozenset())
-            self.viewer.show_case(case, self._neighbours(), private=True)
+            practice = spec is not None and spec.mode is QuizMode.PRACTICE
+            self.viewer.show_case(case, self._neighbours(), private=True,
+                                  analyse_ahead=practice)  # feedback shows the hot spots
         self.feedback.setText("")
         self.show_progress(progress)
 

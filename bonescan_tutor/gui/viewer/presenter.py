@@ -7,7 +7,9 @@ only draws (``DualScanView`` in the app, a fake in tests).
 
 from __future__ import annotations
 
+import functools
 import logging
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Protocol
@@ -24,16 +26,53 @@ from bonescan_tutor.gui.viewer.model import Overlay, ViewerState
 log = logging.getLogger(__name__)
 
 
+def rgb_view(pixels: np.ndarray) -> np.ndarray:
+    """The (H, W, 3) uint8 RGB view (no copy) of (H, W) 0xFFRRGGBB pixels."""
+    channels = pixels.view(np.uint8).reshape(*pixels.shape, 4)
+    return channels[..., 2::-1] if sys.byteorder == "little" else channels[..., 1:]
+
+
+@functools.lru_cache(maxsize=16)
+def _packed_colormap(name: str) -> np.ndarray:
+    rgb = windowing.colormap(name).astype(np.uint32)
+    packed = np.uint32(0xFF000000) | rgb[:, 0] << 16 | rgb[:, 1] << 8 | rgb[:, 2]
+    packed.setflags(write=False)
+    return packed
+
+
+def packed_display(image: np.ndarray, window: Window, cmap: str, top: float) -> np.ndarray:
+    """``windowing.apply_window(image, window, cmap)`` as (H, W) 0xFFRRGGBB pixels, the
+    layout a 32-bit screen image has, so painting needs no conversion.
+
+    ``top`` bounds the image's values: integer images go through a window table of only
+    ``top + 1`` entries (a drag makes a new window, hence a new table, every event).
+    """
+    colours = _packed_colormap(cmap)
+    if image.dtype in (np.uint8, np.uint16):
+        lut = colours[windowing.window_lut(window, min(max(int(top), 1), 65535))]
+        return np.take(lut, image)
+    return np.take(colours, windowing.apply_window(image, window))
+
+
 @dataclass(frozen=True)
 class Frame:
     """Everything one view draws."""
 
-    display: np.ndarray  # (H, W, 3) uint8, already mirrored when asked
+    pixels: np.ndarray  # (H, W) uint32 0xFFRRGGBB, already mirrored when asked
     window: Window
     max_value: float
     mirrored: bool
     analysis: SymmetryAnalysis | None
-    ghost: np.ndarray | None  # (H, W, 3) uint8 display of the mirrored image
+    ghost_pixels: np.ndarray | None  # the same for the mirrored image (ghost overlay)
+
+    @property
+    def display(self) -> np.ndarray:
+        """(H, W, 3) uint8 RGB, a view of ``pixels``."""
+        return rgb_view(self.pixels)
+
+    @property
+    def ghost(self) -> np.ndarray | None:
+        return None if self.ghost_pixels is None else rgb_view(self.ghost_pixels)
 
 
 class ScanSurface(Protocol):
@@ -42,6 +81,8 @@ class ScanSurface(Protocol):
     def fit(self) -> None: ...
 
 
+ANALYSIS_OVERLAYS = frozenset({Overlay.MIDLINE, Overlay.ASYMMETRY, Overlay.HOTSPOTS,
+                               Overlay.GHOST})
 Loader = Callable[[Projection], np.ndarray]
 Analyzer = Callable[[Projection, np.ndarray, Callable[[SymmetryAnalysis], None]], None]
 
@@ -62,6 +103,8 @@ class ViewerPresenter:
         self.images: dict[Projection, np.ndarray] = {}
         self.analyses: dict[Projection, SymmetryAnalysis] = {}
         self._ranges: dict[Projection, tuple[float, float]] = {}
+        self._asked: set[Projection] = set()  # analyses asked for and not back yet
+        self._settling = False
         self._analyzer = analyzer
         self.listeners: list[Callable[[ViewerState], None]] = []
 
@@ -70,7 +113,7 @@ class ViewerPresenter:
         """Show ``case``: decoded arrays, or the error that stopped a view from loading."""
         self.case = case
         old_ranges = self._ranges
-        self.images, self.analyses, self._ranges = {}, {}, {}
+        self.images, self.analyses, self._ranges, self._asked = {}, {}, {}, set()
         for projection in Projection:
             item = images.get(projection)
             if isinstance(item, np.ndarray):
@@ -86,8 +129,8 @@ class ViewerPresenter:
             windows = {p: self._same_fractions(p, self.state.windows.get(p),
                                                old_ranges[p][1] if p in old_ranges else None)
                        for p in self.images}
+        self._settle_analyses()  # analyses prepared ahead arrive now, drawn just below
         self._update(replace(self.state, windows=windows))
-        self._request_analysis()
         self.surface.fit()
 
     def _preset_windows(self, name: str | None) -> dict[Projection, Window]:
@@ -108,23 +151,28 @@ class ViewerPresenter:
                                               window.width / old_top * top, 0.0, top)
         return replace(base, gamma=self.state.gamma, invert=self.state.invert)
 
+    def needs_analysis(self) -> bool:
+        """True when an overlay on shows the symmetry analysis."""
+        return bool(self.state.overlays & ANALYSIS_OVERLAYS)
+
     def _request_analysis(self) -> None:
-        needs = self.state.overlays & {Overlay.MIDLINE, Overlay.ASYMMETRY, Overlay.HOTSPOTS,
-                                       Overlay.GHOST}
-        if not needs:
+        if not self.needs_analysis():
             return
         case = self.case
         for p, image in self.images.items():
-            if p in self.analyses:
+            if p in self.analyses or p in self._asked:
                 continue
+            self._asked.add(p)
             self._analyzer(p, image, lambda a, p=p, case=case: self._analysis_ready(case, p, a))
 
     def _analysis_ready(self, case: Case | None, projection: Projection,
                         analysis: SymmetryAnalysis) -> None:
         if case is not self.case:
             return  # the trainee moved on
+        self._asked.discard(projection)
         self.analyses[projection] = analysis
-        self._draw(projection)
+        if not self._settling:  # an analysis known at once is drawn with the case
+            self._draw(projection)
 
     # --- reading choices -----------------------------------------------------------------
     def apply_preset(self, name: str) -> None:
@@ -185,8 +233,17 @@ class ViewerPresenter:
         self._update(replace(self.state, mirror_posterior=not self.state.mirror_posterior))
 
     def set_overlay(self, overlay: Overlay, on: bool) -> None:
-        self._update(self.state.with_overlay(overlay, on))
-        self._request_analysis()
+        self.state = self.state.with_overlay(overlay, on)
+        self._settle_analyses()
+        self._update(self.state)
+
+    def _settle_analyses(self) -> None:
+        """Ask for the analyses; those known already arrive now, drawn by the caller."""
+        self._settling = True
+        try:
+            self._request_analysis()
+        finally:
+            self._settling = False
 
     def toggle_overlay(self, overlay: Overlay) -> None:
         self.set_overlay(overlay, overlay not in self.state.overlays)
@@ -208,21 +265,25 @@ class ViewerPresenter:
         if image is None or window is None:
             return None
         mirrored = projection is Projection.POSTERIOR and self.state.mirror_posterior
-        display = windowing.apply_window(image, window, self.state.colormap)
+        top = self._ranges[projection][1]
+        flip = (slice(None), slice(None, None, -1 if mirrored else 1))
+        # Mirrored before the table look-up, so the result is contiguous for the screen.
+        pixels = packed_display(image[flip], window, self.state.colormap, top)
         analysis = self.analyses.get(projection)
         ghost = None
         if Overlay.GHOST in self.state.overlays and analysis is not None:
-            ghost = windowing.apply_window(mirror(image, analysis.midline), window,
-                                           self.state.colormap)
-        if mirrored:
-            display = display[:, ::-1]
-            ghost = None if ghost is None else ghost[:, ::-1]
-        return Frame(display, window, self._ranges[projection][1], mirrored, analysis, ghost)
+            ghost = packed_display(mirror(image, analysis.midline)[flip], window,
+                                   self.state.colormap, top)
+        return Frame(pixels, window, top, mirrored, analysis, ghost)
 
     def _draw(self, projection: Projection) -> None:
         frame = self.frame(projection)
         if frame is not None:
             self.surface.show_frame(projection, frame, self.state)
+
+    def maximum(self, projection: Projection) -> float:
+        """The top of a shown view's range (its maximum, at least 1); 0 if not shown."""
+        return self._ranges[projection][1] if projection in self._ranges else 0.0
 
     def value_percent(self, projection: Projection, x: int, y: int) -> float | None:
         """The pixel under the cursor as percent of that view's maximum (not counts)."""

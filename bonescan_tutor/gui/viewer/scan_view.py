@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtGui import QColor, QPen
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QPen
 
 from bonescan_tutor.core.cases import Projection
 from bonescan_tutor.gui.viewer.model import Overlay, ViewerState, corresponding_point
-from bonescan_tutor.gui.viewer.presenter import Frame
+from bonescan_tutor.gui.viewer.presenter import Frame, rgb_view
 
 MARKER_COLOUR = "#4fb3ff"
 MIDLINE_PEN = pg.mkPen("#00d0ff", width=1.5, style=Qt.PenStyle.DashLine)
@@ -68,6 +68,31 @@ class ReadingViewBox(pg.ViewBox):
         super().mouseDragEvent(ev, axis)
 
 
+class PackedImage(pg.ImageItem):
+    """An image item fed 0xFFRRGGBB pixels (the window already applied), painted as a
+    native 32-bit QImage: no level scaling and no format conversion on each paint.
+    ``image`` is the (H, W, 3) RGB view of those pixels, as for a plain ImageItem."""
+
+    def __init__(self) -> None:
+        super().__init__(axisOrder="row-major")
+        self._qimage: QImage | None = None
+
+    def set_pixels(self, pixels: np.ndarray) -> None:
+        pixels = np.ascontiguousarray(pixels, dtype=np.uint32)
+        self._qimage = pg.functions.ndarray_to_qimage(pixels, QImage.Format.Format_RGB32)
+        self.setImage(rgb_view(pixels), autoLevels=False)
+
+    def clear(self) -> None:
+        self._qimage = None
+        super().clear()
+
+    def paint(self, painter, *args) -> None:
+        if self.image is None or self._qimage is None:
+            return
+        h, w = self.image.shape[:2]
+        painter.drawImage(QRectF(0, 0, w, h), self._qimage)
+
+
 def _label(text: str, size: str = "12pt", bold: bool = False,
            anchor: tuple[float, float] = (0.5, 0)) -> pg.TextItem:
     item = pg.TextItem(anchor=anchor)
@@ -85,8 +110,8 @@ class PlanarView:
         self.box = ReadingViewBox(lockAspect=True, enableMenu=False)
         layout.addItem(self.box, row=0, col=col)
         self.box.invertY(True)
-        self.image = pg.ImageItem(axisOrder="row-major")
-        self.ghost = pg.ImageItem(axisOrder="row-major")
+        self.image = PackedImage()
+        self.ghost = PackedImage()
         self.asymmetry = pg.ImageItem(axisOrder="row-major")
         self.asymmetry.setLookupTable(asymmetry_lut())
         self.midline = pg.PlotCurveItem(pen=MIDLINE_PEN)
@@ -114,12 +139,18 @@ class PlanarView:
         self.box.addItem(self.error, ignoreBounds=True)
         self.shape: tuple[int, int] = (1024, 256)
         self.mirrored = False
+        self._sides: bool | None = None
+        self._marks_shown: tuple[list[float], list[float]] = ([], [])
         self._set_sides(False)
+        self._place_labels()
 
     def _set_sides(self, mirrored: bool) -> None:
         # Anterior: the patient's right is on the image's left; posterior: the reverse,
         # unless shown mirrored to line up with the anterior view.
         right_on_left = (self.projection is Projection.ANTERIOR) or mirrored
+        if right_on_left == self._sides:
+            return  # laying out the HTML again costs more than drawing the scan
+        self._sides = right_on_left
         for item, text in ((self.left_marker, "R" if right_on_left else "L"),
                            (self.right_marker, "L" if right_on_left else "R")):
             item.setHtml(f'<span style="font-size:12pt;color:{MARKER_COLOUR}">{text}</span>')
@@ -131,19 +162,20 @@ class PlanarView:
 
     def show_frame(self, frame: Frame, state: ViewerState) -> None:
         self.error.setVisible(False)
-        self.image.setImage(frame.display, autoLevels=False, levels=(0, 255))
+        self.image.set_pixels(frame.pixels)
         self.image.setVisible(True)
-        h, w = frame.display.shape[:2]
-        self.shape = (h, w)
+        h, w = frame.pixels.shape[:2]
+        if (h, w) != self.shape:
+            self.shape = (h, w)
+            self._place_labels()
         self.mirrored = frame.mirrored
         self._set_sides(frame.mirrored)
-        self._place_labels()
         a = frame.analysis
         overlays = state.overlays
 
         show_ghost = Overlay.GHOST in overlays and frame.ghost is not None
-        if show_ghost:
-            self.ghost.setImage(frame.ghost, autoLevels=False, levels=(0, 255))
+        if show_ghost and frame.ghost_pixels is not None:
+            self.ghost.set_pixels(frame.ghost_pixels)
             self.ghost.setOpacity(state.ghost_opacity)
         self.ghost.setVisible(show_ghost)
 
@@ -175,7 +207,10 @@ class PlanarView:
         """The trainee's marks, in image coordinates of the un-mirrored view."""
         w = self.shape[1]
         xs = [(w - 1 - x) if self.mirrored else x for x, _ in points]
-        self.marks.setData(xs, [y for _, y in points])
+        ys = [y for _, y in points]
+        if (xs, ys) != self._marks_shown:  # the quiz re-sends its marks on every change
+            self._marks_shown = (xs, ys)
+            self.marks.setData(xs, ys)
         self.marks.setVisible(bool(points))
 
     def show_error(self, message: str) -> None:

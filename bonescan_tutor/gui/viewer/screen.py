@@ -8,40 +8,41 @@ and the quiz.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
-from bonescan_tutor.core.cases import Case, Projection
+from bonescan_tutor.core.cases import Case, Projection, View
 from bonescan_tutor.core.errors import BonescanError
-from bonescan_tutor.core.symmetry import SymmetryAnalysis, analyze_view
 from bonescan_tutor.datasets.cache import ImageCache
 from bonescan_tutor.gui.tasks import run_in_background
+from bonescan_tutor.gui.viewer.analyses import AnalysisMemo, Runner
 from bonescan_tutor.gui.viewer.controls import WindowControls
 from bonescan_tutor.gui.viewer.model import Overlay, ViewerState
 from bonescan_tutor.gui.viewer.presenter import ViewerPresenter
 from bonescan_tutor.gui.viewer.scan_view import DualScanView
 
 log = logging.getLogger(__name__)
-
-
-def analyze_in_background(projection: Projection, image, done: Callable[[SymmetryAnalysis], None]) -> None:
-    run_in_background(lambda: analyze_view(image, projection), done,
-                      lambda exc: log.error("symmetry analysis failed: %s", exc))
+CONTROLS_DELAY_MS = 30
+SAVE_DELAY_MS = 2000
+# Analysing the neighbours competes with drawing the case just shown: started after it.
+ANALYSE_AHEAD_DELAY_MS = 150
 
 
 class ViewerScreen(QWidget):
     def __init__(self, settings: QSettings, cache: ImageCache, parent: QWidget | None = None,
-                 analyzer=analyze_in_background) -> None:
+                 run: Runner = run_in_background) -> None:
         super().__init__(parent)
         self.settings = settings
         self.cache = cache
+        self.analyses = AnalysisMemo(cache, run)
         self.scans = DualScanView()
         self.controls = WindowControls()
         self.readout = QLabel("")
         self.readout.setObjectName("readout")
-        self.presenter = ViewerPresenter(self.scans, self._restore_state(), analyzer)
+        self.presenter = ViewerPresenter(self.scans, self._restore_state(),
+                                         self.analyses.analyze)
         left = QWidget()
         col = QVBoxLayout(left)
         col.setContentsMargins(0, 0, 0, 0)
@@ -55,6 +56,25 @@ class ViewerScreen(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
+        # The tools beside the scans (range slider, histogram) follow the state a moment
+        # later, at most every CONTROLS_DELAY_MS: the scans are drawn first, and one
+        # refresh serves a burst of drag events.
+        self._controls_due = QTimer(self)
+        self._controls_due.setSingleShot(True)
+        self._controls_due.setInterval(CONTROLS_DELAY_MS)
+        self._controls_due.timeout.connect(self._refresh_controls)
+        self._histogram_due = self._indices_due = False
+        # Writing the settings file costs an fsync (about 10 ms): done once the trainee
+        # pauses, not between a drag or an answer and its paint. ``save_state_now`` on close.
+        self._save_due = QTimer(self)
+        self._save_due.setSingleShot(True)
+        self._save_due.setInterval(SAVE_DELAY_MS)
+        self._save_due.timeout.connect(self.save_state_now)
+        self._ahead: tuple[Case, list[View]] | None = None
+        self._ahead_due = QTimer(self)  # the analyses ahead start once the case is drawn
+        self._ahead_due.setSingleShot(True)
+        self._ahead_due.setInterval(ANALYSE_AHEAD_DELAY_MS)
+        self._ahead_due.timeout.connect(self._analyse_ahead)
         self._wire()
 
     def _wire(self) -> None:
@@ -75,14 +95,17 @@ class ViewerScreen(QWidget):
 
         def analysis_ready(case, projection, analysis):
             original(case, projection, analysis)
-            self.controls.show_indices(p.analyses)
+            self._indices_due = True
+            self._schedule_controls()
         p._analysis_ready = analysis_ready  # type: ignore[method-assign]
 
     # --- cases ---------------------------------------------------------------------------
     def show_case(self, case: Case | None, neighbours: Sequence[Case] = (),
-                  private: bool = False) -> None:
+                  private: bool = False, analyse_ahead: bool = False) -> None:
         """Show a case. ``private`` (a quiz with hidden labels): an image error is told
-        without its file name, whose folder would give the label away."""
+        without its file name, whose folder would give the label away. The neighbours
+        are decoded in the background, and analysed too when the symmetry overlays are
+        on or ``analyse_ahead`` (a practice quiz's feedback shows the hot spots)."""
         images: dict[Projection, object] = {}
         if case is not None:
             for projection in Projection:
@@ -96,8 +119,17 @@ class ViewerScreen(QWidget):
                         "This view could not be loaded: its image file is damaged. "
                         "Tell your instructor; the case still counts.") if private else exc)
         self.presenter.set_case(case, images)  # type: ignore[arg-type]
-        self.controls.show_histogram(self.presenter.images.get(Projection.ANTERIOR))
+        self._histogram_due = True
+        self._schedule_controls()
         self.cache.prefetch(v for n in neighbours for v in n.views)
+        if case is not None and (analyse_ahead or self.presenter.needs_analysis()):
+            self._ahead = (case, [v for n in (case, *neighbours) for v in n.views])
+            self._ahead_due.start()
+
+    def _analyse_ahead(self) -> None:
+        if self._ahead is not None and self._ahead[0] is self.presenter.case:
+            self.analyses.prefetch((v.projection, v) for v in self._ahead[1])
+        self._ahead = None
 
     def clear(self) -> None:
         self.presenter.set_case(None, {})
@@ -107,8 +139,8 @@ class ViewerScreen(QWidget):
         from bonescan_tutor.core.windowing import Window
 
         p = self.presenter
-        for projection, image in p.images.items():
-            top = max(float(image.max()), 1.0)
+        for projection in p.images:
+            top = p.maximum(projection)
             p.set_window(projection, Window(low_pct * top / 100, high_pct * top / 100))
             if p.state.linked:
                 break
@@ -120,12 +152,34 @@ class ViewerScreen(QWidget):
                                  "this view's maximum")
 
     def _state_changed(self, state: ViewerState) -> None:
+        if not self._save_due.isActive():
+            self._save_due.start()
+        self._schedule_controls()
+
+    def save_state_now(self) -> None:
+        """Remember the reading choices now (the timer's end, or the window closing)."""
+        self._save_due.stop()
+        self._save_state(self.presenter.state)
+
+    @property
+    def has_unsaved_state(self) -> bool:
+        """A change is waiting to be written to the settings."""
+        return self._save_due.isActive()
+
+    def _schedule_controls(self) -> None:
+        if not self._controls_due.isActive():  # not restarted: a long drag still shows
+            self._controls_due.start()
+
+    def _refresh_controls(self) -> None:
         p = self.presenter
+        if self._histogram_due:
+            self._histogram_due = False
+            self.controls.show_histogram(p.images.get(Projection.ANTERIOR))
+        if self._indices_due:
+            self._indices_due = False
+            self.controls.show_indices(p.analyses)
         projection = Projection.ANTERIOR if Projection.ANTERIOR in p.images else Projection.POSTERIOR
-        window = state.windows.get(projection)
-        top = max(float(p.images[projection].max()), 1.0) if projection in p.images else 0.0
-        self.controls.show_state(state, window, top)
-        self._save_state(state)
+        self.controls.show_state(p.state, p.state.windows.get(projection), p.maximum(projection))
 
     # --- remembered choices ----------------------------------------------------------------
     def _restore_state(self) -> ViewerState:
@@ -143,11 +197,17 @@ class ViewerScreen(QWidget):
         )
 
     def _save_state(self, state: ViewerState) -> None:
+        values: dict[str, object] = {
+            "viewer/preset": state.preset or "",
+            "viewer/colormap": state.colormap,
+            "viewer/invert": state.invert,
+            "viewer/gamma": state.gamma,
+            "viewer/linked": state.linked,
+            "viewer/mirror_posterior": state.mirror_posterior,
+            "viewer/overlays": ",".join(sorted(o.value for o in state.overlays)),
+        }
         s = self.settings
-        s.setValue("viewer/preset", state.preset or "")
-        s.setValue("viewer/colormap", state.colormap)
-        s.setValue("viewer/invert", state.invert)
-        s.setValue("viewer/gamma", state.gamma)
-        s.setValue("viewer/linked", state.linked)
-        s.setValue("viewer/mirror_posterior", state.mirror_posterior)
-        s.setValue("viewer/overlays", ",".join(sorted(o.value for o in state.overlays)))
+        for key, value in values.items():
+            # Only what changed: a drag or a new case then costs no settings-file write.
+            if s.value(key, None, type=type(value)) != value or not s.contains(key):
+                s.setValue(key, value)
