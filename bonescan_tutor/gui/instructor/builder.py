@@ -71,7 +71,7 @@ class QuizSetBuilder(QDialog):
         splitter.addWidget(self._cases_column())
         self.preview_title = QLabel("Preview: click a case in the list")
         self.preview_title.setObjectName("sectionTitle")
-        self.viewer = ViewerScreen(settings, cache)
+        self.viewer = ViewerScreen(settings, cache, remember=False)
         self.viewer.controls.setVisible(False)  # drag still windows; the scans get the room
         self.controls_toggle = QCheckBox("Window controls")
         self.controls_toggle.toggled.connect(self.viewer.controls.setVisible)

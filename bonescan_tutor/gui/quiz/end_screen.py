@@ -61,7 +61,7 @@ class EndScreen(QWidget):
         holder.setLayout(left)
         holder.setMaximumWidth(480)
         row.addWidget(holder)
-        self.viewer = ViewerScreen(settings, cache)
+        self.viewer = ViewerScreen(settings, cache, remember=False)
         row.addWidget(self.viewer, 1)
         self.case_lookup = None
 

@@ -52,7 +52,7 @@ class QuizScreen(QWidget):
         super().__init__(parent)
         self.presenter: QuizPresenter | None = None
         self.case: Case | None = None
-        self.viewer = ViewerScreen(settings, cache)
+        self.viewer = ViewerScreen(settings, cache, remember=False)
         self.pages = QStackedWidget()
         reading = QWidget()
         column = QVBoxLayout(reading)

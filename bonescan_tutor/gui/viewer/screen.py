@@ -32,9 +32,13 @@ ANALYSE_AHEAD_DELAY_MS = 150
 
 class ViewerScreen(QWidget):
     def __init__(self, settings: QSettings, cache: ImageCache, parent: QWidget | None = None,
-                 run: Runner = run_in_background) -> None:
+                 run: Runner = run_in_background, remember: bool = True) -> None:
+        """``remember``: this viewer's choices become the saved reading choices. Only the
+        library's viewer remembers; the quiz, review and preview viewers start from those
+        choices and leave them alone (a quiz's feedback overlays stay in the quiz)."""
         super().__init__(parent)
         self.settings = settings
+        self.remember = remember
         self.cache = cache
         self.analyses = AnalysisMemo(cache, run)
         self.scans = DualScanView()
@@ -152,14 +156,15 @@ class ViewerScreen(QWidget):
                                  "this view's maximum")
 
     def _state_changed(self, state: ViewerState) -> None:
-        if not self._save_due.isActive():
+        if self.remember and not self._save_due.isActive():
             self._save_due.start()
         self._schedule_controls()
 
     def save_state_now(self) -> None:
         """Remember the reading choices now (the timer's end, or the window closing)."""
         self._save_due.stop()
-        self._save_state(self.presenter.state)
+        if self.remember:
+            self._save_state(self.presenter.state)
 
     @property
     def has_unsaved_state(self) -> bool:
