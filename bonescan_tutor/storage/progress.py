@@ -219,11 +219,14 @@ class ProgressStore:
         fingerprint: str,
         *,
         label_shown: bool = False,
+        review_card: str | None = None,
     ) -> int:
         """Store an answer durably before the screen moves on; return its row id.
 
         An exam answer changed before submission replaces the earlier row for that case
         (same id). ``label_shown`` is True for a practice answer, whose feedback follows.
+        ``review_card`` (the case's new spaced-review card) is written in the same
+        transaction: one disk sync per answer, and never an answer without its card.
         """
         values = (
             attempt.position,
@@ -258,6 +261,8 @@ class ProgressStore:
                    RETURNING id""",
                 (session_id, trainee_id, attempt.case_key, *values),
             ).fetchone()
+            if review_card is not None:
+                self._put_card(conn, trainee_id, attempt.case_key, review_card)
         attempt_id: int = row[0]
         return attempt_id
 
@@ -309,12 +314,16 @@ class ProgressStore:
 
     def put_review_card(self, trainee: Trainee, case_key: str, card_json: str) -> None:
         with self._write() as conn:
-            conn.execute(
-                """INSERT INTO review_cards (trainee_id, case_key, card_json, updated)
-                   VALUES (?, ?, ?, ?) ON CONFLICT (trainee_id, case_key)
-                   DO UPDATE SET card_json = excluded.card_json, updated = excluded.updated""",
-                (trainee.id, case_key, card_json, time.time()),
-            )
+            self._put_card(conn, trainee.id, case_key, card_json)
+
+    @staticmethod
+    def _put_card(conn: sqlite3.Connection, trainee_id: int, case_key: str, card_json: str) -> None:
+        conn.execute(
+            """INSERT INTO review_cards (trainee_id, case_key, card_json, updated)
+               VALUES (?, ?, ?, ?) ON CONFLICT (trainee_id, case_key)
+               DO UPDATE SET card_json = excluded.card_json, updated = excluded.updated""",
+            (trainee_id, case_key, card_json, time.time()),
+        )
 
     # -- internals -------------------------------------------------------------------
 

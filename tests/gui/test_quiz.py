@@ -84,6 +84,7 @@ def test_a_practice_quiz_can_be_done_with_the_keyboard_alone(qtbot, settings, st
     assert len(saved) == 7 and all(a.label_shown and a.attempt.certainty == 90 for a in saved)
     assert store.session(quiz.session_id).finished is not None
     assert "of 7 correct" in w.quiz_screen.end.headline.text()
+    assert len(store.review_cards(quiz.trainee)) == 7  # every answered case is now a review card
 
 
 def test_an_answer_needs_a_certainty_first(qtbot, settings, store, dataset_path) -> None:

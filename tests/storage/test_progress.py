@@ -532,3 +532,19 @@ def test_kill_9_after_commit_loses_nothing(db: Path) -> None:
         stored = [x.attempt.case_key for x in s.attempts()]
     assert len(stored) >= len(printed)
     assert stored == [str(i) for i in range(len(stored))]  # every printed one, no gaps
+
+
+def test_an_answer_and_its_review_card_are_saved_together(tmp_path: Path) -> None:
+    from bonescan_tutor.core.quiz import Attempt, QuizMode, QuizSpec
+
+    with ProgressStore.open(tmp_path / "p.sqlite3") as store:
+        trainee = store.get_or_create_trainee("Ana")
+        spec = QuizSpec.create("t", ("1", "2"), QuizMode.PRACTICE)
+        sid = store.start_session(trainee, spec, "demo", "fp")
+        attempt = Attempt("1", 1, Diagnosis.METASTASES, 80, 1.0, 2.0, 1.0)
+        store.record_attempt(sid, attempt, Diagnosis.METASTASES, "fp", label_shown=True,
+                             review_card='{"card": 1}')
+        assert store.review_card(trainee, "1") == '{"card": 1}'
+        store.record_attempt(sid, attempt, Diagnosis.METASTASES, "fp", label_shown=True,
+                             review_card='{"card": 2}')
+        assert store.review_cards(trainee) == {"1": '{"card": 2}'}

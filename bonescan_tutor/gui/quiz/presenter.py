@@ -171,7 +171,6 @@ class QuizPresenter:
         practice = s.mode is QuizMode.PRACTICE
         self._save(attempt, case, label_shown=practice)
         if practice:
-            self._schedule_review(attempt, case)
             self._show_current(feedback=True)
         else:
             self.view.show_progress(self.progress())
@@ -219,8 +218,6 @@ class QuizPresenter:
         for attempt in s.tick(self.clock()):
             case = self.dataset.case(attempt.case_key)
             self._save(attempt, case, label_shown=s.mode is QuizMode.PRACTICE)
-            if s.mode is QuizMode.PRACTICE:
-                self._schedule_review(attempt, case)
         if s.state in (SessionState.FINISHED, SessionState.SUBMITTED):
             self._finish()
         elif s.state is SessionState.FEEDBACK and self._last_shown_feedback != s.position:
@@ -306,16 +303,18 @@ class QuizPresenter:
         self._changed()
 
     def _save(self, attempt: Attempt, case: Case, label_shown: bool) -> None:
+        """One transaction: the answer and, once its label is shown, its review card."""
         assert self.session_id is not None
+        card = self._next_card(attempt, case) if label_shown else None
         self.store.record_attempt(self.session_id, attempt, case.diagnosis,
-                                  self.dataset.fingerprint, label_shown=label_shown)
+                                  self.dataset.fingerprint, label_shown=label_shown,
+                                  review_card=card)
 
-    def _schedule_review(self, attempt: Attempt, case: Case) -> None:
+    def _next_card(self, attempt: Attempt, case: Case) -> str:
         correct = _correct(attempt, case.diagnosis)
         when = dt.datetime.fromtimestamp(attempt.answered_at, dt.UTC)
-        card = self.store.review_card(self.trainee, case.key)
-        self.store.put_review_card(self.trainee, case.key,
-                                   review.review(card, correct, attempt.certainty, when))
+        return review.review(self.store.review_card(self.trainee, case.key), correct,
+                             attempt.certainty, when)
 
     def _finish(self) -> None:
         s = self._session()
@@ -327,7 +326,9 @@ class QuizPresenter:
             if submitted:
                 for a in s.attempts:
                     if a.decision is not None or a.timed_out:
-                        self._schedule_review(a, self.dataset.case(a.case_key))
+                        case = self.dataset.case(a.case_key)
+                        self.store.put_review_card(self.trainee, case.key,
+                                                   self._next_card(a, case))
         self.view.show_end(self.end_of_session())
         for callback in self.on_finished:
             callback()
