@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
@@ -18,10 +19,12 @@ from bonescan_tutor.core.errors import BonescanError
 from bonescan_tutor.datasets.cache import ImageCache
 from bonescan_tutor.gui.tasks import run_in_background
 from bonescan_tutor.gui.viewer.analyses import AnalysisMemo, Runner
-from bonescan_tutor.gui.viewer.controls import WindowControls
 from bonescan_tutor.gui.viewer.model import Overlay, ViewerState
 from bonescan_tutor.gui.viewer.presenter import ViewerPresenter
 from bonescan_tutor.gui.viewer.scan_view import DualScanView
+
+if TYPE_CHECKING:
+    from bonescan_tutor.gui.viewer.controls import WindowControls
 
 log = logging.getLogger(__name__)
 CONTROLS_DELAY_MS = 30
@@ -42,7 +45,11 @@ class ViewerScreen(QWidget):
         self.cache = cache
         self.analyses = AnalysisMemo(cache, run)
         self.scans = DualScanView()
-        self.controls = WindowControls()
+        # The tools beside the scans (and superqt, which they need) are built just after
+        # the window first shows, so the first case is on screen sooner.
+        self._controls: WindowControls | None = None
+        self.controls_holder = QWidget()
+        QVBoxLayout(self.controls_holder).setContentsMargins(0, 0, 0, 0)
         self.readout = QLabel("")
         self.readout.setObjectName("readout")
         self.presenter = ViewerPresenter(self.scans, self._restore_state(),
@@ -54,7 +61,7 @@ class ViewerScreen(QWidget):
         col.addWidget(self.readout)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
-        splitter.addWidget(self.controls)
+        splitter.addWidget(self.controls_holder)
         splitter.setStretchFactor(0, 1)
         splitter.setSizes([900, 300])
         layout = QVBoxLayout(self)
@@ -80,20 +87,36 @@ class ViewerScreen(QWidget):
         self._ahead_due.setInterval(ANALYSE_AHEAD_DELAY_MS)
         self._ahead_due.timeout.connect(self._analyse_ahead)
         self._wire()
+        QTimer.singleShot(0, self._build_controls)
+
+    @property
+    def controls(self) -> WindowControls:
+        if self._controls is None:
+            from bonescan_tutor.gui.viewer.controls import WindowControls
+
+            self._controls = c = WindowControls()
+            self.controls_holder.layout().addWidget(c)
+            p = self.presenter
+            c.presetChosen.connect(p.apply_preset)
+            c.rangeChanged.connect(self._range_set)
+            c.gammaChanged.connect(p.set_gamma)
+            c.colormapChosen.connect(p.set_colormap)
+            c.invertToggled.connect(p.set_invert)
+            c.linkToggled.connect(p.set_linked)
+            c.overlayToggled.connect(p.set_overlay)
+            c.ghostOpacityChanged.connect(p.set_ghost_opacity)
+            self._histogram_due = self._indices_due = True
+            self._refresh_controls()
+        return self._controls
+
+    def _build_controls(self) -> None:
+        self.controls  # noqa: B018 - building it is the point
 
     def _wire(self) -> None:
-        p, c = self.presenter, self.controls
+        p = self.presenter
         self.scans.windowDragged.connect(p.drag)
         self.scans.hovered.connect(self._hovered)
         self.scans.left.connect(lambda: self.readout.setText(""))
-        c.presetChosen.connect(p.apply_preset)
-        c.rangeChanged.connect(self._range_set)
-        c.gammaChanged.connect(p.set_gamma)
-        c.colormapChosen.connect(p.set_colormap)
-        c.invertToggled.connect(p.set_invert)
-        c.linkToggled.connect(p.set_linked)
-        c.overlayToggled.connect(p.set_overlay)
-        c.ghostOpacityChanged.connect(p.set_ghost_opacity)
         p.listeners.append(self._state_changed)
         original = p._analysis_ready
 
@@ -176,6 +199,8 @@ class ViewerScreen(QWidget):
             self._controls_due.start()
 
     def _refresh_controls(self) -> None:
+        if self._controls is None:
+            return  # built shortly; it shows the state then
         p = self.presenter
         if self._histogram_due:
             self._histogram_due = False
@@ -183,6 +208,9 @@ class ViewerScreen(QWidget):
         if self._indices_due:
             self._indices_due = False
             self.controls.show_indices(p.analyses)
+        if not p.images:
+            self.controls.show_state(p.state, None, 0.0)
+            return
         projection = Projection.ANTERIOR if Projection.ANTERIOR in p.images else Projection.POSTERIOR
         self.controls.show_state(p.state, p.state.windows.get(projection), p.maximum(projection))
 
