@@ -13,7 +13,7 @@ import struct
 import warnings
 import zipfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -60,27 +60,27 @@ def _name(source: Source) -> str:
 @contextmanager
 def _opened(source: Source, name: str, head_only: bool) -> Iterator[Image.Image]:
     """Open with Pillow, turning every failure into an ``ImageError`` naming the file."""
+    empty = f"{name}: the file is empty (0 bytes). Replace it with the original image."
     try:
-        if isinstance(source, bytes):
-            if not source:
-                raise ImageError(f"{name}: the file is empty (0 bytes). Replace it with the original image.")
-            fp: IO[bytes] = io.BytesIO(source)
-        else:
-            path = Path(source)
-            if not path.is_file():
-                raise ImageError(f"{name}: the file does not exist.")
-            if path.stat().st_size == 0:
-                raise ImageError(f"{name}: the file is empty (0 bytes). Replace it with the original image.")
-            if head_only:
-                with open(path, "rb") as f:
-                    fp = io.BytesIO(f.read(HEADER_BYTES))
+        with ExitStack() as stack:
+            if isinstance(source, bytes):
+                if not source:
+                    raise ImageError(empty)
+                fp: IO[bytes] = io.BytesIO(source)
             else:
-                fp = io.BytesIO(path.read_bytes())
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(fp) as img:
-                _refuse_bomb(img.width, img.height, name)
-                yield img
+                try:
+                    fp = stack.enter_context(open(source, "rb"))
+                except (FileNotFoundError, IsADirectoryError):
+                    raise ImageError(f"{name}: the file does not exist.") from None
+                if os.fstat(fp.fileno()).st_size == 0:
+                    raise ImageError(empty)
+                if head_only:
+                    fp = io.BytesIO(fp.read(HEADER_BYTES))
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                with Image.open(fp) as img:
+                    _refuse_bomb(img.width, img.height, name)
+                    yield img
     except Image.DecompressionBombError as exc:
         raise ImageError(
             f"{name}: the image declares an enormous size and was refused as a possible "
@@ -89,8 +89,6 @@ def _opened(source: Source, name: str, head_only: bool) -> Iterator[Image.Image]
     except UnidentifiedImageError as exc:
         raise ImageError(f"{name}: not an image Pillow can read. Replace it with the original PNG.") from exc
     except OSError as exc:
-        if isinstance(exc, ImageError):
-            raise
         raise ImageError(f"{name}: could not be read ({exc}). The file may be damaged or truncated.") from exc
 
 
