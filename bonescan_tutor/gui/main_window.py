@@ -243,6 +243,10 @@ class MainWindow(QMainWindow):
             do(self.quiz)
 
     # --- the trainee and the progress file ------------------------------------------------
+    def use_store(self, store: ProgressStore) -> None:
+        """Keep progress in ``store`` (a lab's shared folder, or a test's temporary file)."""
+        self._store = store
+
     def store(self) -> ProgressStore | None:
         if self._store is None:
             from bonescan_tutor.gui.quiz.launcher import open_progress

@@ -33,9 +33,9 @@ def run_self_test(app: QApplication, settings: QSettings) -> int:
 
     failures: list[str] = []
     with tempfile.TemporaryDirectory(prefix="bonescan-self-test-") as tmp:
-        store = ProgressStore.open(Path(tmp) / "progress.sqlite3")
         t0 = time.perf_counter()
-        window = MainWindow(settings, store=store, trainee="self-test")
+        # The app opens the progress file when a quiz needs it; so does the self-test.
+        window = MainWindow(settings, trainee="self-test")
         window.resize(1366, 768)  # a lab PC's screen, whatever the offscreen one is
         window.show()
         dataset, report = open_dataset(paths.demo_dataset_dir())
@@ -51,6 +51,8 @@ def run_self_test(app: QApplication, settings: QSettings) -> int:
         if not dataset.synthetic or not window.banner.isVisible():
             failures.append("the synthetic-demo banner is not shown")
 
+        store = ProgressStore.open(Path(tmp) / "progress.sqlite3")
+        window.use_store(store)
         keys = tuple(c.key for c in dataset.quiz_cases[:3])
         window.start_quiz(QuizSpec.create("Self-test", keys, QuizMode.PRACTICE, seed=1))
         quiz = window.quiz
