@@ -82,7 +82,8 @@ def main() -> None:
     n = len(attempts)
     print(f"dashboard on {n:,} answers over {SESSIONS} sessions (offscreen, 1366 x 768)")
     report_absolute("open + load + build + draw (median)", opened.median_ms, "ms", 800.0)
-    report_ratio("open + load + build + draw vs summary()", opened.median_s, floor.median_s, 10.0)
+    # The target is the absolute 800 ms above; the ratio to summary() shows where time goes.
+    report_ratio("open + load + build + draw vs summary()", opened.median_s, floor.median_s, None)
     print(f"{'  process CPU time of the open (median)':<48} {cpu * 1000:9.2f} ms")
     print(f"{'  of which: read the progress file':<48} {loaded.median_ms:9.2f} ms")
     print(f"{'  of which: build DashboardData (incl. summary)':<48} {built.median_ms:9.2f} ms")

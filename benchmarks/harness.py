@@ -42,13 +42,16 @@ def timeit(fn: Callable[[], object], *, repeat: int = 7, warmup: int = 1) -> Tim
     return Timing(statistics.median(samples), p95, len(samples))
 
 
-def report_ratio(name: str, value_s: float, floor_s: float, target_ratio: float) -> bool:
-    """Print ``name``: value, floor, ratio and whether the target ratio is met."""
+def report_ratio(name: str, value_s: float, floor_s: float, target_ratio: float | None) -> bool:
+    """Print ``name``: value, floor, ratio and whether the target ratio is met
+    (``target_ratio`` None: the ratio is shown for information only)."""
     ratio = value_s / floor_s if floor_s > 0 else float("inf")
-    ok = ratio <= target_ratio
+    ok = target_ratio is None or ratio <= target_ratio
+    verdict = ("(for information)" if target_ratio is None
+               else f"(target <= {target_ratio:g})  {'OK' if ok else 'MISSED'}")
     print(
         f"{name:<48} {value_s * 1000:9.2f} ms   floor {floor_s * 1000:9.2f} ms   "
-        f"ratio {ratio:5.2f} (target <= {target_ratio:g})  {'OK' if ok else 'MISSED'}"
+        f"ratio {ratio:5.2f} {verdict}"
     )
     return ok
 

@@ -39,7 +39,29 @@ The demo dataset is synthetic and not for clinical learning; open the real IICS-
 dataset with --dataset PATH (its folder or its zip)."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def commands_needed(argv: Sequence[str] | None) -> tuple[str, ...]:
+    """The sub-command modules to load for ``argv``: none to start the app, only the
+    named one to run it, all of them for help or anything unclear (so argparse can
+    list the choices). Starting the app then loads no command code at all."""
+    if argv is None:
+        return COMMANDS
+    by_name = {module.replace("_", "-"): module for module in COMMANDS}
+    for arg in argv:
+        if arg in ("-h", "--help"):
+            return COMMANDS
+        if arg in by_name:
+            return (by_name[arg],)
+    words = [a for a in argv if not a.startswith("-")]
+    return COMMANDS if words and not _values_of_options(argv) >= set(words) else ()
+
+
+def _values_of_options(argv: Sequence[str]) -> set[str]:
+    """Words that are the values of the app's own options (``--dataset PATH``)."""
+    takes_value = {"--dataset", "--quiz-set", "--trainee", "--home"}
+    return {argv[i + 1] for i, a in enumerate(argv[:-1]) if a in takes_value}
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bonescan-tutor",
         description=DESCRIPTION,
@@ -70,14 +92,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
+    for name in commands_needed(argv):
         module = importlib.import_module(f"bonescan_tutor.commands.{name}")
         module.register(sub)
     return parser
 
 
 def run(argv: Sequence[str]) -> int:
-    parser = build_parser()
+    parser = build_parser(list(argv))
     args = parser.parse_args(list(argv))
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,

@@ -85,3 +85,16 @@ def test_no_display_prints_how_to_run_instead_of_aborting(tmp_path: Path) -> Non
 def test_help_lists_the_commands() -> None:
     r = cli("--help")
     assert r.returncode == 0 and "validate" in r.stdout and "synthetic" in r.stdout
+
+
+def test_starting_the_app_loads_no_command_code_and_commands_load_only_themselves() -> None:
+    from bonescan_tutor.cli import COMMANDS, commands_needed
+
+    assert commands_needed(["--self-test"]) == ()
+    assert commands_needed(["--dataset", "my data", "--trainee", "Ana"]) == ()
+    assert commands_needed(["validate", "x"]) == ("validate",)
+    assert commands_needed(["--home", "h", "make-demo", "d"]) == ("make_demo",)
+    assert commands_needed(["--help"]) == COMMANDS
+    assert commands_needed(["valdate", "x"]) == COMMANDS  # argparse then lists the choices
+    r = cli("valdate", "x")
+    assert r.returncode == 2 and "invalid choice" in r.stderr and "validate" in r.stderr

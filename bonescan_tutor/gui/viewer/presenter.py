@@ -107,6 +107,8 @@ class ViewerPresenter:
         self._settling = False
         self._analyzer = analyzer
         self.listeners: list[Callable[[ViewerState], None]] = []
+        #: told when a view's symmetry analysis arrives (the regional-index table)
+        self.analysis_listeners: list[Callable[[Projection, SymmetryAnalysis], None]] = []
 
     # --- the case ------------------------------------------------------------------------
     def set_case(self, case: Case | None, images: dict[Projection, np.ndarray | BonescanError]) -> None:
@@ -173,6 +175,8 @@ class ViewerPresenter:
         self.analyses[projection] = analysis
         if not self._settling:  # an analysis known at once is drawn with the case
             self._draw(projection)
+        for listener in self.analysis_listeners:
+            listener(projection, analysis)
 
     # --- reading choices -----------------------------------------------------------------
     def apply_preset(self, name: str) -> None:

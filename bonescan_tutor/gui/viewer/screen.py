@@ -118,13 +118,11 @@ class ViewerScreen(QWidget):
         self.scans.hovered.connect(self._hovered)
         self.scans.left.connect(lambda: self.readout.setText(""))
         p.listeners.append(self._state_changed)
-        original = p._analysis_ready
+        p.analysis_listeners.append(self._analysis_arrived)
 
-        def analysis_ready(case, projection, analysis):
-            original(case, projection, analysis)
-            self._indices_due = True
-            self._schedule_controls()
-        p._analysis_ready = analysis_ready  # type: ignore[method-assign]
+    def _analysis_arrived(self, projection: Projection, analysis: object) -> None:
+        self._indices_due = True
+        self._schedule_controls()
 
     # --- cases ---------------------------------------------------------------------------
     def show_case(self, case: Case | None, neighbours: Sequence[Case] = (),
