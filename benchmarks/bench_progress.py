@@ -21,6 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.harness import Timing, report_absolute, report_ratio, timeit
+from benchmarks.progress_history import bulk_insert_attempts
 from bonescan_tutor.core.cases import Diagnosis
 from bonescan_tutor.core.quiz import Attempt, QuizMode, QuizSpec, Tool
 from bonescan_tutor.storage.progress import ProgressStore
@@ -62,17 +63,7 @@ def fill(path: Path) -> int:
         )
         for n, (sid, k) in enumerate(itertools.product(sessions, range(CASES_PER_SESSION)))
     ]
-    conn = sqlite3.connect(path)
-    with conn:
-        conn.executemany(
-            """INSERT INTO attempts (session_id, trainee_id, case_key, dataset_fingerprint,
-               position, decision, certainty, time_on_case_s, started_at, answered_at, note,
-               marks_json, tools_json, timed_out, label_shown, truth)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            rows,
-        )
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    conn.close()
+    bulk_insert_attempts(path, rows)
     return live
 
 

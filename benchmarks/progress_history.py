@@ -73,6 +73,13 @@ def write_history(
             pending = plan.mode is QuizMode.EXAM and not plan.submitted
             if not pending:
                 store.finish_session(sid, plan.mode is QuizMode.EXAM, finished=clock)
+    bulk_insert_attempts(path, rows)
+    return trainee
+
+
+def bulk_insert_attempts(path: Path, rows: list[tuple[object, ...]]) -> None:
+    """Many attempts in one transaction, straight into the progress file's table (the
+    columns in the order of the INSERT below), then checkpointed like a settled file."""
     conn = sqlite3.connect(path)
     with conn:
         conn.executemany(
@@ -84,4 +91,3 @@ def write_history(
         )
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
-    return trainee
