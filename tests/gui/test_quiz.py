@@ -218,3 +218,29 @@ def test_each_trainee_gets_their_own_order(qtbot, settings, store, dataset_path)
         orders.append(w.quiz.session.order)
         w.leave_quiz()
     assert len(set(orders)) == 3 and all(o != spec.case_keys for o in orders)
+
+
+def test_a_quiz_offers_only_the_tools_its_spec_allows(qtbot, settings, store, dataset_path) -> None:
+    from bonescan_tutor.core.cases import Projection
+    from bonescan_tutor.core.quiz import Tool
+    from bonescan_tutor.gui.viewer.model import Overlay
+
+    w = _window(qtbot, settings, store, dataset_path)
+    w.start_quiz(QuizSpec.create("Plain reading", _keys(w)[:2], QuizMode.PRACTICE,
+                                 tools_allowed=frozenset({Tool.INVERT})))
+    viewer = w.quiz_screen.viewer
+    controls = viewer.controls
+    before = dict(viewer.presenter.state.windows)
+    viewer.scans.windowDragged.emit(Projection.ANTERIOR, 40.0, -20.0)  # a drag: not allowed
+    assert viewer.presenter.state.windows == before
+    assert not controls.overlay_checks[Overlay.HOTSPOTS].isEnabled()
+    assert not controls.range.isEnabled() and controls.invert.isEnabled()
+    key(qtbot, w, Qt.Key.Key_M)  # the midline key: not allowed either
+    assert Overlay.MIDLINE not in viewer.presenter.state.overlays
+    controls.invert.click()  # allowed, and recorded with the answer
+    assert viewer.presenter.state.invert is False
+    w.quiz.set_certainty(60)
+    attempt = w.quiz.answer(Diagnosis.METASTASES)
+    assert attempt.tools_used == frozenset({Tool.INVERT})
+    w.leave_quiz()
+    assert w.viewer.controls.range.isEnabled()  # the library's viewer keeps every tool

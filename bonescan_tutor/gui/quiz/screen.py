@@ -173,6 +173,7 @@ class QuizScreen(QWidget):
 
     def detach(self) -> None:
         self.timer.stop()
+        self.viewer.limit_tools(None)
         self.presenter = None
         self.case = None
         self.viewer.clear()
@@ -182,7 +183,8 @@ class QuizScreen(QWidget):
         self.pages.setCurrentIndex(0)
         p = self.presenter
         spec = p.session.spec if p and p.session else None
-        if spec is not None:
+        if spec is not None and p is not None:
+            self.viewer.limit_tools(spec.tools_allowed, p.note_tool)
             self.title.setText(spec.title)
             self.instructions.setText(spec.instructions)
             self.instructions.setVisible(bool(spec.instructions))

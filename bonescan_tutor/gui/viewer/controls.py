@@ -76,6 +76,7 @@ class WindowControls(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._updating = False
+        self.indices_allowed = True  # a quiz may not allow the regional-index table
         column = QVBoxLayout(self)
         column.setContentsMargins(6, 6, 6, 6)
 
@@ -195,7 +196,7 @@ class WindowControls(QWidget):
                 check.setChecked(overlay in state.overlays)
             self.blend.setValue(round(state.ghost_opacity * 100))
             self.colour_bar.setVisible(Overlay.ASYMMETRY in state.overlays)
-            self.indices.setVisible(Overlay.HOTSPOTS in state.overlays)
+            self.indices.setVisible(Overlay.HOTSPOTS in state.overlays and self.indices_allowed)
         finally:
             self._updating = False
 

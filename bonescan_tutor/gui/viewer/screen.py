@@ -8,7 +8,7 @@ and the quiz.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, QTimer
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from bonescan_tutor.core.cases import Case, Projection, View
 from bonescan_tutor.core.errors import BonescanError
+from bonescan_tutor.core.quiz import Tool
 from bonescan_tutor.datasets.cache import ImageCache
 from bonescan_tutor.gui.tasks import run_in_background
 from bonescan_tutor.gui.viewer.analyses import AnalysisMemo, Runner
@@ -25,6 +26,13 @@ from bonescan_tutor.gui.viewer.scan_view import DualScanView
 
 if TYPE_CHECKING:
     from bonescan_tutor.gui.viewer.controls import WindowControls
+
+OVERLAY_TOOLS = {
+    Overlay.MIDLINE: Tool.MIDLINE,
+    Overlay.GHOST: Tool.MIRROR_GHOST,
+    Overlay.ASYMMETRY: Tool.ASYMMETRY,
+    Overlay.HOTSPOTS: Tool.HOTSPOTS,
+}
 
 log = logging.getLogger(__name__)
 CONTROLS_DELAY_MS = 30
@@ -48,6 +56,8 @@ class ViewerScreen(QWidget):
         # The tools beside the scans (and superqt, which they need) are built just after
         # the window first shows, so the first case is on screen sooner.
         self._controls: WindowControls | None = None
+        self._allowed: frozenset[Tool] | None = None  # a quiz's allowed tools; None: all
+        self._report_use: Callable[[Tool], None] | None = None
         self.controls_holder = QWidget()
         QVBoxLayout(self.controls_holder).setContentsMargins(0, 0, 0, 0)
         self.readout = QLabel("")
@@ -96,15 +106,18 @@ class ViewerScreen(QWidget):
 
             self._controls = c = WindowControls()
             self.controls_holder.layout().addWidget(c)
-            p = self.presenter
-            c.presetChosen.connect(p.apply_preset)
-            c.rangeChanged.connect(self._range_set)
-            c.gammaChanged.connect(p.set_gamma)
-            c.colormapChosen.connect(p.set_colormap)
-            c.invertToggled.connect(p.set_invert)
-            c.linkToggled.connect(p.set_linked)
-            c.overlayToggled.connect(p.set_overlay)
-            c.ghostOpacityChanged.connect(p.set_ghost_opacity)
+            p, used = self.presenter, self._used
+            c.presetChosen.connect(lambda name: used(Tool.WINDOWING, p.apply_preset, name))
+            c.rangeChanged.connect(lambda lo, hi: used(Tool.WINDOWING, self._range_set, lo, hi))
+            c.gammaChanged.connect(lambda g: used(Tool.WINDOWING, p.set_gamma, g))
+            c.colormapChosen.connect(lambda name: used(Tool.COLORMAP, p.set_colormap, name))
+            c.invertToggled.connect(lambda on: used(Tool.INVERT, p.set_invert, on))
+            c.linkToggled.connect(lambda on: used(Tool.WINDOWING, p.set_linked, on))
+            c.overlayToggled.connect(
+                lambda o, on: used(OVERLAY_TOOLS[o], p.set_overlay, o, on))
+            c.ghostOpacityChanged.connect(
+                lambda v: used(Tool.MIRROR_GHOST, p.set_ghost_opacity, v))
+            self._apply_limits()
             self._histogram_due = self._indices_due = True
             self._refresh_controls()
         return self._controls
@@ -112,9 +125,39 @@ class ViewerScreen(QWidget):
     def _build_controls(self) -> None:
         self.controls  # noqa: B018 - building it is the point
 
+    # --- the tools a quiz allows ------------------------------------------------------------
+    def limit_tools(self, allowed: frozenset[Tool] | None,
+                    used: Callable[[Tool], None] | None = None) -> None:
+        """Offer only ``allowed`` tools (None: all) and report each use to ``used``."""
+        self._allowed, self._report_use = allowed, used
+        if self._controls is not None:
+            self._apply_limits()
+
+    def allows(self, tool: Tool) -> bool:
+        return self._allowed is None or tool in self._allowed
+
+    def _used(self, tool: Tool, do: Callable[..., object], *args: object) -> None:
+        if not self.allows(tool):
+            return
+        if self._report_use is not None:
+            self._report_use(tool)
+        do(*args)
+
+    def _apply_limits(self) -> None:
+        c = self.controls
+        for widget, tool in ((c.preset, Tool.WINDOWING), (c.range, Tool.WINDOWING),
+                             (c.gamma, Tool.WINDOWING), (c.link, Tool.WINDOWING),
+                             (c.colormap, Tool.COLORMAP), (c.invert, Tool.INVERT),
+                             (c.blend, Tool.MIRROR_GHOST)):
+            widget.setEnabled(self.allows(tool))
+        for overlay, check in c.overlay_checks.items():
+            check.setEnabled(self.allows(OVERLAY_TOOLS[overlay]))
+        c.indices_allowed = self.allows(Tool.REGIONAL_INDEX)
+
     def _wire(self) -> None:
         p = self.presenter
-        self.scans.windowDragged.connect(p.drag)
+        self.scans.windowDragged.connect(
+            lambda projection, dx, dy: self._used(Tool.WINDOWING, p.drag, projection, dx, dy))
         self.scans.hovered.connect(self._hovered)
         self.scans.left.connect(lambda: self.readout.setText(""))
         p.listeners.append(self._state_changed)
