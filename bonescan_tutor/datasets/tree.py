@@ -106,10 +106,6 @@ class FileTree:
             return self.archive.read(rel)
         return (self.root / rel).read_bytes()
 
-    def local_path(self, rel: str) -> Path | None:
-        """The file on disk, or None inside a zip."""
-        return None if self.archive is not None else self.root / rel
-
     def probe(self, rel: str) -> Probe:
         """Header, size and (for a folder PNG) whether it was cut short, in one open.
 

@@ -22,17 +22,17 @@ from PySide6.QtWidgets import (
 )
 
 from bonescan_tutor import paths
-from bonescan_tutor.core.cases import Case, Dataset, Diagnosis, Projection
+from bonescan_tutor.core.cases import Case, Dataset, Projection
 from bonescan_tutor.core.errors import BonescanError
 from bonescan_tutor.core.quiz import QuizSpec, Tool
 from bonescan_tutor.core.validation import ValidationReport
 from bonescan_tutor.datasets.cache import ImageCache
 from bonescan_tutor.gui import theme
-from bonescan_tutor.gui.actions import ActionRegistry, ActionSpec
+from bonescan_tutor.gui.actions import ActionRegistry
 from bonescan_tutor.gui.dialogs.error import show_error
 from bonescan_tutor.gui.library.panel import LibraryPanel
+from bonescan_tutor.gui.main_commands import MENUS, register_commands
 from bonescan_tutor.gui.tasks import run_in_background
-from bonescan_tutor.gui.viewer.model import Overlay
 from bonescan_tutor.gui.viewer.screen import ViewerScreen
 
 if TYPE_CHECKING:  # the quiz modules load with the first quiz, not at start-up
@@ -49,8 +49,6 @@ DEMO_BANNER = (
     "File > Open dataset."
 )
 MAX_RECENT = 8
-MENUS = ("&File", "&View", "&Window", "&Overlays", "&Quiz", "&Instructor", "&Help")
-CERTAINTY_KEYS = {50: "Alt+5", 60: "Alt+6", 70: "Alt+7", 80: "Alt+8", 90: "Alt+9", 100: "Alt+0"}
 STUDY, QUIZ, PROGRESS = 0, 1, 2
 
 
@@ -104,7 +102,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(body)
         self.library.caseChosen.connect(self.show_case)
         self.actions = ActionRegistry(self)
-        self._register_actions()
+        register_commands(self)
         self.actions.build_menus(self.menuBar(), MENUS)
         self.recent_menu = self.menuBar().actions()[0].menu().addMenu("Recent datasets")
         self._refresh_recent()
@@ -160,83 +158,6 @@ class MainWindow(QMainWindow):
     def _study(self, do) -> None:
         if self.pages.currentIndex() == STUDY:
             do()
-
-    def _register_actions(self) -> None:
-        add = self.actions.add
-        t = self._tool
-        add(ActionSpec("open", "&File", "&Open dataset folder…", "Ctrl+O"), self.choose_dataset)
-        add(ActionSpec("open_zip", "&File", "Open dataset &zip or manifest…", "Ctrl+Shift+O"),
-            self.choose_dataset_file)
-        add(ActionSpec("open_demo", "&File", "Open the synthetic &demo"), self.open_demo)
-        add(ActionSpec("download", "&File", "&Download IICS-UNA dataset…"), self.download_dataset)
-        add(ActionSpec("report", "&File", "Dataset &report…", "Ctrl+R"), self.show_report)
-        add(ActionSpec("quit", "&File", "&Quit", "Ctrl+Q"), self.close)
-        add(ActionSpec("next", "&View", "Next case", "Down"), lambda: self._study(lambda: self.library.step(1)))
-        add(ActionSpec("previous", "&View", "Previous case", "Up"),
-            lambda: self._study(lambda: self.library.step(-1)))
-        add(ActionSpec("page_down", "&View", "Ten cases on", "PgDown"),
-            lambda: self._study(lambda: self.library.step(10)))
-        add(ActionSpec("page_up", "&View", "Ten cases back", "PgUp"),
-            lambda: self._study(lambda: self.library.step(-10)))
-        add(ActionSpec("reset", "&View", "Reset zoom and window", "R"), self.reset_view)
-        add(ActionSpec("mirror", "&View", "Mirror the posterior view", "H"),
-            lambda: t(Tool.MIRROR_POSTERIOR, lambda p: p.toggle_mirror_posterior()))
-        add(ActionSpec("theme", "&View", "Light/dark theme", "Ctrl+T"), self.toggle_theme)
-        add(ActionSpec("invert", "&Window", "Invert gray", "I"), lambda: t(Tool.INVERT, lambda p: p.toggle_invert()))
-        add(ActionSpec("auto", "&Window", "Auto window (skeleton)", "0"),
-            lambda: t(Tool.WINDOWING, lambda p: p.auto_window()))
-        from bonescan_tutor.core.windowing import PRESETS
-
-        for preset in PRESETS.values():
-            add(ActionSpec(f"preset_{preset.key}", "&Window", f"Preset {preset.name}",
-                           str(preset.key), preset.description),
-                lambda k=preset.key: t(Tool.WINDOWING, lambda p: p.apply_preset_key(k)))
-        overlays = ((Overlay.MIDLINE, Tool.MIDLINE, "midline", "Midline", "M"),
-                    (Overlay.GHOST, Tool.MIRROR_GHOST, "ghost", "Mirrored ghost", "G"),
-                    (Overlay.ASYMMETRY, Tool.ASYMMETRY, "asymmetry", "Asymmetry map", "A"),
-                    (Overlay.HOTSPOTS, Tool.HOTSPOTS, "hotspots", "Hot spots and regional indices", "S"))
-        for overlay, tool, ident, text, key in overlays:
-            add(ActionSpec(ident, "&Overlays", text, key),
-                lambda o=overlay, tool=tool: t(tool, lambda p: p.toggle_overlay(o)))
-        self._register_quiz_actions()
-        add(ActionSpec("shortcuts", "&Help", "&Keyboard shortcuts", "F1"), self.show_shortcuts)
-        add(ActionSpec("about", "&Help", "&About"), self.show_about)
-
-    def _register_quiz_actions(self) -> None:
-        add, q = self.actions.add, self._on_quiz_screen
-        add(ActionSpec("quick_quiz", "&Quiz", "&Quick quiz…", "Ctrl+N"), self.quick_quiz)
-        add(ActionSpec("review_due", "&Quiz", "&Review due cases", "Ctrl+Shift+R"), self.review_due)
-        add(ActionSpec("answer_yes", "&Quiz", "Answer: metastases", "P"),
-            lambda: q(lambda screen: screen.answer(Diagnosis.METASTASES)))
-        add(ActionSpec("answer_no", "&Quiz", "Answer: no metastases", "N"),
-            lambda: q(lambda screen: screen.answer(Diagnosis.NO_METASTASES)))
-        for certainty, key in CERTAINTY_KEYS.items():
-            add(ActionSpec(f"certainty_{certainty}", "&Quiz", f"Certainty {certainty} %", key),
-                lambda c=certainty: self._certainty(lambda quiz: quiz.set_certainty(c)))
-        add(ActionSpec("certainty_down", "&Quiz", "Less certain", "["),
-            lambda: self._certainty(lambda quiz: quiz.step_certainty(-1)))
-        add(ActionSpec("certainty_up", "&Quiz", "More certain", "]"),
-            lambda: self._certainty(lambda quiz: quiz.step_certainty(1)))
-        add(ActionSpec("quiz_next", "&Quiz", "Next case", "Return"),
-            lambda: q(lambda screen: screen.next_case()))
-        add(ActionSpec("exam_previous", "&Quiz", "Exam: previous case", "Left"),
-            lambda: q(lambda screen: screen.go(-1)))
-        add(ActionSpec("exam_next", "&Quiz", "Exam: next case", "Right"),
-            lambda: q(lambda screen: screen.go(1)))
-        add(ActionSpec("submit", "&Quiz", "Submit the exam", "Ctrl+Return"),
-            lambda: q(lambda screen: screen.submit()))
-        add(ActionSpec("pause", "&Quiz", "Pause / resume", "Ctrl+P"),
-            lambda: q(lambda screen: screen.toggle_pause()))
-        add(ActionSpec("leave_quiz", "&Quiz", "Leave the quiz (answers are kept)", "Ctrl+W"),
-            self.leave_quiz)
-        add(ActionSpec("trainee", "&File", "Switch &trainee…"), self.switch_trainee)
-        add(ActionSpec("open_quiz_set", "&Quiz", "&Open quiz set…", "Ctrl+Shift+Q"),
-            self.choose_quiz_set)
-        add(ActionSpec("library", "&View", "&Library (study mode)", "Ctrl+L"), self.show_library)
-        add(ActionSpec("new_quizset", "&Instructor", "&New quiz set…", "Ctrl+Shift+N"),
-            self.new_quiz_set)
-        add(ActionSpec("cohort", "&Instructor", "&Cohort results…"), self.cohort_results)
-        add(ActionSpec("progress", "&View", "&Progress dashboard", "Ctrl+D"), self.show_progress)
 
     def _certainty(self, do) -> None:
         if self.quiz is not None and self.quiz.session is not None and self.pages.currentIndex() == QUIZ:

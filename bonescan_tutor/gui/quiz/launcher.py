@@ -21,21 +21,27 @@ from bonescan_tutor.storage.progress import FILE_NAME, ProgressFileError, Progre
 log = logging.getLogger(__name__)
 
 
+def another_folder(parent: QWidget | None, title: str, problem: str, what: str) -> Path | None:
+    """Say why a file could not be written and let the user pick another folder."""
+    choice = QMessageBox.warning(
+        parent, title, f"{problem}\n\nChoose another folder for {what}?",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+    if choice != QMessageBox.StandardButton.Yes:
+        return None
+    folder = QFileDialog.getExistingDirectory(parent, f"Folder for {what}")
+    return Path(folder) if folder else None
+
+
 def open_progress(parent: QWidget | None, path: Path | None = None) -> ProgressStore | None:
     """Open the progress file; on a read-only or locked location, say so and offer another."""
     while True:
         try:
             store = ProgressStore.open(path)
         except ProgressFileError as exc:
-            choice = QMessageBox.warning(
-                parent, "Progress file", f"{exc}\n\nChoose another folder for your progress?",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
-            if choice != QMessageBox.StandardButton.Yes:
+            folder = another_folder(parent, "Progress file", str(exc), "your progress")
+            if folder is None:
                 return None
-            folder = QFileDialog.getExistingDirectory(parent, "Folder for the progress file")
-            if not folder:
-                return None
-            path = Path(folder) / FILE_NAME
+            path = folder / FILE_NAME
             continue
         if store.recovered_from is not None:
             QMessageBox.information(
@@ -162,12 +168,6 @@ def save_results(parent: QWidget, quiz_set, trainee: str, attempts) -> Path | No
         try:
             return write_results(quiz_set, trainee, attempts, folder)
         except BonescanError as exc:
-            again = QMessageBox.warning(
-                parent, "Save results", f"{exc}\n\nChoose another folder?",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
-            if again != QMessageBox.StandardButton.Yes:
+            folder = another_folder(parent, "Save results", str(exc), "the results file")
+            if folder is None:
                 return None
-            chosen = QFileDialog.getExistingDirectory(parent, "Folder for the results file")
-            if not chosen:
-                return None
-            folder = Path(chosen)

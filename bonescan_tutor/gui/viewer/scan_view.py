@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QPen
+from PySide6.QtGui import QColor, QImage
 
 from bonescan_tutor.core.cases import Projection
 from bonescan_tutor.gui.viewer.model import Overlay, ViewerState, corresponding_point
@@ -316,9 +316,3 @@ class DualScanView(pg.GraphicsLayoutWidget):
         source.set_crosshair((x, y))
         self.views[other_projection].set_crosshair(mapped)
         return mapped
-
-    def set_pen_width(self, width: float) -> None:
-        pen = QPen(MIDLINE_PEN)
-        pen.setWidthF(width)
-        for view in self.views.values():
-            view.midline.setPen(pen)

@@ -1,0 +1,99 @@
+"""The main window's commands as data: id, menu, text, key and what each does.
+
+Menus and Help > Keyboard shortcuts are built from these; viewer commands go to the
+viewer on screen, and a running quiz may refuse a tool.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bonescan_tutor.core.cases import Diagnosis
+from bonescan_tutor.core.quiz import Tool
+from bonescan_tutor.core.windowing import PRESETS
+from bonescan_tutor.gui.actions import ActionSpec
+from bonescan_tutor.gui.viewer.model import Overlay
+
+if TYPE_CHECKING:
+    from bonescan_tutor.gui.main_window import MainWindow
+
+MENUS = ("&File", "&View", "&Window", "&Overlays", "&Quiz", "&Instructor", "&Help")
+CERTAINTY_KEYS = {50: "Alt+5", 60: "Alt+6", 70: "Alt+7", 80: "Alt+8", 90: "Alt+9", 100: "Alt+0"}
+
+
+def register_commands(w: MainWindow) -> None:
+    """Every command of the main window, in menu order."""
+    add = w.actions.add
+    t = w._tool
+    add(ActionSpec("open", "&File", "&Open dataset folder…", "Ctrl+O"), w.choose_dataset)
+    add(ActionSpec("open_zip", "&File", "Open dataset &zip or manifest…", "Ctrl+Shift+O"),
+        w.choose_dataset_file)
+    add(ActionSpec("open_demo", "&File", "Open the synthetic &demo"), w.open_demo)
+    add(ActionSpec("download", "&File", "&Download IICS-UNA dataset…"), w.download_dataset)
+    add(ActionSpec("report", "&File", "Dataset &report…", "Ctrl+R"), w.show_report)
+    add(ActionSpec("quit", "&File", "&Quit", "Ctrl+Q"), w.close)
+    add(ActionSpec("next", "&View", "Next case", "Down"), lambda: w._study(lambda: w.library.step(1)))
+    add(ActionSpec("previous", "&View", "Previous case", "Up"),
+        lambda: w._study(lambda: w.library.step(-1)))
+    add(ActionSpec("page_down", "&View", "Ten cases on", "PgDown"),
+        lambda: w._study(lambda: w.library.step(10)))
+    add(ActionSpec("page_up", "&View", "Ten cases back", "PgUp"),
+        lambda: w._study(lambda: w.library.step(-10)))
+    add(ActionSpec("reset", "&View", "Reset zoom and window", "R"), w.reset_view)
+    add(ActionSpec("mirror", "&View", "Mirror the posterior view", "H"),
+        lambda: t(Tool.MIRROR_POSTERIOR, lambda p: p.toggle_mirror_posterior()))
+    add(ActionSpec("theme", "&View", "Light/dark theme", "Ctrl+T"), w.toggle_theme)
+    add(ActionSpec("invert", "&Window", "Invert gray", "I"), lambda: t(Tool.INVERT, lambda p: p.toggle_invert()))
+    add(ActionSpec("auto", "&Window", "Auto window (skeleton)", "0"),
+        lambda: t(Tool.WINDOWING, lambda p: p.auto_window()))
+    for preset in PRESETS.values():
+        add(ActionSpec(f"preset_{preset.key}", "&Window", f"Preset {preset.name}",
+                       str(preset.key), preset.description),
+            lambda k=preset.key: t(Tool.WINDOWING, lambda p: p.apply_preset_key(k)))
+    overlays = ((Overlay.MIDLINE, Tool.MIDLINE, "midline", "Midline", "M"),
+                (Overlay.GHOST, Tool.MIRROR_GHOST, "ghost", "Mirrored ghost", "G"),
+                (Overlay.ASYMMETRY, Tool.ASYMMETRY, "asymmetry", "Asymmetry map", "A"),
+                (Overlay.HOTSPOTS, Tool.HOTSPOTS, "hotspots", "Hot spots and regional indices", "S"))
+    for overlay, tool, ident, text, key in overlays:
+        add(ActionSpec(ident, "&Overlays", text, key),
+            lambda o=overlay, tool=tool: t(tool, lambda p: p.toggle_overlay(o)))
+    _register_quiz_commands(w)
+    add(ActionSpec("shortcuts", "&Help", "&Keyboard shortcuts", "F1"), w.show_shortcuts)
+    add(ActionSpec("about", "&Help", "&About"), w.show_about)
+
+def _register_quiz_commands(w: MainWindow) -> None:
+    add, q = w.actions.add, w._on_quiz_screen
+    add(ActionSpec("quick_quiz", "&Quiz", "&Quick quiz…", "Ctrl+N"), w.quick_quiz)
+    add(ActionSpec("review_due", "&Quiz", "&Review due cases", "Ctrl+Shift+R"), w.review_due)
+    add(ActionSpec("answer_yes", "&Quiz", "Answer: metastases", "P"),
+        lambda: q(lambda screen: screen.answer(Diagnosis.METASTASES)))
+    add(ActionSpec("answer_no", "&Quiz", "Answer: no metastases", "N"),
+        lambda: q(lambda screen: screen.answer(Diagnosis.NO_METASTASES)))
+    for certainty, key in CERTAINTY_KEYS.items():
+        add(ActionSpec(f"certainty_{certainty}", "&Quiz", f"Certainty {certainty} %", key),
+            lambda c=certainty: w._certainty(lambda quiz: quiz.set_certainty(c)))
+    add(ActionSpec("certainty_down", "&Quiz", "Less certain", "["),
+        lambda: w._certainty(lambda quiz: quiz.step_certainty(-1)))
+    add(ActionSpec("certainty_up", "&Quiz", "More certain", "]"),
+        lambda: w._certainty(lambda quiz: quiz.step_certainty(1)))
+    add(ActionSpec("quiz_next", "&Quiz", "Next case", "Return"),
+        lambda: q(lambda screen: screen.next_case()))
+    add(ActionSpec("exam_previous", "&Quiz", "Exam: previous case", "Left"),
+        lambda: q(lambda screen: screen.go(-1)))
+    add(ActionSpec("exam_next", "&Quiz", "Exam: next case", "Right"),
+        lambda: q(lambda screen: screen.go(1)))
+    add(ActionSpec("submit", "&Quiz", "Submit the exam", "Ctrl+Return"),
+        lambda: q(lambda screen: screen.submit()))
+    add(ActionSpec("pause", "&Quiz", "Pause / resume", "Ctrl+P"),
+        lambda: q(lambda screen: screen.toggle_pause()))
+    add(ActionSpec("leave_quiz", "&Quiz", "Leave the quiz (answers are kept)", "Ctrl+W"),
+        w.leave_quiz)
+    add(ActionSpec("trainee", "&File", "Switch &trainee…"), w.switch_trainee)
+    add(ActionSpec("open_quiz_set", "&Quiz", "&Open quiz set…", "Ctrl+Shift+Q"),
+        w.choose_quiz_set)
+    add(ActionSpec("library", "&View", "&Library (study mode)", "Ctrl+L"), w.show_library)
+    add(ActionSpec("new_quizset", "&Instructor", "&New quiz set…", "Ctrl+Shift+N"),
+        w.new_quiz_set)
+    add(ActionSpec("cohort", "&Instructor", "&Cohort results…"), w.cohort_results)
+    add(ActionSpec("progress", "&View", "&Progress dashboard", "Ctrl+D"), w.show_progress)
+
