@@ -1,10 +1,12 @@
 """Results files (``.bstresult``): one trainee's answers to one quiz set, for the instructor.
 
-Format, version 1 (UTF-8 JSON, one object)::
+Format, version 2 (UTF-8 JSON, one object)::
 
     {
       "format": "bonescan-tutor results",
-      "version": 1,
+      "version": 2,
+      "status": "complete" | "incomplete",   incomplete: the trainee abandoned the quiz,
+                                              its answers locked as given
       "trainee": "Ana Rivas",
       "quiz_set": {"id": "...", "title": "...", "fingerprint": "<sha256 hex of the quiz
                    set's canonical JSON, see QuizSet.fingerprint>"},
@@ -25,12 +27,14 @@ Format, version 1 (UTF-8 JSON, one object)::
 
 The checksum is sha256 of the canonical JSON (sorted keys, no spaces, UTF-8) of every
 field except ``checksum``: a file edited or damaged after it was written fails it.
-Files from an older app version are read as they are (``app_version`` is kept).
+Files from an older app version are read as they are (``app_version`` is kept);
+version 1 files have no ``status`` and are read as complete.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import functools
 import hashlib
 import json
@@ -52,9 +56,16 @@ from bonescan_tutor.storage.progress_records import StoredAttempt
 from bonescan_tutor.storage.quizsets import QuizSet
 
 FORMAT = "bonescan-tutor results"
-VERSION = 1
+VERSION = 2
 EXTENSION = ".bstresult"
 MAX_FILE_BYTES = 50 * 1024 * 1024
+
+
+class ResultStatus(enum.Enum):
+    """Whether the trainee finished the quiz or abandoned it part-way."""
+
+    COMPLETE = "complete"
+    INCOMPLETE = "incomplete"
 
 
 class ResultsFileError(BonescanError):
@@ -137,6 +148,8 @@ class ResultsFile:
     attempts: tuple[ResultAttempt, ...]
     checksum: str = ""
     path: Path | None = None
+    status: ResultStatus = ResultStatus.COMPLETE
+    version: int = VERSION
 
     @property
     def from_older_app(self) -> bool:
@@ -163,9 +176,9 @@ class ResultsFile:
 
     def body(self) -> dict[str, Any]:
         """Every field except the checksum, as written."""
-        return {
+        body: dict[str, Any] = {
             "format": FORMAT,
-            "version": VERSION,
+            "version": self.version,
             "trainee": self.trainee,
             "quiz_set": {
                 "id": self.quiz_set_id,
@@ -178,6 +191,9 @@ class ResultsFile:
             "mode": self.mode.value,
             "attempts": [a.to_dict() for a in self.attempts],
         }
+        if self.version >= 2:
+            body["status"] = self.status.value
+        return body
 
 
 def answered_certainty(decision: Diagnosis | None, certainty: int | None) -> int | None:
@@ -211,12 +227,14 @@ def write_results(
     *,
     dataset_fingerprint: str | None = None,
     now: dt.datetime | None = None,
+    status: ResultStatus = ResultStatus.COMPLETE,
 ) -> Path:
     """Write one trainee's results for ``quiz_set``; return the new file's path.
 
     The file goes into ``folder`` when given, else the quiz set's ``results_folder``;
     its name is ``<set title slug>-<trainee slug>-<UTC timestamp>.bstresult`` (with a
-    number added if that name is taken). Written whole or not at all.
+    number added if that name is taken). Written whole or not at all. ``status`` says
+    whether the quiz was finished or abandoned part-way.
     """
     if not trainee.strip():
         raise UsageError("Results need the trainee's name.")
@@ -248,6 +266,7 @@ def write_results(
         created=when.strftime("%Y-%m-%dT%H:%M:%SZ"),
         mode=quiz_set.spec.mode,
         attempts=rows,
+        status=status,
     )
     body = results.body()
     body["checksum"] = checksum_of(results.body())
@@ -302,15 +321,16 @@ def read_results(path: Path) -> ResultsFile:
             "was written. Ask the trainee to send the original file."
         )
     try:
-        return _from_body(data, str(checksum), path)
+        return _from_body(data, version, str(checksum), path)
     except (KeyError, TypeError, ValueError) as exc:
         raise ResultsFileError(
             f"{where}: a field is missing or has a wrong value ({exc})."
         ) from None
 
 
-def _from_body(d: dict[str, Any], checksum: str, path: Path) -> ResultsFile:
+def _from_body(d: dict[str, Any], version: int, checksum: str, path: Path) -> ResultsFile:
     qs = d["quiz_set"]
+    status = ResultStatus(d["status"]) if version >= 2 else ResultStatus.COMPLETE
     attempts = tuple(_attempt(a) for a in d["attempts"])
     return ResultsFile(
         trainee=_text(d["trainee"], "trainee"),
@@ -324,6 +344,8 @@ def _from_body(d: dict[str, Any], checksum: str, path: Path) -> ResultsFile:
         attempts=attempts,
         checksum=checksum,
         path=path,
+        status=status,
+        version=version,
     )
 
 

@@ -139,3 +139,40 @@ def test_scored_answers_count_a_bare_decision_as_certain() -> None:
     a = answer("1", M, M, None)
     assert a.scored().certainty == 100 and a.scored().decision is True
     assert answer("8", N, None).scored().certainty is None
+
+
+def test_status_is_written_and_read(tmp_path: Path) -> None:
+    from bonescan_tutor.storage.results import ResultStatus
+
+    done = read_results(write_results(quiz_set(), "Ana", rows(), tmp_path, now=NOW))
+    assert done.status is ResultStatus.COMPLETE and done.version == 2
+    path = write_results(quiz_set(), "Bo", rows(), tmp_path, now=NOW,
+                         status=ResultStatus.INCOMPLETE)
+    data = json.loads(path.read_text())
+    assert data["version"] == 2 and data["status"] == "incomplete"
+    assert read_results(path).status is ResultStatus.INCOMPLETE
+
+
+def test_version_1_files_read_as_complete(tmp_path: Path) -> None:
+    from bonescan_tutor.storage.results import ResultStatus
+
+    path = write_results(quiz_set(), "Ana", rows(), tmp_path, now=NOW)
+    data = json.loads(path.read_text())
+    del data["checksum"], data["status"]
+    data["version"] = 1
+    data["checksum"] = checksum_of(data)
+    path.write_text(json.dumps(data))
+    r = read_results(path)
+    assert r.status is ResultStatus.COMPLETE and r.version == 1
+    assert r.body() == {k: v for k, v in data.items() if k != "checksum"}
+
+
+def test_an_unknown_status_is_refused(tmp_path: Path) -> None:
+    path = write_results(quiz_set(), "Ana", rows(), tmp_path, now=NOW)
+    data = json.loads(path.read_text())
+    del data["checksum"]
+    data["status"] = "half-done"
+    data["checksum"] = checksum_of(data)
+    path.write_text(json.dumps(data))
+    with pytest.raises(ResultsFileError, match="wrong value"):
+        read_results(path)
