@@ -83,6 +83,7 @@ def summary_lines(s: Summary) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from bonescan_tutor.core import review
     from bonescan_tutor.storage.export import (
         export_attempts_csv,
         export_imrmc,
@@ -109,6 +110,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             chosen = known
         attempts = [a for t in chosen for a in store.attempts(t, since) if a.label_shown]
+        cards = {t.id: store.review_cards(t) for t in chosen}
     names = {t.id: t.name for t in chosen}
     current = _current_fingerprint(args, attempts)
     if not attempts:
@@ -129,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
         s = summary(scored_answers(mine))
         summaries[t.name] = s
         older = sum(1 for a in mine if current and a.dataset_fingerprint != current)
-        blocks.append((t.name, mine, older, s))
+        blocks.append((t.id, t.name, mine, older, s))
     if args.json:
         print(
             json.dumps(
@@ -141,15 +143,16 @@ def run(args: argparse.Namespace) -> int:
                             "finished_cases": len(mine),
                             "older_dataset_version": older,
                             "summary": s.as_dict(),
+                            "review": review.schedule(cards[trainee_id]),
                         }
-                        for name, mine, older, s in blocks
+                        for trainee_id, name, mine, older, s in blocks
                     ],
                 },
                 indent=2,
             )
         )
     else:
-        for name, mine, older, s in blocks:
+        for _id, name, mine, older, s in blocks:
             print(f"{name}: {len(mine)} finished case(s), {s.n_answered} answered")
             if older:
                 print(

@@ -326,14 +326,15 @@ class MainWindow(QMainWindow):
         if self.pages.currentIndex() == QUIZ:
             self.leave_quiz()
         if self.dashboard is None or self.dashboard.property("trainee") != trainee.name:
-            from bonescan_tutor.gui.results.presenter import progress_loader
+            from bonescan_tutor.gui.results.presenter import due_loader, progress_loader
             from bonescan_tutor.gui.results.view import DashboardScreen
 
             if self.dashboard is not None:
                 self.dashboard.setParent(None)
                 self.dashboard.deleteLater()
             self.dashboard = DashboardScreen(progress_loader(store, trainee),
-                                             self.dataset.fingerprint if self.dataset else None)
+                                             self.dataset.fingerprint if self.dataset else None,
+                                             due_today=due_loader(store, trainee))
             self.dashboard.setProperty("trainee", trainee.name)
             self.dashboard.openCase.connect(self._open_case_from_dashboard)
             self.dashboard.exportRequested.connect(self.export_results)

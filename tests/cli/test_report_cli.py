@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pandas as pd
 import pytest
 
 from bonescan_tutor import cli
+from bonescan_tutor.core import review
 from bonescan_tutor.core.cases import Diagnosis
 from bonescan_tutor.core.quiz import Attempt, QuizMode, QuizSpec
 from bonescan_tutor.core.scoring import summary
@@ -94,6 +96,30 @@ def test_json_matches_summary(capsys: pytest.CaptureFixture[str], history: None)
         shown = [a for a in store.attempts(trainee) if a.label_shown]
     expected = summary(scored_answers(shown)).as_dict()
     assert ana["summary"]["metrics"] == json.loads(json.dumps(expected["metrics"]))
+
+
+def test_json_lists_each_trainees_review_schedule(capsys: pytest.CaptureFixture[str]) -> None:
+    """The cards the quiz writes: the miss and the timed-out case, due a day later."""
+    answers = [("1", M, M, 90), ("2", M, N, 90), ("3", N, None, None), ("4", N, N, 100)]
+    spec = QuizSpec(id="q", title="P", case_keys=("1", "2", "3", "4"), mode=QuizMode.PRACTICE)
+    at = 1_700_000_000.0
+    with ProgressStore.open() as store:
+        ana = store.get_or_create_trainee("Ana")
+        sid = store.start_session(ana, spec, "Tiny", "fp")
+        for i, (key, truth, decision, certainty) in enumerate(answers):
+            when = dt.datetime.fromtimestamp(at + 60 * i, dt.UTC)
+            attempt = Attempt(key, i + 1, decision, certainty, at + 60 * i - 5, at + 60 * i,
+                              5.0, timed_out=decision is None)
+            card = review.review(None, decision is truth, certainty, when)
+            store.record_attempt(sid, attempt, truth, "fp", label_shown=True, review_card=card)
+    code, out, _ = run(capsys, "report", "--json")
+    assert code == 0
+    (entry,) = json.loads(out)["trainees"]
+    assert [r["case_key"] for r in entry["review"]] == ["2", "3"]
+    for r, minutes in zip(entry["review"], (1, 2), strict=True):
+        due = dt.datetime.fromisoformat(r["due"])
+        assert due.utcoffset() == dt.timedelta(0)
+        assert due - dt.datetime.fromtimestamp(at + 60 * minutes, dt.UTC) == dt.timedelta(days=1)
 
 
 def test_everyone_without_trainee(capsys: pytest.CaptureFixture[str], history: None) -> None:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bonescan_tutor.core import review
 from bonescan_tutor.core.cases import Diagnosis
 from bonescan_tutor.core.quiz import QuizMode, QuizSpec
 from bonescan_tutor.core.quiz_session import SessionState
@@ -84,7 +85,16 @@ def test_a_practice_quiz_can_be_done_with_the_keyboard_alone(qtbot, settings, st
     assert len(saved) == 7 and all(a.label_shown and a.attempt.certainty == 90 for a in saved)
     assert store.session(quiz.session_id).finished is not None
     assert "of 7 correct" in w.quiz_screen.end.headline.text()
-    assert len(store.review_cards(quiz.trainee)) == 7  # every answered case is now a review card
+    # Only the missed cases enter spaced review (the certainty was 90 %, so no right
+    # answer was unsure), each due a day later, not within the session.
+    missed = {a.attempt.case_key for a in saved if a.attempt.decision is not a.truth}
+    assert 0 < len(missed) < 7
+    cards = store.review_cards(quiz.trainee)
+    assert set(cards) == missed
+    answered = {a.attempt.case_key: a.attempt.answered_at for a in saved}
+    for case_key, card in cards.items():
+        wait = review.due_at(card).timestamp() - answered[case_key]
+        assert 12 * 3600 <= wait <= 3 * 86400
 
 
 def test_an_answer_needs_a_certainty_first(qtbot, settings, store, dataset_path) -> None:

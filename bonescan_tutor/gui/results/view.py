@@ -50,7 +50,7 @@ from bonescan_tutor.gui.results.model import (
     FilterOptions,
     Leech,
 )
-from bonescan_tutor.gui.results.presenter import AttemptLoader, DashboardPresenter
+from bonescan_tutor.gui.results.presenter import AttemptLoader, DashboardPresenter, DueLoader
 from bonescan_tutor.gui.results.table import CASE_KEY_ROLE, AttemptsTableModel
 
 EXPORT_KINDS: tuple[tuple[str, str], ...] = (
@@ -115,6 +115,7 @@ class DashboardScreen(QWidget):
         parent: QWidget | None = None,
         *,
         window: int = 20,
+        due_today: DueLoader | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("dashboardScreen")
@@ -125,6 +126,9 @@ class DashboardScreen(QWidget):
         self.notice.setObjectName("dashboardNotice")
         self.notice.setWordWrap(True)
         self.notice.setVisible(False)
+        self.due = QLabel()
+        self.due.setObjectName("dueToday")
+        self.due.setVisible(False)
 
         self.empty_title = QLabel()
         self.empty_title.setObjectName("emptyTitle")
@@ -201,10 +205,12 @@ class DashboardScreen(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addLayout(self.filter_bar)
+        layout.addWidget(self.due)
         layout.addWidget(self.notice)
         layout.addWidget(self.pages, 1)
 
-        self.presenter = DashboardPresenter(self, load_attempts, current_fingerprint, window)
+        self.presenter = DashboardPresenter(self, load_attempts, current_fingerprint, window,
+                                            due_today)
 
     # -- the filter bar -------------------------------------------------------------------
 
@@ -372,6 +378,10 @@ class DashboardScreen(QWidget):
     def show_notice(self, text: str) -> None:
         self.notice.setText(text)
         self.notice.setVisible(bool(text))
+
+    def show_due(self, text: str) -> None:
+        self.due.setText(text)
+        self.due.setVisible(bool(text))
 
     def show_headlines(self, cards: Sequence[Headline]) -> None:
         for widget, headline in zip(self.cards, cards, strict=False):
