@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument(
         "--export", metavar="FILE", help="also write the attempts to FILE.xlsx or FILE.csv"
     )
-    p.add_argument("--imrmc", metavar="FILE", help="also write an iMRMC input file")
+    p.add_argument(
+        "--imrmc",
+        metavar="FILE",
+        help="also write an iMRMC input file (FILE.imrmc; .imrmc is added to another "
+        "ending) with its reader and case key tables FILE.readers.csv and FILE.cases.csv",
+    )
     p.set_defaults(func=run)
 
 
@@ -88,6 +94,8 @@ def run(args: argparse.Namespace) -> int:
         export_attempts_csv,
         export_imrmc,
         export_workbook,
+        imrmc_key_paths,
+        imrmc_path,
         scored_answers,
     )
     from bonescan_tutor.storage.progress import ProgressStore
@@ -168,9 +176,13 @@ def run(args: argparse.Namespace) -> int:
         if not args.json:
             print(f"Wrote {export}")
     if args.imrmc:
-        export_imrmc(attempts, Path(args.imrmc), trainee_names=names)
+        target, note = imrmc_path(Path(args.imrmc))
+        written = export_imrmc(attempts, target, trainee_names=names)
+        readers, cases = imrmc_key_paths(written)
+        if note:
+            print(f"bonescan-tutor report: {note}", file=sys.stderr)
         if not args.json:
-            print(f"Wrote {args.imrmc}")
+            print(f"Wrote {written} (reader and case keys: {readers.name}, {cases.name})")
     return 0
 
 

@@ -150,6 +150,17 @@ def test_exports(capsys: pytest.CaptureFixture[str], history: None, tmp_path: Pa
     assert code == 2 and ".xlsx or .csv" in err
 
 
+def test_imrmc_under_another_name_gets_imrmc_added_and_says_so(
+    capsys: pytest.CaptureFixture[str], history: None, tmp_path: Path
+) -> None:
+    code, out, err = run(capsys, "report", "--imrmc", str(tmp_path / "study.txt"))
+    assert code == 0
+    assert "study.txt does not end in .imrmc" in err and "study.txt.imrmc" in err
+    assert f"Wrote {tmp_path / 'study.txt.imrmc'}" in out and "study.txt.readers.csv" in out
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "study.txt.cases.csv", "study.txt.imrmc", "study.txt.readers.csv"]
+
+
 def test_export_to_an_unwritable_place(
     capsys: pytest.CaptureFixture[str], history: None, tmp_path: Path
 ) -> None:
