@@ -55,7 +55,8 @@ log = logging.getLogger(__name__)
 
 TRAINEE_COLUMNS = ("Trainee", "Cases", "Answered", "Accuracy (95 % CI)", "Sensitivity",
                    "Specificity", "Kappa", "AUC", "Median time", "File")
-ITEM_COLUMNS = ("Case", "Label", "Trainees", "Correct", "Discrimination", "Point-biserial",
+ITEM_COLUMNS = ("Case", "Label", "Trainees", "Correct", "Discrimination",
+                "Point-biserial (corrected, item-rest)", "Point-biserial (uncorrected, item-total)",
                 "Said metastases", "Said no metastases", "No answer", "Mean certainty")
 SORT_KEY = Qt.ItemDataRole.UserRole + 1
 
@@ -248,6 +249,7 @@ class CohortDialog(QDialog):
                 _SortItem(str(s.n), s.n),
                 _SortItem(percent(s.difficulty), s.difficulty),
                 _SortItem(number(s.discrimination), s.discrimination),
+                _SortItem(number(s.point_biserial_corrected), s.point_biserial_corrected),
                 _SortItem(number(s.point_biserial), s.point_biserial),
                 _SortItem(str(said["metastases"]), said["metastases"]),
                 _SortItem(str(said["no_metastases"]), said["no_metastases"]),
