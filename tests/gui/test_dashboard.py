@@ -260,3 +260,18 @@ def test_the_dashboard_says_how_many_cases_are_due_today(qtbot, settings, tmp_pa
         now[0] = t0 + dt.timedelta(days=1)  # the next morning: both misses are due
         screen.invalidate()
         assert screen.due.text().startswith("2 cases due for review today")
+
+
+def test_every_answer_box_switches_what_the_figures_count(qtbot, settings) -> None:
+    from tests.gui.dashboard_data import N
+
+    rows = [*six(), attempt(7, "12", M, M, 90), attempt(8, "12", M, N, 60)]  # 12 read 3 times
+    screen = make_screen(qtbot, rows, [session(1)])
+    cards = {card.title.text(): card for card in screen.cards}
+    assert cards["Cases read"].value.text() == "6"
+    assert "latest answer per case (2 earlier answers" in screen.notice.text()
+    assert screen.table.model().rowCount() == 8  # the table lists every answer
+    screen.all_check.click()
+    assert screen.presenter.filter.all_attempts
+    assert cards["Cases read"].value.text() == "8"
+    assert "count every answer" in screen.notice.text()

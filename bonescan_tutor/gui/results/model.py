@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
 import numpy as np
@@ -64,10 +64,14 @@ class DashboardFilter:
     session_id: int | None = None
     quiz_title: str | None = None
     dataset_fingerprint: str | None = None
+    all_attempts: bool = False
+    """Count every answer (a case read again counts each time); by default the figures
+    and curves count the latest answer to each case. The table always lists every answer."""
 
     @property
     def active(self) -> bool:
-        return self != DashboardFilter()
+        """Whether the filter leaves answers out (the counting choice does not)."""
+        return replace(self, all_attempts=False) != DashboardFilter()
 
     def time_bounds(self) -> tuple[float, float]:
         """[low, high) in epoch seconds for ``answered_at``."""
@@ -228,6 +232,7 @@ class DashboardData:
     older: int  # shown answers made on an older dataset version
     empty_message: str | None = None
     empty_hint: str = ""
+    repeats: int = 0  # earlier answers to cases read again, not counted (latest per case)
 
     @property
     def empty(self) -> bool:
@@ -286,6 +291,18 @@ def find_leeches(table: AnswerTable) -> tuple[Leech, ...]:
     )
 
 
+def latest_per_case(columns: AnswerColumns) -> AnswerColumns:
+    """The latest answer to each case (``columns`` in answer order), order kept."""
+    n = len(columns)
+    if n == 0:
+        return columns
+    keys = np.asarray(columns.case_key, dtype=object)
+    _, first_from_end = np.unique(keys[::-1].astype(str), return_index=True)
+    keep = np.zeros(n, dtype=bool)
+    keep[n - 1 - first_from_end] = True
+    return columns.take(keep)
+
+
 def build_dashboard(
     attempts: AnswerColumns | Sequence[StoredAttempt],
     sessions: Sequence[SessionRecord],
@@ -294,6 +311,9 @@ def build_dashboard(
     window: int = 20,
 ) -> DashboardData:
     """Apply the filter and the label-hiding rule, then score what is left.
+
+    Figures and curves count the latest answer to each case unless
+    ``flt.all_attempts``; the table and the leeches use every answer.
 
     ``sessions`` should be all of the trainee's sessions (they fill the menus);
     ``attempts`` (``ProgressStore.answer_columns``, or stored attempts) may already be
@@ -314,7 +334,9 @@ def build_dashboard(
     hidden = int(np.count_nonzero(wanted & ~shown))
     kept = columns.take(wanted & shown).in_answer_order()
     rows = AttemptRows(kept, titles, current_fingerprint)
-    table = _answer_table(kept)
+    counted = kept if flt.all_attempts else latest_per_case(kept)
+    repeats = len(kept) - len(counted)
+    table = _answer_table(counted)
     options = filter_options(sessions, current_fingerprint)
     older = (
         int(np.count_nonzero(kept.dataset_fingerprint != current_fingerprint))
@@ -326,6 +348,8 @@ def build_dashboard(
             (FILTERED_MESSAGE, FILTERED_HINT) if flt.active else (EMPTY_MESSAGE, EMPTY_HINT)
         )
         return DashboardData(flt, rows, table, None, (), options, hidden, 0, message, hint)
+    leech_table = table if flt.all_attempts else _answer_table(kept)  # every answer
     return DashboardData(
-        flt, rows, table, summary(table, window), find_leeches(table), options, hidden, older
+        flt, rows, table, summary(table, window), find_leeches(leech_table), options, hidden,
+        older, repeats=repeats,
     )

@@ -100,8 +100,17 @@ class DashboardView(Protocol):
 
 
 def notice(data: DashboardData) -> str:
-    """The line above the figures: what is left out and what is flagged."""
+    """The line above the figures: what is counted, what is left out and flagged."""
     parts = []
+    if data.summary is not None:
+        if data.filter.all_attempts:
+            parts.append("Figures and curves count every answer: a case read again "
+                         "counts each time.")
+        else:
+            left = (f" ({data.repeats} earlier answer{'s' if data.repeats != 1 else ''} "
+                    "to cases read again not counted; tick “Every answer” to count them)"
+                    if data.repeats else "")
+            parts.append(f"Figures and curves count the latest answer per case{left}.")
     if data.hidden:
         parts.append(
             f"{data.hidden} answer{'s' if data.hidden != 1 else ''} from an exam not yet "

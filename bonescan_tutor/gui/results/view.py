@@ -236,6 +236,11 @@ class DashboardScreen(QWidget):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
             combo.setMinimumContentsLength(12)
             combo.currentIndexChanged.connect(self._filters_changed)
+        self.all_check = QCheckBox("Every answer")
+        self.all_check.setToolTip("Count every answer, a case read again each time; "
+                                  "unticked, figures and curves count the latest answer "
+                                  "per case")
+        self.all_check.toggled.connect(self._filters_changed)
         self.session_combo.setToolTip("Count one quiz session only")
         self.quiz_combo.setToolTip("Count one quiz set only")
         self.dataset_combo.setToolTip("Count answers given on one version of the dataset")
@@ -261,6 +266,8 @@ class DashboardScreen(QWidget):
         ):
             bar.addWidget(QLabel(text))
             bar.addWidget(combo)
+        bar.addSpacing(12)
+        bar.addWidget(self.all_check)
         bar.addStretch(1)
         bar.addWidget(self.export_button)
         self.filter_bar = bar
@@ -278,6 +285,7 @@ class DashboardScreen(QWidget):
             session_id=self.session_combo.currentData(),
             quiz_title=self.quiz_combo.currentData(),
             dataset_fingerprint=self.dataset_combo.currentData(),
+            all_attempts=self.all_check.isChecked(),
         )
 
     def set_filter(self, flt: DashboardFilter) -> None:
@@ -301,6 +309,7 @@ class DashboardScreen(QWidget):
                     combo.addItem(str(value), value)
                     found = combo.count() - 1
                 combo.setCurrentIndex(found)
+            self.all_check.setChecked(flt.all_attempts)
         finally:
             self._updating_filters = False
         self.presenter.set_filter(flt)
