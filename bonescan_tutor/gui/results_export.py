@@ -7,6 +7,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
+from bonescan_tutor.core.cases import Layout
 from bonescan_tutor.core.errors import BonescanError
 from bonescan_tutor.storage.progress import ProgressStore, Trainee
 
@@ -18,7 +19,7 @@ FILTERS = {
 
 
 def export_results(parent: QWidget, store: ProgressStore, trainee: Trainee, kind: str,
-                   fingerprint: str | None) -> Path | None:
+                   fingerprint: str | None, layout: Layout | None = None) -> Path | None:
     from bonescan_tutor.core.scoring import summary
     from bonescan_tutor.storage.export import (
         export_attempts_csv,
@@ -44,7 +45,8 @@ def export_results(parent: QWidget, store: ProgressStore, trainee: Trainee, kind
         elif kind == "csv":
             export_attempts_csv(attempts, path, trainee_names=names, current_fingerprint=fingerprint)
         else:
-            path = export_imrmc(attempts, path, trainee_names=names)
+            path = export_imrmc(attempts, path, trainee_names=names,
+                                current_fingerprint=fingerprint, current_layout=layout)
             readers, cases = imrmc_key_paths(path)
             path_note = f"\n(reader and case keys: {readers.name}, {cases.name})"
     except BonescanError as exc:

@@ -21,7 +21,10 @@ accepts designs that are not fully crossed). The description carries ``NR``, ``N
 Reader and case IDs are numbers (1, 2, ...): readers in order of trainee name, one per
 trainee (two trainees are never merged, whatever their names), cases in natural key
 order. Two key tables are written beside the file, ``<name>.readers.csv``
-(reader_id, trainee) and ``<name>.cases.csv`` (case_id, case_key, truth). The file
+(reader_id, trainee) and ``<name>.cases.csv`` (case_id, case_key, truth, truth_label):
+``truth`` is the code (``metastases``/``no_metastases``), ``truth_label`` the class as
+the dataset names it when the case was answered on the dataset open now (BS-80K:
+"Abnormal"/"Normal"), else the generic label. The file
 name ends in ``.imrmc`` (added when the given name ends otherwise): iMRMC reads
 ``.imrmc`` (as well as ``.csv`` and ``.omrmc``), and RJafroc's iMRMC reader
 (``DfReadDataFile(..., format = "iMRMC")``) reads only ``.imrmc`` files with numeric
@@ -40,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from bonescan_tutor.core.answers import ScoredAnswer
-from bonescan_tutor.core.cases import Diagnosis, natural_key
+from bonescan_tutor.core.cases import Diagnosis, Layout, natural_key
 from bonescan_tutor.core.errors import BonescanError, UsageError
 from bonescan_tutor.core.quiz import p_metastases
 from bonescan_tutor.core.scoring import Summary
@@ -227,13 +230,15 @@ class ImrmcTable:
     """Numbered readers and cases and the rows of an iMRMC file.
 
     ``rows`` are (reader ID, case ID, modality, score); ``truths`` maps case ID to the
-    label; ``readers`` maps reader ID to the trainee's name; ``cases`` case ID to key.
+    label; ``readers`` maps reader ID to the trainee's name; ``cases`` case ID to key;
+    ``fingerprints`` case ID to the dataset version of a latest answer to it.
     """
 
     rows: list[tuple[int, int, str, float]]
     truths: dict[int, Diagnosis]
     readers: dict[int, str]
     cases: dict[int, str]
+    fingerprints: dict[int, str]
 
 
 def imrmc_rows(
@@ -243,7 +248,7 @@ def imrmc_rows(
 ) -> ImrmcTable:
     """The iMRMC table of revealed, answered attempts: one reader per trainee id."""
     names = trainee_names or {}
-    latest: dict[tuple[int, str], tuple[float, float, Diagnosis]] = {}
+    latest: dict[tuple[int, str], tuple[float, float, Diagnosis, str]] = {}
     for s in attempts:
         a, truth = s.attempt, s.revealed_truth
         if truth is None or a.decision is None:
@@ -251,7 +256,7 @@ def imrmc_rows(
         key = (s.trainee_id, a.case_key)
         score = round(100.0 * p_metastases(a.decision, a.certainty), 6)
         if key not in latest or a.answered_at >= latest[key][0]:
-            latest[key] = (a.answered_at, score, truth)
+            latest[key] = (a.answered_at, score, truth, s.dataset_fingerprint)
 
     def name(trainee_id: int) -> str:
         return names.get(trainee_id, f"trainee{trainee_id}")
@@ -262,14 +267,15 @@ def imrmc_rows(
     case_id = {k: i for i, k in enumerate(keys, start=1)}
     mod = re.sub(r"[\s,;\"']+", "_", modality.strip()) or "_"
     rows = sorted(
-        (reader_id[t], case_id[k], mod, score) for (t, k), (_, score, _t) in latest.items()
+        (reader_id[t], case_id[k], mod, score) for (t, k), (_, score, _t, _f) in latest.items()
     )
-    truths = {case_id[k]: truth for (_, k), (_, _, truth) in latest.items()}
+    truths = {case_id[k]: truth for (_, k), (_, _, truth, _f) in latest.items()}
     return ImrmcTable(
         rows,
         truths,
         {i: name(t) for t, i in reader_id.items()},
         {i: k for k, i in case_id.items()},
+        {case_id[k]: fp for (_, k), (_, _, _t, fp) in latest.items()},
     )
 
 
@@ -286,9 +292,14 @@ def export_imrmc(
     path: Path,
     modality: str = "reader",
     trainee_names: Mapping[int, str] | None = None,
+    current_fingerprint: str | None = None,
+    current_layout: Layout | None = None,
 ) -> Path:
     """Write an iMRMC input file and its two key tables (see the module doc); returns
-    the path written, which ends in ``.imrmc`` (``imrmc_path`` says when it was added)."""
+    the path written, which ends in ``.imrmc`` (``imrmc_path`` says when it was added).
+
+    ``current_fingerprint``/``current_layout``: the dataset open now, whose own class
+    names fill ``truth_label`` for cases answered on it."""
     table = imrmc_rows(attempts, trainee_names, modality)
     if not table.rows:
         raise UsageError(
@@ -318,8 +329,12 @@ def export_imrmc(
     write_bytes(
         cases_path,
         _csv_text(
-            ("case_id", "case_key", "truth"),
-            [(i, k, table.truths[i].value) for i, k in sorted(table.cases.items())],
+            ("case_id", "case_key", "truth", "truth_label"),
+            [
+                (i, k, table.truths[i].value, table.truths[i].label_in(
+                    current_layout if table.fingerprints[i] == current_fingerprint else None))
+                for i, k in sorted(table.cases.items())
+            ],
         ),
         ExportError,
     )

@@ -300,3 +300,17 @@ def test_figures_count_the_latest_answer_per_case_unless_every_answer_is_asked()
     # Leeches always look at every answer.
     rows += [attempt(5 + i, "13", M, N, 70) for i in range(3)]
     assert [leech.case_key for leech in build_dashboard(rows, [session(1)]).leeches] == ["13"]
+
+
+def test_answers_on_an_open_bs80k_dataset_show_its_class_names() -> None:
+    from bonescan_tutor.core.cases import Layout
+
+    rows = [attempt(1, "11", M, M, 90), attempt(2, "12", N, M, 60, fingerprint=OLD)]
+    data = build_dashboard(rows, [session(1)], current_fingerprint=CURRENT,
+                           current_layout=Layout.BS80K)
+    newest, oldest = data.rows.row(0), data.rows.row(1)
+    assert (oldest.cells[3], oldest.cells[4]) == ("Abnormal", "Abnormal")
+    # An answer on another dataset keeps the generic names: its classes are not known.
+    assert (newest.cells[3], newest.cells[4]) == ("No bone metastases", "Metastases")
+    plain = build_dashboard(rows, [session(1)], current_fingerprint=CURRENT)
+    assert plain.rows.row(1).cells[3] == "Bone metastases"

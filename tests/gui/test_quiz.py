@@ -254,3 +254,32 @@ def test_a_quiz_offers_only_the_tools_its_spec_allows(qtbot, settings, store, da
     assert attempt.tools_used == frozenset({Tool.INVERT})
     w.leave_quiz()
     assert w.viewer.controls.range.isEnabled()  # the library's viewer keeps every tool
+
+
+def test_a_bs80k_dataset_shows_its_own_class_names(qtbot, settings, store, tmp_path) -> None:
+    """BS-80K's abnormal class is not only metastases: the library, the buttons, the
+    feedback and the end screen say "Abnormal"/"Normal"; storage keeps the codes."""
+    from tests.datasets.test_bs80k import tree
+
+    labels = {"a1.jpg": "1", "a2.jpg": "0", "a3.jpg": "1"}
+    root = tree(tmp_path / "bs80k", labels, labels)
+    w = _window(qtbot, settings, store, root)
+    column = [w.library.table.item(r, 1).text() for r in range(w.library.table.rowCount())]
+    assert sorted(set(column)) == ["Abnormal", "Normal"]
+    combo = w.library.diagnosis
+    assert [combo.itemText(i) for i in range(combo.count())] == ["All", "Abnormal", "Normal"]
+    w.start_quiz(QuizSpec.create("BS", _keys(w), QuizMode.PRACTICE, seed=1))
+    screen = w.quiz_screen
+    assert screen.answer_buttons[Diagnosis.METASTASES].text().startswith("Abnormal")
+    assert screen.answer_buttons[Diagnosis.NO_METASTASES].text().startswith("Normal")
+    for _ in range(w.quiz.session.total):
+        key(qtbot, w, Qt.Key.Key_8, Qt.KeyboardModifier.AltModifier)
+        key(qtbot, w, Qt.Key.Key_P)
+        text = screen.feedback.text()
+        assert re.search(r"Physician's label: <b>(Abnormal|Normal)</b>", text), text
+        assert "Your answer: Abnormal at 80 %" in text and "metasta" not in text.lower()
+        key(qtbot, w, Qt.Key.Key_Return)
+    items = [screen.end.cases.item(i).text() for i in range(screen.end.cases.count())]
+    assert all(t.endswith(("Abnormal", "Normal")) for t in items), items
+    saved = store.attempts(session_id=w.quiz.session_id)
+    assert {a.attempt.decision for a in saved} == {Diagnosis.METASTASES}  # codes unchanged

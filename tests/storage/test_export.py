@@ -120,7 +120,9 @@ def test_imrmc_layout(tmp_path: Path) -> None:
     readers = dict(keys(path, "readers").itertuples(index=False))
     assert readers == {"1": "Ana", "2": "Ben, Jr"}
     cases = keys(path, "cases")
-    assert list(cases.columns) == ["case_id", "case_key", "truth"]
+    assert list(cases.columns) == ["case_id", "case_key", "truth", "truth_label"]
+    assert list(cases["truth_label"]) == ["Bone metastases", "No bone metastases",
+                                          "No bone metastases"]
     case_key = dict(zip(cases["case_id"], cases["case_key"], strict=True))
     assert case_key == {"1": "1", "2": "7", "3": "8"}
     assert dict(zip(cases["case_key"], cases["truth"], strict=True)) == {
@@ -170,6 +172,20 @@ def test_imrmc_file_name_ends_in_imrmc(tmp_path: Path, given: str, written: str)
     stem = written[: -len(".imrmc")]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         [written, f"{stem}.readers.csv", f"{stem}.cases.csv"])
+
+
+def test_imrmc_names_a_bs80k_class_beside_its_code(tmp_path: Path) -> None:
+    from bonescan_tutor.core.cases import Layout
+
+    data = [stored("1", M, M, 90, row_id=1, at=1.0, fingerprint="bs"),
+            stored("2", N, N, 90, row_id=2, at=2.0, fingerprint="bs"),
+            stored("3", M, N, 90, row_id=3, at=3.0, fingerprint="other")]
+    path = export_imrmc(data, tmp_path / "m.imrmc", current_fingerprint="bs",
+                        current_layout=Layout.BS80K)
+    cases = keys(path, "cases")
+    assert list(cases["truth"]) == ["metastases", "no_metastases", "metastases"]
+    # Case 3 was answered on another dataset: its own class names are not known.
+    assert list(cases["truth_label"]) == ["Abnormal", "Normal", "Bone metastases"]
 
 
 def test_imrmc_uses_the_latest_answer_per_reader_and_case(tmp_path: Path) -> None:

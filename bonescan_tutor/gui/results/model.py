@@ -21,7 +21,7 @@ from datetime import date, datetime, time, timedelta
 import numpy as np
 
 from bonescan_tutor.core.answers import METASTASES, NO_METASTASES, UNANSWERED
-from bonescan_tutor.core.cases import Diagnosis
+from bonescan_tutor.core.cases import Diagnosis, Layout
 from bonescan_tutor.core.review import LEECH_MISSES, leeches, misses
 from bonescan_tutor.core.scoring import AnswerTable, Summary, summary
 from bonescan_tutor.storage.answer_columns import AnswerColumns
@@ -133,8 +133,7 @@ def _duration(seconds: float) -> str:
     return f"{minutes} min {rest:02d} s"
 
 
-_LABELS = {METASTASES: Diagnosis.METASTASES.label, NO_METASTASES: Diagnosis.NO_METASTASES.label}
-_ANSWERS = {METASTASES: Diagnosis.METASTASES.answer, NO_METASTASES: Diagnosis.NO_METASTASES.answer}
+_CODES = {METASTASES: Diagnosis.METASTASES, NO_METASTASES: Diagnosis.NO_METASTASES}
 _NO_ANSWER = "No answer (timed out)"
 
 
@@ -147,6 +146,8 @@ class AttemptRows:
     columns: AnswerColumns = field(default_factory=AnswerColumns.empty)  # oldest first
     quiz_titles: dict[int, str] = field(default_factory=dict)
     current_fingerprint: str | None = None
+    current_layout: Layout | None = None
+    """The open dataset's layout: its answers show that dataset's own class names."""
 
     def __post_init__(self) -> None:
         if not np.all(self.columns.label_shown):
@@ -170,6 +171,13 @@ class AttemptRows:
         fp = self.current_fingerprint
         return fp is not None and self.columns.dataset_fingerprint[self._at(row)] != fp
 
+    def _layout(self, i: int) -> Layout | None:
+        """The layout whose class names row ``i`` uses: the open dataset's for answers
+        given on it, the generic names for any other dataset."""
+        same = self.current_fingerprint is not None and (
+            self.columns.dataset_fingerprint[i] == self.current_fingerprint)
+        return self.current_layout if same else None
+
     def cell(self, row: int, column: int) -> str:
         """The text of one cell; ``column`` indexes ``COLUMNS``."""
         c, i = self.columns, self._at(row)
@@ -182,9 +190,10 @@ class AttemptRows:
             case 2:
                 return str(c.case_key[i])
             case 3:
-                return _LABELS[int(c.revealed_truth[i])]
+                return _CODES[int(c.revealed_truth[i])].label_in(self._layout(i))
             case 4:
-                return _ANSWERS.get(int(c.decision[i]), _NO_ANSWER)
+                decision = _CODES.get(int(c.decision[i]))
+                return _NO_ANSWER if decision is None else decision.answer_in(self._layout(i))
             case 5:
                 certainty = int(c.certainty[i])
                 return "–" if c.decision[i] == UNANSWERED or not certainty else f"{certainty} %"
@@ -309,6 +318,7 @@ def build_dashboard(
     flt: DashboardFilter = DashboardFilter(),
     current_fingerprint: str | None = None,
     window: int = 20,
+    current_layout: Layout | None = None,
 ) -> DashboardData:
     """Apply the filter and the label-hiding rule, then score what is left.
 
@@ -333,7 +343,7 @@ def build_dashboard(
     shown = columns.label_shown
     hidden = int(np.count_nonzero(wanted & ~shown))
     kept = columns.take(wanted & shown).in_answer_order()
-    rows = AttemptRows(kept, titles, current_fingerprint)
+    rows = AttemptRows(kept, titles, current_fingerprint, current_layout)
     counted = kept if flt.all_attempts else latest_per_case(kept)
     repeats = len(kept) - len(counted)
     table = _answer_table(counted)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from bonescan_tutor.core import review
+from bonescan_tutor.core.cases import Layout
 from bonescan_tutor.core.errors import BonescanError
 from bonescan_tutor.gui.results import figures
 from bonescan_tutor.gui.results.figures import (
@@ -134,8 +135,10 @@ class DashboardPresenter:
         current_fingerprint: str | None = None,
         window: int = 20,
         due_today: DueLoader | None = None,
+        current_layout: Layout | None = None,
     ) -> None:
         self.view = view
+        self.current_layout = current_layout
         self.due_today = due_today
         self.load_attempts = load_attempts
         self.current_fingerprint = current_fingerprint
@@ -148,9 +151,11 @@ class DashboardPresenter:
             self.filter = flt
             self.refresh()
 
-    def set_current_fingerprint(self, fingerprint: str | None) -> None:
-        if fingerprint != self.current_fingerprint:
-            self.current_fingerprint = fingerprint
+    def set_current_fingerprint(
+        self, fingerprint: str | None, layout: Layout | None = None
+    ) -> None:
+        if (fingerprint, layout) != (self.current_fingerprint, self.current_layout):
+            self.current_fingerprint, self.current_layout = fingerprint, layout
             self.refresh()
 
     def _show_due(self) -> None:
@@ -173,7 +178,8 @@ class DashboardPresenter:
             self.view.show_empty(LOAD_FAILED, str(exc))
             return
         data = build_dashboard(
-            attempts, sessions, self.filter, self.current_fingerprint, self.window
+            attempts, sessions, self.filter, self.current_fingerprint, self.window,
+            self.current_layout,
         )
         self.data = data
         self.view.show_filter_options(data.options, self.filter)

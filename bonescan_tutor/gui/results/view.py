@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bonescan_tutor.core.cases import Layout
 from bonescan_tutor.core.errors import BonescanError, UsageError
 from bonescan_tutor.gui.results import plots
 from bonescan_tutor.gui.results.figures import (
@@ -116,6 +117,7 @@ class DashboardScreen(QWidget):
         *,
         window: int = 20,
         due_today: DueLoader | None = None,
+        current_layout: Layout | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("dashboardScreen")
@@ -210,7 +212,7 @@ class DashboardScreen(QWidget):
         layout.addWidget(self.pages, 1)
 
         self.presenter = DashboardPresenter(self, load_attempts, current_fingerprint, window,
-                                            due_today)
+                                            due_today, current_layout)
 
     # -- the filter bar -------------------------------------------------------------------
 
@@ -330,9 +332,11 @@ class DashboardScreen(QWidget):
         if self.isVisible():
             self.refresh()
 
-    def set_current_fingerprint(self, fingerprint: str | None) -> None:
-        """The dataset now open; answers on other versions get flagged."""
-        self.presenter.set_current_fingerprint(fingerprint)
+    def set_current_fingerprint(self, fingerprint: str | None, layout: Layout | None = None
+                                ) -> None:
+        """The dataset now open; answers on other versions get flagged, answers on it
+        show its own class names (BS-80K: Abnormal / Normal)."""
+        self.presenter.set_current_fingerprint(fingerprint, layout)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
