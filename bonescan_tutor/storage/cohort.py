@@ -95,21 +95,32 @@ class ItemStats:
 
 
 def _expand(paths: Iterable[Path], problems: list[CohortProblem]) -> list[Path]:
+    """The results files among ``paths`` (folders listed one level deep); the rest named."""
     files: list[Path] = []
     for p in paths:
         p = Path(p)
-        if p.is_dir():
-            for child in sorted(p.iterdir()):
-                if child.is_dir():
-                    continue
-                if child.suffix.lower() == EXTENSION and not child.name.startswith(TEMP_PREFIX):
-                    files.append(child)
-                else:
-                    problems.append(CohortProblem(child, "not a results file; skipped."))
-        elif not p.exists():
-            problems.append(CohortProblem(p, "no such file or folder."))
-        else:
-            files.append(p)
+        try:
+            if p.is_dir():
+                children = sorted(p.iterdir())
+            elif not p.exists():
+                problems.append(CohortProblem(p, "no such file or folder."))
+                continue
+            else:
+                children = [p]
+        except OSError as exc:
+            problems.append(CohortProblem(p, f"cannot be read ({exc.strerror or exc})."))
+            continue
+        for child in children:
+            if child is not p and child.is_dir():
+                continue
+            if child is not p and (
+                child.suffix.lower() != EXTENSION or child.name.startswith(TEMP_PREFIX)
+            ):
+                problems.append(CohortProblem(child, "not a results file; skipped."))
+            elif not child.is_file():
+                problems.append(CohortProblem(child, "not a regular file; skipped."))
+            else:
+                files.append(child)
     return files
 
 

@@ -90,3 +90,15 @@ def test_nothing_mergeable(capsys: pytest.CaptureFixture[str], tmp_path: Path) -
     code, text, _ = run(capsys, "cohort", str(tmp_path), "--out", str(tmp_path / "c.xlsx"))
     assert code == 1 and "a.bstresult" in text and "no results file could be merged" in text
     assert not (tmp_path / "c.xlsx").exists()
+
+
+def test_a_hostile_file_is_listed_and_the_rest_merged(
+    capsys: pytest.CaptureFixture[str], setup: tuple[Path, Path], tmp_path: Path
+) -> None:
+    _, inbox = setup
+    (inbox / "deep.bstresult").write_text('{"a": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    (inbox / "big.bstresult").write_text('{"format": "bonescan-tutor results", "version": 1' + "0" * 5000 + "}")
+    code, text, _ = run(capsys, "cohort", str(inbox), "--out", str(tmp_path / "c.xlsx"))
+    assert code == 0 and "3 trainee(s)" in text
+    assert "deep.bstresult: not a complete bonescan-tutor results file: nested 100001 levels" in text
+    assert "big.bstresult: not a complete bonescan-tutor results file: a number 5001 characters" in text
