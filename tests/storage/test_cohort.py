@@ -138,7 +138,8 @@ def test_a_trainee_sending_twice_counts_once_with_the_latest(folder: Path) -> No
     assert len(cohort.results) == 4
     ana = next(r for r in cohort.results if r.trainee.casefold() == "ana")
     assert all(not a.correct for a in ana.attempts)
-    assert any("more than one result" in n for n in cohort.notes)
+    [several] = cohort.duplicates
+    assert several.used == ana.path and len(several.files) == 2
 
 
 def test_missing_path_and_empty_cohort(tmp_path: Path) -> None:
