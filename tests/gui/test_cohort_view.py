@@ -204,3 +204,18 @@ def test_save_as_csv_or_refuse_another_extension(qtbot, settings, setup, tmp_pat
     with pytest.raises(BonescanError, match=r"\.xlsx .*\.csv"):
         dialog.save_workbook(tmp_path / "week4.ods")
     assert not (tmp_path / "week4.ods").exists()
+
+
+def test_the_quiz_set_file_names_the_set(qtbot, settings, setup, tmp_path: Path) -> None:
+    from bonescan_tutor.storage.quizsets import write_quizset
+
+    dataset, inbox = setup
+    dialog = opened(qtbot, settings, [inbox], dataset)
+    other = QuizSet.for_dataset(
+        QuizSpec(id="q9", title="Week 9", case_keys=("1",), mode=QuizMode.EXAM), dataset)
+    write_quizset(other, tmp_path / "w9.bstquiz")
+    with qtbot.waitSignal(dialog.loaded, timeout=20_000):
+        dialog.use_quiz_set(tmp_path / "w9.bstquiz")
+    assert dialog.quiz_set_button.text() == "Quiz set: Week 9"
+    assert dialog.trainees.rowCount() == 0
+    assert "another quiz set" in " ".join(column(dialog.problems, 1))

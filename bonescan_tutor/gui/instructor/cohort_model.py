@@ -26,6 +26,7 @@ from bonescan_tutor.storage.cohort import (
     trainee_summaries,
 )
 from bonescan_tutor.storage.cohort_workbook import MOST_MISSED
+from bonescan_tutor.storage.quizsets import QuizSet
 
 DASH = "—"
 
@@ -72,10 +73,11 @@ def cohort_report(
     dataset: Dataset | None = None,
     load: Callable[[View], np.ndarray] = load_view,
     prefer: Prefer = Prefer.LATEST,
+    quiz_set: QuizSet | None = None,
 ) -> CohortReport:
     """Merge ``paths`` (files and folders) and analyse them. Given a dataset, its labels
     score every answer (``storage.cohort``) and the most-missed cases get thumbnails."""
-    cohort = load_cohort([Path(p) for p in paths], dataset, prefer)
+    cohort = load_cohort([Path(p) for p in paths], dataset, prefer, quiz_set=quiz_set)
     if not cohort.results:
         return CohortReport(cohort)
     items = item_analysis(cohort)

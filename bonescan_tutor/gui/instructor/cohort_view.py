@@ -59,6 +59,8 @@ from bonescan_tutor.storage.cohort_workbook import (
     write_cohort_csv,
     write_cohort_workbook,
 )
+from bonescan_tutor.storage.quizsets import EXTENSION as QUIZ_EXTENSION
+from bonescan_tutor.storage.quizsets import QuizSet, read_quizset
 from bonescan_tutor.storage.results import EXTENSION, slug
 
 log = logging.getLogger(__name__)
@@ -115,6 +117,10 @@ class CohortDialog(QDialog):
         self.files_button = QPushButton("Open results files…")
         self.folder_button = QPushButton("Open a folder…")
         self.save_button = QPushButton("Save workbook…")
+        self.quiz_set: QuizSet | None = None
+        self.quiz_set_button = QPushButton("Quiz set…")
+        self.quiz_set_button.setToolTip(f"Open the {QUIZ_EXTENSION} file the results answer: "
+                                        "only its results and its cases are merged.")
         self.prefer = QComboBox()
         self.prefer.addItem("use the later file", Prefer.LATEST.value)
         self.prefer.addItem("use the earlier file", Prefer.EARLIEST.value)
@@ -125,12 +131,14 @@ class CohortDialog(QDialog):
         close = QPushButton("Close")
         for button, slot in ((self.files_button, self.choose_files),
                              (self.folder_button, self.choose_folder),
+                             (self.quiz_set_button, self.choose_quiz_set),
                              (self.save_button, self.save), (close, self.reject)):
             button.setAutoDefault(False)
             button.clicked.connect(slot)
         bar = QHBoxLayout()
         bar.addWidget(self.files_button)
         bar.addWidget(self.folder_button)
+        bar.addWidget(self.quiz_set_button)
         bar.addStretch(1)
         bar.addWidget(QLabel("Two files from one trainee:"))
         bar.addWidget(self.prefer)
@@ -199,6 +207,22 @@ class CohortDialog(QDialog):
         if folder:
             self.load([Path(folder)])
 
+    def choose_quiz_set(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(
+            self, "Open the quiz set", self._folder(), f"Quiz sets (*{QUIZ_EXTENSION})")
+        if name:
+            try:
+                self.use_quiz_set(Path(name))
+            except BonescanError as exc:
+                show_error(self, "Could not read the quiz set", str(exc))
+
+    def use_quiz_set(self, path: Path | str) -> None:
+        """Merge only this quiz set's results and cases (re-merging what is open)."""
+        self.quiz_set = read_quizset(Path(path))
+        self.quiz_set_button.setText(f"Quiz set: {self.quiz_set.title}")
+        if self.paths:
+            self.load(self.paths)
+
     def _folder(self) -> str:
         return str(self.settings.value("instructor/results_dir", "")) or str(Path.home())
 
@@ -212,8 +236,9 @@ class CohortDialog(QDialog):
         self._busy(True)
         self.headline.setText(f"Reading {len(self.paths)} file(s) or folder(s)…")
         dataset, paths_now = self.dataset, list(self.paths)
-        prefer = Prefer(self.prefer.currentData())
-        run_in_background(lambda: cohort_report(paths_now, dataset, prefer=prefer),
+        prefer, quiz_set = Prefer(self.prefer.currentData()), self.quiz_set
+        run_in_background(lambda: cohort_report(paths_now, dataset, prefer=prefer,
+                                                quiz_set=quiz_set),
                           self.show_report, self._load_failed)
 
     def _prefer_changed(self) -> None:
@@ -221,8 +246,9 @@ class CohortDialog(QDialog):
             self.load(self.paths)
 
     def _busy(self, busy: bool) -> None:
-        for button in (self.files_button, self.folder_button):
+        for button in (self.files_button, self.folder_button, self.quiz_set_button):
             button.setEnabled(not busy)
+        self.prefer.setEnabled(not busy)
         self.save_button.setEnabled(not busy and self.report is not None
                                     and bool(self.report.cohort.results))
 
