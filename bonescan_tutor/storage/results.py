@@ -26,7 +26,9 @@ Format, version 2 (UTF-8 JSON, one object)::
     }
 
 The checksum is sha256 of the canonical JSON (sorted keys, no spaces, UTF-8) of every
-field except ``checksum``: a file edited or damaged after it was written fails it.
+field except ``checksum``: a file damaged after it was written fails it. It detects
+damage, not a determined editor (the rule is public), so ``storage.cohort`` scores
+against the instructor's dataset, never the file's ``truth``, when it has one.
 Files from an older app version are read as they are (``app_version`` is kept);
 version 1 files have no ``status`` and are read as complete.
 """
