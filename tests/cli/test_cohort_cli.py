@@ -14,7 +14,7 @@ from bonescan_tutor.core.quiz import QuizMode, QuizSpec
 from bonescan_tutor.datasets.detect import open_dataset
 from bonescan_tutor.storage.quizsets import QuizSet
 from tests.builders import Spec, build
-from tests.storage.instructor_data import M, N, write_trainee
+from tests.storage.instructor_data import M, N, forge, write_trainee
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -107,17 +107,6 @@ def test_a_hostile_file_is_listed_and_the_rest_merged(
 # -- trust: labels from the dataset, duplicates named, extensions honoured ----------------
 
 UNVERIFIED_START = "Truth taken from the trainees' files, unverified"
-
-
-def forge(path: Path, change) -> Path:
-    from bonescan_tutor.storage.results import checksum_of
-
-    data = json.loads(path.read_text())
-    data.pop("checksum")
-    change(data)
-    data["checksum"] = checksum_of(data)
-    path.write_text(json.dumps(data))
-    return path
 
 
 def file_of(inbox: Path, who: str) -> Path:

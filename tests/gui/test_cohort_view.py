@@ -15,7 +15,7 @@ from bonescan_tutor.gui.instructor.cohort_model import CohortReport
 from bonescan_tutor.gui.instructor.cohort_view import CohortDialog
 from bonescan_tutor.storage.quizsets import QuizSet
 from tests.builders import Spec, build
-from tests.storage.instructor_data import M, N, write_trainee
+from tests.storage.instructor_data import M, N, forge, write_trainee
 
 
 @pytest.fixture
@@ -135,19 +135,6 @@ def test_individual_files_merge_too(qtbot, settings, setup) -> None:
 
 
 # -- trust: the banner, two files for one trainee, answers outside the set -----------------
-
-
-def forge(path: Path, change) -> Path:
-    import json
-
-    from bonescan_tutor.storage.results import checksum_of
-
-    data = json.loads(path.read_text())
-    data.pop("checksum")
-    change(data)
-    data["checksum"] = checksum_of(data)
-    path.write_text(json.dumps(data))
-    return path
 
 
 def test_the_banner_says_where_the_labels_came_from(qtbot, settings, setup) -> None:

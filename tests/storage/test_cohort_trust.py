@@ -3,14 +3,13 @@ renamed and out-of-set results are each caught; nothing is replaced silently."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
 from bonescan_tutor.storage.cohort import UNVERIFIED, Prefer, load_cohort, trainee_summaries
-from bonescan_tutor.storage.results import ResultStatus, checksum_of, write_results
-from tests.storage.instructor_data import M, N, answer, dataset, quiz_set, write_trainee
+from bonescan_tutor.storage.results import ResultStatus, write_results
+from tests.storage.instructor_data import M, N, answer, dataset, forge, quiz_set, write_trainee
 
 # dataset(): keys 1-6 metastatic, 7-20 not.
 TRUTHS = {"1": M, "2": M, "7": N, "8": N}
@@ -25,16 +24,6 @@ def inbox(tmp_path: Path) -> Path:
     write_trainee(qs, out, "Ben", {"1": N, "2": M, "7": M, "8": N}, TRUTHS, 1)  # 2/4
     write_trainee(qs, out, "Cy", {"1": N, "2": N, "7": N, "8": M}, TRUTHS, 2)  # 1/4
     return out
-
-
-def forge(path: Path, change) -> Path:
-    """Edit a results file as a determined trainee would: change it, recompute the checksum."""
-    data = json.loads(path.read_text())
-    data.pop("checksum")
-    change(data)
-    data["checksum"] = checksum_of(data)
-    path.write_text(json.dumps(data))
-    return path
 
 
 def file_of(folder: Path, who: str) -> Path:

@@ -16,7 +16,7 @@ from bonescan_tutor.storage.results import (
     read_results,
     write_results,
 )
-from tests.storage.instructor_data import M, N, answer, quiz_set, stored
+from tests.storage.instructor_data import M, N, answer, forge, quiz_set, stored
 
 NOW = dt.datetime(2026, 1, 6, 10, 30, 5, tzinfo=dt.UTC)
 
@@ -181,16 +181,6 @@ def test_an_unknown_status_is_refused(tmp_path: Path) -> None:
 # -- hostile files: every one ends in a ResultsFileError naming the file ------------------
 
 
-def _resealed(path: Path, change) -> Path:
-    """Apply ``change`` to the parsed file and give it a valid checksum again."""
-    data = json.loads(path.read_text())
-    data.pop("checksum")
-    change(data)
-    data["checksum"] = checksum_of(data)
-    path.write_text(json.dumps(data))
-    return path
-
-
 def test_a_5000_digit_number_names_the_file(tmp_path: Path) -> None:
     path = write_results(quiz_set(), "Ana", rows(), tmp_path, now=NOW)
     text = path.read_text().replace('"time_on_case_s": 5.0', '"time_on_case_s": ' + "9" * 5000, 1)
@@ -243,7 +233,7 @@ def test_a_top_level_that_is_not_an_object(tmp_path: Path, top: str) -> None:
     ],
 )
 def test_wrong_field_types_name_the_file_and_field(tmp_path: Path, change, field: str) -> None:
-    path = _resealed(write_results(quiz_set(), "Ana", rows(), tmp_path, now=NOW), change)
+    path = forge(write_results(quiz_set(), "Ana", rows(), tmp_path, now=NOW), change)
     with pytest.raises(ResultsFileError, match=field) as exc:
         read_results(path)
     assert str(exc.value).startswith(str(path))
