@@ -122,3 +122,30 @@ def test_the_quiz_set_file_names_the_set_and_its_cases(inbox: Path, tmp_path: Pa
     cohort = load_cohort([inbox], quiz_set=other)
     assert cohort.results == () and cohort.quiz_set_title == "Week 9"
     assert all("another quiz set" in p.message for p in cohort.problems)
+
+
+def test_the_workbook_names_the_label_source_both_files_and_the_status(
+    inbox: Path, tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    from bonescan_tutor.storage.cohort_workbook import write_cohort_workbook
+
+    renamed = forge(file_of(inbox, "cy"), lambda d: d.update(trainee="Ben", status="incomplete"))
+    cohort = load_cohort([inbox], dataset=dataset(fingerprint="fp-2"))
+    book = load_workbook(write_cohort_workbook(cohort, tmp_path / "c.xlsx"))
+    summary = book["Summary"]
+    assert summary["A1"].value.startswith("Truth from the dataset 'Tiny' (version fp-2)")
+    texts = [str(c.value) for row in summary.iter_rows() for c in row if c.value is not None]
+    several = next(t for t in texts if "Ben sent 2 results files" in t)
+    assert renamed.name in several and file_of(inbox, "ben").name in several
+    assert any("answered on dataset version fp-1, not fp-2" in t for t in texts)
+    trainees = book["Trainees"]
+    header = [c.value for c in trainees[1]]
+    rows = trainees.iter_rows(min_row=2, values_only=True)
+    status = {row[0]: row[header.index("status")] for row in rows}
+    assert status == {"Ana": "complete", "Ben": "incomplete"}
+    # the accuracy histogram still reads its own table, one row lower than before
+    hist = summary._charts[1].series[0].val.numRef.f
+    assert hist == "'Summary'!$B$10:$B$19" and summary["A10"].value == "0-10 %"
+    assert summary["A19"].value == "90-100 %" and summary["B9"].value == "Trainees"
