@@ -12,7 +12,8 @@ files and ``Cohort.banner`` says so, for every output to show first. The quiz se
 the instructor's quiz-set file when given, else the one most files belong to (ties: the
 first file's); its cases are the set file's, else those more than half of its files
 answered (a lone file cannot be checked that way), and, with a dataset, only those the
-dataset holds: answers to other cases are named in ``warnings`` and dropped. A trainee with several different
+dataset holds: answers to other cases are named in ``warnings`` and dropped. Without a
+dataset, a file whose label of a case most files do not give is named too. A trainee with several different
 files is never replaced silently: ``Cohort.duplicates`` names every file, and the later
 (by ``created``) is used unless ``prefer`` says the earliest.
 
@@ -25,6 +26,7 @@ total score (uncorrected: the item is part of the total). An unanswered case is 
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import math
 from collections import Counter
@@ -236,6 +238,8 @@ def load_cohort(
         _checked(r, in_set, dataset, warnings)
         for r in sorted(chosen_files, key=lambda r: (r.trainee.casefold(), r.trainee))
     )
+    if dataset is None:
+        _lone_labels(results, warnings)
     for r in results:
         assert r.path is not None
         if r.from_older_app:
@@ -259,7 +263,7 @@ def _one_per_trainee(
     chosen: list[ResultsFile] = []
     several: list[SeveralFiles] = []
     for files in by_trainee.values():
-        files = sorted(files, key=lambda x: (x.created, str(x.path)))
+        files = sorted(files, key=lambda x: (_when(x.created), str(x.path)))
         use = files[-1] if prefer is Prefer.LATEST else files[0]
         chosen.append(use)
         if len(files) > 1:
@@ -321,6 +325,33 @@ def _checked(
     if len(kept) == len(r.attempts) and not differ:
         return r
     return replace(r, attempts=tuple(kept))
+
+
+def _lone_labels(results: Sequence[ResultsFile], warnings: list[CohortProblem]) -> None:
+    """Without a dataset: name each file whose label of a case most files do not give."""
+    votes: dict[str, Counter[Diagnosis]] = {}
+    for r in results:
+        for a in r.attempts:
+            votes.setdefault(a.case_key, Counter())[a.truth] += 1
+    for r in results:
+        assert r.path is not None
+        odd = [
+            a.case_key
+            for a in r.attempts
+            if 2 * votes[a.case_key][a.truth] <= sum(votes[a.case_key].values())
+        ]
+        if odd:
+            warnings.append(CohortProblem(
+                r.path,
+                f"its labels for {len(odd)} case(s) ({_keys(odd)}) are not those most files "
+                "give: the file may have been edited. Give the dataset to score with its labels.",
+            ))
+
+
+def _when(created: str) -> dt.datetime:
+    """``created`` as an aware time (UTC when it names no zone) for ordering files."""
+    when = dt.datetime.fromisoformat(created)
+    return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
 
 
 def _keys(keys: list[str], limit: int = 12) -> str:

@@ -149,3 +149,23 @@ def test_the_workbook_names_the_label_source_both_files_and_the_status(
     hist = summary._charts[1].series[0].val.numRef.f
     assert hist == "'Summary'!$B$10:$B$19" and summary["A10"].value == "0-10 %"
     assert summary["A19"].value == "90-100 %" and summary["B9"].value == "Trainees"
+
+
+def test_without_the_dataset_a_file_whose_labels_stand_alone_is_named(inbox: Path) -> None:
+    def right_by_construction(d: dict) -> None:
+        for a in d["attempts"]:
+            a["truth"] = a["decision"]
+
+    forged = forge(file_of(inbox, "cy"), right_by_construction)
+    cohort = load_cohort([inbox])
+    [warning] = cohort.warnings
+    assert warning.path == forged
+    assert "labels for 3 case(s) (1, 2, 8) are not those most files give" in warning.message
+
+
+def test_the_later_file_is_later_in_time_not_in_spelling(inbox: Path) -> None:
+    """``created`` compared as times: 10:30+05:00 is 05:30 UTC, before Ana's 10:00 UTC."""
+    early = forge(file_of(inbox, "cy"), lambda d: d.update(trainee="Ana",
+                                                           created="2026-01-06T10:30:00+05:00"))
+    cohort = load_cohort([inbox], dataset=dataset())
+    assert cohort.duplicates[0].used == file_of(inbox, "ana") and early in cohort.duplicates[0].files
