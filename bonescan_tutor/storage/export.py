@@ -29,6 +29,10 @@ name ends in ``.imrmc`` (added when the given name ends otherwise): iMRMC reads
 ``.imrmc`` (as well as ``.csv`` and ``.omrmc``), and RJafroc's iMRMC reader
 (``DfReadDataFile(..., format = "iMRMC")``) reads only ``.imrmc`` files with numeric
 reader and case IDs.
+
+Names and case keys are written as typed, but formula-looking text never becomes a live
+formula: every writer sends its cells through ``storage.cells`` (strings in xlsx, a
+leading apostrophe in CSV, the iMRMC key tables and its modality ID).
 """
 
 from __future__ import annotations
@@ -48,6 +52,7 @@ from bonescan_tutor.core.errors import BonescanError, UsageError
 from bonescan_tutor.core.quiz import p_metastases
 from bonescan_tutor.core.scoring import Summary
 from bonescan_tutor.storage.atomic_file import replacing, write_bytes
+from bonescan_tutor.storage.cells import csv_cell, text_cells
 from bonescan_tutor.storage.progress_records import StoredAttempt
 from bonescan_tutor.storage.results import answered_certainty
 
@@ -134,7 +139,7 @@ def export_attempts_csv(
     )
     path = Path(path)
     with replacing(path, ExportError) as tmp:
-        frame.to_csv(tmp, index=False)
+        frame.map(csv_cell).to_csv(tmp, index=False)
     return path
 
 
@@ -199,6 +204,8 @@ def export_workbook(
         for session_id in sorted({r["session_id"] for r in rows}):
             part = attempts_frame[attempts_frame["session_id"] == session_id]
             part.to_excel(xw, sheet_name=f"Session {session_id}"[:31], index=False)
+        for ws in xw.book.worksheets:
+            text_cells(ws)
     return path
 
 
@@ -283,7 +290,7 @@ def _csv_text(header: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([csv_cell(v) for v in row] for row in rows)
     return out.getvalue().encode("utf-8")
 
 
@@ -320,7 +327,7 @@ def export_imrmc(
     ]
     for case in sorted(table.truths):
         lines.append(f"-1,{case},truth,{1 if table.truths[case].is_positive else 0}")
-    lines.extend(f"{r},{c},{m},{score:g}" for r, c, m, score in table.rows)
+    lines.extend(f"{r},{c},{csv_cell(m)},{score:g}" for r, c, m, score in table.rows)
     write_bytes(
         readers_path,
         _csv_text(("reader_id", "trainee"), sorted(table.readers.items())),
