@@ -41,9 +41,11 @@ def export_results(parent: QWidget, store: ProgressStore, trainee: Trainee, kind
     try:
         if kind == "xlsx":
             export_workbook(attempts, {trainee.name: summary(scored_answers(attempts))}, path,
-                            trainee_names=names, current_fingerprint=fingerprint)
+                            trainee_names=names, current_fingerprint=fingerprint,
+                            current_layout=layout)
         elif kind == "csv":
-            export_attempts_csv(attempts, path, trainee_names=names, current_fingerprint=fingerprint)
+            export_attempts_csv(attempts, path, trainee_names=names, current_fingerprint=fingerprint,
+                                current_layout=layout)
         else:
             path = export_imrmc(attempts, path, trainee_names=names,
                                 current_fingerprint=fingerprint, current_layout=layout)

@@ -70,6 +70,7 @@ ATTEMPT_COLUMNS = (
     "certainty",
     "p_metastases",
     "truth",
+    "truth_label",
     "correct",
     "time_on_case_s",
     "answered_at",
@@ -88,11 +89,15 @@ def attempt_rows(
     attempts: Sequence[StoredAttempt],
     trainee_names: Mapping[int, str] | None = None,
     current_fingerprint: str | None = None,
+    current_layout: Layout | None = None,
 ) -> list[dict[str, Any]]:
     """One plain row per attempt (the columns of ``ATTEMPT_COLUMNS``).
 
     ``older_dataset_version`` is True when the attempt was recorded on another dataset
-    fingerprint than ``current_fingerprint`` (None: not known, left empty).
+    fingerprint than ``current_fingerprint`` (None: not known, left empty). ``truth`` is
+    the code (``metastases``/``no_metastases``) and ``truth_label`` the class in the words
+    of the dataset it was answered on when that is the open one (``current_layout``:
+    BS-80K's "Abnormal"), else the app's own label.
     """
     names = trainee_names or {}
     rows = []
@@ -109,6 +114,13 @@ def attempt_rows(
                 "certainty": a.certainty,
                 "p_metastases": a.p_metastases,
                 "truth": truth.value if truth else "",
+                "truth_label": (
+                    truth.label_in(
+                        current_layout if s.dataset_fingerprint == current_fingerprint else None
+                    )
+                    if truth
+                    else ""
+                ),
                 "correct": (a.decision is truth) if truth else None,
                 "time_on_case_s": a.time_on_case_s,
                 "answered_at": iso_utc(a.answered_at),
@@ -130,12 +142,14 @@ def export_attempts_csv(
     path: Path,
     trainee_names: Mapping[int, str] | None = None,
     current_fingerprint: str | None = None,
+    current_layout: Layout | None = None,
 ) -> Path:
     """Write one CSV row per attempt (UTF-8, header row; columns ``ATTEMPT_COLUMNS``)."""
     import pandas as pd
 
     frame = pd.DataFrame(
-        attempt_rows(attempts, trainee_names, current_fingerprint), columns=list(ATTEMPT_COLUMNS)
+        attempt_rows(attempts, trainee_names, current_fingerprint, current_layout),
+        columns=list(ATTEMPT_COLUMNS),
     )
     path = Path(path)
     with replacing(path, ExportError) as tmp:
@@ -190,11 +204,12 @@ def export_workbook(
     path: Path,
     trainee_names: Mapping[int, str] | None = None,
     current_fingerprint: str | None = None,
+    current_layout: Layout | None = None,
 ) -> Path:
     """An xlsx with sheets Summary (per trainee), Attempts, and one per session."""
     import pandas as pd
 
-    rows = attempt_rows(attempts, trainee_names, current_fingerprint)
+    rows = attempt_rows(attempts, trainee_names, current_fingerprint, current_layout)
     summary_frame = pd.DataFrame([summary_row(t, s) for t, s in summary_by_trainee.items()])
     attempts_frame = pd.DataFrame(rows, columns=list(ATTEMPT_COLUMNS))
     path = Path(path)

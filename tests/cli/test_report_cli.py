@@ -168,3 +168,30 @@ def test_export_to_an_unwritable_place(
     blocker.write_text("x")
     code, _, err = run(capsys, "report", "--export", str(blocker / "r.xlsx"))
     assert code == 2 and "is a file, not a folder" in err
+
+
+def test_figures_count_the_latest_answer_per_case_unless_asked(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A case read twice counts once (its latest answer), as on the dashboard, and the
+    output says how many earlier answers were left out; --every-answer counts them all."""
+    record("Cy", [("1", M, N, True, "fp"), ("2", N, N, True, "fp")])
+    record("Cy", [("1", M, M, True, "fp")])
+    code, out, _ = run(capsys, "report", "--trainee", "Cy")
+    assert code == 0
+    assert "Accuracy:           100 % " in out and "1 earlier answer(s)" in out
+    _, out, _ = run(capsys, "report", "--trainee", "Cy", "--json")
+    (cy,) = json.loads(out)["trainees"]
+    assert cy["counted"] == "latest answer per case"
+    assert cy["earlier_answers_not_counted"] == 1 and cy["finished_cases"] == 3
+    assert cy["summary"]["n_answered"] == 2
+    _, out, _ = run(capsys, "report", "--trainee", "Cy", "--every-answer", "--json")
+    (cy,) = json.loads(out)["trainees"]
+    assert cy["counted"] == "every answer" and cy["summary"]["n_answered"] == 3
+
+
+def test_help_prints_a_plain_percent(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.run(["report", "--help"])
+    out = capsys.readouterr().out
+    assert "95 % intervals" in out and "%%" not in out

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from bonescan_tutor.core.cases import Diagnosis, Layout
 from bonescan_tutor.core.errors import UsageError
 from bonescan_tutor.core.scoring import summary
 from bonescan_tutor.storage.atomic_file import TEMP_PREFIX
@@ -50,6 +51,27 @@ def test_csv_rows_hide_unrevealed_labels_and_mark_old_versions(tmp_path: Path) -
     )
     assert str(row["correct"]) == "False"
     assert df.iloc[0]["answered_at"] == "2001-09-09T01:46:40Z"
+
+
+def test_truth_label_names_the_open_datasets_own_class_beside_the_code(tmp_path: Path) -> None:
+    """BS-80K's positive class is "Abnormal": the export keeps the code ``metastases`` and
+    adds the dataset's own class name, only for answers given on the open dataset."""
+    data = [a for a in attempts() if a.label_shown]
+    fingerprint = data[0].dataset_fingerprint
+    path = export_attempts_csv(
+        data, tmp_path / "a.csv", NAMES, current_fingerprint=fingerprint, current_layout=Layout.BS80K
+    )
+    df = pd.read_csv(path, keep_default_na=False, dtype=str)
+    first, old = df.iloc[0], df[df["case_key"] == "8"].iloc[0]
+    assert (first["truth"], first["truth_label"]) == ("metastases", "Abnormal")
+    assert old["truth"] == "no_metastases" and old["truth_label"] == Diagnosis.NO_METASTASES.label
+    plain = pd.read_csv(export_attempts_csv(data, tmp_path / "b.csv", NAMES), dtype=str)
+    assert plain.iloc[0]["truth_label"] == Diagnosis.METASTASES.label
+    book = export_workbook(
+        data, {}, tmp_path / "w.xlsx", NAMES, current_fingerprint=fingerprint, current_layout=Layout.BS80K
+    )
+    sheet = pd.read_excel(book, sheet_name="Attempts", dtype=str)
+    assert sheet.iloc[0]["truth_label"] == "Abnormal"
 
 
 def test_workbook_has_the_summary_figures(tmp_path: Path) -> None:
