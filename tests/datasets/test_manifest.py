@@ -276,3 +276,44 @@ def test_the_shipped_example_loads_cleanly() -> None:
             arr = load_view(view)
             assert arr.shape == (1024, 256) and arr.dtype == np.uint16
             assert view.mode == "I;16"
+
+
+def test_a_quoted_note_with_doubled_quotes_and_a_comma_keeps_the_label(tmp_path: Path) -> None:
+    images(tmp_path, "1", "2")
+    write_csv(
+        tmp_path,
+        "case,anterior,posterior,diagnosis,note\n"
+        '1,img/1a.png,img/1p.png,Bone metastases,"Reported as ""suspicious"", no metastases '
+        'on the follow-up?"\n'
+        "2,img/2a.png,img/2p.png,No bone metastases,\n",
+    )
+    ds, report = load(tmp_path)
+    assert list(report) == []
+    assert ds.case("1").diagnosis is Diagnosis.METASTASES
+    assert ds.case("1").clinical.note == (
+        'Reported as "suspicious", no metastases on the follow-up?'
+    )
+    assert ds.case("2").diagnosis is Diagnosis.NO_METASTASES
+
+
+def test_semicolons_in_a_comma_separated_note_do_not_change_the_dialect(tmp_path: Path) -> None:
+    images(tmp_path, "1")
+    write_csv(
+        tmp_path,
+        "case,anterior,posterior,diagnosis,note\n"
+        '1,img/1a.png,img/1p.png,normal,"ribs; spine; pelvis; skull; femurs"\n',
+    )
+    ds, report = load(tmp_path)
+    assert list(report) == []
+    assert ds.case("1").clinical.note == "ribs; spine; pelvis; skull; femurs"
+
+
+def test_manifest_and_spreadsheet_dates_are_read_alike(tmp_path: Path) -> None:
+    images(tmp_path, "1")
+    write_csv(
+        tmp_path,
+        "case,anterior,posterior,diagnosis,date\n1,img/1a.png,img/1p.png,normal,09-02-2024\n",
+    )
+    ds, report = load(tmp_path)
+    assert list(report) == []
+    assert ds.case("1").clinical.acquisition_date == dt.date(2024, 2, 9)
