@@ -225,6 +225,28 @@ class Dataset:
         return out
 
 
+MAX_KEY_LENGTH = 200
+_BAD_KEY = re.compile(r"[/\\:\x00-\x1f\x7f]|\.\.")
+
+
+def check_case_key(key: object) -> str | None:
+    """Why ``key`` is not an acceptable case key, or None when it is.
+
+    The one rule for every reader and every quiz-set file: keys are names, never paths
+    (no ``/``, ``\\``, ``:``, ``..`` or control characters), non-blank, without
+    surrounding spaces and at most ``MAX_KEY_LENGTH`` characters.
+    """
+    if not isinstance(key, str):
+        return f"{key!r} is not text"
+    if not key or key != key.strip():
+        return f"{key!r} is blank or has surrounding spaces"
+    if len(key) > MAX_KEY_LENGTH:
+        return f"{key[:20]!r}... is longer than {MAX_KEY_LENGTH} characters"
+    if _BAD_KEY.search(key):
+        return f"{key!r} looks like a file path (case keys are names, never paths)"
+    return None
+
+
 def natural_key(key: str) -> tuple[object, ...]:
     """Sort "2" before "10" and "A2" before "A10"."""
     return tuple(int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", key))

@@ -26,6 +26,7 @@ from bonescan_tutor.core.cases import (
     Layout,
     Projection,
     View,
+    check_case_key,
     fingerprint_cases,
     natural_key,
 )
@@ -248,7 +249,17 @@ def _read_folder(folder: Path, projection: Projection, report: ValidationReport)
 def _pair(entries: list[_Entry], report: ValidationReport) -> list[Case]:
     by_id: dict[str, dict[Projection, _Entry]] = {}
     for e in entries:
-        slot = by_id.setdefault(patient_id(e.path.name), {})
+        key = patient_id(e.path.name)
+        why = check_case_key(key)
+        if why is not None:
+            report.add(
+                str(e.path),
+                ProblemKind.BAD_VALUE,
+                f"the patient id taken from this file name, {why}; the image was left out. "
+                "Rename it to a plain name such as 12_ant.png.",
+            )
+            continue
+        slot = by_id.setdefault(key, {})
         if e.projection in slot:
             report.add(
                 str(e.path),

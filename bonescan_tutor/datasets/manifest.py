@@ -24,6 +24,7 @@ from bonescan_tutor.core.cases import (
     Layout,
     Projection,
     View,
+    check_case_key,
     fingerprint_cases,
     natural_key,
 )
@@ -227,6 +228,15 @@ class _RowReader:
         key = tables.cell_text(self.cell(row, "key"))
         if not key:
             self.problem(line, ProblemKind.BAD_VALUE, "no case key; the row was skipped.")
+            return None
+        why = check_case_key(key)
+        if why is not None:
+            self.problem(
+                line,
+                ProblemKind.BAD_VALUE,
+                f"case key {why}; the row was left out. Give the case a plain name "
+                "such as 12 or A-12.",
+            )
             return None
         if key in seen:
             self.problem(

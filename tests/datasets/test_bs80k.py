@@ -239,3 +239,11 @@ def test_a_folder_of_something_else_raises(tmp_path: Path) -> None:
     (tmp_path / "Anterior").mkdir()
     with pytest.raises(DatasetError, match="wholeBodyANT"):
         bs80k.read(tmp_path, ValidationReport())
+
+
+def test_a_file_name_giving_a_path_like_key_is_refused_with_a_message(tmp_path: Path) -> None:
+    root = tree(tmp_path, {"c:x.jpg": "1", "2.jpg": "0"}, {"c:x.jpg": "1", "2.jpg": "0"})
+    summary, report, _ = load(root)
+    assert summary == [("2", Diagnosis.NO_METASTASES, 2)]
+    problems = report.of_kind(ProblemKind.BAD_VALUE)
+    assert len(problems) == 2 and all("'c:x'" in p.message for p in problems)

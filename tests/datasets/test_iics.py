@@ -297,3 +297,21 @@ def test_an_unchanged_spreadsheet_is_read_from_the_cache(tmp_path: Path, monkeyp
     wb.active["G5"] = 99  # patient 3's age
     wb.save(book)
     assert open_dataset(top)[0].case("3").clinical.age == 99
+
+
+@pytest.mark.parametrize("bad", ["nan", "inf", "1e400", -5, 999])
+def test_an_impossible_clinical_number_is_reported_and_left_blank(tmp_path: Path, bad) -> None:
+    top = build(tmp_path / "d")
+    book = top / "Bone Scan Images Dataset.xlsx"
+    wb = load_workbook(book)
+    wb.active["G5"] = bad  # patient 3's age
+    wb.active["H5"] = bad  # and weight
+    wb.save(book)
+    dataset, report = open_dataset(top)
+    case = dataset.case("3")
+    assert case.diagnosis is Diagnosis.NO_METASTASES and case.quiz_eligible
+    assert case.clinical.age is None and case.clinical.weight_kg is None
+    assert case.clinical.height_cm == 163
+    problems = report.of_kind(ProblemKind.BAD_VALUE)
+    assert [p.message.split(" ")[0] for p in problems] == ["AGE", "WEIGHT"]
+    assert all(p.case_key == "3" and "left blank" in p.message for p in problems)

@@ -317,3 +317,40 @@ def test_manifest_and_spreadsheet_dates_are_read_alike(tmp_path: Path) -> None:
     ds, report = load(tmp_path)
     assert list(report) == []
     assert ds.case("1").clinical.acquisition_date == dt.date(2024, 2, 9)
+
+
+@pytest.mark.parametrize("bad", ["nan", "inf", "-inf", "1e400", "NaN", "-3", "900"])
+def test_an_impossible_age_or_weight_is_reported_left_blank_and_the_case_kept(
+    tmp_path: Path, bad: str
+) -> None:
+    images(tmp_path, "1")
+    write_csv(
+        tmp_path,
+        "case,anterior,posterior,diagnosis,age,weight,height\n"
+        f"1,img/1a.png,img/1p.png,Bone metastases,{bad},{bad},170\n",
+    )
+    ds, report = load(tmp_path)
+    case = ds.case("1")
+    assert case.diagnosis is Diagnosis.METASTASES
+    assert case.clinical.age is None and case.clinical.weight_kg is None
+    assert case.clinical.height_cm == 170
+    problems = report.of_kind(ProblemKind.BAD_VALUE)
+    assert [p.message.split(": ", 1)[1].split(" ")[0] for p in problems] == ["age", "weight"]
+    assert all(bad in p.message and "left blank" in p.message for p in problems)
+
+
+@pytest.mark.parametrize("key", ["a/b", "..", "C:x", "a\\b", "x..y", "a\tb"])
+def test_a_case_key_that_looks_like_a_path_is_refused_with_a_message(
+    tmp_path: Path, key: str
+) -> None:
+    images(tmp_path, "1", "2")
+    write_csv(
+        tmp_path,
+        "case,anterior,posterior,diagnosis\n"
+        f'"{key}",img/1a.png,img/1p.png,normal\n'
+        "2,img/2a.png,img/2p.png,normal\n",
+    )
+    ds, report = load(tmp_path)
+    assert ds.keys == ("2",)
+    (problem,) = report.of_kind(ProblemKind.BAD_VALUE)
+    assert "case key" in problem.message and "row 2" in problem.message

@@ -25,5 +25,5 @@ def test_a_byte_order_mark_is_not_part_of_the_first_header() -> None:
 
 
 def test_not_an_xlsx_is_a_clear_message() -> None:
-    with pytest.raises(DatasetError, match="not an Excel .xlsx"):
+    with pytest.raises(DatasetError, match=r"not an Excel \.xlsx"):
         tables.xlsx_rows(b"case,label\n", "book.xlsx")
