@@ -11,7 +11,6 @@ import io
 import os
 import struct
 import warnings
-import zipfile
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -23,10 +22,13 @@ from PIL import Image, UnidentifiedImageError
 
 from bonescan_tutor.core.cases import View
 from bonescan_tutor.core.errors import ImageError
+from bonescan_tutor.files import zips
 
 # A whole-body view is 256 x 1024 (0.26 Mpixel). Anything above this is no scan and
 # may be a decompression bomb: refused before a single pixel is decoded.
 MAX_PIXELS = 32 * 1024 * 1024
+# The largest image file read into memory: a 16-bit RGBA PNG at MAX_PIXELS is below it.
+MAX_IMAGE_BYTES = 64 * 1024 * 1024
 # Enough bytes to hold a PNG's or JPEG's header chunks.
 HEADER_BYTES = 64 * 1024
 PNG_TAIL = b"\x00\x00\x00\x00IEND\xaeB`\x82"
@@ -183,14 +185,22 @@ def decode_image(source: Source, name: str | None = None) -> np.ndarray:
 
 
 def read_view_bytes(view: View) -> bytes:
-    """The raw file bytes behind a view, from a folder or a zip."""
+    """The raw file bytes behind a view, from a folder or a zip, at most ``MAX_IMAGE_BYTES``
+    (a zip member is streamed and cut off there, whatever it declares)."""
+    name = view.display_path
     try:
         if view.archive:
-            with zipfile.ZipFile(view.archive) as zf:
-                return zf.read(view.path)
-        return Path(view.path).read_bytes()
-    except (OSError, KeyError, zipfile.BadZipFile) as exc:
-        raise ImageError(f"{view.display_path}: could not be read ({exc}).") from exc
+            with zips.open_zip(Path(view.archive), error=ImageError) as zf:
+                return zips.read_member(zf, view.path, name, max_bytes=MAX_IMAGE_BYTES,
+                                        error=ImageError)
+        with open(view.path, "rb") as fh:
+            data = fh.read(MAX_IMAGE_BYTES + 1)
+    except OSError as exc:
+        raise ImageError(f"{name}: could not be read ({exc}).") from exc
+    if len(data) > MAX_IMAGE_BYTES:
+        raise ImageError(f"{name}: larger than {MAX_IMAGE_BYTES // 1_000_000} MB, far more than "
+                         "any whole-body scan; refused. Replace it with the original scan.")
+    return data
 
 
 def load_view(view: View) -> np.ndarray:

@@ -1,0 +1,139 @@
+"""Zips opened directly or unpacked: encrypted entries, bombs and cut-short files end in
+a clear message, and memory stays bounded whatever a member declares."""
+
+from __future__ import annotations
+
+import json
+import os
+import struct
+import subprocess
+import sys
+import zipfile
+import zlib
+from pathlib import Path
+
+import pytest
+
+from bonescan_tutor.core.cases import Projection, View
+from bonescan_tutor.core.errors import DatasetError, ImageError
+from bonescan_tutor.core.validation import ProblemKind
+from bonescan_tutor.datasets.archives import UnsafeArchiveError, safe_extract
+from bonescan_tutor.datasets.detect import open_dataset
+from bonescan_tutor.datasets.images import load_view
+from bonescan_tutor.files import zips
+from tests.builders import Spec, build, zip_tree
+
+BOMB_MEMBER = "d/No bone metastases/Anterior/A5.png"
+
+
+def png_head(width: int = 256, height: int = 1024) -> bytes:
+    ihdr = struct.pack(">IIBBBBB", width, height, 16, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + ihdr
+            + struct.pack(">I", zlib.crc32(b"IHDR" + ihdr)))
+
+
+def encrypt_flags(path: Path) -> None:
+    """Mark every entry encrypted, as ``zip -P`` does (the data is not needed to refuse)."""
+    data = bytearray(path.read_bytes())
+    for sig, at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        start = 0
+        while (i := data.find(sig, start)) >= 0:
+            data[i + at] |= 0x01
+            start = i + 4
+    path.write_bytes(bytes(data))
+
+
+def dataset_zip(tmp_path: Path) -> Path:
+    top = build(tmp_path / "d", Spec())
+    return zip_tree(top, tmp_path / "dataset.zip")
+
+
+def with_bomb_member(tmp_path: Path, size: int = 3 * 1024 * 1024) -> Path:
+    """The dataset zip with A5.png replaced by a PNG header and ``size`` zero bytes."""
+    z = dataset_zip(tmp_path)
+    out_path = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(z) as src, \
+            zipfile.ZipFile(out_path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            if info.filename != BOMB_MEMBER:
+                out.writestr(info.filename, src.read(info))
+        with out.open(BOMB_MEMBER, "w", force_zip64=True) as member:
+            member.write(png_head())
+            chunk = b"\0" * (1024 * 1024)
+            for _ in range(size // len(chunk)):
+                member.write(chunk)
+    return out_path
+
+
+def test_an_encrypted_zip_opened_is_refused_with_a_message(tmp_path: Path) -> None:
+    z = dataset_zip(tmp_path)
+    encrypt_flags(z)
+    with pytest.raises(DatasetError, match="password") as info:
+        open_dataset(z)
+    assert str(z) in str(info.value)
+
+
+def test_an_encrypted_zip_is_not_unpacked(tmp_path: Path) -> None:
+    z = dataset_zip(tmp_path)
+    encrypt_flags(z)
+    with pytest.raises(UnsafeArchiveError, match="password"):
+        safe_extract(z, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_real_zip_p_archive_is_refused(tmp_path: Path) -> None:
+    top = build(tmp_path / "d", Spec())
+    z = tmp_path / "secret.zip"
+    try:
+        subprocess.run(["zip", "-q", "-r", "-P", "pw", str(z), top.name], cwd=tmp_path,
+                       check=True)
+    except (OSError, subprocess.CalledProcessError):
+        pytest.skip("the zip program is not installed")
+    with pytest.raises(DatasetError, match="password"):
+        open_dataset(z)
+
+
+def test_a_bomb_member_is_reported_at_indexing_and_the_rest_loads(tmp_path: Path) -> None:
+    z = with_bomb_member(tmp_path)
+    dataset, report = open_dataset(z)
+    (problem,) = report.of_kind(ProblemKind.IMAGE_TOO_LARGE)
+    assert problem.file.endswith("A5.png") and "zip bomb" in problem.message
+    assert dataset.case("5").anterior is None
+    assert len(dataset) == 5
+
+
+def test_a_bomb_member_decoded_directly_is_refused_unread(tmp_path: Path) -> None:
+    z = with_bomb_member(tmp_path)
+    view = View(Projection.ANTERIOR, BOMB_MEMBER, archive=str(z))
+    with pytest.raises(ImageError, match="zip bomb"):
+        load_view(view)
+
+
+def test_a_member_beyond_the_cap_is_refused_unread(tmp_path: Path) -> None:
+    z = tmp_path / "big.zip"
+    with zipfile.ZipFile(z, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("big.bin", os.urandom(2 * 1024 * 1024))
+    with zipfile.ZipFile(z) as zf:
+        with pytest.raises(DatasetError, match=r"big\.bin"):
+            zips.read_member(zf, "big.bin", f"{z}!big.bin", max_bytes=1024 * 1024,
+                             error=DatasetError)
+        assert len(zips.read_member(zf, "big.bin", "x", error=DatasetError)) == 2 * 1024 * 1024
+
+
+def test_validate_deep_reports_the_bomb_member(tmp_path: Path) -> None:
+    z = with_bomb_member(tmp_path)
+    r = subprocess.run([sys.executable, "-m", "bonescan_tutor", "validate", "--deep", "--json",
+                        str(z)], capture_output=True, text=True, timeout=120)
+    report = json.loads(r.stdout)
+    bombs = [p for p in report["problems"] if p["file"].endswith("A5.png")]
+    assert bombs and "zip bomb" in bombs[0]["message"]
+
+
+def test_a_truncated_zip_is_called_cut_short(tmp_path: Path) -> None:
+    z = dataset_zip(tmp_path)
+    z.write_bytes(z.read_bytes()[: z.stat().st_size // 2])
+    with pytest.raises(DatasetError) as info:
+        open_dataset(z)
+    message = str(info.value)
+    assert "neither a folder nor a zip" not in message
+    assert "cut short" in message and "download" in message
