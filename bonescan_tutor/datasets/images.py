@@ -24,9 +24,13 @@ from bonescan_tutor.core.cases import View
 from bonescan_tutor.core.errors import ImageError
 from bonescan_tutor.files import zips
 
-# A whole-body view is 256 x 1024 (0.26 Mpixel). Anything above this is no scan and
-# may be a decompression bomb: refused before a single pixel is decoded.
-MAX_PIXELS = 32 * 1024 * 1024
+# Every layout's whole-body view is 256 x 1024 (0.26 Mpixel); the largest image the app
+# shows is four times that on each side (1024 x 4096, 4 Mpixel, about 0.1 s and 60 MB to
+# render). Anything larger is no scan and may be a decompression bomb: refused from its
+# header, before a single pixel is decoded.
+LAYOUT_SIZE = (256, 1024)
+MAX_SCALE = 4
+MAX_PIXELS = LAYOUT_SIZE[0] * LAYOUT_SIZE[1] * MAX_SCALE * MAX_SCALE
 # The largest image file read into memory: a 16-bit RGBA PNG at MAX_PIXELS is below it.
 MAX_IMAGE_BYTES = 64 * 1024 * 1024
 # Enough bytes to hold a PNG's or JPEG's header chunks.
@@ -97,8 +101,10 @@ def _opened(source: Source, name: str, head_only: bool) -> Iterator[Image.Image]
 def _refuse_bomb(width: int, height: int, name: str) -> None:
     if width * height > MAX_PIXELS:
         raise ImageError(
-            f"{name}: the image declares {width} x {height} pixels, far more than any whole-body "
-            "scan; refused as a possible decompression bomb. Replace it with the original scan."
+            f"{name}: the image declares {width} x {height} pixels ({width * height / 1e6:.0f} "
+            f"Mpixel); a whole-body scan is {LAYOUT_SIZE[0]} x {LAYOUT_SIZE[1]} and this app "
+            f"shows at most {MAX_PIXELS / 1e6:.1f} Mpixel. Refused unread (it may be a "
+            "decompression bomb); replace it with the original scan, or scale it down."
         )
 
 

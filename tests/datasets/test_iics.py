@@ -315,3 +315,25 @@ def test_an_impossible_clinical_number_is_reported_and_left_blank(tmp_path: Path
     problems = report.of_kind(ProblemKind.BAD_VALUE)
     assert [p.message.split(" ")[0] for p in problems] == ["AGE", "WEIGHT"]
     assert all(p.case_key == "3" and "left blank" in p.message for p in problems)
+
+
+def test_a_32_megapixel_image_is_refused_with_a_message_before_decoding(tmp_path: Path) -> None:
+    top = build(tmp_path / "d")
+    (top / "No bone metastases" / "Anterior" / "A5.png").write_bytes(_bomb_png(4096, 8192))
+    dataset, report = open_dataset(top)
+    p = _one_problem(report, ProblemKind.IMAGE_TOO_LARGE)
+    assert "4096 x 8192" in p.message and "A5.png" in p.file
+    assert dataset.case("5").anterior is None
+    with pytest.raises(ImageError, match="4096 x 8192"):
+        decode_image(_bomb_png(4096, 8192), "big.png")
+
+
+def test_the_largest_image_the_layouts_allow_still_loads(tmp_path: Path) -> None:
+    from bonescan_tutor.datasets.images import MAX_PIXELS
+
+    top = build(tmp_path / "d")
+    write_png(top / "No bone metastases" / "Anterior" / "A5.png", scan_array(1, 1024, 4096), "L")
+    assert MAX_PIXELS >= 1024 * 4096
+    dataset, report = open_dataset(top)
+    assert not report.of_kind(ProblemKind.IMAGE_TOO_LARGE)
+    assert load_view(dataset.case("5").anterior).shape == (4096, 1024)
