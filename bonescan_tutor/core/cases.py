@@ -137,7 +137,10 @@ class Case:
     """One patient. ``key`` is stable across runs and machines (IICS-UNA: the patient number).
 
     ``label_doubtful`` marks a case whose sources disagree on the label (spreadsheet vs
-    folder); such a case may be browsed but is never put in a quiz.
+    folder); ``missing_views`` lists the views its layout promises (IICS-UNA: both; a
+    manifest row: the views it names) that are absent or failed the index-time checks.
+    Either kind may be browsed but is never put in a quiz: quizzes use complete, agreed
+    cases only.
     """
 
     key: str
@@ -146,6 +149,7 @@ class Case:
     posterior: View | None
     clinical: ClinicalInfo = field(default_factory=ClinicalInfo)
     label_doubtful: bool = False
+    missing_views: tuple[Projection, ...] = ()
 
     @property
     def views(self) -> tuple[View, ...]:
@@ -156,7 +160,19 @@ class Case:
 
     @property
     def quiz_eligible(self) -> bool:
-        return not self.label_doubtful and bool(self.views)
+        return self.quiz_exclusion is None
+
+    @property
+    def quiz_exclusion(self) -> str | None:
+        """Why the case is left out of quizzes (for reports), or None when it is usable."""
+        if self.label_doubtful:
+            return "its label sources disagree (spreadsheet, folder or lists)"
+        if self.missing_views:
+            names = " and ".join(p.value for p in self.missing_views)
+            return f"the {names} view is missing or unreadable"
+        if not self.views:
+            return "it has no image"
+        return None
 
 
 class Layout(enum.Enum):

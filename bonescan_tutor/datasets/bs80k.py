@@ -182,7 +182,10 @@ def _parse_list(listing: Path, report: ValidationReport) -> dict[str, tuple[Diag
     return {k: v for k, v in labels.items() if v[1] != -1}
 
 
-def _read_folder(folder: Path, projection: Projection, report: ValidationReport) -> list[_Entry]:
+def _read_folder(folder: Path, projection: Projection, report: ValidationReport,
+                 failed: set[tuple[str, Projection]]) -> list[_Entry]:
+    """The labelled, readable views in ``folder``; a listed view that is missing or
+    unreadable is reported and its patient id added to ``failed``."""
     listing = _label_file(folder, report)
     if listing is None:
         return []
@@ -197,6 +200,7 @@ def _read_folder(folder: Path, projection: Projection, report: ValidationReport)
     for name_lower, (diagnosis, line, listed) in labels.items():
         path = images.get(name_lower)
         if path is None:
+            failed.add((patient_id(listed), projection))
             report.add(
                 str(folder / listed),
                 ProblemKind.ROW_WITHOUT_IMAGES,
@@ -208,6 +212,7 @@ def _read_folder(folder: Path, projection: Projection, report: ValidationReport)
             header = read_header(path)
         except ImageError as exc:
             report.add(str(path), ProblemKind.UNREADABLE_IMAGE, str(exc))
+            failed.add((patient_id(listed), projection))
             continue
         if (header.width, header.height) != EXPECTED_SIZE:
             report.add(
@@ -246,7 +251,11 @@ def _read_folder(folder: Path, projection: Projection, report: ValidationReport)
     return entries
 
 
-def _pair(entries: list[_Entry], report: ValidationReport) -> list[Case]:
+def _pair(entries: list[_Entry], report: ValidationReport,
+          failed: set[tuple[str, Projection]] | None = None) -> list[Case]:
+    """Cases from paired views; a view listed for a patient but missing or unreadable
+    (``failed``) keeps that case out of quizzes."""
+    failed = failed or set()
     by_id: dict[str, dict[Projection, _Entry]] = {}
     for e in entries:
         key = patient_id(e.path.name)
@@ -297,6 +306,8 @@ def _pair(entries: list[_Entry], report: ValidationReport) -> list[Case]:
                 anterior=ant.view if ant else None,
                 posterior=post.view if post else None,
                 label_doubtful=doubtful,
+                missing_views=tuple(p for p in Projection if (key, p) in failed
+                                    and p not in slot),
             )
         )
     return sorted(cases, key=lambda c: natural_key(c.key))
@@ -314,10 +325,11 @@ def read(root: Path, report: ValidationReport) -> Dataset:
             "dataset. Open the folder that holds them."
         )
     entries: list[_Entry] = []
+    failed: set[tuple[str, Projection]] = set()
     for projection in Projection:
         for folder in folders.get(projection, []):
-            entries.extend(_read_folder(folder, projection, report))
-    cases = _pair(entries, report)
+            entries.extend(_read_folder(folder, projection, report, failed))
+    cases = _pair(entries, report, failed)
     name = root.name or str(root)
     return Dataset(
         name=name,

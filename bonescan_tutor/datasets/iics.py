@@ -130,8 +130,8 @@ def read(tree: FileTree, report: ValidationReport) -> Dataset:
                          for p in sorted(patients.values(), key=lambda p: p.number)) if c]
     if not cases:
         raise DatasetError(
-            f"{tree.root}: none of the {len(patients)} patients found could be loaded; "
-            "see the problems listed.")
+            f"{tree.root}: none of the {len(patients)} patients found could be loaded"
+            + ("; see the problems listed." if report.errors else "."))
     synthetic = any(_name(f) == DEMO_MARKER for f in files)
     name = "Synthetic demo (IICS-UNA layout)" if synthetic else "IICS-UNA bone scans"
     return Dataset(
@@ -298,10 +298,12 @@ def _build_case(tree: FileTree, p: _Patient, have_labels: bool,
         if projection not in p.images:  # an unreadable image was reported where it was read
             report.add(anchor, ProblemKind.MISSING_VIEW,
                        f"patient {key} has no {projection.value} view "
-                       f"({projection.letter}{key}.png); the case shows one view.",
-                       Severity.WARNING, key)
+                       f"({projection.letter}{key}.png); the case shows one view and is left "
+                       "out of quizzes.", Severity.WARNING, key)
+    # The layout promises both views: a case missing one (absent or failed) is browsed only.
+    missing = tuple(proj for proj in Projection if proj not in views)
     return Case(key, diagnosis, views.get(Projection.ANTERIOR), views.get(Projection.POSTERIOR),
-                clinical, label_doubtful=doubtful)
+                clinical, label_doubtful=doubtful, missing_views=missing)
 
 
 def _index_view(tree: FileTree, image: _Image, key: str, report: ValidationReport) -> View | None:

@@ -214,3 +214,40 @@ def load_view(view: View) -> np.ndarray:
     if view.archive:
         return decode_image(read_view_bytes(view), view.display_path)
     return decode_image(view.path, view.display_path)
+
+
+NOT_SHOWN = "not shown"
+
+
+@dataclass(frozen=True)
+class ShownView:
+    """A view as a quiz shows it: its pixels, or ``NOT_SHOWN`` with the reason.
+
+    ``reason`` never names the file (a file name or folder can give a hidden label away);
+    the full message with the file, for logs outside a quiz, is ``detail``.
+    """
+
+    view: View
+    pixels: np.ndarray | None
+    reason: str | None = None
+    detail: str | None = None
+
+    @property
+    def shown(self) -> bool:
+        return self.pixels is not None
+
+    @property
+    def status(self) -> str:
+        return "shown" if self.shown else NOT_SHOWN
+
+
+def load_view_for_quiz(view: View) -> ShownView:
+    """Decode a view for a quiz; an image that fails to decode comes back not shown (to
+    be recorded as such and not scored) instead of raising."""
+    try:
+        return ShownView(view, load_view(view))
+    except ImageError as exc:
+        detail = str(exc)
+        prefix = f"{view.display_path}: "
+        reason = detail[len(prefix):] if detail.startswith(prefix) else "the image cannot be read"
+        return ShownView(view, None, reason, detail)

@@ -88,6 +88,16 @@ def find_manifest(root: Path) -> Path | None:
     return None
 
 
+def looks_like_manifest(path: Path) -> bool:
+    """True for a CSV/XLSX file naming at least two manifest columns near its top (a
+    manifest with a column missing, worth a message naming it)."""
+    try:
+        _, columns, _ = _table(path)
+    except DatasetError:
+        return False
+    return len(columns) >= 2
+
+
 def recognises(root: Path) -> bool:
     """True for a CSV/XLSX manifest (or a folder holding one) with the needed columns."""
     manifest = find_manifest(Path(root))
@@ -263,6 +273,12 @@ class _RowReader:
         post = self.view(row, line, key, Projection.POSTERIOR)
         if ant is _Refused.REFUSED or post is _Refused.REFUSED:
             return None
+        # The views a row names are the views it promises; one that failed keeps the
+        # case out of quizzes (it can still be browsed).
+        missing = tuple(
+            proj for proj, got in ((Projection.ANTERIOR, ant), (Projection.POSTERIOR, post))
+            if tables.cell_text(self.cell(row, proj.value)) and not isinstance(got, View)
+        )
         if not isinstance(ant, View) and not isinstance(post, View):
             self.problem(
                 line,
@@ -277,6 +293,7 @@ class _RowReader:
             anterior=ant if isinstance(ant, View) else None,
             posterior=post if isinstance(post, View) else None,
             clinical=self.clinical(row, line, key),
+            missing_views=missing,
         )
 
 

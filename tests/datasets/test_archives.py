@@ -137,3 +137,23 @@ def test_a_truncated_zip_is_called_cut_short(tmp_path: Path) -> None:
     message = str(info.value)
     assert "neither a folder nor a zip" not in message
     assert "cut short" in message and "download" in message
+
+
+def test_an_image_failing_at_decode_is_not_shown_without_naming_its_file(tmp_path: Path) -> None:
+    from bonescan_tutor.datasets.images import NOT_SHOWN, load_view_for_quiz
+
+    top = build(tmp_path / "d", Spec(n_met=1, n_normal=1))
+    z = tmp_path / "d.zip"
+    with zipfile.ZipFile(z, "w") as zf:  # stored: the cut PNG passes indexing in a zip
+        for f in sorted(top.rglob("*")):
+            if f.is_file():
+                data = f.read_bytes()
+                zf.writestr(f.relative_to(tmp_path).as_posix(),
+                            data[: len(data) // 2] if f.name == "P2.png" else data)
+    dataset, _ = open_dataset(z)
+    good = load_view_for_quiz(dataset.case("1").posterior)
+    assert good.shown and good.status == "shown" and good.pixels.shape == (1024, 256)
+    bad = load_view_for_quiz(dataset.case("2").posterior)
+    assert not bad.shown and bad.status == NOT_SHOWN and bad.pixels is None
+    assert bad.reason and "P2" not in bad.reason and "metastases" not in bad.reason
+    assert "P2.png" in bad.detail

@@ -247,3 +247,12 @@ def test_a_file_name_giving_a_path_like_key_is_refused_with_a_message(tmp_path: 
     assert summary == [("2", Diagnosis.NO_METASTASES, 2)]
     problems = report.of_kind(ProblemKind.BAD_VALUE)
     assert len(problems) == 2 and all("'c:x'" in p.message for p in problems)
+
+
+def test_a_listed_view_that_is_missing_keeps_the_case_out_of_quizzes(tmp_path: Path) -> None:
+    root = tree(tmp_path, {"1.jpg": "0", "2.jpg": "1"}, {"1.jpg": "0", "2.jpg": "1"})
+    (root / "wholeBodyPOST" / "2.jpg").unlink()
+    _, report, ds = load(root)
+    assert report.of_kind(ProblemKind.ROW_WITHOUT_IMAGES)
+    assert [c.key for c in ds.quiz_cases] == ["1"]
+    assert ds.case("2").missing_views == (Projection.POSTERIOR,)

@@ -190,7 +190,9 @@ def test_patient_with_one_view(tmp_path: Path) -> None:
     p = _one_problem(report, ProblemKind.MISSING_VIEW)
     assert "anterior" in p.message and p.case_key == "2"
     case = dataset.case("2")
-    assert case.anterior is None and case.view(Projection.POSTERIOR) is not None and case.quiz_eligible
+    assert case.anterior is None and case.view(Projection.POSTERIOR) is not None
+    assert not case.quiz_eligible and "anterior" in case.quiz_exclusion  # browsed, never quizzed
+    assert "2" not in {c.key for c in dataset.quiz_cases} and len(dataset.quiz_cases) == 4
 
 
 def test_no_spreadsheet_takes_labels_from_folders(tmp_path: Path) -> None:
@@ -337,3 +339,21 @@ def test_the_largest_image_the_layouts_allow_still_loads(tmp_path: Path) -> None
     dataset, report = open_dataset(top)
     assert not report.of_kind(ProblemKind.IMAGE_TOO_LARGE)
     assert load_view(dataset.case("5").anterior).shape == (4096, 1024)
+
+
+def test_a_truncated_view_keeps_the_case_out_of_quizzes(tmp_path: Path) -> None:
+    top = build(tmp_path / "d")
+    f = top / "No bone metastases" / "Posterior" / "P4.png"
+    f.write_bytes(f.read_bytes()[:-100])
+    dataset, report = open_dataset(top)
+    assert _one_problem(report, ProblemKind.TRUNCATED_IMAGE).case_key == "4"
+    case = dataset.case("4")
+    assert case.posterior is None and case.missing_views == (Projection.POSTERIOR,)
+    assert "4" not in {c.key for c in dataset.quiz_cases} and len(dataset.quiz_cases) == 4
+
+
+def test_a_bomb_member_in_a_zip_keeps_its_case_out_of_quizzes(tmp_path: Path) -> None:
+    from tests.datasets.test_archives import with_bomb_member
+
+    dataset, _ = open_dataset(with_bomb_member(tmp_path))
+    assert not dataset.case("5").quiz_eligible and len(dataset.quiz_cases) == 4

@@ -354,3 +354,19 @@ def test_a_case_key_that_looks_like_a_path_is_refused_with_a_message(
     assert ds.keys == ("2",)
     (problem,) = report.of_kind(ProblemKind.BAD_VALUE)
     assert "case key" in problem.message and "row 2" in problem.message
+
+
+def test_a_row_whose_named_view_fails_is_browsed_but_not_quizzed(tmp_path: Path) -> None:
+    images(tmp_path, "1", "2", "3")
+    (tmp_path / "img" / "2p.png").unlink()
+    write_csv(
+        tmp_path,
+        "case,anterior,posterior,diagnosis\n"
+        "1,img/1a.png,img/1p.png,normal\n"
+        "2,img/2a.png,img/2p.png,normal\n"
+        "3,img/3a.png,,normal\n",  # names one view only: complete as it is
+    )
+    ds, report = load(tmp_path)
+    assert report.of_kind(ProblemKind.MISSING_VIEW)[0].case_key == "2"
+    assert [c.key for c in ds.quiz_cases] == ["1", "3"]
+    assert "posterior" in ds.case("2").quiz_exclusion
