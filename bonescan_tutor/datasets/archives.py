@@ -16,6 +16,7 @@ import shutil
 import stat
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 
 from bonescan_tutor.core.errors import BonescanError
@@ -146,7 +147,7 @@ def safe_extract(
                 with zf.open(info) as src, open(target, "wb") as out:
                     shutil.copyfileobj(src, out, 1024 * 1024)
         os.replace(temp, dest)
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
         shutil.rmtree(temp, ignore_errors=True)
         raise UnsafeArchiveError(
             f"{zip_path}: the zip is damaged ({exc}). Delete it and download it again."

@@ -96,6 +96,15 @@ def _opened(source: Source, name: str, head_only: bool) -> Iterator[Image.Image]
         raise ImageError(f"{name}: not an image Pillow can read. Replace it with the original PNG.") from exc
     except OSError as exc:
         raise ImageError(f"{name}: could not be read ({exc}). The file may be damaged or truncated.") from exc
+    except ImageError:
+        raise
+    except (SyntaxError, ValueError, EOFError, struct.error, IndexError, KeyError, TypeError,
+            ZeroDivisionError) as exc:
+        # Pillow's decoders raise these on malformed chunks (a damaged file, not a bug here).
+        raise ImageError(
+            f"{name}: the image is damaged ({type(exc).__name__}: {exc}). Replace it with the "
+            "original scan."
+        ) from exc
 
 
 def _refuse_bomb(width: int, height: int, name: str) -> None:

@@ -157,3 +157,24 @@ def test_an_image_failing_at_decode_is_not_shown_without_naming_its_file(tmp_pat
     assert not bad.shown and bad.status == NOT_SHOWN and bad.pixels is None
     assert bad.reason and "P2" not in bad.reason and "metastases" not in bad.reason
     assert "P2.png" in bad.detail
+
+
+def test_a_zip_with_damaged_compressed_data_is_refused_with_a_message(tmp_path: Path) -> None:
+    z = dataset_zip(tmp_path)
+    data = bytearray(z.read_bytes())
+    at = data.find(b"A1.png") + len(b"A1.png") + 20  # inside the first image's deflate stream
+    data[at:at + 8] = b"\xff" * 8
+    z.write_bytes(bytes(data))
+    with pytest.raises(UnsafeArchiveError, match="damaged"):
+        safe_extract(z, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_png_with_a_cut_header_chunk_is_an_image_error() -> None:
+    from bonescan_tutor.datasets.images import decode_image
+
+    ihdr = b"IHDR\x00\x00\x01\x00"  # a 4-byte IHDR where 13 are due
+    broken = (b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 4) + ihdr
+              + struct.pack(">I", zlib.crc32(ihdr)))
+    with pytest.raises(ImageError, match="x.png"):
+        decode_image(broken, "x.png")
