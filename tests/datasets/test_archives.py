@@ -176,5 +176,5 @@ def test_a_png_with_a_cut_header_chunk_is_an_image_error() -> None:
     ihdr = b"IHDR\x00\x00\x01\x00"  # a 4-byte IHDR where 13 are due
     broken = (b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 4) + ihdr
               + struct.pack(">I", zlib.crc32(ihdr)))
-    with pytest.raises(ImageError, match="x.png"):
+    with pytest.raises(ImageError, match=r"x\.png"):
         decode_image(broken, "x.png")
