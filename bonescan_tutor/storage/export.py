@@ -19,6 +19,10 @@ accepts designs that are not fully crossed). The description carries ``NR``, ``N
 ``N1`` and ``NM`` lines (readers, cases without and with metastases, modalities), which
 older iMRMC versions and RJafroc's reader require. IDs are the trainee's name and the
 case key with commas, quotes and blanks replaced by ``_``.
+
+Names and case keys are written as typed, but formula-looking text never becomes a live
+formula: every writer sends its cells through ``storage.cells`` (strings in xlsx, a
+leading apostrophe in CSV and iMRMC IDs).
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from bonescan_tutor.core.errors import BonescanError, UsageError
 from bonescan_tutor.core.quiz import p_metastases
 from bonescan_tutor.core.scoring import Summary
 from bonescan_tutor.storage.atomic_file import replacing, write_bytes
+from bonescan_tutor.storage.cells import csv_cell, text_cells
 from bonescan_tutor.storage.progress_records import StoredAttempt
 from bonescan_tutor.storage.results import answered_certainty
 
@@ -121,7 +126,7 @@ def export_attempts_csv(
     )
     path = Path(path)
     with replacing(path, ExportError) as tmp:
-        frame.to_csv(tmp, index=False)
+        frame.map(csv_cell).to_csv(tmp, index=False)
     return path
 
 
@@ -186,6 +191,8 @@ def export_workbook(
         for session_id in sorted({r["session_id"] for r in rows}):
             part = attempts_frame[attempts_frame["session_id"] == session_id]
             part.to_excel(xw, sheet_name=f"Session {session_id}"[:31], index=False)
+        for ws in xw.book.worksheets:
+            text_cells(ws)
     return path
 
 
@@ -239,7 +246,9 @@ def export_imrmc(
         "BEGIN DATA:",
     ]
     for case in sorted(truths):
-        lines.append(f"-1,{case},truth,{1 if truths[case].is_positive else 0}")
-    lines.extend(f"{r},{c},{m},{score:g}" for r, c, m, score in rows)
+        lines.append(f"-1,{csv_cell(case)},truth,{1 if truths[case].is_positive else 0}")
+    lines.extend(
+        f"{csv_cell(r)},{csv_cell(c)},{csv_cell(m)},{score:g}" for r, c, m, score in rows
+    )
     write_bytes(Path(path), ("\n".join(lines) + "\n").encode("utf-8"), ExportError)
     return Path(path)

@@ -166,3 +166,27 @@ def test_headless_commands_do_not_load_qt() -> None:
     )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert r.stdout.strip() == "False", r.stderr
+
+
+def test_create_never_writes_a_set_the_app_refuses(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A manifest key the quiz-set reader refuses (``a/b``) ends in a message, no file."""
+    import numpy as np
+    from PIL import Image
+
+    root = tmp_path / "ds"
+    (root / "img").mkdir(parents=True)
+    lines = ["case,anterior,posterior,diagnosis"]
+    for key, name, label in (("a/b", "ab", "Bone metastases"), ("2", "2", "No bone metastases")):
+        for side in "ap":
+            Image.fromarray(np.full((1024, 256), 1000, dtype=np.uint16)).save(
+                root / "img" / f"{name}{side}.png"
+            )
+        lines.append(f"{key},img/{name}a.png,img/{name}p.png,{label}")
+    (root / "manifest.csv").write_text("\n".join(lines) + "\n")
+    out = tmp_path / "set.bstquiz"
+    code, _, err = run(capsys, "quizset", "create", "--dataset", str(root), "--cases", "2",
+                       "--seed", "1", "--title", "T", "--out", str(out))
+    assert code != 0 and "a/b" in err
+    assert not out.exists()

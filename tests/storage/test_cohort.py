@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import os
 import shutil
 import zipfile
 from pathlib import Path
@@ -137,7 +138,8 @@ def test_a_trainee_sending_twice_counts_once_with_the_latest(folder: Path) -> No
     assert len(cohort.results) == 4
     ana = next(r for r in cohort.results if r.trainee.casefold() == "ana")
     assert all(not a.correct for a in ana.attempts)
-    assert any("more than one result" in n for n in cohort.notes)
+    [several] = cohort.duplicates
+    assert several.used == ana.path and len(several.files) == 2
 
 
 def test_missing_path_and_empty_cohort(tmp_path: Path) -> None:
@@ -221,3 +223,23 @@ def test_three_trainees_take_a_quiz_set_end_to_end(tmp_path: Path) -> None:
     assert one.mean_certainty == pytest.approx(90.0)
     cy = trainee_summaries(cohort)["Cy"]
     assert cy.metrics.accuracy.k == 3 and cy.metrics.accuracy.n == 4
+
+
+def test_hostile_files_are_listed_and_the_rest_merged(folder: Path) -> None:
+    ana = next(f for f in folder.iterdir() if "-ana-" in f.name)
+    text = ana.read_text()
+    (folder / "huge-number.bstresult").write_text(
+        text.replace('"time_on_case_s": 5.0', '"time_on_case_s": ' + "9" * 5000, 1)
+    )
+    (folder / "deep.bstresult").write_text("[" * 100_000 + "]" * 100_000)
+    (folder / "list.bstresult").write_text("[1, 2]")
+    (folder / "bom.bstresult").write_bytes(b"\xef\xbb\xbf" + text.encode())
+    os.mkfifo(folder / "pipe.bstresult")  # opening it would wait for a writer forever
+    cohort = load_cohort([folder])
+    assert cohort.trainees == ("Ana", "Ben", "Cy", "Dee")
+    problems = {p.path.name: p.message for p in cohort.problems}
+    assert "5000 characters long" in problems["huge-number.bstresult"]
+    assert "levels deep" in problems["deep.bstresult"]
+    assert "not a bonescan-tutor results file" in problems["list.bstresult"]
+    assert "not a regular file" in problems["pipe.bstresult"]
+    assert "duplicate of bom.bstresult" in problems[ana.name]  # the BOM copy read fine

@@ -71,7 +71,10 @@ def test_fingerprint_is_sha256_of_the_canonical_json() -> None:
 def test_not_json(tmp_path: Path) -> None:
     path = tmp_path / "x.bstquiz"
     path.write_bytes(b"\x89PNG not json at all")
-    with pytest.raises(QuizSetError, match=r"x\.bstquiz: not a quiz-set file \(it is not JSON"):
+    with pytest.raises(QuizSetError, match=r"x\.bstquiz: not a quiz-set file .*not UTF-8 text"):
+        read_quizset(path)
+    path.write_text("quiz: week 3")
+    with pytest.raises(QuizSetError, match=r"x\.bstquiz: not a quiz-set file .*line 1, column 1"):
         read_quizset(path)
 
 
