@@ -42,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
             _print_problems(problems)
         print(f"bonescan-tutor validate: {exc}", file=sys.stderr)
         return 1
+    left_out = {c.key: c.quiz_exclusion for c in dataset.cases if c.quiz_exclusion}
     if args.deep:
         from bonescan_tutor.core.validation import ProblemKind
         from bonescan_tutor.datasets.images import load_view
@@ -53,9 +54,11 @@ def run(args: argparse.Namespace) -> int:
                 except BonescanError as exc:
                     report.add(view.display_path, ProblemKind.UNREADABLE_IMAGE,
                                str(exc).split(": ", 1)[-1], Severity.ERROR, case.key)
+                    # A view that cannot be decoded would be "not shown" in a quiz.
+                    left_out.setdefault(case.key, f"the {view.projection.value} view fails "
+                                                  "to decode")
     counts = dataset.counts()
-    usable = len(dataset.quiz_cases)
-    left_out = {c.key: c.quiz_exclusion for c in dataset.cases if c.quiz_exclusion}
+    usable = sum(1 for c in dataset.cases if c.key not in left_out)
     if args.json:
         print(json.dumps({
             "ok": usable > 0,

@@ -59,6 +59,7 @@ def test_validate_deep_finds_damaged_pixels_in_a_zip(tmp_path: Path) -> None:
     assert "No problems found." in cli("validate", str(out)).stdout
     r = cli("validate", str(out), "--deep")
     assert r.returncode == 0 and "P2.png" in r.stdout and "incomplete" in r.stdout
+    assert "(1 usable in quizzes)" in r.stdout and "case 2: the posterior view fails" in r.stdout
 
 
 def test_headless_commands_do_not_load_qt_or_pandas(tmp_path: Path) -> None:
