@@ -33,6 +33,7 @@ from bonescan_tutor.core.cases import (
 from bonescan_tutor.core.errors import DatasetError, ImageError
 from bonescan_tutor.core.validation import ProblemKind, Severity, ValidationReport
 from bonescan_tutor.datasets.images import read_header
+from bonescan_tutor.files import tables
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png"})
 EXPECTED_SIZE = (256, 1024)  # width x height of the whole-body subset
@@ -125,12 +126,16 @@ def _label_file(folder: Path, report: ValidationReport) -> Path | None:
 
 
 def _read_lines(path: Path) -> list[str]:
-    raw = path.read_bytes()
+    """The lines of a label list (UTF-8 or Windows-1252); ``DatasetError`` when it cannot
+    be read or is far larger than any list of 80,000 images."""
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("latin-1")
-    return text.splitlines()
+        size = path.stat().st_size
+        if size > tables.MAX_TABLE_BYTES:
+            raise DatasetError(f"{path}: {size / 1e6:.0f} MB is far too large for a label list.")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DatasetError(f"{path}: cannot be read ({exc.strerror or exc}).") from exc
+    return tables.decode_text(raw).splitlines()
 
 
 def _parse_list(listing: Path, report: ValidationReport) -> dict[str, tuple[Diagnosis, int, str]]:
@@ -189,7 +194,12 @@ def _read_folder(folder: Path, projection: Projection, report: ValidationReport,
     listing = _label_file(folder, report)
     if listing is None:
         return []
-    labels = _parse_list(listing, report)
+    try:
+        labels = _parse_list(listing, report)
+    except DatasetError as exc:
+        report.add(str(listing), ProblemKind.BAD_SPREADSHEET,
+                   f"{str(exc).split(': ', 1)[-1]} Its images were left out.")
+        return []
     images = {
         p.name.lower(): p
         for p in folder.iterdir()
