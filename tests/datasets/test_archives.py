@@ -178,3 +178,13 @@ def test_a_png_with_a_cut_header_chunk_is_an_image_error() -> None:
               + struct.pack(">I", zlib.crc32(ihdr)))
     with pytest.raises(ImageError, match=r"x\.png"):
         decode_image(broken, "x.png")
+
+
+def test_validate_json_on_an_encrypted_zip_is_json_with_the_reason(tmp_path: Path) -> None:
+    z = dataset_zip(tmp_path)
+    encrypt_flags(z)
+    r = subprocess.run([sys.executable, "-m", "bonescan_tutor", "validate", "--json", str(z)],
+                       capture_output=True, text=True, timeout=120)
+    report = json.loads(r.stdout)
+    assert r.returncode == 1 and report["ok"] is False and "password" in report["error"]
+    assert "password" in r.stderr and "Traceback" not in r.stderr
