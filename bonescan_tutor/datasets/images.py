@@ -256,7 +256,12 @@ def load_view_for_quiz(view: View) -> ShownView:
     try:
         return ShownView(view, load_view(view))
     except ImageError as exc:
-        detail = str(exc)
-        prefix = f"{view.display_path}: "
-        reason = detail[len(prefix):] if detail.startswith(prefix) else "the image cannot be read"
-        return ShownView(view, None, reason, detail)
+        return not_shown(view, exc)
+
+
+def not_shown(view: View, exc: ImageError) -> ShownView:
+    """The ``ShownView`` of a view whose decoding failed with ``exc``."""
+    detail = str(exc)
+    prefix = f"{view.display_path}: "
+    reason = detail[len(prefix):] if detail.startswith(prefix) else "the image cannot be read"
+    return ShownView(view, None, reason, detail)
