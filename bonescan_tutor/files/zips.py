@@ -70,10 +70,7 @@ def open_zip(path: Path, *, error: ErrorType = BonescanError) -> zipfile.ZipFile
     try:
         zf = zipfile.ZipFile(path)
     except zipfile.BadZipFile:
-        raise error(
-            f"{path}: the zip is damaged or cut short (its table of contents is missing, as "
-            "after an interrupted download or copy). Download or copy it again."
-        ) from None
+        raise error(f"{path}: {_why_not_a_zip(path)}") from None
     except (OSError, ValueError, EOFError) as exc:
         raise error(f"{path}: the zip cannot be read ({exc}). Download or copy it again.") from exc
     try:
@@ -92,6 +89,24 @@ def open_zip(path: Path, *, error: ErrorType = BonescanError) -> zipfile.ZipFile
         zf.close()
         raise
     return zf
+
+
+def _why_not_a_zip(path: Path) -> str:
+    """A truthful reason a file named or shaped like a zip cannot be opened as one."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(512)
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc})."
+    if head.startswith(b"PK"):
+        return ("the zip is damaged or cut short (its table of contents is missing, as after "
+                "an interrupted download or copy). Download or copy it again.")
+    if head.lstrip().lower().startswith((b"<!doctype html", b"<html")):
+        return ("this is a web page saved under a .zip name, not the dataset (a sign-in or "
+                "error page?). Download the zip again.")
+    if not head:
+        return "the file is empty (0 bytes). Download or copy it again."
+    return "this is not a zip file, although it is named like one. Download the zip again."
 
 
 def read_member(

@@ -188,3 +188,18 @@ def test_validate_json_on_an_encrypted_zip_is_json_with_the_reason(tmp_path: Pat
     report = json.loads(r.stdout)
     assert r.returncode == 1 and report["ok"] is False and "password" in report["error"]
     assert "password" in r.stderr and "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize(
+    ("data", "said"),
+    [(b"<!DOCTYPE html><html>Sign in</html>", "web page"), (b"", "empty"),
+     (b"just some text", "not a zip")],
+)
+def test_a_file_named_zip_that_is_not_one_says_what_it_is(
+    tmp_path: Path, data: bytes, said: str
+) -> None:
+    z = tmp_path / "Bone Scan Images Dataset.zip"
+    z.write_bytes(data)
+    with pytest.raises(DatasetError, match=said) as info:
+        open_dataset(z)
+    assert "neither a folder nor a zip" not in str(info.value)
