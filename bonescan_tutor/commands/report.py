@@ -35,7 +35,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument(
         "--export", metavar="FILE", help="also write the attempts to FILE.xlsx or FILE.csv"
     )
-    p.add_argument("--imrmc", metavar="FILE", help="also write an iMRMC input file")
+    p.add_argument(
+        "--imrmc",
+        metavar="FILE",
+        help="also write an iMRMC input file (FILE.imrmc; .imrmc is added to another "
+        "ending) with its reader and case key tables FILE.readers.csv and FILE.cases.csv",
+    )
     p.set_defaults(func=run)
 
 
@@ -84,10 +89,13 @@ def summary_lines(s: Summary) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from bonescan_tutor.core import review
     from bonescan_tutor.storage.export import (
         export_attempts_csv,
         export_imrmc,
         export_workbook,
+        imrmc_key_paths,
+        imrmc_path,
         scored_answers,
     )
     from bonescan_tutor.storage.progress import ProgressStore
@@ -115,6 +123,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             chosen = known
         attempts = [a for t in chosen for a in store.attempts(t, since) if a.label_shown]
+        cards = {t.id: store.review_cards(t) for t in chosen}
     names = {t.id: t.name for t in chosen}
     current = _current_fingerprint(args, attempts)
     if not attempts:
@@ -135,7 +144,7 @@ def run(args: argparse.Namespace) -> int:
         s = summary(scored_answers(mine))
         summaries[t.name] = s
         older = sum(1 for a in mine if current and a.dataset_fingerprint != current)
-        blocks.append((t.name, mine, older, s))
+        blocks.append((t.id, t.name, mine, older, s))
     if args.json:
         print(
             json.dumps(
@@ -147,15 +156,16 @@ def run(args: argparse.Namespace) -> int:
                             "finished_cases": len(mine),
                             "older_dataset_version": older,
                             "summary": s.as_dict(),
+                            "review": review.schedule(cards[trainee_id]),
                         }
-                        for name, mine, older, s in blocks
+                        for trainee_id, name, mine, older, s in blocks
                     ],
                 },
                 indent=2,
             )
         )
     else:
-        for name, mine, older, s in blocks:
+        for _id, name, mine, older, s in blocks:
             print(f"{name}: {len(mine)} finished case(s), {s.n_answered} answered")
             if older:
                 print(
@@ -171,9 +181,13 @@ def run(args: argparse.Namespace) -> int:
         if not args.json:
             print(f"Wrote {export}")
     if args.imrmc:
-        export_imrmc(attempts, Path(args.imrmc), trainee_names=names)
+        target, note = imrmc_path(Path(args.imrmc))
+        written = export_imrmc(attempts, target, trainee_names=names)
+        readers, cases = imrmc_key_paths(written)
+        if note:
+            print(f"bonescan-tutor report: {note}", file=sys.stderr)
         if not args.json:
-            print(f"Wrote {args.imrmc}")
+            print(f"Wrote {written} (reader and case keys: {readers.name}, {cases.name})")
     return 0
 
 

@@ -35,6 +35,21 @@ class Diagnosis(enum.Enum):
         """The wording of a trainee's answer (the buttons), distinct from the physician's label."""
         return "Metastases" if self.is_positive else "No metastases"
 
+    def label_in(self, layout: Layout | None) -> str:
+        """The physician's label in the words of a dataset's own classes (display only).
+
+        BS-80K's classes are "Abnormal" and "Normal": its abnormal scans are not all
+        metastases, so they are not shown as "Bone metastases". Internally and in every
+        export the class stays ``metastases`` / ``no_metastases``.
+        """
+        names = CLASS_NAMES.get(layout) if layout is not None else None
+        return names[self] if names else self.label
+
+    def answer_in(self, layout: Layout | None) -> str:
+        """A trainee's answer in the words of a dataset's own classes (display only)."""
+        names = CLASS_NAMES.get(layout) if layout is not None else None
+        return names[self] if names else self.answer
+
     @classmethod
     def parse(cls, text: object) -> Diagnosis | None:
         """Read a label written by a person: case, spaces, underscores and plurals vary.
@@ -183,6 +198,12 @@ class Layout(enum.Enum):
     MANIFEST = "manifest"
 
 
+CLASS_NAMES: dict[Layout, dict[Diagnosis, str]] = {
+    Layout.BS80K: {Diagnosis.METASTASES: "Abnormal", Diagnosis.NO_METASTASES: "Normal"},
+}
+"""Display names of the two classes for layouts whose own classes are not metastases."""
+
+
 @dataclass(frozen=True)
 class Dataset:
     """An opened collection of cases.
@@ -233,6 +254,14 @@ class Dataset:
     @property
     def quiz_cases(self) -> tuple[Case, ...]:
         return tuple(c for c in self.cases if c.quiz_eligible)
+
+    def label(self, diagnosis: Diagnosis) -> str:
+        """The physician's label as this dataset names it (``Diagnosis.label_in``)."""
+        return diagnosis.label_in(self.layout)
+
+    def answer(self, diagnosis: Diagnosis) -> str:
+        """A trainee's answer as this dataset names it (``Diagnosis.answer_in``)."""
+        return diagnosis.answer_in(self.layout)
 
     def counts(self) -> dict[Diagnosis, int]:
         out = dict.fromkeys(Diagnosis, 0)

@@ -178,8 +178,8 @@ def _parse_list(listing: Path, report: ValidationReport) -> dict[str, tuple[Diag
             report.add(
                 str(listing),
                 ProblemKind.LABEL_CONFLICT,
-                f"{name} is listed as {first.label} on line {first_line} and as "
-                f"{diagnosis.label} on line {number}; it was left out. Keep one line.",
+                f"{name} is listed as {first.label_in(Layout.BS80K)} on line {first_line} and as "
+                f"{diagnosis.label_in(Layout.BS80K)} on line {number}; it was left out. Keep one line.",
             )
             labels[key] = (first, -1, name)  # -1: conflicting, leave out
             continue
@@ -299,8 +299,8 @@ def _pair(entries: list[_Entry], report: ValidationReport,
             report.add(
                 str(post.path),
                 ProblemKind.LABEL_CONFLICT,
-                f"{ant.path.name} is labelled {ant.diagnosis.label} but {post.path.name} "
-                f"{post.diagnosis.label}; the case is kept for browsing but left out of "
+                f"{ant.path.name} is labelled {ant.diagnosis.label_in(Layout.BS80K)} but "
+                f"{post.path.name} {post.diagnosis.label_in(Layout.BS80K)}; the case is kept for browsing but left out of "
                 "quizzes until the lists agree.",
                 Severity.WARNING,
                 case_key=key,

@@ -84,6 +84,10 @@ def test_read_pairs_identical_stems_and_reads_labels(tmp_path: Path) -> None:
     assert (case.anterior.width, case.anterior.height) == (256, 1024)
     assert ds.layout is Layout.BS80K
     assert load_view(case.anterior).shape == (1024, 256)
+    # Shown in BS-80K's own words; the class code stays metastases.
+    assert ds.label(case.diagnosis) == "Abnormal" and ds.answer(case.diagnosis) == "Abnormal"
+    assert ds.label(Diagnosis.NO_METASTASES) == "Normal"
+    assert case.diagnosis.value == "metastases"
 
 
 def test_fingerprint_is_stable_and_follows_labels(tmp_path: Path) -> None:
@@ -132,6 +136,8 @@ def test_disagreeing_views_are_a_label_conflict(tmp_path: Path) -> None:
     [conflict] = report.of_kind(ProblemKind.LABEL_CONFLICT)
     assert conflict.case_key == "1"
     assert conflict.severity is Severity.WARNING
+    assert "Abnormal" in conflict.message and "Normal" in conflict.message
+    assert "metastases" not in conflict.message
     case = ds.case("1")
     assert case.label_doubtful and not case.quiz_eligible
     assert [c.key for c in ds.quiz_cases] == ["2"]
