@@ -113,6 +113,11 @@ def run(args: argparse.Namespace) -> int:
     if export is not None and export.suffix.lower() not in (".xlsx", ".csv"):
         raise UsageError(f"--export {export}: the file name must end in .xlsx or .csv.")
     with ProgressStore.open() as store:
+        if store.recovered_from is not None:
+            from bonescan_tutor.storage.progress_file import recovery_message
+
+            print(f"bonescan-tutor report: {recovery_message(store.path, store.recovered_from)}",
+                  file=sys.stderr)
         known = store.trainees()
         if args.trainee:
             wanted = args.trainee.strip().casefold()

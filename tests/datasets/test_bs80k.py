@@ -245,3 +245,39 @@ def test_a_folder_of_something_else_raises(tmp_path: Path) -> None:
     (tmp_path / "Anterior").mkdir()
     with pytest.raises(DatasetError, match="wholeBodyANT"):
         bs80k.read(tmp_path, ValidationReport())
+
+
+def test_a_file_name_giving_a_path_like_key_is_refused_with_a_message(tmp_path: Path) -> None:
+    root = tree(tmp_path, {"c:x.jpg": "1", "2.jpg": "0"}, {"c:x.jpg": "1", "2.jpg": "0"})
+    summary, report, _ = load(root)
+    assert summary == [("2", Diagnosis.NO_METASTASES, 2)]
+    problems = report.of_kind(ProblemKind.BAD_VALUE)
+    assert len(problems) == 2 and all("'c:x'" in p.message for p in problems)
+
+
+def test_a_listed_view_that_is_missing_keeps_the_case_out_of_quizzes(tmp_path: Path) -> None:
+    root = tree(tmp_path, {"1.jpg": "0", "2.jpg": "1"}, {"1.jpg": "0", "2.jpg": "1"})
+    (root / "wholeBodyPOST" / "2.jpg").unlink()
+    _, report, ds = load(root)
+    assert report.of_kind(ProblemKind.ROW_WITHOUT_IMAGES)
+    assert [c.key for c in ds.quiz_cases] == ["1"]
+    assert ds.case("2").missing_views == (Projection.POSTERIOR,)
+
+
+def test_an_unreadable_label_list_is_reported_and_the_other_folder_loads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tree(tmp_path, {"1.jpg": "0"}, {"1.jpg": "0"})
+    listing = root / "wholeBodyPOST" / "wholeBodyPOST.txt"
+    real = Path.read_bytes
+
+    def refuse(self: Path) -> bytes:
+        if self == listing:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    summary, report, _ = load(root)
+    assert summary == [("1", Diagnosis.NO_METASTASES, 1)]
+    (problem,) = report.of_kind(ProblemKind.BAD_SPREADSHEET)
+    assert problem.file == str(listing) and "Permission denied" in problem.message
