@@ -135,6 +135,9 @@ class Body:
     (clipped at 0); ``mask`` marks body bins. ``top``/``bottom`` are the first and last
     full-resolution rows holding body; ``robust_max`` is a high percentile of body
     values in ``half``. Bin (i, j) covers pixels 2i..2i+1, 2j..2j+1 of ``shape``.
+    ``marks`` counts the bins of separate bright marks outside the body silhouette
+    (burned-in letters, side markers, scale bars): they are left out of ``mask`` and
+    set to the background in ``half``, so they never count as uptake.
     """
 
     shape: tuple[int, int]
@@ -145,6 +148,7 @@ class Body:
     robust_max: float
     top: int
     bottom: int
+    marks: int = 0
 
     @property
     def height(self) -> int:
@@ -198,6 +202,75 @@ def _edge_ratio(mask: np.ndarray) -> float:
     return edges / (2.0 * smaller) if smaller else 0.0
 
 
+# A separate region is part of the body (an arm held apart, a leg) when it holds at least
+# MIN_PART_FRACTION of the largest region's bins and is at least MIN_PART_HEIGHT of its
+# height; anything else (letters, a text line, a side marker) is a mark, never uptake.
+MIN_PART_FRACTION = 0.03
+MIN_PART_HEIGHT = 0.1
+
+
+def label_components(mask: np.ndarray) -> tuple[np.ndarray, int]:
+    """4-connected regions of a boolean mask: labels 1..n (0 outside), and n.
+
+    Min-label propagation with pointer jumping: each pixel takes the smallest label among
+    its neighbours, then the label of the pixel its label names, until nothing changes.
+    """
+    m = np.asarray(mask, dtype=bool)
+    h, w = m.shape
+    big = h * w
+    flat_mask = m.ravel()
+    lab = np.where(flat_mask, np.arange(big, dtype=np.int64), big)
+    while True:
+        grid = lab.reshape(h, w)
+        new = grid.copy()
+        np.minimum(new[1:], grid[:-1], out=new[1:])
+        np.minimum(new[:-1], grid[1:], out=new[:-1])
+        np.minimum(new[:, 1:], grid[:, :-1], out=new[:, 1:])
+        np.minimum(new[:, :-1], grid[:, 1:], out=new[:, :-1])
+        flat = np.where(flat_mask, new.ravel(), big)
+        for _ in range(4):
+            inside = flat < big
+            flat[inside] = flat[flat[inside]]
+        if np.array_equal(flat, lab):
+            break
+        lab = flat
+    roots, inverse = np.unique(lab, return_inverse=True)
+    labels = (inverse + 1).astype(np.int32)
+    labels[lab == big] = 0
+    n = int(roots.size - (1 if roots.size and roots[-1] == big else 0))
+    return labels.reshape(h, w), n
+
+
+def _heights(labels: np.ndarray, n: int) -> np.ndarray:
+    """Rows spanned by each label 0..n (first to last row holding it)."""
+    rows = np.broadcast_to(np.arange(labels.shape[0])[:, None], labels.shape).ravel()
+    flat = labels.ravel()
+    first = np.full(n + 1, labels.shape[0], dtype=np.int64)
+    last = np.full(n + 1, -1, dtype=np.int64)
+    np.minimum.at(first, flat, rows)
+    np.maximum.at(last, flat, rows)
+    out: np.ndarray = np.maximum(last - first + 1, 0)
+    return out
+
+
+def body_parts(mask: np.ndarray) -> np.ndarray:
+    """The body silhouette: the largest region of ``mask`` and any region large and tall
+    enough to be a part of it (``MIN_PART_FRACTION``, ``MIN_PART_HEIGHT``); smaller
+    separate regions (letters, markers, specks) are left out."""
+    labels, n = label_components(mask)
+    if n <= 1:
+        return np.asarray(mask, dtype=bool)
+    sizes = np.bincount(labels.ravel(), minlength=n + 1)
+    sizes[0] = 0
+    heights = _heights(labels, n)
+    largest = int(np.argmax(sizes))
+    keep = (sizes >= MIN_PART_FRACTION * sizes[largest]) & (
+        heights >= MIN_PART_HEIGHT * heights[largest])
+    keep[0] = False
+    out: np.ndarray = keep[labels]
+    return out
+
+
 def find_body(image: np.ndarray) -> BodySearch:
     """Threshold and check the body of a float image (from ``as_float_image``)."""
     h, w = image.shape
@@ -213,16 +286,30 @@ def find_body(image: np.ndarray) -> BodySearch:
         return BodySearch(None, "no body found: almost nothing rises above the background")
     if _edge_ratio(mask) > MAX_EDGE_RATIO:
         return BodySearch(None, "no coherent body outline: the image looks like noise")
+    body = body_parts(mask)
+    marks = mask & ~body
+    n_marks = int(np.count_nonzero(marks))
+    background = smooth[~mask]
+    floor = _percentile(background, 50.0) if background.size else float(smooth.min())
+    if n_marks:
+        # Letters and markers beside the body are background, never uptake: they are
+        # set to the background level and the body's threshold is found again without them.
+        smooth[marks] = floor
+        half[marks] = floor
+        again = body_threshold(smooth)
+        if again is not None:
+            threshold = again
+            mask = body_parts(smooth > threshold)
+        else:
+            mask = body
     rows = np.flatnonzero(mask.sum(axis=1) >= max(1, mask.shape[1] // 64))
     if rows.size < 4:
         return BodySearch(None, "no body found: too few rows hold body")
-    background = smooth[~mask]
-    floor = _percentile(background, 50.0) if background.size else float(smooth.min())
     half -= floor
     np.maximum(half, 0.0, out=half)
     robust_max = _percentile(half[mask], ROBUST_MAX_PERCENTILE)
     if not robust_max > 0:
         robust_max = max(float(half.max()), 1e-6)
     top, bottom = 2 * int(rows[0]), min(h - 1, 2 * int(rows[-1]) + 1)
-    body = Body((h, w), half, mask, threshold, floor, robust_max, top, bottom)
-    return BodySearch(body, "body found")
+    found = Body((h, w), half, mask, threshold, floor, robust_max, top, bottom, n_marks)
+    return BodySearch(found, "body found")
