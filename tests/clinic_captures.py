@@ -2,7 +2,7 @@
 
 Both whole-body views side by side on a black canvas, as 8-bit grey (or RGB, or JPEG),
 display-inverted or not, with burned-in text (a hospital, a patient's name, number and
-date above the views, ANTERIOR/POSTERIOR labels, an R marker inside each view) and a
+date above the views, ANTERIOR/POSTERIOR labels, an R or L marker inside each view, beside the knees) and a
 spot view at the right. ``Capture.origin`` says where each 256 x 1024 view was pasted,
 so a test can compare what is found in the capture with the separate 16-bit views.
 """
@@ -56,7 +56,7 @@ def _font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
 
 
 def make_capture(path: Path, *, inverted: bool, order: str = "AP", rgb: bool = False,
-                 lesion: bool = True, spot_view: bool = True) -> Capture:
+                 lesion: bool = True, spot_view: bool = True, text: bool = True) -> Capture:
     """Write one capture of both phantom views (PNG, or JPEG when ``path`` ends .jpg)."""
     views = phantom_views(lesion)
     canvas = np.zeros((CANVAS_SIZE[1], CANVAS_SIZE[0]), dtype=np.uint8)
@@ -73,12 +73,14 @@ def make_capture(path: Path, *, inverted: bool, order: str = "AP", rgb: bool = F
         canvas[TOP + 300 : TOP + 460, x : x + 160] = part
     img = Image.fromarray(canvas, "L")
     draw = ImageDraw.Draw(img)
+    if not text:
+        draw.text = lambda *args, **kwargs: None  # type: ignore[method-assign]
     draw.text((LEFT, 8), "ST ELSEWHERE NUCLEAR MEDICINE", fill=255, font=_font(18))
     draw.text((LEFT, 34), PATIENT_TEXT, fill=255, font=_font(18))
     ink = 0 if inverted else 255
     for projection, (x, y) in origin.items():
         draw.text((x + 80, y - 22), projection.value.upper(), fill=255, font=_font(14))
-        draw.text((x + 8, y + 8), "R" if projection is Projection.ANTERIOR else "L",
+        draw.text((x + 6, y + 700), "R" if projection is Projection.ANTERIOR else "L",
                   fill=ink, font=_font(22))
     out = img.convert("RGB") if rgb or path.suffix.lower() in (".jpg", ".jpeg") else img
     path.parent.mkdir(parents=True, exist_ok=True)
