@@ -311,6 +311,15 @@ class MainWindow(QMainWindow):
         if not self._quiz_running():
             CohortDialog(self.settings, self.dataset, self).exec()
 
+    def prepare_teaching_images(self) -> None:
+        from bonescan_tutor.gui.instructor.deidentify_dialog import DeidentifyDialog
+
+        if self.dataset is None:
+            self.statusBar().showMessage("Open a dataset first.", 4000)
+            return
+        if not self._quiz_running():
+            DeidentifyDialog(self.dataset, self).exec()
+
     # --- pages ------------------------------------------------------------------------------
     def show_library(self) -> None:
         if self.pages.currentIndex() == PROGRESS:
