@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from bonescan_tutor.core.body import as_float_image, find_body
+from bonescan_tutor.core.body import as_float_image, find_body, label_components
 from bonescan_tutor.core.cases import Dataset, View
 from bonescan_tutor.core.errors import ImageError, UsageError
 from bonescan_tutor.datasets.images import view_pixels
@@ -51,15 +51,23 @@ def _dilate(mask: np.ndarray, radius: int) -> np.ndarray:
     return out
 
 
+def _fill_holes(mask: np.ndarray) -> np.ndarray:
+    """``mask`` with the background regions it encloses (not reaching the edge) filled."""
+    labels, _n = label_components(~mask)
+    edge = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
+    out: np.ndarray = mask | ~np.isin(labels, edge)
+    return out
+
+
 def silhouette(image: np.ndarray, margin: int = MARGIN_PX) -> np.ndarray:
-    """The body silhouette of a view at its full size, ``margin`` pixels wider; all
+    """The body silhouette of a view at its full size (holes filled), ``margin`` pixels wider; all
     False when no body is found (then nothing of the view is kept)."""
     img = np.asarray(image)
     body = find_body(as_float_image(img)).body
     if body is None:
         return np.zeros(img.shape, dtype=bool)
     full = np.zeros(img.shape, dtype=bool)
-    grid = np.repeat(np.repeat(body.mask, 2, axis=0), 2, axis=1)
+    grid = np.repeat(np.repeat(_fill_holes(body.mask), 2, axis=0), 2, axis=1)
     full[: grid.shape[0], : grid.shape[1]] = grid
     return _dilate(full, margin)
 

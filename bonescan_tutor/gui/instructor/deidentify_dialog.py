@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -32,7 +33,7 @@ from bonescan_tutor.core.errors import BonescanError
 from bonescan_tutor.datasets.capture_report import summarize
 from bonescan_tutor.datasets.deidentify import OVERLAP_NOTE, deidentify_view, write_teaching_copy
 
-PREVIEW_HEIGHT = 560
+PREVIEW_HEIGHT = 400
 
 
 def _grey_pixmap(image: np.ndarray, top: float, height: int = PREVIEW_HEIGHT) -> QPixmap:
@@ -51,6 +52,8 @@ class DeidentifyDialog(QDialog):
         self.dataset = dataset
         self.setWindowTitle("Prepare teaching images")
         column = QVBoxLayout(self)
+        # Never smaller than the previews: a view is shown whole or not at all.
+        column.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         intro = QLabel(
             "De-identified copies keep each view's body and black out everything else: "
             "names, numbers, dates and markers around the body, inside each view too. "
@@ -78,7 +81,6 @@ class DeidentifyDialog(QDialog):
         self.after = QLabel()
         for label in (self.before, self.after):
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            label.setMinimumSize(180, PREVIEW_HEIGHT)
         grid.addWidget(self.before, 1, 0)
         grid.addWidget(self.after, 1, 1)
         column.addLayout(grid)
@@ -95,6 +97,8 @@ class DeidentifyDialog(QDialog):
         self.case_box.currentIndexChanged.connect(self.show_preview)
         self.view_box.currentIndexChanged.connect(self.show_preview)
         self.show_preview()
+        self.setMinimumWidth(560)
+        self.resize(self.sizeHint().expandedTo(self.minimumSizeHint()))
 
     def show_preview(self) -> None:
         case = self.dataset.get(self.case_box.currentText())
@@ -113,11 +117,16 @@ class DeidentifyDialog(QDialog):
             self.status.setText(f"This view cannot be read: {exc}")
             return
         top = float(np.percentile(result.before, 99.5)) or float(result.before.max())
-        self.before.setPixmap(_grey_pixmap(result.before, top))
-        self.after.setPixmap(_grey_pixmap(result.after, top))
+        for label, pixels in ((self.before, result.before), (self.after, result.after)):
+            pixmap = _grey_pixmap(pixels, top)
+            label.setPixmap(pixmap)
+            label.setFixedSize(pixmap.size())  # the whole view, never clipped by the layout
         lines = [f"{result.removed} pixels outside the body blacked out in this view."]
-        lines += summarize(self.dataset).lines()
+        found = summarize(self.dataset).lines()
+        # The counts only (the files are in File > Dataset report), so the preview fits.
+        lines += [line.split(": ", 1)[0] + "." for line in found]
         self.status.setText("\n".join(lines))
+        self.status.setToolTip("\n".join(found))
 
     def choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Folder for the teaching copies (new or empty)")
