@@ -59,3 +59,28 @@ def test_a_combined_capture_opens_as_two_views_and_the_menu_offers_the_copies(
         shown = window.displayed(projection)
         # One body column of the capture, not the whole 856-pixel-wide image.
         assert shown is not None and shown.shape[1] < 500 and shown.shape[0] > 800
+
+
+def test_the_dataset_report_says_what_the_viewed_captures_held(qtbot, settings, tmp_path: Path) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    from bonescan_tutor.datasets.images import load_view
+    from bonescan_tutor.gui.dialogs.report import ReportDialog
+
+    clinic_manifest(tmp_path / "d")
+    report = ValidationReport()
+    ds = manifest.read(tmp_path / "d", report)
+
+    def summary() -> str:
+        dialog = ReportDialog(ds, report)
+        qtbot.addWidget(dialog)
+        return dialog.findChildren(QLabel)[0].text()
+
+    assert "display-inverted" not in summary()  # nothing viewed yet: headers only
+    assert "4 combined image(s)" in summary()
+    for case in ds:
+        for view in case.views:
+            load_view(view)
+    text = summary()
+    assert "4 views were display-inverted; read with uptake bright" in text
+    assert "may show patient details" in text
