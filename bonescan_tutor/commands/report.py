@@ -23,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "report",
         help="print a trainee's figures from the progress file; export xlsx/CSV/iMRMC",
         description=(
-            "Print sensitivity, specificity, accuracy, kappa, AUC and more (95 %% intervals) "
+            "Print sensitivity, specificity, accuracy, kappa, AUC and more (95 % intervals) "
             "for a trainee's finished cases. Without --trainee, every trainee in the "
             "progress file is reported. The progress file is the one under --home."
         ),

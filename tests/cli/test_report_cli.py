@@ -131,3 +131,10 @@ def test_export_to_an_unwritable_place(
     blocker.write_text("x")
     code, _, err = run(capsys, "report", "--export", str(blocker / "r.xlsx"))
     assert code == 2 and "is a file, not a folder" in err
+
+
+def test_report_help_prints_a_plain_percent_sign(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.run(["report", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "(95 % intervals)" in out and "%%" not in out

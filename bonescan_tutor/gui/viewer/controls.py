@@ -37,7 +37,7 @@ TEACHING_CAPTION = (
 )
 OVERLAY_TEXT = {
     Overlay.MIDLINE: "Midline (M)",
-    Overlay.GHOST: "Mirrored ghost",
+    Overlay.GHOST: "Mirrored ghost (G)",
     Overlay.ASYMMETRY: "Asymmetry map (A)",
     Overlay.HOTSPOTS: "Hot spots (S)",
 }

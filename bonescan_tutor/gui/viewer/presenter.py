@@ -18,6 +18,7 @@ import numpy as np
 
 from bonescan_tutor.core import windowing
 from bonescan_tutor.core.cases import Case, Projection
+from bonescan_tutor.core.colormaps import honours_invert
 from bonescan_tutor.core.errors import BonescanError
 from bonescan_tutor.core.symmetry import SymmetryAnalysis, analyze_view, mirror
 from bonescan_tutor.core.windowing import Window
@@ -54,6 +55,23 @@ def packed_display(image: np.ndarray, window: Window, cmap: str, top: float) -> 
     return np.take(colours, windowing.apply_window(image, window))
 
 
+GHOST_RGB = (255, 64, 255)
+"""The mirrored ghost's colour: magenta stands out on grey, hot iron and viridis alike,
+so an asymmetric lesion shows as a grey spot without a magenta twin."""
+
+
+def packed_ghost(image: np.ndarray, window: Window, top: float) -> np.ndarray:
+    """The mirrored image as 0xAARRGGBB pixels of ``GHOST_RGB``: transparent where
+    there is no uptake, opaque at the window's top (inversion never applies)."""
+    window = replace(window, invert=False)
+    if image.dtype in (np.uint8, np.uint16):
+        uptake = np.take(windowing.window_lut(window, min(max(int(top), 1), 65535)), image)
+    else:
+        uptake = windowing.apply_window(image, window)
+    r, g, b = GHOST_RGB
+    return uptake.astype(np.uint32) << 24 | np.uint32(r << 16 | g << 8 | b)
+
+
 @dataclass(frozen=True)
 class Frame:
     """Everything one view draws."""
@@ -63,7 +81,7 @@ class Frame:
     max_value: float
     mirrored: bool
     analysis: SymmetryAnalysis | None
-    ghost_pixels: np.ndarray | None  # the same for the mirrored image (ghost overlay)
+    ghost_pixels: np.ndarray | None  # the mirrored image, 0xAARRGGBB in GHOST_RGB
 
     @property
     def display(self) -> np.ndarray:
@@ -165,11 +183,14 @@ class ViewerPresenter:
             if p in self.analyses or p in self._asked:
                 continue
             self._asked.add(p)
-            self._analyzer(p, image, lambda a, p=p, case=case: self._analysis_ready(case, p, a))
+            self._analyzer(p, image, lambda a, p=p, case=case, image=image:
+                           self._analysis_ready(case, image, p, a))
 
-    def _analysis_ready(self, case: Case | None, projection: Projection,
+    def _analysis_ready(self, case: Case | None, image: np.ndarray, projection: Projection,
                         analysis: SymmetryAnalysis) -> None:
-        if case is not self.case:
+        """An analysis worked out in the background, for the case and image it was asked
+        for: dropped when another case (or another load of this one) is shown now."""
+        if case is not self.case or self.images.get(projection) is not image:
             return  # the trainee moved on
         self._asked.discard(projection)
         self.analyses[projection] = analysis
@@ -272,12 +293,14 @@ class ViewerPresenter:
         top = self._ranges[projection][1]
         flip = (slice(None), slice(None, None, -1 if mirrored else 1))
         # Mirrored before the table look-up, so the result is contiguous for the screen.
+        if window.invert and not honours_invert(self.state.colormap):
+            window = replace(window, invert=False)  # colour maps keep their own order
         pixels = packed_display(image[flip], window, self.state.colormap, top)
         analysis = self.analyses.get(projection)
         ghost = None
         if Overlay.GHOST in self.state.overlays and analysis is not None:
-            ghost = packed_display(mirror(image, analysis.midline)[flip], window,
-                                   self.state.colormap, top)
+            ghost = packed_ghost(np.ascontiguousarray(mirror(image, analysis.midline)[flip]),
+                                 window, top)
         return Frame(pixels, window, top, mirrored, analysis, ghost)
 
     def _draw(self, projection: Projection) -> None:

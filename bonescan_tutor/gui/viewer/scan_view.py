@@ -73,13 +73,15 @@ class PackedImage(pg.ImageItem):
     native 32-bit QImage: no level scaling and no format conversion on each paint.
     ``image`` is the (H, W, 3) RGB view of those pixels, as for a plain ImageItem."""
 
-    def __init__(self) -> None:
+    def __init__(self, alpha: bool = False) -> None:
+        """``alpha``: the pixels are 0xAARRGGBB, drawn see-through where AA is low."""
         super().__init__(axisOrder="row-major")
         self._qimage: QImage | None = None
+        self._format = QImage.Format.Format_ARGB32 if alpha else QImage.Format.Format_RGB32
 
     def set_pixels(self, pixels: np.ndarray) -> None:
         pixels = np.ascontiguousarray(pixels, dtype=np.uint32)
-        self._qimage = pg.functions.ndarray_to_qimage(pixels, QImage.Format.Format_RGB32)
+        self._qimage = pg.functions.ndarray_to_qimage(pixels, self._format)
         self.setImage(rgb_view(pixels), autoLevels=False)
 
     def clear(self) -> None:
@@ -111,7 +113,7 @@ class PlanarView:
         layout.addItem(self.box, row=0, col=col)
         self.box.invertY(True)
         self.image = PackedImage()
-        self.ghost = PackedImage()
+        self.ghost = PackedImage(alpha=True)
         self.asymmetry = pg.ImageItem(axisOrder="row-major")
         self.asymmetry.setLookupTable(asymmetry_lut())
         self.midline = pg.PlotCurveItem(pen=MIDLINE_PEN)
