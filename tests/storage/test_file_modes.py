@@ -19,8 +19,8 @@ from bonescan_tutor.storage.export import (
 )
 from bonescan_tutor.storage.figures import save_png
 from bonescan_tutor.storage.quizsets import write_quizset
-from tests.storage.test_export import NAMES, attempts
 from tests.storage.instructor_data import quiz_set
+from tests.storage.test_export import NAMES, attempts
 
 
 @pytest.fixture(params=[(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)], ids=["022", "077", "002"])
