@@ -244,3 +244,39 @@ def test_a_quiz_offers_only_the_tools_its_spec_allows(qtbot, settings, store, da
     assert attempt.tools_used == frozenset({Tool.INVERT})
     w.leave_quiz()
     assert w.viewer.controls.range.isEnabled()  # the library's viewer keeps every tool
+
+
+def _checked_certainty(w: MainWindow) -> int:
+    return w.quiz_screen.certainty_group.checkedId()
+
+
+def test_each_case_starts_without_the_last_certainty(qtbot, settings, store, dataset_path) -> None:
+    w = _window(qtbot, settings, store, dataset_path)
+    w.start_quiz(QuizSpec.create("Reset", _keys(w)[:3], QuizMode.PRACTICE, seed=2))
+    quiz, screen = w.quiz, w.quiz_screen
+    key(qtbot, w, Qt.Key.Key_7, Qt.KeyboardModifier.AltModifier)
+    assert _checked_certainty(w) == 70
+    key(qtbot, w, Qt.Key.Key_P)
+    key(qtbot, w, Qt.Key.Key_Return)
+    assert quiz.session.position == 2 and quiz.certainty is None
+    assert _checked_certainty(w) == -1  # no button shows a certainty that is not set
+    key(qtbot, w, Qt.Key.Key_P)
+    assert quiz.session.state is SessionState.SHOWING
+    assert "certain" in screen.message.text()
+
+
+def test_an_unanswered_exam_case_does_not_show_another_cases_answer(
+        qtbot, settings, store, dataset_path) -> None:
+    w = _window(qtbot, settings, store, dataset_path)
+    w.start_quiz(QuizSpec.create("Exam", _keys(w)[:3], QuizMode.EXAM, seed=5))
+    quiz, screen = w.quiz, w.quiz_screen
+    quiz.set_certainty(70)
+    screen.answer(Diagnosis.NO_METASTASES)
+    assert screen.message.text().startswith("Your answer so far: No metastases at 70 %")
+    screen.next_case()
+    assert quiz.session.position == 2
+    assert "Your answer so far" not in screen.message.text()
+    assert _checked_certainty(w) == -1
+    screen.go(-1)  # back to the answered case: its own answer and certainty
+    assert screen.message.text().startswith("Your answer so far: No metastases at 70 %")
+    assert _checked_certainty(w) == 70
