@@ -15,3 +15,23 @@ def test_self_test_passes_and_leaves_the_users_progress_alone(tmp_path: Path) ->
     assert r.returncode == 0, r.stdout + r.stderr
     assert "self-test: ok" in r.stdout and "practice quiz answered and saved" in r.stdout
     assert not (tmp_path / "data" / "progress.sqlite3").exists()
+
+
+def _files(root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*"))
+
+
+def test_self_test_touches_nothing_in_the_users_folders(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    folders = {"HOME": home, "XDG_CONFIG_HOME": home / ".config", "XDG_CACHE_HOME": home / ".cache",
+               "XDG_DATA_HOME": home / ".local" / "share", "XDG_STATE_HOME": home / ".local" / "state"}
+    for folder in folders.values():
+        folder.mkdir(parents=True, exist_ok=True)
+    before = _files(home)
+    env = {k: v for k, v in os.environ.items() if k != "BONESCAN_TUTOR_HOME"}
+    env.update({k: str(v) for k, v in folders.items()}, QT_QPA_PLATFORM="offscreen")
+    r = subprocess.run([sys.executable, "-m", "bonescan_tutor", "--self-test"],
+                       capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert _files(home) == before  # no settings, cache or progress written
+    assert "propagateSizeHints" not in r.stderr
