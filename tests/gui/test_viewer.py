@@ -23,6 +23,7 @@ def window(qtbot, settings, tmp_path: Path) -> MainWindow:
     top = build(tmp_path / "d")
     w = MainWindow(settings)
     qtbot.addWidget(w)
+    w.resize(1280, 691)  # the first-start size on a 1366 x 768 screen
     w.show()
     qtbot.waitExposed(w)
     w.activateWindow()

@@ -144,6 +144,7 @@ class WindowControls(QWidget):
         self.colour_bar = QLabel(
             '<span style="color:#ff4040">■</span> hotter than the mirrored side &nbsp; '
             '<span style="color:#4a78ff">■</span> colder (relative to local uptake)')
+        self.colour_bar.setWordWrap(True)
         self.colour_bar.setVisible(False)
         overlay_column.addWidget(self.colour_bar)
         caption = QLabel(TEACHING_CAPTION)

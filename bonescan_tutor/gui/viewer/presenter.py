@@ -72,6 +72,30 @@ def packed_ghost(image: np.ndarray, window: Window, top: float) -> np.ndarray:
     return uptake.astype(np.uint32) << 24 | np.uint32(r << 16 | g << 8 | b)
 
 
+BODY_BLOCK = 8
+
+
+def body_extent(image: np.ndarray) -> tuple[float, float, float, float] | None:
+    """(x0, y0, x1, y1): the box, in image pixels, around what is not background (the
+    body, and the bladder or an injection site beside it); None for an empty image.
+
+    Blocks of 8 x 8 pixels are averaged (the counts' noise falls away) and those over 4 %
+    of the hottest block kept: about a millisecond for a 1024 x 256 view.
+    """
+    h, w = image.shape[:2]
+    b = BODY_BLOCK
+    if h < b or w < b:
+        return None
+    blocks = image[: h - h % b, : w - w % b].reshape(h // b, b, w // b, b).mean(axis=(1, 3))
+    top = float(np.nanmax(blocks)) if blocks.size else 0.0
+    if not top > 0:
+        return None
+    rows = np.flatnonzero((blocks > 0.04 * top).any(axis=1))
+    cols = np.flatnonzero((blocks > 0.04 * top).any(axis=0))
+    return (float(cols[0] * b), float(rows[0] * b),
+            float(min((cols[-1] + 1) * b, w)), float(min((rows[-1] + 1) * b, h)))
+
+
 @dataclass(frozen=True)
 class Frame:
     """Everything one view draws."""
@@ -82,6 +106,7 @@ class Frame:
     mirrored: bool
     analysis: SymmetryAnalysis | None
     ghost_pixels: np.ndarray | None  # the mirrored image, 0xAARRGGBB in GHOST_RGB
+    body: tuple[float, float, float, float] | None = None  # x0, y0, x1, y1 as displayed
 
     @property
     def display(self) -> np.ndarray:
@@ -121,6 +146,7 @@ class ViewerPresenter:
         self.images: dict[Projection, np.ndarray] = {}
         self.analyses: dict[Projection, SymmetryAnalysis] = {}
         self._ranges: dict[Projection, tuple[float, float]] = {}
+        self._bodies: dict[Projection, tuple[float, float, float, float] | None] = {}
         self._asked: set[Projection] = set()  # analyses asked for and not back yet
         self._settling = False
         self._analyzer = analyzer
@@ -134,11 +160,13 @@ class ViewerPresenter:
         self.case = case
         old_ranges = self._ranges
         self.images, self.analyses, self._ranges, self._asked = {}, {}, {}, set()
+        self._bodies = {}
         for projection in Projection:
             item = images.get(projection)
             if isinstance(item, np.ndarray):
                 self.images[projection] = item
                 self._ranges[projection] = (0.0, max(float(item.max()), 1.0))
+                self._bodies[projection] = body_extent(item)
             elif isinstance(item, BonescanError):
                 self.surface.show_message(projection, str(item))
             else:
@@ -301,7 +329,11 @@ class ViewerPresenter:
         if Overlay.GHOST in self.state.overlays and analysis is not None:
             ghost = packed_ghost(np.ascontiguousarray(mirror(image, analysis.midline)[flip]),
                                  window, top)
-        return Frame(pixels, window, top, mirrored, analysis, ghost)
+        body = self._bodies.get(projection)
+        if body is not None and mirrored:
+            width = image.shape[1]
+            body = (width - body[2], body[1], width - body[0], body[3])
+        return Frame(pixels, window, top, mirrored, analysis, ghost, body)
 
     def _draw(self, projection: Projection) -> None:
         frame = self.frame(projection)
