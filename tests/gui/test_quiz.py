@@ -280,3 +280,32 @@ def test_an_unanswered_exam_case_does_not_show_another_cases_answer(
     screen.go(-1)  # back to the answered case: its own answer and certainty
     assert screen.message.text().startswith("Your answer so far: No metastases at 70 %")
     assert _checked_certainty(w) == 70
+
+
+def test_a_quick_quiz_that_cannot_meet_its_mix_says_so_before_it_starts(
+        qtbot, settings, store, dataset_path, monkeypatch) -> None:
+    from bonescan_tutor.gui.dialogs.quick_quiz import QuickQuizDialog
+
+    w = _window(qtbot, settings, store, dataset_path)
+    positives = tuple(c.key for c in w.dataset.quiz_cases if c.diagnosis is Diagnosis.METASTASES)
+    w.start_quiz(QuizSpec.create("Positives", positives, QuizMode.PRACTICE, seed=1))
+    for _ in positives:  # every case with metastases has now been read
+        w.quiz.set_certainty(90)
+        w.quiz_screen.answer(Diagnosis.METASTASES)
+        w.quiz_screen.next_case()
+    w.quiz_screen.end.closed.emit()
+    assert w.quiz is None
+
+    def accept_four(dialog: QuickQuizDialog) -> int:
+        dialog.cases.setValue(4)  # natural mix (3 of 7): 2 with metastases wanted
+        assert dialog.new_only.isChecked() and not dialog.prevalence.currentData()
+        return QuickQuizDialog.DialogCode.Accepted
+
+    warned: list[str] = []
+    monkeypatch.setattr(QuickQuizDialog, "exec", accept_four)
+    monkeypatch.setattr(QMessageBox, "warning",
+                        staticmethod(lambda parent, title, text, *a: warned.append(text)))
+    w.quick_quiz()
+    assert w.quiz is None  # nothing started
+    assert len(warned) == 1 and "natural mix (43 % with metastases)" in warned[0]
+    assert "0 with metastases and 4 without are left" in warned[0]
