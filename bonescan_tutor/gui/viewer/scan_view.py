@@ -140,8 +140,8 @@ class PlanarView:
                                   self.hotspots, self.crosshair, self.marks)):
             item.setZValue(z)
             self.box.addItem(item)
-        for item in (self.ghost, self.asymmetry, self.midline, self.hotspots, self.crosshair,
-                     self.marks):
+        for item in (self.image, self.ghost, self.asymmetry, self.midline, self.hotspots,
+                     self.crosshair, self.marks):
             item.setVisible(False)
         self.letter = _label(projection.letter, LABEL_PX, bold=True)
         self.left_marker, self.right_marker = _label("", MARKER_PX), _label("", MARKER_PX)
@@ -181,6 +181,8 @@ class PlanarView:
         self.error.setVisible(False)
         self.image.set_pixels(frame.pixels)
         self.image.setVisible(True)
+        if not self.letter.isVisible():
+            self._place_labels()
         h, w = frame.pixels.shape[:2]
         self.shape = (h, w)
         self.body = frame.body
@@ -265,6 +267,9 @@ class PlanarView:
     def _place_labels(self) -> None:
         # In the strip above the body: the letter centred, R and L over its two edges,
         # clamped to the view so they stay readable when the view is zoomed or panned.
+        shown = self.image.isVisible()
+        for item in (self.letter, self.left_marker, self.right_marker):
+            item.setVisible(shown)  # nothing to orient before a case is shown
         x0, y0, x1, _ = self.extent()
         box = self.box.boundingRect()
         top_left = self.box.mapFromViewToItem(self.box, QPointF(x0, y0))
