@@ -309,3 +309,18 @@ def test_a_quick_quiz_that_cannot_meet_its_mix_says_so_before_it_starts(
     assert w.quiz is None  # nothing started
     assert len(warned) == 1 and "natural mix (43 % with metastases)" in warned[0]
     assert "0 with metastases and 4 without are left" in warned[0]
+
+
+def test_the_window_title_names_the_app_once(qtbot, settings, store, dataset_path) -> None:
+    # Qt adds the application's display name (" — bonescan-tutor") to every title itself.
+    w = _window(qtbot, settings, store, dataset_path)
+    w.start_quiz(QuizSpec.create("Week 3", _keys(w)[:2], QuizMode.PRACTICE))
+    assert w.windowTitle() == "Quiz: Week 3"
+
+
+def test_quit_is_last_in_the_file_menu(qtbot, settings, store, dataset_path) -> None:
+    w = _window(qtbot, settings, store, dataset_path)
+    texts = [a.text().replace("&", "") for a in w.menuBar().actions()[0].menu().actions()
+             if not a.isSeparator()]
+    assert texts[-1] == "Quit"
+    assert texts.index("Switch trainee…") < texts.index("Recent datasets") < texts.index("Quit")
