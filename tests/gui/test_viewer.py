@@ -190,3 +190,10 @@ def test_every_shortcut_in_the_help_dialog_is_a_working_action(qtbot, window: Ma
     dialog = ShortcutsDialog(rows)
     qtbot.addWidget(dialog)
     assert dialog.table.rowCount() == len(rows) + 3
+
+
+def test_the_library_table_shows_every_column_whole(qtbot, window: MainWindow) -> None:
+    table = window.library.table
+    qtbot.wait(20)
+    assert table.horizontalHeader().length() <= table.viewport().width()
+    assert not table.horizontalScrollBar().isVisible()
