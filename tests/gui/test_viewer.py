@@ -189,7 +189,12 @@ def test_every_shortcut_in_the_help_dialog_is_a_working_action(qtbot, window: Ma
 
     dialog = ShortcutsDialog(rows)
     qtbot.addWidget(dialog)
-    assert dialog.table.rowCount() == len(rows) + 3
+    from bonescan_tutor.gui.dialogs.shortcuts import MOUSE
+
+    assert dialog.table.rowCount() == len(rows) + len(MOUSE)
+    gestures = [dialog.table.item(r, 2).text() for r in range(len(rows), len(rows) + len(MOUSE))]
+    for gesture in ("drag", "Middle-drag", "Wheel", "Hover", "Left click"):
+        assert any(gesture in g for g in gestures), gesture
 
 
 def test_the_library_table_shows_every_column_whole(qtbot, window: MainWindow) -> None:
