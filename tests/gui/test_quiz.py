@@ -324,3 +324,32 @@ def test_quit_is_last_in_the_file_menu(qtbot, settings, store, dataset_path) -> 
              if not a.isSeparator()]
     assert texts[-1] == "Quit"
     assert texts.index("Switch trainee…") < texts.index("Recent datasets") < texts.index("Quit")
+
+
+@pytest.mark.parametrize("theme_name", ["light", "dark"])
+def test_paused_answer_buttons_look_disabled(qtbot, settings, store, dataset_path,
+                                             theme_name) -> None:
+    import numpy as np
+    from PySide6.QtGui import QImage
+
+    from bonescan_tutor.gui import theme
+
+    def pixels(widget: QWidget) -> np.ndarray:
+        image = widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
+        rows = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(),
+                                                                   image.bytesPerLine())
+        return rows[:, : image.width() * 3].astype(np.int16)
+
+    settings.setValue("ui/theme", theme_name)
+    w = _window(qtbot, settings, store, dataset_path)
+    try:
+        w.start_quiz(QuizSpec.create("Pause", _keys(w)[:2], QuizMode.PRACTICE))
+        button = w.quiz_screen.answer_buttons[Diagnosis.METASTASES]
+        active = pixels(button)
+        w.quiz_screen.toggle_pause()
+        assert not button.isEnabled()
+        paused = pixels(button)
+        assert active.shape == paused.shape
+        assert float(np.abs(active - paused).mean()) > 8  # greyed out, visibly
+    finally:
+        theme.apply("dark")
