@@ -8,12 +8,21 @@ import sys
 from pathlib import Path
 
 
+def max_bracket_depth(text: str) -> int:
+    depth = deepest = 0
+    for ch in text:
+        depth += {"(": 1, "[": 1, ")": -1, "]": -1}.get(ch, 0)
+        deepest = max(deepest, depth)
+    return deepest
+
+
 def test_self_test_passes_and_leaves_the_users_progress_alone(tmp_path: Path) -> None:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", BONESCAN_TUTOR_HOME=str(tmp_path))
     r = subprocess.run([sys.executable, "-m", "bonescan_tutor", "--self-test"],
                        capture_output=True, text=True, env=env)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "self-test: ok" in r.stdout and "practice quiz answered and saved" in r.stdout
+    assert max_bracket_depth(r.stdout) <= 1, r.stdout  # no brackets inside brackets
     assert not (tmp_path / "data" / "progress.sqlite3").exists()
 
 
