@@ -353,3 +353,17 @@ def test_paused_answer_buttons_look_disabled(qtbot, settings, store, dataset_pat
         assert float(np.abs(active - paused).mean()) > 8  # greyed out, visibly
     finally:
         theme.apply("dark")
+
+
+def test_the_end_screen_shows_the_hot_spots_only(qtbot, settings, store, dataset_path) -> None:
+    from bonescan_tutor.gui.viewer.model import Overlay
+
+    settings.setValue("viewer/overlays", "asymmetry,midline")  # the trainee's reading choices
+    w = _window(qtbot, settings, store, dataset_path)
+    w.start_quiz(QuizSpec.create("End", _keys(w)[:2], QuizMode.PRACTICE, seed=4))
+    for _ in range(2):
+        w.quiz.set_certainty(60)
+        w.quiz_screen.answer(Diagnosis.NO_METASTASES)
+        w.quiz_screen.next_case()
+    assert w.quiz_screen.pages.currentIndex() == 1
+    assert w.quiz_screen.end.viewer.presenter.state.overlays == frozenset({Overlay.HOTSPOTS})
