@@ -101,3 +101,34 @@ def test_a_late_analysis_of_an_earlier_load_of_the_same_case_is_dropped() -> Non
     assert A not in p.analyses
     waiting[1](analyze_view(new, A))
     np.testing.assert_array_equal(p.analyses[A].asymmetry, analyze_view(new, A).asymmetry)
+
+
+def test_the_index_table_never_shows_the_last_cases_numbers(qtbot, settings) -> None:
+    from bonescan_tutor.datasets.cache import ImageCache
+    from bonescan_tutor.gui.viewer.screen import ViewerScreen
+
+    images = {"1a.png": phantom(seed=1, spot=(-40.0, 400.0, 80.0)), "1p.png": phantom(seed=2),
+              "2a.png": phantom(seed=3), "2p.png": phantom(seed=4)}
+    cache = ImageCache(loader=lambda view: images[view.path])
+    later: list[Callable[[], None]] = []
+
+    def run(fn, done, failed) -> None:  # the background, finishing when the test says
+        later.append(lambda: done(fn()))
+
+    screen = ViewerScreen(settings, cache, run=run, remember=False)
+    qtbot.addWidget(screen)
+    screen.presenter.set_overlay(Overlay.HOTSPOTS, True)
+    table = screen.controls.indices
+    screen.show_case(case("1"))
+    while later:
+        later.pop(0)()
+    qtbot.waitUntil(lambda: table.rowCount() > 0, timeout=2_000)
+    first = [table.item(r, 1).text() for r in range(table.rowCount())]
+    assert any(t != "–" for t in first)
+    screen.show_case(case("2"))  # its analysis is still on its way
+    qtbot.waitUntil(lambda: table.rowCount() == 0, timeout=2_000)
+    while later:
+        later.pop(0)()
+    qtbot.waitUntil(lambda: table.rowCount() > 0, timeout=2_000)
+    assert screen.presenter.analyses[A] is not None
+    cache.close()

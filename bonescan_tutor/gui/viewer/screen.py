@@ -194,7 +194,9 @@ class ViewerScreen(QWidget):
                         "This view could not be loaded: its image file is damaged. "
                         "Tell your instructor; the case still counts.") if private else exc)
         self.presenter.set_case(case, images)  # type: ignore[arg-type]
-        self._histogram_due = True
+        # The index table follows at once: it must not show the last case's numbers
+        # while this one's analysis is still being worked out.
+        self._histogram_due = self._indices_due = True
         self._schedule_controls()
         self.cache.prefetch(v for n in neighbours for v in n.views)
         if case is not None and (analyse_ahead or self.presenter.needs_analysis()):
