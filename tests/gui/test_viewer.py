@@ -202,3 +202,12 @@ def test_the_library_table_shows_every_column_whole(qtbot, window: MainWindow) -
     qtbot.wait(20)
     assert table.horizontalHeader().length() <= table.viewport().width()
     assert not table.horizontalScrollBar().isVisible()
+
+
+def test_the_invert_box_is_off_limits_with_a_colour_map(qtbot, window: MainWindow) -> None:
+    controls, p = window.viewer.controls, window.viewer.presenter
+    assert controls.invert.isEnabled()
+    p.set_colormap("hot iron")
+    qtbot.waitUntil(lambda: not controls.invert.isEnabled(), timeout=2_000)
+    p.set_colormap("gray")
+    qtbot.waitUntil(controls.invert.isEnabled, timeout=2_000)

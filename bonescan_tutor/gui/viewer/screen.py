@@ -157,6 +157,7 @@ class ViewerScreen(QWidget):
                              (c.colormap, Tool.COLORMAP), (c.invert, Tool.INVERT),
                              (c.blend, Tool.MIRROR_GHOST)):
             widget.setEnabled(self.allows(tool))
+        c.invert_allowed = self.allows(Tool.INVERT)
         for overlay, check in c.overlay_checks.items():
             check.setEnabled(self.allows(OVERLAY_TOOLS[overlay]))
         c.indices_allowed = self.allows(Tool.REGIONAL_INDEX)
