@@ -132,3 +132,18 @@ def test_the_index_table_never_shows_the_last_cases_numbers(qtbot, settings) -> 
     qtbot.waitUntil(lambda: table.rowCount() > 0, timeout=2_000)
     assert screen.presenter.analyses[A] is not None
     cache.close()
+
+
+def test_turning_an_overlay_on_again_retries_a_failed_analysis() -> None:
+    surface = FakeSurface()
+    asked: list[Callable[[SymmetryAnalysis], None]] = []
+    p = ViewerPresenter(surface, ViewerState(), lambda proj, img, done: asked.append(done))
+    image = phantom(seed=6)
+    p.set_case(case("1"), {A: image})
+    p.set_overlay(Overlay.HOTSPOTS, True)
+    assert len(asked) == 1  # ... and it fails: its callback is never called
+    p.set_overlay(Overlay.HOTSPOTS, False)
+    p.set_overlay(Overlay.HOTSPOTS, True)
+    assert len(asked) >= 2
+    asked[-1](analyze_view(image, A))
+    assert surface.frames[A].analysis is p.analyses[A]

@@ -287,6 +287,9 @@ class ViewerPresenter:
 
     def set_overlay(self, overlay: Overlay, on: bool) -> None:
         self.state = self.state.with_overlay(overlay, on)
+        # Ask again for what has not arrived: an analysis that failed is tried once more
+        # (the analyzer joins a request still on its way instead of starting another).
+        self._asked = set()
         self._settle_analyses()
         self._update(self.state)
 
