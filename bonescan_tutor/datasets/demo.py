@@ -3,7 +3,8 @@
 ``write_demo`` renders phantom patients (see ``datasets.phantom``) into the class
 and projection folders of the real dataset, with its spreadsheet and numbering
 (metastatic patients first, at the real 60/291 prevalence), plus a
-``SYNTHETIC_DEMO.txt`` marker by which readers flag the data as synthetic. The same
+``SYNTHETIC_DEMO.txt`` marker by which readers flag the data as synthetic, and
+``annotations.bstann``, the generator's own truth (``datasets.phantom_truth``). The same
 seed and patient count give byte-identical files, so the shipped demo can be checked
 against a fresh generation.
 """
@@ -26,6 +27,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
+from bonescan_tutor.core.annotations import BESIDE_NAME
 from bonescan_tutor.core.cases import Diagnosis
 from bonescan_tutor.core.errors import UsageError
 from bonescan_tutor.datasets.phantom import (
@@ -34,6 +36,7 @@ from bonescan_tutor.datasets.phantom import (
     generate_patient,
     symmetric_phantom,
 )
+from bonescan_tutor.datasets.phantom_truth import write_phantom_annotations
 
 __all__ = [
     "MARKER_NAME",
@@ -168,7 +171,7 @@ def _pin_zip_times(data: bytes) -> bytes:
 
 
 def _demo_names() -> set[str]:
-    return {MARKER_NAME, SHEET_NAME, *CLASS_FOLDERS.values()}
+    return {MARKER_NAME, SHEET_NAME, BESIDE_NAME, *CLASS_FOLDERS.values()}
 
 
 def _check_destination(dest: Path) -> None:
@@ -227,6 +230,7 @@ def write_demo(
         (work / SHEET_NAME).write_bytes(_sheet_bytes(made))
         (work / MARKER_NAME).write_text(MARKER_TEXT.format(seed=seed, patients=patients),
                                         encoding="utf-8", newline="\n")
+        write_phantom_annotations(work, made)  # the generator's truth: annotations.bstann
         _swap_in(work, dest)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
