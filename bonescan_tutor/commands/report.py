@@ -11,9 +11,11 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
+from bonescan_tutor.core.annotations import AnnotationSet
 from bonescan_tutor.core.errors import UsageError
 from bonescan_tutor.core.scoring import Summary, summary
 
@@ -21,7 +23,7 @@ from bonescan_tutor.core.scoring import Summary, summary
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "report",
-        help="print a trainee's figures from the progress file; export xlsx/CSV/iMRMC",
+        help="print a trainee's figures from the progress file; export xlsx/CSV/iMRMC/RJafroc",
         description=(
             "Print sensitivity, specificity, accuracy, kappa, AUC and more (95 %% intervals) "
             "for a trainee's finished cases. Without --trainee, every trainee in the "
@@ -35,6 +37,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--export", metavar="FILE", help="also write the attempts to FILE.xlsx or FILE.csv"
     )
     p.add_argument("--imrmc", metavar="FILE", help="also write an iMRMC input file")
+    p.add_argument(
+        "--annotations", metavar="FILE", action="append",
+        help="case annotations (.bstann) for localization figures from the trainees' marks; "
+        "repeat to merge several (default: annotations.bstann beside the dataset of "
+        "'bonescan-tutor --dataset PATH report')",
+    )
+    p.add_argument(
+        "--rjafroc", metavar="FILE",
+        help="also write the marks as RJafroc's JAFROC workbook FILE.xlsx (FROC data), "
+        "with FILE.readers.csv and FILE.cases.csv (needs annotations)",
+    )
     p.set_defaults(func=run)
 
 
@@ -120,6 +133,8 @@ def run(args: argparse.Namespace) -> int:
         )
         print(json.dumps({"trainees": [], "message": message}) if args.json else message)
         return 0
+    annotations = _annotations(args, current)
+    located = _localization(attempts, annotations)
     blocks = []
     summaries: dict[str, Summary] = {}
     for t in chosen:
@@ -141,6 +156,7 @@ def run(args: argparse.Namespace) -> int:
                             "finished_cases": len(mine),
                             "older_dataset_version": older,
                             "summary": s.as_dict(),
+                            "localization": located.get(mine[0].trainee_id),
                         }
                         for name, mine, older, s in blocks
                     ],
@@ -157,6 +173,8 @@ def run(args: argparse.Namespace) -> int:
                     "'older dataset version' in exports)"
                 )
             print("\n".join(summary_lines(s)))
+            if annotations is not None:
+                print(localization_line(located.get(mine[0].trainee_id)))
     if export is not None:
         if export.suffix.lower() == ".csv":
             export_attempts_csv(attempts, export, names, current)
@@ -168,7 +186,67 @@ def run(args: argparse.Namespace) -> int:
         export_imrmc(attempts, Path(args.imrmc), trainee_names=names)
         if not args.json:
             print(f"Wrote {args.imrmc}")
+    if args.rjafroc:
+        if annotations is None:
+            raise UsageError(
+                "--rjafroc needs case annotations: give --annotations FILE.bstann, or "
+                "--dataset PATH with annotations.bstann beside it.")
+        from bonescan_tutor.storage.rjafroc import export_rjafroc
+
+        written, notes = export_rjafroc(attempts, annotations, Path(args.rjafroc), names)
+        for note in notes:
+            print(f"bonescan-tutor report: {note}", file=sys.stderr)
+        if not args.json:
+            print(f"Wrote {written}")
     return 0
+
+
+def _annotations(args: argparse.Namespace, current: str | None) -> AnnotationSet | None:
+    """The annotations given with --annotations (merged), else those beside --dataset;
+    a file made on another dataset version than ``current`` is named on stderr."""
+    from bonescan_tutor.storage.annotations import annotations_beside, read_merged
+
+    paths = [Path(p) for p in args.annotations or []]
+    if not paths and getattr(args, "dataset", None):
+        beside = annotations_beside(args.dataset)
+        paths = [beside] if beside else []
+    if not paths:
+        return None
+    merged, warnings = read_merged(paths)
+    if current and merged.dataset_fingerprint != current:
+        warnings.append(f"{paths[0]}: made on dataset version {merged.dataset_fingerprint}, "
+                        f"the answers are on {current}; check that the marks still fit.")
+    for warning in warnings:
+        print(f"bonescan-tutor report: warning: {warning}", file=sys.stderr)
+    return merged
+
+
+def _localization(attempts: list[Any], annotations: AnnotationSet | None
+                  ) -> dict[int, dict[str, object]]:
+    """Each trainee's localization figures as JSON, by trainee id (none without annotations)."""
+    if annotations is None:
+        return {}
+    from bonescan_tutor.storage.rjafroc import localization_by_trainee
+
+    return {t: loc.as_dict() for t, (loc, _) in
+            localization_by_trainee(attempts, annotations).items()}
+
+
+def localization_line(loc: dict[str, Any] | None) -> str:
+    """One text line of a trainee's localization figures."""
+    if loc is None or not loc["cases"]:
+        return "  Localization:       no annotated case answered"
+    parts = [f"{loc['lesions_hit']} of {loc['lesions']} lesions found"]
+    if loc["llf"] is not None:
+        parts[0] += f" (LLF {loc['llf']:.2f})"
+    parts.append(f"NLF {loc['nlf']:.2f} false marks per case")
+    if loc["wafroc"] is not None:
+        parts.append(f"wAFROC {loc['wafroc']:.2f}")
+    line = "  Localization:       " + ", ".join(parts)
+    if loc["unannotated_metastatic_cases"]:
+        line += ("\n  (left out, metastatic without annotations: "
+                 + ", ".join(loc["unannotated_metastatic_cases"]) + ")")
+    return line
 
 
 def _current_fingerprint(args: argparse.Namespace, attempts: list[Any]) -> str | None:

@@ -184,7 +184,9 @@ def score_marks(
     n_cases = len(kept)
     empty: tuple[Mark, ...] = ()
     anns = [annotations.get(c.case_key) for c in kept]
-    lesions = _targets([a.lesions if a else empty for a in anns], tolerance)
+    # a normal case has no target, whatever a (faulty) file puts on it
+    lesions = _targets([a.lesions if a and c.metastatic else empty
+                        for a, c in zip(anns, kept, strict=True)], tolerance)
     findings = _targets([a.findings if a else empty for a in anns], tolerance)
 
     counts = np.fromiter((len(c.marks) for c in kept), dtype=np.intp, count=n_cases)
