@@ -38,6 +38,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
+from operator import attrgetter
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -47,8 +50,6 @@ from bonescan_tutor.core.cases import Projection
 
 TOLERANCE_PX = 5.0
 """Pixels added to a lesion's radius when deciding whether a mark hits it."""
-
-_VIEW_CODE = {Projection.ANTERIOR: 0, Projection.POSTERIOR: 1}
 
 
 @dataclass(frozen=True)
@@ -120,20 +121,38 @@ class _Targets:
     reach: NDArray[np.float64]  # radius + tolerance
 
 
+def _mark_columns(
+    rows: Sequence[tuple[Projection, float, float]],
+) -> tuple[NDArray[np.int8], NDArray[np.float64], NDArray[np.float64]]:
+    """View codes, x and y of (view, x, y) marks, transposed by numpy: no Python object per
+    mark is made, so the garbage collector has nothing to do."""
+    if not rows:
+        return np.zeros(0, np.int8), np.zeros(0), np.zeros(0)
+    table = np.fromiter(chain.from_iterable(rows), dtype=object, count=3 * len(rows))
+    table = table.reshape(len(rows), 3)
+    code = (table[:, 0] == Projection.POSTERIOR).astype(np.int8)
+    return code, table[:, 1].astype(np.float64), table[:, 2].astype(np.float64)
+
+
 def _targets(per_case: Sequence[tuple[Mark, ...]], tolerance: float) -> _Targets:
-    counts = np.fromiter((len(m) for m in per_case), dtype=np.intp, count=len(per_case))
+    counts = np.array([len(m) for m in per_case], dtype=np.intp)
     flat = [m for marks in per_case for m in marks]
     n = len(flat)
     case = np.repeat(np.arange(len(per_case), dtype=np.intp), counts)
     starts = np.cumsum(counts) - counts
     number = np.arange(n, dtype=np.intp) - np.repeat(starts, counts) + 1
+
+    def column(name: str, dtype: type) -> NDArray[Any]:
+        # one attribute at a time, in C: no tuple per mark, so no garbage-collector work
+        return np.fromiter(map(attrgetter(name), flat), dtype=dtype, count=n)
+
     return _Targets(
         case=case,
         number=number,
-        view=np.fromiter((_VIEW_CODE[m.view] for m in flat), dtype=np.int8, count=n),
-        x=np.fromiter((m.x for m in flat), dtype=np.float64, count=n),
-        y=np.fromiter((m.y for m in flat), dtype=np.float64, count=n),
-        reach=np.fromiter((m.radius for m in flat), dtype=np.float64, count=n) + tolerance,
+        view=(column("view", object) == Projection.POSTERIOR).astype(np.int8),
+        x=column("x", np.float64),
+        y=column("y", np.float64),
+        reach=column("radius", np.float64) + tolerance,
     )
 
 
@@ -175,28 +194,35 @@ def score_marks(
     """Score one trainee's answered ``cases`` against ``annotations`` (see the module doc)."""
     kept: list[ReadCase] = []
     unannotated: list[str] = []
+    targets: list[tuple[Mark, ...]] = []
+    benign: list[tuple[Mark, ...]] = []
+    by_key = annotations.cases
     for c in cases:
-        ann = annotations.get(c.case_key)
-        if c.metastatic and (ann is None or not ann.lesions):
+        ann = by_key.get(c.case_key)
+        if ann is None:
+            if c.metastatic:
+                unannotated.append(c.case_key)
+                continue
+            targets.append(())
+            benign.append(())
+        elif c.metastatic and not ann.lesions:
             unannotated.append(c.case_key)
+            continue
         else:
-            kept.append(c)
+            # a normal case has no target, whatever a (faulty) file puts on it
+            targets.append(ann.lesions if c.metastatic else ())
+            benign.append(ann.findings)
+        kept.append(c)
     n_cases = len(kept)
-    empty: tuple[Mark, ...] = ()
-    anns = [annotations.get(c.case_key) for c in kept]
-    # a normal case has no target, whatever a (faulty) file puts on it
-    lesions = _targets([a.lesions if a and c.metastatic else empty
-                        for a, c in zip(anns, kept, strict=True)], tolerance)
-    findings = _targets([a.findings if a else empty for a in anns], tolerance)
+    lesions = _targets(targets, tolerance)
+    findings = _targets(benign, tolerance)
 
-    counts = np.fromiter((len(c.marks) for c in kept), dtype=np.intp, count=n_cases)
+    counts = np.array([len(c.marks) for c in kept], dtype=np.intp)
     mark_case = np.repeat(np.arange(n_cases, dtype=np.intp), counts)
     flat = [m for c in kept for m in c.marks]
     n = len(flat)
-    view = np.fromiter((_VIEW_CODE[p] for p, _, _ in flat), dtype=np.int8, count=n)
-    x = np.fromiter((x for _, x, _ in flat), dtype=np.float64, count=n)
-    y = np.fromiter((y for _, _, y in flat), dtype=np.float64, count=n)
-    case_rating = np.fromiter((c.rating for c in kept), dtype=np.float64, count=n_cases)
+    view, x, y = _mark_columns(flat)
+    case_rating = np.array([c.rating for c in kept], dtype=np.float64)
 
     hit = match(mark_case, view, x, y, lesions, n_cases)
     # one LL per lesion: the first mark on a lesion localizes it, the others are NLs
