@@ -25,18 +25,31 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "report",
         help="print a trainee's figures from the progress file; export xlsx/CSV/iMRMC/RJafroc",
         description=(
-            "Print sensitivity, specificity, accuracy, kappa, AUC and more (95 %% intervals) "
-            "for a trainee's finished cases. Without --trainee, every trainee in the "
-            "progress file is reported. The progress file is the one under --home."
+            "Print sensitivity, specificity, accuracy, kappa, AUC and more (95 % intervals) "
+            "for a trainee's finished cases, counting the latest answer to each case "
+            "(--every-answer counts each answer). Without --trainee, every trainee in the "
+            "progress file is reported. The progress file is the one under --home. Exports "
+            "always hold every answer."
         ),
     )
     p.add_argument("--trainee", metavar="NAME", help="whose figures (default: everyone)")
     p.add_argument("--since", metavar="DATE", help="only answers from DATE on (YYYY-MM-DD, UTC)")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.add_argument(
+        "--every-answer",
+        action="store_true",
+        help="count every answer in the figures, a case read twice twice (default: the "
+        "latest answer to each case, as the dashboard does)",
+    )
+    p.add_argument(
         "--export", metavar="FILE", help="also write the attempts to FILE.xlsx or FILE.csv"
     )
-    p.add_argument("--imrmc", metavar="FILE", help="also write an iMRMC input file")
+    p.add_argument(
+        "--imrmc",
+        metavar="FILE",
+        help="also write an iMRMC input file (FILE.imrmc; .imrmc is added to another "
+        "ending) with its reader and case key tables FILE.readers.csv and FILE.cases.csv",
+    )
     p.add_argument(
         "--annotations", metavar="FILE", action="append",
         help="case annotations (.bstann) for localization figures from the trainees' marks; "
@@ -96,10 +109,13 @@ def summary_lines(s: Summary) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from bonescan_tutor.core import review
     from bonescan_tutor.storage.export import (
         export_attempts_csv,
         export_imrmc,
         export_workbook,
+        imrmc_key_paths,
+        imrmc_path,
         scored_answers,
     )
     from bonescan_tutor.storage.progress import ProgressStore
@@ -109,6 +125,11 @@ def run(args: argparse.Namespace) -> int:
     if export is not None and export.suffix.lower() not in (".xlsx", ".csv"):
         raise UsageError(f"--export {export}: the file name must end in .xlsx or .csv.")
     with ProgressStore.open() as store:
+        if store.recovered_from is not None:
+            from bonescan_tutor.storage.progress_file import recovery_message
+
+            print(f"bonescan-tutor report: {recovery_message(store.path, store.recovered_from)}",
+                  file=sys.stderr)
         known = store.trainees()
         if args.trainee:
             wanted = args.trainee.strip().casefold()
@@ -122,8 +143,9 @@ def run(args: argparse.Namespace) -> int:
         else:
             chosen = known
         attempts = [a for t in chosen for a in store.attempts(t, since) if a.label_shown]
+        cards = {t.id: store.review_cards(t) for t in chosen}
     names = {t.id: t.name for t in chosen}
-    current = _current_fingerprint(args, attempts)
+    current, layout = _current_dataset(args, attempts)
     if not attempts:
         who = chosen[0].name if len(chosen) == 1 else "anyone"
         when = f" since {args.since}" if args.since else ""
@@ -141,10 +163,11 @@ def run(args: argparse.Namespace) -> int:
         mine = [a for a in attempts if a.trainee_id == t.id]
         if not mine:
             continue
-        s = summary(scored_answers(mine))
+        counted = mine if args.every_answer else latest_per_case(mine)
+        s = summary(scored_answers(counted))
         summaries[t.name] = s
         older = sum(1 for a in mine if current and a.dataset_fingerprint != current)
-        blocks.append((t.name, mine, older, s))
+        blocks.append((t.id, t.name, mine, older, s, len(mine) - len(counted)))
     if args.json:
         print(
             json.dumps(
@@ -156,17 +179,27 @@ def run(args: argparse.Namespace) -> int:
                             "finished_cases": len(mine),
                             "older_dataset_version": older,
                             "summary": s.as_dict(),
-                            "localization": located.get(mine[0].trainee_id),
+                            "review": review.schedule(cards[trainee_id]),
+                            "counted": "every answer" if args.every_answer else "latest answer per case",
+                            "earlier_answers_not_counted": skipped,
+                            "localization": located.get(trainee_id),
                         }
-                        for name, mine, older, s in blocks
+                        for trainee_id, name, mine, older, s, skipped in blocks
                     ],
                 },
                 indent=2,
             )
         )
     else:
-        for name, mine, older, s in blocks:
+        for trainee_id, name, mine, older, s, skipped in blocks:
             print(f"{name}: {len(mine)} finished case(s), {s.n_answered} answered")
+            if args.every_answer:
+                print("  (every answer counted: a case read twice counts twice)")
+            elif skipped:
+                print(
+                    f"  (latest answer per case counted; {skipped} earlier answer(s) to cases "
+                    "read again left out; --every-answer counts them)"
+                )
             if older:
                 print(
                     f"  ({older} of them on an older dataset version; kept and marked "
@@ -174,18 +207,24 @@ def run(args: argparse.Namespace) -> int:
                 )
             print("\n".join(summary_lines(s)))
             if annotations is not None:
-                print(localization_line(located.get(mine[0].trainee_id)))
+                print(localization_line(located.get(trainee_id)))
     if export is not None:
         if export.suffix.lower() == ".csv":
-            export_attempts_csv(attempts, export, names, current)
+            export_attempts_csv(attempts, export, names, current, layout)
         else:
-            export_workbook(attempts, summaries, export, names, current)
+            export_workbook(attempts, summaries, export, names, current, layout)
         if not args.json:
             print(f"Wrote {export}")
     if args.imrmc:
-        export_imrmc(attempts, Path(args.imrmc), trainee_names=names)
+        target, note = imrmc_path(Path(args.imrmc))
+        written = export_imrmc(
+            attempts, target, trainee_names=names, current_fingerprint=current, current_layout=layout
+        )
+        readers, cases = imrmc_key_paths(written)
+        if note:
+            print(f"bonescan-tutor report: {note}", file=sys.stderr)
         if not args.json:
-            print(f"Wrote {args.imrmc}")
+            print(f"Wrote {written} (reader and case keys: {readers.name}, {cases.name})")
     if args.rjafroc:
         if annotations is None:
             raise UsageError(
@@ -249,14 +288,23 @@ def localization_line(loc: dict[str, Any] | None) -> str:
     return line
 
 
-def _current_fingerprint(args: argparse.Namespace, attempts: list[Any]) -> str | None:
+def latest_per_case(attempts: list[Any]) -> list[Any]:
+    """The latest answer to each case (by answer time, then row), in answer order."""
+    latest: dict[str, Any] = {}
+    for a in sorted(attempts, key=lambda a: (a.attempt.answered_at, a.id)):
+        latest[a.attempt.case_key] = a
+    return sorted(latest.values(), key=lambda a: (a.attempt.answered_at, a.id))
+
+
+def _current_dataset(args: argparse.Namespace, attempts: list[Any]) -> tuple[str | None, Any]:
+    """The current dataset version's fingerprint and, with ``--dataset``, its layout."""
     if getattr(args, "dataset", None):
         from bonescan_tutor.datasets.detect import open_dataset
 
         dataset, _ = open_dataset(args.dataset)
-        return dataset.fingerprint
+        return dataset.fingerprint, dataset.layout
     if not attempts:
-        return None
+        return None, None
     latest = max(attempts, key=lambda a: (a.attempt.answered_at, a.id))
     fingerprint: str = latest.dataset_fingerprint
-    return fingerprint
+    return fingerprint, None

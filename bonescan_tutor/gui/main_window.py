@@ -326,14 +326,17 @@ class MainWindow(QMainWindow):
         if self.pages.currentIndex() == QUIZ:
             self.leave_quiz()
         if self.dashboard is None or self.dashboard.property("trainee") != trainee.name:
-            from bonescan_tutor.gui.results.presenter import progress_loader
+            from bonescan_tutor.gui.results.presenter import due_loader, progress_loader
             from bonescan_tutor.gui.results.view import DashboardScreen
 
             if self.dashboard is not None:
                 self.dashboard.setParent(None)
                 self.dashboard.deleteLater()
             self.dashboard = DashboardScreen(progress_loader(store, trainee),
-                                             self.dataset.fingerprint if self.dataset else None)
+                                             self.dataset.fingerprint if self.dataset else None,
+                                             due_today=due_loader(store, trainee),
+                                             current_layout=self.dataset.layout if self.dataset
+                                             else None)
             self.dashboard.setProperty("trainee", trainee.name)
             self.dashboard.openCase.connect(self._open_case_from_dashboard)
             self.dashboard.exportRequested.connect(self.export_results)
@@ -359,7 +362,8 @@ class MainWindow(QMainWindow):
         store, trainee = self.store(), self.trainee()
         if store is not None and trainee is not None:
             export_results(self, store, trainee, kind,
-                           self.dataset.fingerprint if self.dataset else None)
+                           self.dataset.fingerprint if self.dataset else None,
+                           self.dataset.layout if self.dataset else None)
 
     def offer_resume(self) -> None:
         launcher = self._launcher()
@@ -421,7 +425,7 @@ class MainWindow(QMainWindow):
         self._remember_recent(dataset.root)
         self._show_status()
         if self.dashboard is not None:
-            self.dashboard.set_current_fingerprint(dataset.fingerprint)
+            self.dashboard.set_current_fingerprint(dataset.fingerprint, dataset.layout)
         self.library.set_dataset(dataset)
         self.library.table.setCurrentCell(-1, -1)
         if self.library.shown:
@@ -442,7 +446,7 @@ class MainWindow(QMainWindow):
         counts = dataset.counts()
         self.statusBar().showMessage(
             f"{who}{dataset.name} [{dataset.layout.value}]: {len(dataset)} cases "
-            f"({' / '.join(f'{n} {d.label.lower()}' for d, n in counts.items())}){problems}")
+            f"({' / '.join(f'{n} {dataset.label(d).lower()}' for d, n in counts.items())}){problems}")
 
     def show_case(self, case: Case) -> None:
         shown = self.library.shown

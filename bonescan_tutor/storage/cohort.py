@@ -17,33 +17,30 @@ dataset, a file whose label of a case most files do not give is named too. A tra
 files is never replaced silently: ``Cohort.duplicates`` names every file, and the later
 (by ``created``) is used unless ``prefer`` says the earliest.
 
-Item analysis (classical test theory), per case over the trainees who saw it:
-difficulty = share correct; discrimination = share correct in the upper 27 % of
-trainees by total score minus the lower 27 % (at least one trainee each, ranked by
-total then name; None when every trainee has the same total); point-biserial = Pearson correlation of the 0/1 item score with the
-total score (uncorrected: the item is part of the total). An unanswered case is wrong.
+Item analysis (difficulty, discrimination, corrected and uncorrected point-biserial)
+lives in ``storage.item_analysis``; its names are importable from here too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
-import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import numpy as np
-
 from bonescan_tutor.core.cases import Dataset, Diagnosis, natural_key
 from bonescan_tutor.core.errors import BonescanError
 from bonescan_tutor.core.scoring import Summary, summary
 from bonescan_tutor.storage.atomic_file import TEMP_PREFIX
+from bonescan_tutor.storage.item_analysis import UPPER_LOWER_SHARE as UPPER_LOWER_SHARE
+from bonescan_tutor.storage.item_analysis import ItemStats as ItemStats
+from bonescan_tutor.storage.item_analysis import item_analysis as item_analysis
+from bonescan_tutor.storage.item_analysis import most_missed as most_missed
 from bonescan_tutor.storage.quizsets import QuizSet
 from bonescan_tutor.storage.results import EXTENSION, ResultAttempt, ResultsFile, read_results
 
-UPPER_LOWER_SHARE = 0.27
 UNVERIFIED = (
     "Truth taken from the trainees' files, unverified: a trainee can edit them. "
     "Give the dataset to score against its labels."
@@ -113,32 +110,6 @@ class Cohort:
     def most_missed(self, n: int = 10) -> list[ItemStats]:
         """The ``n`` hardest cases (see the module function ``most_missed``)."""
         return most_missed(self, n)
-
-
-@dataclass(frozen=True)
-class ItemStats:
-    """Classical item statistics of one case across the cohort."""
-
-    case_key: str
-    truth: Diagnosis
-    n: int  # trainees who had this case
-    difficulty: float | None  # share correct (higher = easier)
-    discrimination: float | None  # upper 27 % minus lower 27 %
-    point_biserial: float | None
-    answer_spread: dict[str, int]  # metastases / no_metastases / unanswered
-    mean_certainty: float | None
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "case_key": self.case_key,
-            "truth": self.truth.value,
-            "n": self.n,
-            "difficulty": self.difficulty,
-            "discrimination": self.discrimination,
-            "point_biserial": self.point_biserial,
-            "answer_spread": dict(self.answer_spread),
-            "mean_certainty": self.mean_certainty,
-        }
 
 
 def _expand(paths: Iterable[Path], problems: list[CohortProblem]) -> list[Path]:
@@ -363,85 +334,3 @@ def _keys(keys: list[str], limit: int = 12) -> str:
 def trainee_summaries(cohort: Cohort) -> dict[str, Summary]:
     """Each trainee's figures (core.scoring.summary), in the cohort's order."""
     return {r.trainee: summary(r.scored_answers()) for r in cohort.results}
-
-
-def _matrix(cohort: Cohort) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
-    """(case keys, correct[trainee, case] as 0/1 with NaN where not seen, total scores)."""
-    keys = cohort.case_keys
-    col = {k: j for j, k in enumerate(keys)}
-    m = np.full((len(cohort.results), len(keys)), np.nan)
-    for i, r in enumerate(cohort.results):
-        for a in r.attempts:
-            m[i, col[a.case_key]] = 1.0 if a.correct else 0.0
-    totals = np.nansum(m, axis=1)
-    return keys, m, totals
-
-
-def item_analysis(cohort: Cohort) -> list[ItemStats]:
-    """Difficulty, discrimination and point-biserial of every case (see the module doc)."""
-    keys, m, totals = _matrix(cohort)
-    n_tr = len(cohort.results)
-    ranked = sorted(range(n_tr), key=lambda i: (-totals[i], cohort.results[i].trainee.casefold()))
-    spread_out = n_tr >= 2 and float(totals.max()) > float(totals.min())
-    k = max(1, round(UPPER_LOWER_SHARE * n_tr)) if spread_out else 0
-    upper, lower = ranked[:k], ranked[n_tr - k :] if k else []
-    by_case: dict[str, list[ResultAttempt]] = {key: [] for key in keys}
-    for r in cohort.results:
-        for a in r.attempts:
-            by_case[a.case_key].append(a)
-    out: list[ItemStats] = []
-    for j, key in enumerate(keys):
-        column = m[:, j]
-        seen = ~np.isnan(column)
-        attempts = by_case[key]
-        truth = attempts[0].truth
-        spread = {"metastases": 0, "no_metastases": 0, "unanswered": 0}
-        certs: list[int] = []
-        for a in attempts:
-            d = a.decision
-            spread[d.value if d is not None else "unanswered"] += 1
-            if d is not None and a.certainty is not None:
-                certs.append(a.certainty)
-        n = int(seen.sum())
-        out.append(
-            ItemStats(
-                case_key=key,
-                truth=truth,
-                n=n,
-                difficulty=float(np.nanmean(column)) if n else None,
-                discrimination=_discrimination(column, upper, lower),
-                point_biserial=_pearson(column[seen], totals[seen]),
-                answer_spread=spread,
-                mean_certainty=float(np.mean(certs)) if certs else None,
-            )
-        )
-    return out
-
-
-def _discrimination(column: np.ndarray, upper: list[int], lower: list[int]) -> float | None:
-    if not upper or not lower:
-        return None
-    up = column[upper]
-    lo = column[lower]
-    up, lo = up[~np.isnan(up)], lo[~np.isnan(lo)]
-    if up.size == 0 or lo.size == 0:
-        return None
-    return float(up.mean() - lo.mean())
-
-
-def _pearson(x: np.ndarray, y: np.ndarray) -> float | None:
-    if x.size < 2:
-        return None
-    sx, sy = float(np.std(x)), float(np.std(y))
-    if sx == 0.0 or sy == 0.0:
-        return None
-    r = float(np.mean((x - x.mean()) * (y - y.mean())) / (sx * sy))
-    return max(-1.0, min(1.0, r)) if math.isfinite(r) else None
-
-
-def most_missed(items: Sequence[ItemStats] | Cohort, n: int = 10) -> list[ItemStats]:
-    """The ``n`` hardest cases: lowest share correct first, then most trainees, then key."""
-    stats = item_analysis(items) if isinstance(items, Cohort) else list(items)
-    rated = [s for s in stats if s.difficulty is not None]
-    rated.sort(key=lambda s: (s.difficulty, -s.n, natural_key(s.case_key)))
-    return rated[: max(0, n)]

@@ -44,7 +44,8 @@ ITEM_COLUMNS = (
     "n",
     "difficulty",
     "discrimination",
-    "point_biserial",
+    "point_biserial_corrected",  # item-rest: the item left out of the total
+    "point_biserial_uncorrected",  # item-total: the item included (reads higher)
     "metastases",
     "no_metastases",
     "unanswered",
@@ -60,6 +61,7 @@ def item_row(s: ItemStats) -> list[Any]:
         s.n,
         s.difficulty,
         s.discrimination,
+        s.point_biserial_corrected,
         s.point_biserial,
         s.answer_spread["metastases"],
         s.answer_spread["no_metastases"],

@@ -307,7 +307,7 @@ def check_against(qs: QuizSet, dataset: Dataset) -> QuizSetCheck:
             missing.append(key)
         elif case.label_doubtful:
             doubtful.append(key)
-        elif not case.views:
+        elif not case.quiz_eligible:  # incomplete: a promised view missing or unreadable
             no_views.append(key)
         else:
             usable.append(key)

@@ -55,7 +55,10 @@ def test_trainees_items_and_problems_are_shown(qtbot, settings, setup) -> None:
     assert column(dialog.trainees, 3)[0].startswith("100 %")
     # items sorted hardest first: case 1 (1/3), then 4 (1/3: Cy gave no answer), ...
     assert column(dialog.items, 0)[:2] == ["1", "4"] and column(dialog.items, 3)[:2] == ["33 %"] * 2
-    assert column(dialog.items, 8)[1] == "1"  # case 4's unanswered count
+    headers = [dialog.items.horizontalHeaderItem(c).text() for c in range(dialog.items.columnCount())]
+    assert headers[5:7] == ["Point-biserial (corrected, item-rest)",
+                            "Point-biserial (uncorrected, item-total)"]
+    assert column(dialog.items, headers.index("No answer"))[1] == "1"  # case 4's unanswered count
     problems = dict(zip(column(dialog.problems, 0), column(dialog.problems, 1), strict=True))
     assert set(problems) == {"readme.txt", "broken.bstresult"}
     assert "not a results file" in problems["readme.txt"] and problems["broken.bstresult"]

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bonescan_tutor.core import review
 from bonescan_tutor.core.cases import Diagnosis
 from bonescan_tutor.core.quiz import QuizMode, QuizSpec
 from bonescan_tutor.core.quiz_session import SessionState
@@ -84,7 +85,16 @@ def test_a_practice_quiz_can_be_done_with_the_keyboard_alone(qtbot, settings, st
     assert len(saved) == 7 and all(a.label_shown and a.attempt.certainty == 90 for a in saved)
     assert store.session(quiz.session_id).finished is not None
     assert "of 7 correct" in w.quiz_screen.end.headline.text()
-    assert len(store.review_cards(quiz.trainee)) == 7  # every answered case is now a review card
+    # Only the missed cases enter spaced review (the certainty was 90 %, so no right
+    # answer was unsure), each due a day later, not within the session.
+    missed = {a.attempt.case_key for a in saved if a.attempt.decision is not a.truth}
+    assert 0 < len(missed) < 7
+    cards = store.review_cards(quiz.trainee)
+    assert set(cards) == missed
+    answered = {a.attempt.case_key: a.attempt.answered_at for a in saved}
+    for case_key, card in cards.items():
+        wait = review.due_at(card).timestamp() - answered[case_key]
+        assert 12 * 3600 <= wait <= 3 * 86400
 
 
 def test_an_answer_needs_a_certainty_first(qtbot, settings, store, dataset_path) -> None:
@@ -244,3 +254,32 @@ def test_a_quiz_offers_only_the_tools_its_spec_allows(qtbot, settings, store, da
     assert attempt.tools_used == frozenset({Tool.INVERT})
     w.leave_quiz()
     assert w.viewer.controls.range.isEnabled()  # the library's viewer keeps every tool
+
+
+def test_a_bs80k_dataset_shows_its_own_class_names(qtbot, settings, store, tmp_path) -> None:
+    """BS-80K's abnormal class is not only metastases: the library, the buttons, the
+    feedback and the end screen say "Abnormal"/"Normal"; storage keeps the codes."""
+    from tests.datasets.test_bs80k import tree
+
+    labels = {"a1.jpg": "1", "a2.jpg": "0", "a3.jpg": "1"}
+    root = tree(tmp_path / "bs80k", labels, labels)
+    w = _window(qtbot, settings, store, root)
+    column = [w.library.table.item(r, 1).text() for r in range(w.library.table.rowCount())]
+    assert sorted(set(column)) == ["Abnormal", "Normal"]
+    combo = w.library.diagnosis
+    assert [combo.itemText(i) for i in range(combo.count())] == ["All", "Abnormal", "Normal"]
+    w.start_quiz(QuizSpec.create("BS", _keys(w), QuizMode.PRACTICE, seed=1))
+    screen = w.quiz_screen
+    assert screen.answer_buttons[Diagnosis.METASTASES].text().startswith("Abnormal")
+    assert screen.answer_buttons[Diagnosis.NO_METASTASES].text().startswith("Normal")
+    for _ in range(w.quiz.session.total):
+        key(qtbot, w, Qt.Key.Key_8, Qt.KeyboardModifier.AltModifier)
+        key(qtbot, w, Qt.Key.Key_P)
+        text = screen.feedback.text()
+        assert re.search(r"Physician's label: <b>(Abnormal|Normal)</b>", text), text
+        assert "Your answer: Abnormal at 80 %" in text and "metasta" not in text.lower()
+        key(qtbot, w, Qt.Key.Key_Return)
+    items = [screen.end.cases.item(i).text() for i in range(screen.end.cases.count())]
+    assert all(t.endswith(("Abnormal", "Normal")) for t in items), items
+    saved = store.attempts(session_id=w.quiz.session_id)
+    assert {a.attempt.decision for a in saved} == {Diagnosis.METASTASES}  # codes unchanged

@@ -58,6 +58,7 @@ def test_item_analysis_by_hand(folder: Path) -> None:
     # cov = mean((x - .5)(y - 1.5)) = (.75 + .25 + .25 + .75) / 4 = .5; sd_x = .5;
     # sd_y = sqrt((2.25 + .25 + .25 + 2.25) / 4) = sqrt(1.25) -> r = .5 / (.5 sqrt(1.25)).
     assert one.point_biserial == pytest.approx(1 / math.sqrt(1.25))
+    assert one.point_biserial_corrected == pytest.approx(1 / math.sqrt(2))
     assert one.answer_spread == {"metastases": 2, "no_metastases": 2, "unanswered": 0}
     assert one.mean_certainty == pytest.approx(80.0)
     eight = stats["8"]
@@ -160,7 +161,9 @@ def test_workbook_sheets_numbers_charts_and_thumbnails(folder: Path, tmp_path: P
         assert trainees.loc[name, "sensitivity"] == pytest.approx(s.metrics.sensitivity.estimate)
     items = sheets["Items"].set_index("case_key")
     assert items.loc[1, "difficulty"] == pytest.approx(0.5)
-    assert items.loc[1, "point_biserial"] == pytest.approx(1 / math.sqrt(1.25))
+    assert items.loc[1, "point_biserial_uncorrected"] == pytest.approx(1 / math.sqrt(1.25))
+    # item-rest: x = [1, 1, 0, 0] with rest scores [2, 1, 1, 0] -> .25 / (.5 sqrt(.5))
+    assert items.loc[1, "point_biserial_corrected"] == pytest.approx(1 / math.sqrt(2))
     answers = sheets["Answers"].set_index("trainee")
     assert list(answers.columns[:4]) == ["correct", "1", "7", "8"]
     assert answers.loc["physician", "1"] == "M" and answers.loc["physician", "8"] == "N"

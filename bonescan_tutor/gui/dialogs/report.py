@@ -27,7 +27,7 @@ class ReportDialog(QDialog):
         counts = dataset.counts()
         summary = (f"<b>{dataset.name}</b> ({dataset.layout.value} layout)<br>{dataset.root}<br>"
                    f"{len(dataset)} cases loaded, {len(dataset.quiz_cases)} usable in quizzes: "
-                   + ", ".join(f"{n} {d.label.lower()}" for d, n in counts.items()))
+                   + ", ".join(f"{n} {dataset.label(d).lower()}" for d, n in counts.items()))
         if report:
             summary += (f"<br>{len(report)} problem(s): {len(report.errors)} error(s) (left out), "
                         f"{len(report.warnings)} warning(s) (loaded). The other cases load normally.")

@@ -232,7 +232,7 @@ class QuizSetBuilder(QDialog):
     def _fill_row(self, row: int, case: Case) -> None:
         c = case.clinical
         key_item = QTableWidgetItem(case.key)
-        label = case.diagnosis.label
+        label = self.dataset.label(case.diagnosis)
         if case.quiz_eligible:
             key_item.setFlags(key_item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             key_item.setCheckState(Qt.CheckState.Checked if case.key in self.selection
@@ -272,7 +272,7 @@ class QuizSetBuilder(QDialog):
     def preview(self, case: Case) -> None:
         """Show a case in the preview viewer, with its label (the instructor sees it)."""
         details = ", ".join(case.clinical.lines()[:2])
-        self.preview_title.setText(f"<b>Case {case.key}</b>: {case.diagnosis.label}"
+        self.preview_title.setText(f"<b>Case {case.key}</b>: {self.dataset.label(case.diagnosis)}"
                                    + (f" — {details}" if details else ""))
         self.viewer.show_case(case)
 

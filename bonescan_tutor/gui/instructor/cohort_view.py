@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bonescan_tutor.core.cases import Dataset
+from bonescan_tutor.core.cases import Dataset, Layout
 from bonescan_tutor.core.errors import BonescanError
 from bonescan_tutor.gui.dialogs.error import show_error
 from bonescan_tutor.gui.instructor.cohort_model import (
@@ -67,7 +67,8 @@ log = logging.getLogger(__name__)
 
 TRAINEE_COLUMNS = ("Trainee", "Cases", "Answered", "Accuracy (95 % CI)", "Sensitivity",
                    "Specificity", "Kappa", "AUC", "Median time", "Status", "File")
-ITEM_COLUMNS = ("Case", "Label", "Trainees", "Correct", "Discrimination", "Point-biserial",
+ITEM_COLUMNS = ("Case", "Label", "Trainees", "Correct", "Discrimination",
+                "Point-biserial (corrected, item-rest)", "Point-biserial (uncorrected, item-total)",
                 "Said metastases", "Said no metastases", "No answer", "Mean certainty")
 SORT_KEY = Qt.ItemDataRole.UserRole + 1
 
@@ -301,10 +302,11 @@ class CohortDialog(QDialog):
             said = s.answer_spread
             cells = (
                 _SortItem(s.case_key, row, right=False),  # items come in key order
-                QTableWidgetItem(s.truth.label),
+                QTableWidgetItem(s.truth.label_in(self._layout(report))),
                 _SortItem(str(s.n), s.n),
                 _SortItem(percent(s.difficulty), s.difficulty),
                 _SortItem(number(s.discrimination), s.discrimination),
+                _SortItem(number(s.point_biserial_corrected), s.point_biserial_corrected),
                 _SortItem(number(s.point_biserial), s.point_biserial),
                 _SortItem(str(said["metastases"]), said["metastases"]),
                 _SortItem(str(said["no_metastases"]), said["no_metastases"]),
@@ -318,8 +320,16 @@ class CohortDialog(QDialog):
         t.horizontalHeader().setSortIndicator(3, Qt.SortOrder.AscendingOrder)
         t.setSortingEnabled(True)
 
+    def _layout(self, report: CohortReport) -> Layout | None:
+        """The open dataset's layout when the results were made on it: its class names."""
+        d = self.dataset
+        same = d is not None and any(r.dataset_fingerprint == d.fingerprint
+                                     for r in report.cohort.results)
+        return d.layout if same and d is not None else None
+
     def _fill_missed(self, report: CohortReport) -> None:
-        page, self.missed_cards = missed_page(report, self.plot.colours, self.dataset is not None)
+        page, self.missed_cards = missed_page(report, self.plot.colours, self.dataset is not None,
+                                              self._layout(report))
         self.missed_area.setWidget(page)
         self.tabs.setTabText(1, f"Most missed ({len(report.worst)})")
 

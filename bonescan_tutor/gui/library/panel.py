@@ -79,7 +79,7 @@ class LibraryPanel(QWidget):
             self.table.setRowCount(len(self.shown))
             for row, case in enumerate(self.shown):
                 c = case.clinical
-                label = case.diagnosis.label + (" (doubtful)" if case.label_doubtful else "")
+                label = self.dataset.label(case.diagnosis) + (" (doubtful)" if case.label_doubtful else "")
                 values = (case.key, label, "" if c.age is None else str(c.age), c.sex or "",
                           c.acquisition_date.isoformat() if c.acquisition_date else "")
                 for col, text in enumerate(values):
@@ -106,7 +106,8 @@ class LibraryPanel(QWidget):
     def _row_chosen(self, row: int) -> None:
         if 0 <= row < len(self.shown):
             case = self.shown[row]
-            lines = [f"<b>Case {case.key}</b>: {case.diagnosis.label}"]
+            assert self.dataset is not None
+            lines = [f"<b>Case {case.key}</b>: {self.dataset.label(case.diagnosis)}"]
             if case.label_doubtful:
                 lines.append("<i>Sources disagree on this label; never used in quizzes.</i>")
             lines += case.clinical.lines()

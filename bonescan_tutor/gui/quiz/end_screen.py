@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bonescan_tutor.core.cases import Layout
 from bonescan_tutor.core.quiz import QuizMode
 from bonescan_tutor.core.scoring import Proportion
 from bonescan_tutor.datasets.cache import ImageCache
@@ -64,9 +65,11 @@ class EndScreen(QWidget):
         self.viewer = ViewerScreen(settings, cache, remember=False)
         row.addWidget(self.viewer, 1)
         self.case_lookup = None
+        self.layout_names: Layout | None = None
 
-    def show_end(self, end: EndOfSession, lookup=None) -> None:
+    def show_end(self, end: EndOfSession, lookup=None, layout: Layout | None = None) -> None:
         self.end = end
+        self.layout_names = layout
         if lookup is not None:
             self.case_lookup = lookup
         s = end.summary
@@ -87,7 +90,8 @@ class EndScreen(QWidget):
         self.cases.clear()
         for f in end.feedback:
             mark = "✔" if f.correct else ("⏱" if f.timed_out else "✘")
-            self.cases.addItem(f"{mark} {f.alias} — case {f.case_key}: {f.truth.label}")
+            self.cases.addItem(f"{mark} {f.alias} — case {f.case_key}: "
+                               f"{f.truth.label_in(layout)}")
         self.review_button.setEnabled(bool(end.missed))
         self.review_button.setText(f"Review the {len(end.missed)} missed case(s) now" if end.missed
                                    else "No missed cases to review")
@@ -99,9 +103,10 @@ class EndScreen(QWidget):
             return
         f: Feedback = self.end.feedback[row]
         yours = "no answer (time ran out)" if f.decision is None else (
-            f.decision.answer + (f" at {f.certainty} %" if f.certainty else ""))
+            f.decision.answer_in(self.layout_names)
+            + (f" at {f.certainty} %" if f.certainty else ""))
         lines = [f"<b>{f.alias} — case {f.case_key}</b>",
-                 f"Physician's label: <b>{f.truth.label}</b>",
+                 f"Physician's label: <b>{f.truth.label_in(self.layout_names)}</b>",
                  f"Your answer: {yours}, {f.time_s:.0f} s", *f.clinical.lines()]
         if f.note:
             lines.append(f"<i>Teaching note: {f.note}</i>")

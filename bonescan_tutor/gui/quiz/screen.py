@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bonescan_tutor.core.cases import Case, Diagnosis
+from bonescan_tutor.core.cases import Case, Diagnosis, Layout
 from bonescan_tutor.core.quiz import CERTAINTIES, QuizMode
 from bonescan_tutor.core.quiz_session import SessionState
 from bonescan_tutor.datasets.cache import ImageCache
@@ -179,9 +179,15 @@ class QuizScreen(QWidget):
         self.viewer.clear()
 
     # --- QuizView ------------------------------------------------------------------------
+    def _layout(self) -> Layout | None:
+        """The open dataset's layout: its class names are the ones shown."""
+        return self.presenter.dataset.layout if self.presenter is not None else None
+
     def show_case(self, case: Case, progress: Progress) -> None:
         self.pages.setCurrentIndex(0)
         p = self.presenter
+        for d, b in self.answer_buttons.items():
+            b.setText(f"{d.answer_in(self._layout())}  ({ANSWER_KEYS[d]})")
         spec = p.session.spec if p and p.session else None
         if spec is not None and p is not None:
             self.viewer.limit_tools(spec.tools_allowed, p.note_tool)
@@ -229,9 +235,10 @@ class QuizScreen(QWidget):
         if feedback.timed_out:
             verdict = "<span style='color:#ff9f0a;font-size:16pt'>⏱ Time ran out</span>"
         yours = ("no answer" if feedback.decision is None else
-                 f"{feedback.decision.answer}" + (f" at {feedback.certainty} %" if feedback.certainty else ""))
+                 f"{feedback.decision.answer_in(self._layout())}"
+                 + (f" at {feedback.certainty} %" if feedback.certainty else ""))
         lines = [verdict,
-                 f"Physician's label: <b>{feedback.truth.label}</b>",
+                 f"Physician's label: <b>{feedback.truth.label_in(self._layout())}</b>",
                  f"Your answer: {yours}, in {feedback.time_s:.0f} s",
                  f"Case key: {feedback.case_key}"]
         lines += feedback.clinical.lines()
@@ -249,7 +256,7 @@ class QuizScreen(QWidget):
     def show_end(self, end: EndOfSession) -> None:
         self.timer.stop()
         p = self.presenter
-        self.end.show_end(end, p.dataset.case if p is not None else None)
+        self.end.show_end(end, p.dataset.case if p is not None else None, self._layout())
         self.pages.setCurrentIndex(1)
 
     def show_message(self, text: str) -> None:
@@ -378,6 +385,7 @@ class QuizScreen(QWidget):
         if exam and showing and s is not None:
             current = s.attempt_at(s.position)
             if current is not None and current.decision is not None:
-                self.message.setText(f"Your answer so far: {current.decision.answer}"
+                self.message.setText(f"Your answer so far: "
+                                     f"{current.decision.answer_in(self._layout())}"
                                      + (f" at {current.certainty} %" if current.certainty else "")
                                      + ". Answer again to change it.")
