@@ -1,4 +1,4 @@
-"""``bonescan-tutor annotations check FILE --dataset PATH``: an annotation file against its dataset."""
+"""``bonescan-tutor annotations check FILE... --dataset PATH``: annotation files against their dataset."""
 
 from __future__ import annotations
 
@@ -19,14 +19,15 @@ def register(sub: Any) -> None:
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     c = actions.add_parser(
         "check",
-        help="list every problem of FILE on the dataset",
+        help="list every problem of FILE (several are merged) on the dataset",
         description="Read FILE as the app would and list every problem on the dataset: an "
         "unknown case, a mark outside its image or on a missing view, lesions on a case "
         "labelled without metastases, a radius of 0 or less. A file made on another version "
-        "of the dataset gives a warning. Exit 0 when there is no error (warnings allowed), "
+        "of the dataset gives a warning. Several files are checked as the app merges them. "
+        "Exit 0 when there is no error (warnings allowed), "
         "1 when there is one or the file or the dataset cannot be read.",
     )
-    c.add_argument("file", metavar="FILE", help="the .bstann file")
+    c.add_argument("files", metavar="FILE", nargs="+", help="the .bstann file(s)")
     c.add_argument("--dataset", metavar="PATH", required=True,
                    help="dataset folder, zip, or case manifest the annotations belong to")
     c.add_argument("--json", action="store_true", help="print a JSON report instead of text")
@@ -34,12 +35,12 @@ def register(sub: Any) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from bonescan_tutor.core.annotations import check
+    from bonescan_tutor.core.annotations import AnnotationProblem, check
     from bonescan_tutor.datasets.detect import open_dataset
-    from bonescan_tutor.storage.annotations import read_annotations
+    from bonescan_tutor.storage.annotations import read_merged
 
     try:
-        annotations = read_annotations(args.file)
+        annotations, merge_warnings = read_merged(args.files)
         dataset, _ = open_dataset(args.dataset)
     except BonescanError as exc:
         if args.json:
@@ -47,14 +48,16 @@ def run_check(args: argparse.Namespace) -> int:
         else:
             print(f"bonescan-tutor annotations check: {exc}")
         return 1
-    problems = check(annotations, dataset)
+    problems = [AnnotationProblem("warning", w) for w in merge_warnings]
+    problems += check(annotations, dataset)
     errors = [p for p in problems if p.severity == "error"]
     lesions = sum(len(c.lesions) for c in annotations.cases.values())
     findings = sum(len(c.findings) for c in annotations.cases.values())
     if args.json:
         print(json.dumps({
             "ok": not errors,
-            "file": str(args.file),
+            "file": str(args.files[0]),
+            "files": [str(f) for f in args.files],
             "dataset": str(args.dataset),
             "dataset_fingerprint": dataset.fingerprint,
             "annotations_fingerprint": annotations.dataset_fingerprint,
@@ -65,7 +68,7 @@ def run_check(args: argparse.Namespace) -> int:
             "problems": [p.as_dict() for p in problems],
         }, indent=2))
     else:
-        print(f"{args.file}: {len(annotations.cases)} case(s), {lesions} lesion(s), "
+        print(f"{', '.join(args.files)}: {len(annotations.cases)} case(s), {lesions} lesion(s), "
               f"{findings} finding(s) on {dataset.name}")
         if problems:
             print(f"\n{len(problems)} problem(s): {len(errors)} error(s), "

@@ -82,3 +82,18 @@ def test_help_names_the_checks() -> None:
     assert r.returncode == 0
     assert "--dataset PATH" in r.stdout and "--json" in r.stdout
     assert "annotations" in cli("--help").stdout
+
+
+def test_several_files_are_checked_merged(tmp_path: Path) -> None:
+    top, first = _files(tmp_path, {"1": CaseAnnotations(lesions=(Mark(A, 100.0, 500.0, 8.0),))})
+    second = tmp_path / "b.bstann"
+    write_annotations(second, AnnotationSet("Other", "ffff", {
+        "2": CaseAnnotations(lesions=(Mark(A, 100.0, 2000.0, 8.0),))}))
+    r = cli("annotations", "check", str(first), str(second), "--dataset", str(top), "--json")
+    assert r.returncode == 1
+    j = json.loads(r.stdout)
+    assert j["files"] == [str(first), str(second)] and j["cases"] == 2
+    messages = [p["message"] for p in j["problems"]]
+    assert any("b.bstann: made on dataset version ffff" in m for m in messages)
+    assert any(m.startswith("case 2, lesion 1 on the anterior view: centre (100, 2000)")
+               for m in messages)
