@@ -184,3 +184,16 @@ def test_the_finding_kinds_are_the_documented_ones() -> None:
     doc = (Path(__file__).parents[2] / "resources/formats/bstann.md").read_text("utf-8")
     for kind in FINDING_KINDS:
         assert f"`{kind}`" in doc
+
+
+def test_the_documented_example_is_a_file_the_writer_would_write_byte_for_byte(
+    tmp_path: Path,
+) -> None:
+    doc = (Path(__file__).parents[2] / "resources/formats/bstann.md").read_text("utf-8")
+    example = doc.split("```json\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "example.bstann"
+    path.write_text(example, encoding="utf-8")
+    ann = read_annotations(path)
+    assert ann.cases["3"].findings[0].kind == "degenerative joint"
+    assert ann.cases["3"].lesions[0].region == "lumbar spine"
+    assert ann.to_bytes() == example.encode("utf-8")
