@@ -75,3 +75,47 @@ def test_the_shipped_demo_has_its_annotations() -> None:
     dataset, _ = open_dataset(shipped)
     assert ann.dataset_fingerprint == dataset.fingerprint
     assert sum(len(c.lesions) for c in ann.cases.values()) > 0
+
+
+def _brightness_ratio(image, x: float, y: float, r: float) -> float:
+    """Mean of the 5 x 5 pixels at (x, y) over the mean of four 5 x 5 patches 2 r away."""
+    import numpy as np
+
+    def patch(cx: int, cy: int) -> np.ndarray:
+        return image[max(0, cy - 2):cy + 3, max(0, cx - 2):cx + 3].ravel()
+
+    cx, cy, d = round(x), round(y), round(2 * r)
+    ring = np.concatenate([patch(cx, cy - d), patch(cx, cy + d), patch(cx - d, cy),
+                           patch(cx + d, cy)])
+    return float(patch(cx, cy).mean() / (ring.mean() + 1.0))
+
+
+def test_every_shipped_mark_sits_on_a_hot_spot_of_its_own_view() -> None:
+    """The marks are in the stored (un-mirrored) image's pixels: each centre is brighter than
+    the tissue two radii away, on the view it names (a mirrored posterior would miss)."""
+    import numpy as np
+    from PIL import Image
+
+    from bonescan_tutor.core.cases import Projection
+
+    shipped = REPO / "resources" / "demo"
+    dataset, _ = open_dataset(shipped)
+    ann = read_annotations(shipped / "annotations.bstann")
+    checked = 0
+    for key, case in ann.cases.items():
+        for mark in (*case.lesions, *case.findings):
+            view = dataset.case(key).view(mark.view)
+            image = np.asarray(Image.open(view.path), dtype=np.float64)
+            assert _brightness_ratio(image, mark.x, mark.y, mark.radius) > 1.1, (key, mark)
+            checked += 1
+    assert checked > 100
+    # the check can fail: the same marks put on the other view miss their spots
+    other = {Projection.ANTERIOR: Projection.POSTERIOR, Projection.POSTERIOR: Projection.ANTERIOR}
+    misses = 0
+    for key, case in ann.cases.items():
+        for mark in case.lesions:
+            if mark.x < 110 or mark.x > 145:  # off the midline, where a mirror moves it
+                image = np.asarray(Image.open(dataset.case(key).view(other[mark.view]).path),
+                                   dtype=np.float64)
+                misses += _brightness_ratio(image, mark.x, mark.y, mark.radius) <= 1.1
+    assert misses > 0
