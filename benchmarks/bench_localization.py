@@ -5,7 +5,8 @@
 The figure is ``core.localization.score_marks`` from a list of ``ReadCase`` (what the
 dashboard and ``report`` pass it): every mark matched to the nearest lesion within reach
 on its case and view, one LL per lesion, NLs, marks on benign findings, LLF, NLF and
-the wAFROC figure of merit. Absolute target: <= 200 ms. Floor, measured in the same run:
+the wAFROC figure of merit (and, second line, with the FROC and wAFROC operating points a
+plot needs). Absolute target: <= 200 ms. Floor, measured in the same run:
 plain numpy over arrays already flat, the distance of every mark to one lesion of its
 case plus one sort of the ratings, the least work any such scoring needs; the ratio is
 printed for information.
@@ -25,7 +26,11 @@ import numpy as np  # noqa: E402
 from benchmarks.harness import report_absolute, report_ratio, timeit  # noqa: E402
 from bonescan_tutor.core.annotations import AnnotationSet, CaseAnnotations, Mark  # noqa: E402
 from bonescan_tutor.core.cases import Projection  # noqa: E402
-from bonescan_tutor.core.localization import ReadCase, score_marks  # noqa: E402
+from bonescan_tutor.core.localization import (  # noqa: E402
+    ReadCase,
+    operating_points,
+    score_marks,
+)
 
 VIEWS = (Projection.ANTERIOR, Projection.POSTERIOR)
 
@@ -102,6 +107,12 @@ def main() -> None:
     t_score = timeit(lambda: score_marks(cases, annotations), repeat=9)
     report_absolute("score_marks, 50,000 marks: LLF, NLF, wAFROC", t_score.median_ms, "ms", 200)
     report_absolute("  p95", t_score.p95_ms, "ms", 200)
+
+    def with_curves() -> None:
+        operating_points(score_marks(cases, annotations)[1])
+
+    t_curves = timeit(with_curves, repeat=9)
+    report_absolute("score_marks + FROC/wAFROC points (a plot)", t_curves.median_ms, "ms", 200)
     report_ratio("score_marks vs numpy distance + sort (for info)", t_score.median_s,
                  t_floor.median_s, None)
 

@@ -265,10 +265,11 @@ def _localization(attempts: list[Any], annotations: AnnotationSet | None
     """Each trainee's localization figures as JSON, by trainee id (none without annotations)."""
     if annotations is None:
         return {}
+    from bonescan_tutor.core.localization import operating_points
     from bonescan_tutor.storage.rjafroc import localization_by_trainee
 
-    return {t: loc.as_dict() for t, (loc, _) in
-            localization_by_trainee(attempts, annotations).items()}
+    return {t: {**loc.as_dict(), "operating_points": operating_points(scores).as_dict()}
+            for t, (loc, scores) in localization_by_trainee(attempts, annotations).items()}
 
 
 def localization_line(loc: dict[str, Any] | None) -> str:

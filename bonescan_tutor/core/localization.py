@@ -66,13 +66,14 @@ class ReadCase:
 class MarkScores:
     """Every scored mark, in input order: its case (index into ``cases``), the lesion it
     localizes (1-based lesion number; 0 for an NL), whether it falls on a benign finding,
-    and its rating."""
+    and its rating; ``case_lesions`` is the number of lesions of each scored case."""
 
     cases: tuple[ReadCase, ...]
     case_index: NDArray[np.intp]
     lesion: NDArray[np.intp]
     on_finding: NDArray[np.bool_]
     rating: NDArray[np.float64]
+    case_lesions: NDArray[np.intp]
 
 
 @dataclass(frozen=True)
@@ -236,7 +237,8 @@ def score_marks(
     lesion[is_ll] = lesions.number[hit[is_ll]]
     on_finding = (~is_ll) & (match(mark_case, view, x, y, findings, n_cases) >= 0)
     rating = case_rating[mark_case]
-    scores = MarkScores(tuple(kept), mark_case, lesion, on_finding, rating)
+    scores = MarkScores(tuple(kept), mark_case, lesion, on_finding, rating,
+                        np.bincount(lesions.case, minlength=n_cases).astype(np.intp))
 
     metastatic = np.fromiter((c.metastatic for c in kept), dtype=bool, count=n_cases)
     k2 = int(metastatic.sum())
@@ -284,3 +286,66 @@ def _wafroc(
     per_case = np.bincount(lesions.case, minlength=metastatic.size)
     weight = 1.0 / per_case[lesions.case]
     return float(np.sum(weight * (below + 0.5 * ties)) / (k1 * k2))
+
+
+@dataclass(frozen=True, eq=False)
+class OperatingPoints:
+    """Empirical operating points, one per distinct rating of a mark from the strictest
+    threshold down, starting at (0, 0): FROC (``nlf``, ``llf``) and wAFROC (``fpf``, ``wllf``)."""
+
+    threshold: NDArray[np.float64]
+    nlf: NDArray[np.float64]
+    llf: NDArray[np.float64]
+    fpf: NDArray[np.float64]
+    wllf: NDArray[np.float64]
+
+    def as_dict(self) -> dict[str, list[float | None]]:
+        """JSON-safe: the first threshold (above every rating) is None."""
+        out: dict[str, list[float | None]] = {
+            name: getattr(self, name).tolist() for name in ("nlf", "llf", "fpf", "wllf")}
+        out["threshold"] = [None, *self.threshold[1:].tolist()]
+        return out
+
+
+def operating_points(scores: MarkScores) -> OperatingPoints:
+    """The empirical FROC and wAFROC curves of one trainee, as RJafroc plots them.
+
+    At threshold t (each distinct rating of a mark, highest first): NLF = NL marks rated >= t / cases;
+    LLF = lesions localized with rating >= t / lesions; FPF = normal cases whose highest NL
+    is >= t / normal cases; wLLF = sum over metastatic cases of the weights (1/lesions of
+    the case) of their lesions localized with rating >= t, / metastatic cases. The first
+    point is (0, 0). The wAFROC curve ends by a straight line to (1, 1), and its area (by
+    trapezoids) is the wAFROC figure of merit. Empty arrays beyond (0, 0) when nothing
+    was scored.
+    """
+    n_cases = len(scores.cases)
+    metastatic = np.array([c.metastatic for c in scores.cases], dtype=bool)
+    is_ll = scores.lesion > 0
+    ll_rating = scores.rating[is_ll]
+    ll_weight = 1.0 / scores.case_lesions[scores.case_index[is_ll]]
+    nl_rating = scores.rating[~is_ll]
+    fp = np.full(n_cases, -np.inf)
+    on_normal = ~is_ll & ~metastatic[scores.case_index]
+    np.maximum.at(fp, scores.case_index[on_normal], scores.rating[on_normal])
+    fp = fp[~metastatic]
+    thresholds = np.unique(scores.rating)[::-1]
+
+    def at_or_above(values: NDArray[np.float64], weights: NDArray[np.float64] | None = None
+                    ) -> NDArray[np.float64]:
+        order = np.argsort(-values, kind="stable")
+        ranked = -values[order]
+        total = np.cumsum(np.ones(values.size) if weights is None else weights[order])
+        upto = np.searchsorted(ranked, -thresholds, side="right")
+        got = np.where(upto > 0, total[np.maximum(upto - 1, 0)] if total.size else 0.0, 0.0)
+        return np.concatenate([[0.0], got])
+
+    k2 = int(metastatic.sum())
+    k1 = n_cases - k2
+    n_lesions = int(scores.case_lesions.sum())
+    return OperatingPoints(
+        threshold=np.concatenate([[np.inf], thresholds]),
+        nlf=at_or_above(nl_rating) / n_cases if n_cases else np.zeros(1),
+        llf=at_or_above(ll_rating) / n_lesions if n_lesions else np.zeros(1),
+        fpf=at_or_above(fp[np.isfinite(fp)]) / k1 if k1 else np.zeros(1),
+        wllf=at_or_above(ll_rating, ll_weight) / k2 if k2 else np.zeros(1),
+    )

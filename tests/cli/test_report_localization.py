@@ -60,6 +60,11 @@ def test_json_gains_localization_figures(capsys, marked_history: Path) -> None:
     assert (loc["cases"], loc["nl_marks"], loc["nlf"]) == (2, 1, 0.5)
     assert loc["wafroc"] == 0.75
     assert loc["unannotated_metastatic_cases"] == ["5"]
+    # FROC / wAFROC points: one threshold per rating of a mark, 90 (case 1's marks; case 2
+    # has none): 1 NL / 2 cases, 1 of 2 lesions, no normal case marked, weight 1/2 of 1 case
+    assert loc["operating_points"] == {
+        "threshold": [None, 90.0], "nlf": [0.0, 0.5], "llf": [0.0, 0.5],
+        "fpf": [0.0, 0.0], "wllf": [0.0, 0.5]}
     assert "summary" in json.loads(out)["trainees"][0]  # the old keys stay
 
 

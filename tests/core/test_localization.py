@@ -167,3 +167,63 @@ def test_wafroc_equals_rjafrocs_loop_on_random_readings() -> None:
             assert loc.wafroc == pytest.approx(_rjafroc_wafroc(nl, ll))
         else:
             assert loc.wafroc is None
+
+
+def test_operating_points_on_the_hand_worked_example() -> None:
+    """The four cases of the wAFROC example: NLs rated 70 (N1) and 80 (M1); LLs M1 l1 at 80
+    (weight 1/2) and M2 l1 at 40 (weight 1); 3 lesions, 4 cases, K1 = K2 = 2.
+      t = 80: NLF 1/4, LLF 1/3, FPF 0/2 (N1's highest NL is 70), wLLF 0.5/2
+      t = 70: NLF 2/4, LLF 1/3, FPF 1/2,                         wLLF 0.5/2
+      t = 40: NLF 2/4, LLF 2/3, FPF 1/2,                         wLLF 1.5/2
+    wAFROC area: (0,0)-(0,.25)-(.5,.25)-(.5,.75)-(1,1) by trapezoids
+      = 0 + .5 * .25 + 0 + .5 * (.75 + 1) / 2 = .125 + .4375 = .5625, the FOM."""
+    from bonescan_tutor.core.localization import operating_points
+
+    truth = ann({
+        "M1": CaseAnnotations(lesions=(lesion(100, 100), lesion(100, 300))),
+        "M2": CaseAnnotations(lesions=(lesion(50, 500, 8, P),)),
+    })
+    loc, scores = score_marks([
+        ReadCase("N1", False, 70.0, ((A, 10, 10),)),
+        ReadCase("N2", False, 10.0),
+        ReadCase("M1", True, 80.0, ((A, 101, 99), (A, 200, 900))),
+        ReadCase("M2", True, 40.0, ((P, 52, 497),)),
+    ], truth)
+    pts = operating_points(scores)
+    assert pts.threshold.tolist() == [math.inf, 80, 70, 40]
+    assert pts.nlf.tolist() == pytest.approx([0, 1 / 4, 2 / 4, 2 / 4])
+    assert pts.llf.tolist() == pytest.approx([0, 1 / 3, 1 / 3, 2 / 3])
+    assert pts.fpf.tolist() == pytest.approx([0, 0, 1 / 2, 1 / 2])
+    assert pts.wllf.tolist() == pytest.approx([0, 0.25, 0.25, 0.75])
+    x = np.append(pts.fpf, 1.0)
+    y = np.append(pts.wllf, 1.0)
+    area = float(np.sum((x[1:] - x[:-1]) * (y[1:] + y[:-1]) / 2))
+    assert area == pytest.approx(loc.wafroc) == pytest.approx(0.5625)
+
+
+def test_the_wafroc_curve_area_is_the_fom_on_random_readings() -> None:
+    from bonescan_tutor.core.localization import operating_points
+
+    rng = np.random.default_rng(9)
+    for _ in range(30):
+        cases, truth = [], {}
+        for i in range(int(rng.integers(2, 14))):
+            rating = float(rng.choice([0, 10, 20, 50, 80, 100]))
+            if rng.random() < 0.5:
+                marks = tuple((A, float(5 * j), 5.0) for j in range(int(rng.integers(0, 3))))
+                cases.append(ReadCase(f"N{i}", False, rating, marks))
+            else:
+                n_les = int(rng.integers(1, 4))
+                truth[f"M{i}"] = CaseAnnotations(
+                    lesions=tuple(lesion(100, 100 + 100 * j, 5) for j in range(n_les)))
+                marks = tuple((A, 100.0, 100.0 + 100 * j) for j in range(n_les)
+                              if rng.random() < 0.5)
+                cases.append(ReadCase(f"M{i}", True, rating, marks))
+        loc, scores = score_marks(cases, ann(truth))
+        if loc.wafroc is None:
+            continue
+        pts = operating_points(scores)
+        x, y = np.append(pts.fpf, 1.0), np.append(pts.wllf, 1.0)
+        assert np.all(np.diff(x) >= 0) and np.all(np.diff(y) >= -1e-12)
+        area = float(np.sum((x[1:] - x[:-1]) * (y[1:] + y[:-1]) / 2))
+        assert area == pytest.approx(loc.wafroc)
