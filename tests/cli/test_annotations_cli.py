@@ -97,3 +97,13 @@ def test_several_files_are_checked_merged(tmp_path: Path) -> None:
     assert any("b.bstann: made on dataset version ffff" in m for m in messages)
     assert any(m.startswith("case 2, lesion 1 on the anterior view: centre (100, 2000)")
                for m in messages)
+
+
+def test_the_shipped_demo_annotations_pass_the_check() -> None:
+    demo = Path(__file__).resolve().parents[2] / "resources" / "demo"
+    r = cli("annotations", "check", str(demo / "annotations.bstann"), "--dataset", str(demo),
+            "--json")
+    assert r.returncode == 0, r.stdout
+    j = json.loads(r.stdout)
+    assert j["ok"] and j["fingerprint_matches"] and j["problems"] == []
+    assert j["cases"] == 24 and j["lesions"] > 0 and j["findings"] > 0
