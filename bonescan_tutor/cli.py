@@ -27,6 +27,7 @@ COMMANDS: tuple[str, ...] = (
     "quizset",
     "report",
     "cohort",
+    "annotations",
 )
 
 DESCRIPTION = """\
