@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bonescan_tutor.core.cases import Dataset
@@ -58,6 +59,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "(default: latest); every such file is named either way",
     )
     p.add_argument("--most-missed", type=int, default=10, metavar="N", help="how many to list")
+    p.add_argument(
+        "--annotations", metavar="FILE", action="append",
+        help="case annotations (.bstann): score the trainees' marks and list each lesion "
+        "with how many found it; repeat to merge several (default: annotations.bstann "
+        "beside --dataset)",
+    )
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.set_defaults(func=run)
 
@@ -67,6 +74,30 @@ def thumbnails_for(dataset: Dataset, keys: list[str]) -> dict[str, bytes]:
     from bonescan_tutor.datasets.thumbnails import case_thumbnails
 
     return dict(case_thumbnails(dataset, keys))
+
+
+def _lesions(
+    args: argparse.Namespace, cohort: Any, dataset: Dataset | None
+) -> tuple[list[Any] | None, dict[str, Any]]:
+    """Per-lesion rows and each trainee's localization figures, when annotations are given
+    (or lie beside the dataset); (None, {}) otherwise. A file made on another dataset
+    version is named on stderr."""
+    from bonescan_tutor.storage.annotations import annotations_beside, read_merged
+    from bonescan_tutor.storage.cohort_lesions import lesion_analysis
+
+    paths = [Path(p) for p in args.annotations or []]
+    if not paths and args.cohort_dataset:
+        beside = annotations_beside(args.cohort_dataset)
+        paths = [beside] if beside else []
+    if not paths:
+        return None, {}
+    annotations, warnings = read_merged(paths)
+    if dataset is not None and annotations.dataset_fingerprint != dataset.fingerprint:
+        warnings.append(f"{paths[0]}: made on dataset version "
+                        f"{annotations.dataset_fingerprint}, the dataset is {dataset.fingerprint}.")
+    for warning in warnings:
+        print(f"bonescan-tutor cohort: warning: {warning}", file=sys.stderr)
+    return lesion_analysis(cohort, annotations)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -113,6 +144,7 @@ def run(args: argparse.Namespace) -> int:
             for p in cohort.problems:
                 print(f"  {p.path}: {p.message}")
         return 1
+    lesions, located = _lesions(args, cohort, dataset)
     items = item_analysis(cohort)
     worst = most_missed(items, args.most_missed)
     summaries = trainee_summaries(cohort)
@@ -146,11 +178,14 @@ def run(args: argparse.Namespace) -> int:
                             "sensitivity": s.metrics.sensitivity.estimate,
                             "specificity": s.metrics.specificity.estimate,
                             "status": status[name],
+                            "localization": (located[name].as_dict()
+                                             if name in located else None),
                         }
                         for name, s in summaries.items()
                     ],
                     "mean_accuracy": mean_acc,
                     "most_missed": [s.as_dict() for s in worst],
+                    "lesions": None if lesions is None else [r.as_dict() for r in lesions],
                     **findings,
                     "notes": cohort.notes,
                     "out": str(out),
@@ -174,6 +209,10 @@ def run(args: argparse.Namespace) -> int:
             f"    case {s.case_key:<8} {100 * (s.difficulty or 0):5.1f} % correct of {s.n} "
             f"({s.truth.label})"
         )
+    if lesions is not None:
+        print("  lesions (fewest found first):")
+        for row in sorted(lesions, key=lambda r: r.found_by / max(r.readers, 1))[:args.most_missed]:
+            print(f"    {row.text}" + (f" ({row.region})" if row.region else ""))
     for d in cohort.duplicates:
         print(f"Several files: {d}")
     if cohort.warnings:

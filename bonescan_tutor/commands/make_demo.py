@@ -16,7 +16,9 @@ def register(subparsers: Any) -> None:
         help="write a synthetic demo dataset (not for clinical learning)",
         description=(
             "Write synthetic whole-body bone scans in the IICS-UNA layout (class and "
-            "view folders, the spreadsheet, a SYNTHETIC_DEMO.txt marker). The same seed "
+            "view folders, the spreadsheet, a SYNTHETIC_DEMO.txt marker), with "
+            "annotations.bstann: where the generator planted each metastasis and each benign "
+            "look-alike, for localization scoring. The same seed "
             "and patient count always give the same files. DIR must be new, empty, or "
             "an earlier demo holding only the files it wrote, which is replaced; a file "
             "you added anywhere in it is named and the run refused, never deleted."
@@ -31,6 +33,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from bonescan_tutor.core.annotations import BESIDE_NAME
     from bonescan_tutor.datasets.demo import (
         CLASS_FOLDERS,
         MARKER_NAME,
@@ -65,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"  {CLASS_FOLDERS[True]}/Anterior, Posterior: {m} patients (numbers 1-{m})")
     print(f"  {CLASS_FOLDERS[False]}/Anterior, Posterior: {patients - m} patients "
           f"(numbers {m + 1}-{patients})")
-    print(f"  {SHEET_NAME}, {MARKER_NAME}")
+    print(f"  {SHEET_NAME}, {MARKER_NAME}, {BESIDE_NAME} (the planted lesions)")
     print("These scans are synthetic and not for clinical learning.")
     return 0
 

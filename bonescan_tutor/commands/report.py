@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bonescan_tutor.core.annotations import AnnotationSet
 from bonescan_tutor.core.errors import UsageError
 from bonescan_tutor.core.scoring import Summary, summary
 
@@ -22,7 +23,7 @@ from bonescan_tutor.core.scoring import Summary, summary
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "report",
-        help="print a trainee's figures from the progress file; export xlsx/CSV/iMRMC",
+        help="print a trainee's figures from the progress file; export xlsx/CSV/iMRMC/RJafroc",
         description=(
             "Print sensitivity, specificity, accuracy, kappa, AUC and more (95 % intervals) "
             "for a trainee's finished cases, counting the latest answer to each case "
@@ -48,6 +49,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="FILE",
         help="also write an iMRMC input file (FILE.imrmc; .imrmc is added to another "
         "ending) with its reader and case key tables FILE.readers.csv and FILE.cases.csv",
+    )
+    p.add_argument(
+        "--annotations", metavar="FILE", action="append",
+        help="case annotations (.bstann) for localization figures from the trainees' marks; "
+        "repeat to merge several (default: annotations.bstann beside the dataset of "
+        "'bonescan-tutor --dataset PATH report')",
+    )
+    p.add_argument(
+        "--rjafroc", metavar="FILE",
+        help="also write the marks as RJafroc's JAFROC workbook FILE.xlsx (FROC data), "
+        "with FILE.readers.csv and FILE.cases.csv (needs annotations)",
     )
     p.set_defaults(func=run)
 
@@ -143,6 +155,8 @@ def run(args: argparse.Namespace) -> int:
         )
         print(json.dumps({"trainees": [], "message": message}) if args.json else message)
         return 0
+    annotations = _annotations(args, current)
+    located = _localization(attempts, annotations)
     blocks = []
     summaries: dict[str, Summary] = {}
     for t in chosen:
@@ -168,6 +182,7 @@ def run(args: argparse.Namespace) -> int:
                             "review": review.schedule(cards[trainee_id]),
                             "counted": "every answer" if args.every_answer else "latest answer per case",
                             "earlier_answers_not_counted": skipped,
+                            "localization": located.get(trainee_id),
                         }
                         for trainee_id, name, mine, older, s, skipped in blocks
                     ],
@@ -176,7 +191,7 @@ def run(args: argparse.Namespace) -> int:
             )
         )
     else:
-        for _id, name, mine, older, s, skipped in blocks:
+        for trainee_id, name, mine, older, s, skipped in blocks:
             print(f"{name}: {len(mine)} finished case(s), {s.n_answered} answered")
             if args.every_answer:
                 print("  (every answer counted: a case read twice counts twice)")
@@ -191,6 +206,8 @@ def run(args: argparse.Namespace) -> int:
                     "'older dataset version' in exports)"
                 )
             print("\n".join(summary_lines(s)))
+            if annotations is not None:
+                print(localization_line(located.get(trainee_id)))
     if export is not None:
         if export.suffix.lower() == ".csv":
             export_attempts_csv(attempts, export, names, current, layout)
@@ -208,7 +225,68 @@ def run(args: argparse.Namespace) -> int:
             print(f"bonescan-tutor report: {note}", file=sys.stderr)
         if not args.json:
             print(f"Wrote {written} (reader and case keys: {readers.name}, {cases.name})")
+    if args.rjafroc:
+        if annotations is None:
+            raise UsageError(
+                "--rjafroc needs case annotations: give --annotations FILE.bstann, or "
+                "--dataset PATH with annotations.bstann beside it.")
+        from bonescan_tutor.storage.rjafroc import export_rjafroc
+
+        written, notes = export_rjafroc(attempts, annotations, Path(args.rjafroc), names)
+        for note in notes:
+            print(f"bonescan-tutor report: {note}", file=sys.stderr)
+        if not args.json:
+            print(f"Wrote {written}")
     return 0
+
+
+def _annotations(args: argparse.Namespace, current: str | None) -> AnnotationSet | None:
+    """The annotations given with --annotations (merged), else those beside --dataset;
+    a file made on another dataset version than ``current`` is named on stderr."""
+    from bonescan_tutor.storage.annotations import annotations_beside, read_merged
+
+    paths = [Path(p) for p in args.annotations or []]
+    if not paths and getattr(args, "dataset", None):
+        beside = annotations_beside(args.dataset)
+        paths = [beside] if beside else []
+    if not paths:
+        return None
+    merged, warnings = read_merged(paths)
+    if current and merged.dataset_fingerprint != current:
+        warnings.append(f"{paths[0]}: made on dataset version {merged.dataset_fingerprint}, "
+                        f"the answers are on {current}; check that the marks still fit.")
+    for warning in warnings:
+        print(f"bonescan-tutor report: warning: {warning}", file=sys.stderr)
+    return merged
+
+
+def _localization(attempts: list[Any], annotations: AnnotationSet | None
+                  ) -> dict[int, dict[str, object]]:
+    """Each trainee's localization figures as JSON, by trainee id (none without annotations)."""
+    if annotations is None:
+        return {}
+    from bonescan_tutor.core.localization import operating_points
+    from bonescan_tutor.storage.rjafroc import localization_by_trainee
+
+    return {t: {**loc.as_dict(), "operating_points": operating_points(scores).as_dict()}
+            for t, (loc, scores) in localization_by_trainee(attempts, annotations).items()}
+
+
+def localization_line(loc: dict[str, Any] | None) -> str:
+    """One text line of a trainee's localization figures."""
+    if loc is None or not loc["cases"]:
+        return "  Localization:       no annotated case answered"
+    parts = [f"{loc['lesions_hit']} of {loc['lesions']} lesions found"]
+    if loc["llf"] is not None:
+        parts[0] += f" (LLF {loc['llf']:.2f})"
+    parts.append(f"NLF {loc['nlf']:.2f} false marks per case")
+    if loc["wafroc"] is not None:
+        parts.append(f"wAFROC {loc['wafroc']:.2f}")
+    line = "  Localization:       " + ", ".join(parts)
+    if loc["unannotated_metastatic_cases"]:
+        line += ("\n  (left out, metastatic without annotations: "
+                 + ", ".join(loc["unannotated_metastatic_cases"]) + ")")
+    return line
 
 
 def latest_per_case(attempts: list[Any]) -> list[Any]:

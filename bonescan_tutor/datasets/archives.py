@@ -18,6 +18,7 @@ import tempfile
 import zipfile
 import zlib
 from pathlib import Path, PurePosixPath
+from typing import IO
 
 from bonescan_tutor.core.errors import BonescanError
 from bonescan_tutor.files import zips
@@ -111,6 +112,27 @@ def check_archive(
     return checked
 
 
+class _DamagedZip(Exception):
+    """Reading a member failed: the zip's own bytes are at fault (cause attached)."""
+
+
+_READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError)
+
+
+def _member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> IO[bytes]:
+    try:
+        return zf.open(info)
+    except _READ_ERRORS as exc:  # a crafted offset makes the seek itself fail
+        raise _DamagedZip() from exc
+
+
+def _read(src: IO[bytes]) -> bytes:
+    try:
+        return src.read(1024 * 1024)
+    except _READ_ERRORS as exc:
+        raise _DamagedZip() from exc
+
+
 def safe_extract(
     zip_path: Path,
     dest: Path,
@@ -144,9 +166,22 @@ def safe_extract(
                     continue
                 target.parent.mkdir(parents=True, exist_ok=True)
                 # ZipExtFile never yields more than the declared size and checks the CRC.
-                with zf.open(info) as src, open(target, "wb") as out:
-                    shutil.copyfileobj(src, out, 1024 * 1024)
+                with _member(zf, info) as src, open(target, "wb") as out:
+                    while chunk := _read(src):
+                        try:
+                            out.write(chunk)
+                        except OSError as exc:
+                            raise UnsafeArchiveError(
+                                f"{dest.parent}: could not write the unpacked {zip_path.name} "
+                                f"({exc.strerror or exc}). Free some space or choose another "
+                                "folder."
+                            ) from exc
         os.replace(temp, dest)
+    except _DamagedZip as exc:
+        shutil.rmtree(temp, ignore_errors=True)
+        raise UnsafeArchiveError(
+            f"{zip_path}: the zip is damaged ({exc.__cause__}). Delete it and download it again."
+        ) from exc.__cause__
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
         shutil.rmtree(temp, ignore_errors=True)
         raise UnsafeArchiveError(

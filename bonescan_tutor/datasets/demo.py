@@ -3,7 +3,8 @@
 ``write_demo`` renders phantom patients (see ``datasets.phantom``) into the class
 and projection folders of the real dataset, with its spreadsheet and numbering
 (metastatic patients first, at the real 60/291 prevalence), plus a
-``SYNTHETIC_DEMO.txt`` marker by which readers flag the data as synthetic. The same
+``SYNTHETIC_DEMO.txt`` marker by which readers flag the data as synthetic, and
+``annotations.bstann``, the generator's own truth (``datasets.phantom_truth``). The same
 seed and patient count give byte-identical files, so the shipped demo can be checked
 against a fresh generation.
 """
@@ -26,6 +27,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
+from bonescan_tutor.core.annotations import BESIDE_NAME
 from bonescan_tutor.core.cases import Diagnosis
 from bonescan_tutor.core.errors import UsageError
 from bonescan_tutor.datasets.phantom import (
@@ -34,6 +36,7 @@ from bonescan_tutor.datasets.phantom import (
     generate_patient,
     symmetric_phantom,
 )
+from bonescan_tutor.datasets.phantom_truth import write_phantom_annotations
 
 __all__ = [
     "MARKER_NAME",
@@ -176,7 +179,7 @@ _MARKER_COUNT = re.compile(r"seed (\d+), (\d+) patients")
 
 def demo_files(patients: int) -> set[str]:
     """Every file a demo of ``patients`` patients holds, as relative POSIX paths."""
-    names = {MARKER_NAME, SHEET_NAME}
+    names = {MARKER_NAME, SHEET_NAME, BESIDE_NAME}
     m = metastatic_count(patients)
     for number in range(1, patients + 1):
         folder = CLASS_FOLDERS[number <= m]
@@ -206,7 +209,7 @@ def _foreign_entries(folder: Path, patients: int | None) -> list[str]:
         if ours is not None:
             known = rel in ours
         else:
-            known = rel in (MARKER_NAME, SHEET_NAME) or bool(image.fullmatch(rel))
+            known = rel in (MARKER_NAME, SHEET_NAME, BESIDE_NAME) or bool(image.fullmatch(rel))
         if not known or path.is_symlink():
             foreign.append(rel)
     return foreign
@@ -316,6 +319,7 @@ def write_demo(
         (work / SHEET_NAME).write_bytes(_sheet_bytes(made))
         (work / MARKER_NAME).write_text(MARKER_TEXT.format(seed=seed, patients=patients),
                                         encoding="utf-8", newline="\n")
+        write_phantom_annotations(work, made)  # the generator's truth: annotations.bstann
         _swap_in(work, dest)
     except OSError as exc:
         shutil.rmtree(work, ignore_errors=True)

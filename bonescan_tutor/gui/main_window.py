@@ -104,7 +104,11 @@ class MainWindow(QMainWindow):
         self.actions = ActionRegistry(self)
         register_commands(self)
         self.actions.build_menus(self.menuBar(), MENUS)
-        self.recent_menu = self.menuBar().actions()[0].menu().addMenu("Recent datasets")
+        file_menu, quit_action = self.menuBar().actions()[0].menu(), self.actions["quit"]
+        self.recent_menu = file_menu.addMenu("Recent datasets")
+        file_menu.removeAction(quit_action)  # Quit stays last, below the recent datasets
+        file_menu.addSeparator()
+        file_menu.addAction(quit_action)
         self._refresh_recent()
         self.statusBar().showMessage("No dataset open")
         theme.apply(self.theme_name, self)  # now the scan background too
@@ -277,7 +281,8 @@ class MainWindow(QMainWindow):
         else:
             self.quiz.start(spec)
         self.quiz_screen.title.setText(self.quiz.session.spec.title if self.quiz.session else "")
-        self.setWindowTitle(f"bonescan-tutor — Quiz: {self.quiz.session.spec.title}"
+        # Qt adds " — bonescan-tutor" (the application's display name) itself.
+        self.setWindowTitle(f"Quiz: {self.quiz.session.spec.title}"
                             if self.quiz.session else "bonescan-tutor")
         self.quiz_screen.viewer.scans.setFocus()
         self._show_status()

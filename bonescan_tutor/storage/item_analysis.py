@@ -165,8 +165,9 @@ def _pearson(x: np.ndarray, y: np.ndarray) -> float | None:
 
 
 def most_missed(items: Sequence[ItemStats] | Cohort, n: int = 10) -> list[ItemStats]:
-    """The ``n`` hardest cases: lowest share correct first, then most trainees, then key."""
+    """The ``n`` hardest cases: lowest share correct first, then most trainees, then key.
+    A case every trainee got right was missed by no one and is never listed."""
     stats = list(items) if isinstance(items, Sequence) else item_analysis(items)
-    rated = [s for s in stats if s.difficulty is not None]
+    rated = [s for s in stats if s.difficulty is not None and s.difficulty < 1.0]
     rated.sort(key=lambda s: (s.difficulty, -s.n, natural_key(s.case_key)))
     return rated[: max(0, n)]

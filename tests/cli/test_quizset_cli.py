@@ -168,6 +168,22 @@ def test_headless_commands_do_not_load_qt() -> None:
     assert r.stdout.strip() == "False", r.stderr
 
 
+def test_the_readme_quizset_example_works_on_the_demo(tmp_path: Path, capsys) -> None:
+    import re
+    import shlex
+
+    from bonescan_tutor import paths
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"`bonescan-tutor (quizset create [^`]+)`", readme)
+    assert example is not None
+    args = shlex.split(example.group(1))
+    args[args.index("--dataset") + 1] = str(paths.demo_dataset_dir())
+    args[args.index("--out") + 1] = str(tmp_path / "week3.bstquiz")
+    assert cli.run(args) == 0, capsys.readouterr().err
+    assert len(read_quizset(tmp_path / "week3.bstquiz").spec.case_keys) > 0
+
+
 def test_create_never_writes_a_set_the_app_refuses(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

@@ -170,6 +170,13 @@ def test_export_to_an_unwritable_place(
     assert code == 2 and "is a file, not a folder" in err
 
 
+def test_report_help_prints_a_plain_percent_sign(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.run(["report", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "(95 % intervals)" in out and "%%" not in out
+
+
 def test_figures_count_the_latest_answer_per_case_unless_asked(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

@@ -203,3 +203,48 @@ def test_a_file_named_zip_that_is_not_one_says_what_it_is(
     with pytest.raises(DatasetError, match=said) as info:
         open_dataset(z)
     assert "neither a folder nor a zip" not in str(info.value)
+
+
+def test_a_zip_whose_member_offset_makes_the_seek_fail_is_called_damaged(tmp_path: Path) -> None:
+    """A crafted central directory whose offset sends the read before the file's start
+    raised a bare OSError (EINVAL) out of the unpacking."""
+    z = tmp_path / "crafted.zip"
+    z.write_bytes((Path(__file__).parent / "data" / "zip_member_offset_past_end.zip").read_bytes())
+    with pytest.raises(UnsafeArchiveError, match="damaged"):
+        safe_extract(z, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["crafted.zip"]
+
+
+def test_a_full_disk_while_unpacking_names_the_folder_not_the_zip(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import builtins
+    import errno
+
+    z = dataset_zip(tmp_path)
+    real_open = builtins.open
+
+    class Full:
+        def __init__(self, f: object) -> None:
+            self.f = f
+
+        def __enter__(self) -> Full:
+            return self
+
+        def __exit__(self, *a: object) -> None:
+            self.f.close()  # type: ignore[attr-defined]
+
+        def write(self, b: bytes) -> int:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    def fake_open(path: object, mode: str = "r", *a: object, **k: object) -> object:
+        f = real_open(path, mode, *a, **k)  # type: ignore[call-overload]
+        return Full(f) if "w" in mode and str(path).endswith(".png") else f
+
+    monkeypatch.setattr(builtins, "open", fake_open)
+    with pytest.raises(UnsafeArchiveError, match=r"No space left on device.*Free some space"):
+        safe_extract(z, tmp_path / "out")
+    monkeypatch.undo()
+    assert not (tmp_path / "out").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".unpacking")]

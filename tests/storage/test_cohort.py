@@ -228,6 +228,16 @@ def test_three_trainees_take_a_quiz_set_end_to_end(tmp_path: Path) -> None:
     assert cy.metrics.accuracy.k == 3 and cy.metrics.accuracy.n == 4
 
 
+def test_most_missed_never_lists_a_case_everyone_got_right(tmp_path: Path) -> None:
+    qs = quiz_set(keys=("1", "7", "8"))
+    truths = {"1": M, "7": N, "8": N}
+    for i, name in enumerate(("Ana", "Ben")):  # both right on 1 and 8, Ben wrong on 7
+        write_trainee(qs, tmp_path, name, {"1": M, "7": N if name == "Ana" else M, "8": N},
+                      truths, i + 1)
+    cohort = load_cohort([tmp_path])
+    assert [s.case_key for s in most_missed(cohort, 10)] == ["7"]
+
+
 def test_hostile_files_are_listed_and_the_rest_merged(folder: Path) -> None:
     ana = next(f for f in folder.iterdir() if "-ana-" in f.name)
     text = ana.read_text()

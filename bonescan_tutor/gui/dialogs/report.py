@@ -19,13 +19,14 @@ from PySide6.QtWidgets import (
 from bonescan_tutor.core.cases import Dataset
 from bonescan_tutor.core.validation import ValidationReport
 from bonescan_tutor.datasets.capture_report import summarize
+from bonescan_tutor.gui.screen_fit import fit_to_screen
 
 
 class ReportDialog(QDialog):
     def __init__(self, dataset: Dataset, report: ValidationReport, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Dataset report")
-        self.resize(900, 480)
+        fit_to_screen(self, 900, 480, parent)
         column = QVBoxLayout(self)
         counts = dataset.counts()
         summary = (f"<b>{dataset.name}</b> ({dataset.layout.value} layout)<br>{dataset.root}<br>"

@@ -42,6 +42,7 @@ from bonescan_tutor.gui.instructor.model import Mix, Selection, draw, natural_sh
 from bonescan_tutor.gui.instructor.options_form import QuizOptionsForm
 from bonescan_tutor.gui.library.case_filter import CaseFilter
 from bonescan_tutor.gui.library.filter_form import CaseFilterForm
+from bonescan_tutor.gui.screen_fit import fit_to_screen
 from bonescan_tutor.gui.viewer.screen import ViewerScreen
 from bonescan_tutor.storage.quizsets import EXTENSION, QuizSet, write_quizset
 from bonescan_tutor.storage.results import slug
@@ -65,16 +66,16 @@ class QuizSetBuilder(QDialog):
         self.selection = Selection()
         self.shown: list[Case] = []
         self.setWindowTitle(f"New quiz set — {dataset.name}")
-        self.resize(1400, 860)
+        fit_to_screen(self, 1400, 860, parent)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self._cases_column())
         self.preview_title = QLabel("Preview: click a case in the list")
         self.preview_title.setObjectName("sectionTitle")
         self.viewer = ViewerScreen(settings, cache, remember=False)
-        self.viewer.controls.setVisible(False)  # drag still windows; the scans get the room
+        self.viewer.tools.setVisible(False)  # drag still windows; the scans get the room
         self.controls_toggle = QCheckBox("Window controls")
-        self.controls_toggle.toggled.connect(self.viewer.controls.setVisible)
+        self.controls_toggle.toggled.connect(self.viewer.tools.setVisible)
         title_row = QHBoxLayout()
         title_row.addWidget(self.preview_title, 1)
         title_row.addWidget(self.controls_toggle)

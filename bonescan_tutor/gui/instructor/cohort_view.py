@@ -51,6 +51,7 @@ from bonescan_tutor.gui.instructor.cohort_model import (
 )
 from bonescan_tutor.gui.instructor.missed_cases import missed_page
 from bonescan_tutor.gui.results.plots import PlotPanel, colours_for
+from bonescan_tutor.gui.screen_fit import fit_to_screen
 from bonescan_tutor.gui.tasks import run_in_background
 from bonescan_tutor.storage.cohort import Prefer
 from bonescan_tutor.storage.cohort_workbook import (
@@ -114,7 +115,7 @@ class CohortDialog(QDialog):
         self.report: CohortReport | None = None
         self.paths: list[Path] = []
         self.setWindowTitle("Cohort results")
-        self.resize(1366, 820)
+        fit_to_screen(self, 1366, 820, parent)
         self.files_button = QPushButton("Open results files…")
         self.folder_button = QPushButton("Open a folder…")
         self.save_button = QPushButton("Save workbook…")

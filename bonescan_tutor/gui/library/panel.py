@@ -47,7 +47,6 @@ class LibraryPanel(QWidget):
         self.table = QTableWidget(0, len(self.COLUMNS))
         self.table.setHorizontalHeaderLabels(list(self.COLUMNS))
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().setVisible(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -84,9 +83,15 @@ class LibraryPanel(QWidget):
                           c.acquisition_date.isoformat() if c.acquisition_date else "")
                 for col, text in enumerate(values):
                     self.table.setItem(row, col, QTableWidgetItem(text))
+        self._fit_columns()
         self.count.setText(f"{len(self.shown)} of {len(self.dataset)} cases")
         if chosen in self.shown:
             self.select(chosen)
+
+    def _fit_columns(self) -> None:
+        """Ask for the width the columns take, so the last one (Date) is not cut."""
+        frame = 2 * self.table.frameWidth() + self.table.verticalScrollBar().sizeHint().width()
+        self.table.setMinimumWidth(self.table.horizontalHeader().length() + frame)
 
     def current_case(self) -> Case | None:
         row = self.table.currentRow()

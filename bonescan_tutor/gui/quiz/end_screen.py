@@ -3,6 +3,8 @@ certainty matched correctness, and every case reviewed one by one (labels now sh
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -113,6 +115,10 @@ class EndScreen(QWidget):
         self.detail.setText("<br>".join(lines))
         if self.case_lookup is not None:
             case = self.case_lookup(f.case_key)
+            # The feedback's own view: the hot spots beside the marks, no other overlay
+            # carried over from the trainee's reading choices.
+            p = self.viewer.presenter
+            p.state = replace(p.state, overlays=frozenset())
             self.viewer.show_case(case)
             self.viewer.presenter.set_overlay(Overlay.HOTSPOTS, True)
             self.viewer.scans.show_marks(list(f.marks))

@@ -33,6 +33,7 @@ from bonescan_tutor.gui.viewer.model import Overlay
 from bonescan_tutor.gui.viewer.screen import ViewerScreen
 
 ANSWER_KEYS = {Diagnosis.METASTASES: "P", Diagnosis.NO_METASTASES: "N"}
+ANSWER_SO_FAR = "Your answer so far: "
 
 
 def _clock(seconds: float | None) -> str:
@@ -369,9 +370,13 @@ class QuizScreen(QWidget):
         feedback = s is not None and s.state is SessionState.FEEDBACK
         for b in self.answer_buttons.values():
             b.setEnabled(showing)
+        # An exclusive group keeps its checked button when told to uncheck it: the next
+        # case would show the last certainty although none is set.
+        self.certainty_group.setExclusive(False)
         for b in self.certainty_group.buttons():
             b.setEnabled(showing)
             b.setChecked(p is not None and p.certainty == self.certainty_group.id(b))
+        self.certainty_group.setExclusive(True)
         self.note.setEnabled(showing)
         self.next_button.setEnabled(feedback or (exam and showing))
         self.next_button.setText("Next case ▶  (Enter)" if not (feedback and s and s.position == s.total)
@@ -382,10 +387,10 @@ class QuizScreen(QWidget):
         self.marks_hint.setVisible(showing)
         if p is not None and showing:
             self.viewer.scans.show_marks(list(p.marks))
-        if exam and showing and s is not None:
-            current = s.attempt_at(s.position)
-            if current is not None and current.decision is not None:
-                self.message.setText(f"Your answer so far: "
-                                     f"{current.decision.answer_in(self._layout())}"
-                                     + (f" at {current.certainty} %" if current.certainty else "")
-                                     + ". Answer again to change it.")
+        current = s.attempt_at(s.position) if exam and showing and s is not None else None
+        if current is not None and current.decision is not None:
+            self.message.setText(f"{ANSWER_SO_FAR}{current.decision.answer_in(self._layout())}"
+                                 + (f" at {current.certainty} %" if current.certainty else "")
+                                 + ". Answer again to change it.")
+        elif self.message.text().startswith(ANSWER_SO_FAR):
+            self.message.setText("")  # said of another case
