@@ -284,8 +284,10 @@ def view_pixels(view: View) -> tuple[np.ndarray, DecodeNote]:
         image = captures.crop(image, box, view.display_path)
     image, inverted = captures.uptake_bright(image)
     marks = 0
-    if box is not None or inverted or not (view.mode or "I").startswith("I"):
-        # A display capture (8-bit, colour, cut out or inverted) may carry burned-in text.
+    standard = (view.width, view.height) == LAYOUT_SIZE or (view.mode or "I").startswith("I")
+    if box is not None or inverted or not standard:
+        # A display capture (cut out, inverted, or an 8-bit or colour image of another size
+        # than a dataset's whole-body view) may carry burned-in text: look for marks.
         search = find_body(as_float_image(image))
         marks = search.body.marks if search.body is not None else 0
     note = DecodeNote(view, box, inverted, dropped, marks)

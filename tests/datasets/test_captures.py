@@ -214,3 +214,25 @@ def test_label_components_counts_separate_regions() -> None:
     assert n == 3
     assert len({labels[1, 1], labels[5, 7], labels[0, 8]}) == 3
     assert labels[7, 5] == labels[5, 7] and (labels == 0).sum() == (~mask).sum()
+
+
+def test_a_single_view_capture_with_text_in_its_margin_may_show_patient_details(
+    tmp_path: Path,
+) -> None:
+    views = phantom_views()
+    v8 = np.rint(views[A] * (255.0 / views[A].max())).astype(np.uint8)
+    canvas = np.zeros((1100, 300), np.uint8)
+    canvas[60:1084, 20:276] = v8
+    img = Image.fromarray(canvas)
+    ImageDraw.Draw(img).text((24, 70), "DOE^JOHN 0012345", fill=255)
+    plain = Image.fromarray(canvas)
+    img.save(tmp_path / "text.png")
+    plain.save(tmp_path / "plain.png")
+    (tmp_path / "manifest.csv").write_text(
+        "case,anterior,diagnosis\n1,text.png,Bone metastases\n2,plain.png,Bone metastases\n")
+    ds = manifest.read(tmp_path, ValidationReport())
+    for key, flagged in (("1", True), ("2", False)):
+        view = ds.case(key).anterior
+        load_view(view)
+        note = decode_note(view)
+        assert note is not None and note.may_show_patient_details is flagged
