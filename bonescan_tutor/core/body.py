@@ -207,38 +207,56 @@ def _edge_ratio(mask: np.ndarray) -> float:
 # height; anything else (letters, a text line, a side marker) is a mark, never uptake.
 MIN_PART_FRACTION = 0.03
 MIN_PART_HEIGHT = 0.1
+# Marks of at least this many bins make the body's threshold be found again without them.
+RETHRESHOLD_BINS = 16
 
 
 def label_components(mask: np.ndarray) -> tuple[np.ndarray, int]:
     """4-connected regions of a boolean mask: labels 1..n (0 outside), and n.
 
-    Min-label propagation with pointer jumping: each pixel takes the smallest label among
-    its neighbours, then the label of the pixel its label names, until nothing changes.
+    Runs of each row are joined with the overlapping runs of the row above (union-find
+    over runs, a few thousand for a body on the analysis grid), then painted back.
     """
     m = np.asarray(mask, dtype=bool)
     h, w = m.shape
-    big = h * w
-    flat_mask = m.ravel()
-    lab = np.where(flat_mask, np.arange(big, dtype=np.int64), big)
-    while True:
-        grid = lab.reshape(h, w)
-        new = grid.copy()
-        np.minimum(new[1:], grid[:-1], out=new[1:])
-        np.minimum(new[:-1], grid[1:], out=new[:-1])
-        np.minimum(new[:, 1:], grid[:, :-1], out=new[:, 1:])
-        np.minimum(new[:, :-1], grid[:, 1:], out=new[:, :-1])
-        flat = np.where(flat_mask, new.ravel(), big)
-        for _ in range(4):
-            inside = flat < big
-            flat[inside] = flat[flat[inside]]
-        if np.array_equal(flat, lab):
-            break
-        lab = flat
-    roots, inverse = np.unique(lab, return_inverse=True)
-    labels = (inverse + 1).astype(np.int32)
-    labels[lab == big] = 0
-    n = int(roots.size - (1 if roots.size and roots[-1] == big else 0))
-    return labels.reshape(h, w), n
+    edges = np.diff(np.pad(m, ((0, 0), (1, 1))).astype(np.int8), axis=1)
+    rows, starts = np.nonzero(edges == 1)
+    _, ends = np.nonzero(edges == -1)
+    n_runs = int(rows.size)
+    if n_runs == 0:
+        return np.zeros((h, w), dtype=np.int32), 0
+    parent = list(range(n_runs))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first = np.searchsorted(rows, np.arange(h + 1))
+    s_list, e_list = starts.tolist(), ends.tolist()
+    for y in range(1, h):
+        i, i_end = int(first[y - 1]), int(first[y])
+        j, j_end = i_end, int(first[y + 1])
+        while i < i_end and j < j_end:
+            if s_list[i] < e_list[j] and s_list[j] < e_list[i]:
+                a, b = find(i), find(j)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+            if e_list[i] < e_list[j]:
+                i += 1
+            else:
+                j += 1
+    roots = np.array([find(i) for i in range(n_runs)])
+    _, inverse = np.unique(roots, return_inverse=True)
+    run_label = inverse.astype(np.int32) + 1
+    lengths = ends - starts
+    flat_start = rows * w + starts
+    offsets = np.repeat(flat_start - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
+    positions = offsets + np.arange(int(lengths.sum()))
+    labels = np.zeros(h * w, dtype=np.int32)
+    labels[positions] = np.repeat(run_label, lengths)
+    return labels.reshape(h, w), int(run_label.max())
 
 
 def _heights(labels: np.ndarray, n: int) -> np.ndarray:
@@ -296,7 +314,8 @@ def find_body(image: np.ndarray) -> BodySearch:
         # set to the background level and the body's threshold is found again without them.
         smooth[marks] = floor
         half[marks] = floor
-        again = body_threshold(smooth)
+        # A few specks of noise cannot move the threshold; letters and markers can.
+        again = body_threshold(smooth) if n_marks >= RETHRESHOLD_BINS else None
         if again is not None:
             threshold = again
             mask = body_parts(smooth > threshold)

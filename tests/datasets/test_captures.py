@@ -236,3 +236,16 @@ def test_a_single_view_capture_with_text_in_its_margin_may_show_patient_details(
         load_view(view)
         note = decode_note(view)
         assert note is not None and note.may_show_patient_details is flagged
+
+
+def test_label_components_agrees_with_scipy_on_random_masks() -> None:
+    from scipy import ndimage
+
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        mask = rng.random((int(rng.integers(1, 40)), int(rng.integers(1, 40)))) < rng.uniform(0.2, 0.7)
+        ours, n = label_components(mask)
+        theirs, expected = ndimage.label(mask)
+        assert n == expected
+        assert len(set(zip(ours[mask].tolist(), theirs[mask].tolist(), strict=True))) == n
+        assert (ours[~mask] == 0).all()
