@@ -249,3 +249,17 @@ def test_label_components_agrees_with_scipy_on_random_masks() -> None:
         assert n == expected
         assert len(set(zip(ours[mask].tolist(), theirs[mask].tolist(), strict=True))) == n
         assert (ours[~mask] == 0).all()
+
+
+def test_a_capture_inverted_as_a_whole_on_white_splits_and_reads_alike(tmp_path: Path) -> None:
+    cap = make_capture(tmp_path / "n.png", inverted=False)
+    with Image.open(cap.path) as im:
+        white = 255 - np.asarray(im)  # white canvas, dark bodies, dark text
+    split = captures.split_capture(white)
+    x0, y0, x1, y1 = split.anterior
+    view, inverted = captures.uptake_bright(white[y0:y1, x0:x1].astype(np.uint16))
+    assert inverted
+    spot = analyze_view(view, A).hotspots[0]
+    ox, oy = cap.origin[A]
+    assert spot.side == "right"
+    assert abs(spot.x + x0 - (ox + LESION[0])) <= 8 and abs(spot.y + y0 - (oy + LESION[1])) <= 8
