@@ -15,13 +15,20 @@ A per-case timeout records an attempt with ``decision=None``: in practice mode i
 shows that case's feedback (every case gets feedback); in exam mode the case closes
 and the next open case is shown. The total limit ends the quiz (exam: auto-submit);
 the case on screen, if unanswered, gets a timed-out attempt.
+
+The limit is decided here, with the answer's own timestamp, never by the screen's
+tick: an answer given after the case on screen ran out raises ``TimeRanOut`` naming
+that case's standing attempt (its timeout), and is never recorded for another case.
+``answer`` takes a ``persist`` callback that stores the attempt before the session
+records it; when storing fails nothing but the clock moves, so a failed write never
+advances the quiz.
 """
 
 from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 from bonescan_tutor.core.cases import Diagnosis, Projection
@@ -49,6 +56,15 @@ class SessionState(enum.Enum):
 
 class QuizStateError(UsageError):
     """An operation the quiz's current state does not allow (answering twice, after submit)."""
+
+
+class TimeRanOut(QuizStateError):
+    """An answer that came after the time of the case it was given for had run out."""
+
+    def __init__(self, message: str, attempt: Attempt | None) -> None:
+        super().__init__(message)
+        #: What stands for that case now: its timeout, or its earlier answer (exam).
+        self.attempt = attempt
 
 
 _RUNNING = (SessionState.SHOWING, SessionState.FEEDBACK)
@@ -163,9 +179,23 @@ class QuizSession:
         note: str = "",
         marks: Iterable[Mark] = (),
         tools_used: frozenset[Tool] = frozenset(),
+        persist: Callable[[Attempt], object] | None = None,
     ) -> Attempt:
-        """Record the trainee's answer to the case on screen and return it."""
+        """Record the trainee's answer to the case on screen and return it.
+
+        ``now`` is when the answer was given. If the time of the case on screen (or of
+        the quiz) ran out before it, ``TimeRanOut`` is raised and the case keeps its
+        timeout. ``persist(attempt)`` runs before the answer is recorded; if it raises,
+        the answer is not recorded and the case stays on screen.
+        """
+        shown = self._index if self._state is SessionState.SHOWING else None
         self._advance(now)
+        if shown is not None and (self._state is not SessionState.SHOWING or self._index != shown):
+            raise TimeRanOut(
+                f"Cannot answer: time for {alias(shown + 1, self.total)} ran out before the "
+                f"answer (the quiz is now {self._state.value}).",
+                self._attempts.get(shown),
+            )
         self._require(SessionState.SHOWING, "answer a case")
         i = self._index
         if self.mode is QuizMode.PRACTICE and i in self._attempts:
@@ -195,6 +225,8 @@ class QuizSession:
             marks=_checked_marks(marks),
             tools_used=frozenset(tools_used),
         )
+        if persist is not None:
+            persist(attempt)
         self._attempts[i] = attempt
         if self.mode is QuizMode.PRACTICE:
             self._state = SessionState.FEEDBACK

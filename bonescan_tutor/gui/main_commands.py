@@ -83,7 +83,7 @@ def _register_quiz_commands(w: MainWindow) -> None:
     add(ActionSpec("exam_next", "&Quiz", "Exam: next case", "Right"),
         lambda: q(lambda screen: screen.go(1)))
     add(ActionSpec("submit", "&Quiz", "Submit the exam", "Ctrl+Return"),
-        lambda: q(lambda screen: screen.submit()))
+        lambda: q(lambda screen: screen.submit() if w.quiz and w.quiz.can_submit else None))
     add(ActionSpec("pause", "&Quiz", "Pause / resume", "Ctrl+P"),
         lambda: q(lambda screen: screen.toggle_pause()))
     add(ActionSpec("leave_quiz", "&Quiz", "Leave the quiz (answers are kept)", "Ctrl+W"),

@@ -264,11 +264,13 @@ class MainWindow(QMainWindow):
         store, trainee = self.store(), self.trainee()
         if store is None or trainee is None or self.dataset is None:
             return
+        from bonescan_tutor.gui.quiz import launcher
         from bonescan_tutor.gui.quiz.presenter import QuizPresenter
 
         self.quiz_set = None
         self.quiz = QuizPresenter(self.quiz_screen, store, self.dataset, trainee)
         self.quiz.on_finished.append(self._quiz_finished)
+        self.quiz.on_write_failure = lambda text: launcher.write_failed(self, text)
         self.quiz_screen.attach(self.quiz)
         self.pages.setCurrentIndex(QUIZ)
         self.library.setEnabled(False)

@@ -98,6 +98,36 @@ class ProgressStore:
     def close(self) -> None:
         self._conn.close()
 
+    def relocate(self, folder: Path, *, busy_timeout_s: float = 5.0) -> None:
+        """Copy the progress file into ``folder`` and keep working there.
+
+        For a disk that filled up or a folder that turned read-only mid-quiz: the copy
+        holds everything stored so far (SQLite's online backup); the old file is left
+        where it was, never deleted. A folder that already holds a progress file is
+        refused, so two histories are never mixed.
+        """
+        target = Path(folder).expanduser() / FILE_NAME
+        if target.exists():
+            raise file_error(target, "a progress file is already there; choose an empty folder")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            copy = sqlite3.connect(target)
+            try:
+                self._conn.backup(copy)
+            finally:
+                copy.close()
+            conn = connect(target, busy_timeout_s)
+        except OSError as exc:
+            raise file_error(target, f"it cannot be written ({exc.strerror or exc})") from exc
+        except sqlite3.Error as exc:
+            raise file_error(target, reason(exc)) from exc
+        except CorruptFile as exc:  # pragma: no cover - a fresh copy of a good file
+            raise file_error(target, "the copy could not be read back") from exc
+        self._conn.close()
+        conn.row_factory = sqlite3.Row
+        self._conn = conn
+        self.path = target
+
     def __enter__(self) -> ProgressStore:
         return self
 

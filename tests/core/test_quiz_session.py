@@ -497,3 +497,48 @@ def test_random_use_keeps_invariants(mode: QuizMode, steps: list[tuple[str, floa
     reported.extend(s.tick(now))
     assert all(a.timed_out for a in reported)  # type: ignore[attr-defined]
     assert len({a.position for a in s.attempts}) == len(s.attempts)
+
+
+# -- late answers and failed writes ------------------------------------------------------
+
+
+def test_a_late_exam_answer_is_a_timeout_of_the_case_on_screen_not_the_next() -> None:
+    from bonescan_tutor.core.quiz_session import TimeRanOut
+
+    s = make(QuizMode.EXAM, keys=("a", "b", "c"), time_limit_per_case_s=60.0)
+    s.start(0.0)
+    on_screen = s.current_case_key
+    # The key is pressed at 60.4 s; the screen's tick has not run since 60.0 s.
+    with pytest.raises(TimeRanOut) as caught:
+        s.answer(M, 90, 60.4)
+    assert caught.value.attempt is not None and caught.value.attempt.case_key == on_screen
+    assert caught.value.attempt.timed_out
+    assert [a.case_key for a in s.attempts] == [on_screen]  # nothing stored for the next case
+    assert s.attempt_at(2) is None and s.position == 2
+    (t,) = s.tick(61.0)
+    assert t.case_key == on_screen and t.answered_at == 60.0
+
+
+def test_a_late_practice_answer_shows_that_cases_timeout() -> None:
+    from bonescan_tutor.core.quiz_session import TimeRanOut
+
+    s = make(time_limit_per_case_s=30.0)
+    s.start(0.0)
+    with pytest.raises(TimeRanOut):
+        s.answer(M, 80, 30.5)
+    assert s.state is S.FEEDBACK and s.attempt_at(1).timed_out  # type: ignore[union-attr]
+
+
+def test_an_answer_whose_write_fails_is_not_recorded_and_the_case_stays() -> None:
+    s = make(QuizMode.PRACTICE, time_limit_per_case_s=60.0)
+    s.start(0.0)
+
+    def full_disk(attempt: object) -> None:
+        raise OSError("No space left on device")
+
+    with pytest.raises(OSError):
+        s.answer(M, 80, 5.0, persist=full_disk)
+    assert s.state is S.SHOWING and s.attempts == () and s.position == 1
+    stored: list[object] = []
+    attempt = s.answer(M, 80, 5.0, persist=stored.append)
+    assert stored == [attempt] and s.state is S.FEEDBACK

@@ -32,6 +32,28 @@ def another_folder(parent: QWidget | None, title: str, problem: str, what: str) 
     return Path(folder) if folder else None
 
 
+def write_failed(parent: QWidget | None, problem: str):
+    """The answer could not be stored: retry (the accept button), another folder, or wait.
+
+    Returns "retry", the folder chosen, or None; the case stays on screen meanwhile.
+    """
+    box = QMessageBox(QMessageBox.Icon.Warning, "Answer not saved",
+                      f"Your answer could not be saved, so the quiz has not moved on.\n\n"
+                      f"{problem}\n\nFree some space or fix the folder, then retry; or keep "
+                      "your progress in another folder from now on.", parent=parent)
+    retry = box.addButton(QMessageBox.StandardButton.Retry)
+    other = box.addButton("Choose another folder…", QMessageBox.ButtonRole.ActionRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(retry)
+    box.exec()
+    if box.clickedButton() is retry:
+        return "retry"
+    if box.clickedButton() is other:
+        folder = QFileDialog.getExistingDirectory(parent, "Folder for your progress")
+        return Path(folder) if folder else "retry"
+    return None
+
+
 def open_progress(parent: QWidget | None, path: Path | None = None) -> ProgressStore | None:
     """Open the progress file; on a read-only or locked location, say so and offer another."""
     while True:

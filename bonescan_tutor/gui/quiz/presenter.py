@@ -14,14 +14,24 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from pathlib import Path
+from typing import Literal, Protocol
 
 from bonescan_tutor.core import review
 from bonescan_tutor.core.cases import Case, ClinicalInfo, Dataset, Diagnosis, Projection
 from bonescan_tutor.core.quiz import CERTAINTIES, Attempt, Mark, QuizMode, QuizSpec, Tool
-from bonescan_tutor.core.quiz_session import QuizSession, SessionState
+from bonescan_tutor.core.quiz_session import QuizSession, SessionState, TimeRanOut
 from bonescan_tutor.core.scoring import AnswerTable, Summary, summary
-from bonescan_tutor.storage.progress import ProgressStore, SessionRecord, Trainee
+from bonescan_tutor.storage.progress import (
+    ProgressFileError,
+    ProgressStore,
+    SessionRecord,
+    Trainee,
+)
+
+#: What the trainee chose after a failed write: try again, move the progress file to
+#: another folder, or neither (the answer stays on screen, unsaved).
+WriteChoice = Literal["retry"] | Path | None
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +107,10 @@ class QuizPresenter:
         self.tools_used: set[Tool] = set()
         self.listeners: list[Callable[[], None]] = []
         self.on_finished: list[Callable[[], None]] = []
+        #: Asked when the progress file cannot be written (the view's dialog).
+        self.on_write_failure: Callable[[str], WriteChoice] = lambda _text: None
+        self._unsaved: list[Attempt] = []  # timeouts recorded but not yet stored
+        self._prompting = False  # a write-failure prompt is open: the tick waits
 
     # --- starting ------------------------------------------------------------------------
     def start(self, spec: QuizSpec) -> None:
@@ -161,15 +175,36 @@ class QuizPresenter:
             self.marks.append((projection, float(x), float(y)))
         self._changed()
 
-    def answer(self, decision: Diagnosis, note: str = "") -> Attempt:
-        """Record the answer durably, then show feedback (practice) or move on (exam)."""
+    def answer(self, decision: Diagnosis, note: str = "") -> Attempt | None:
+        """Store the answer durably, then show feedback (practice) or move on (exam).
+
+        The answer's time is taken here, when it was given: one given after the case's
+        time ran out leaves that case timed out (and is said so). If the progress file
+        cannot be written, nothing moves on: the case stays with its answer filled in,
+        and the trainee may retry or move the file to another folder. Returns the stored
+        attempt, or None when nothing was stored.
+        """
         s = self._session()
+        now = self.clock()
         case = self.dataset.case(s.current_case_key)
-        attempt = s.answer(decision, self.certainty if s.spec.certainty_required or
-                           self.certainty is not None else None, self.clock(), note=note,
-                           marks=tuple(self.marks), tools_used=frozenset(self.tools_used))
         practice = s.mode is QuizMode.PRACTICE
-        self._save(attempt, case, label_shown=practice)
+        certainty = self.certainty if s.spec.certainty_required or self.certainty is not None \
+            else None
+        while True:
+            try:
+                attempt = s.answer(decision, certainty, now, note=note, marks=tuple(self.marks),
+                                   tools_used=frozenset(self.tools_used),
+                                   persist=lambda a: self._save(a, case, label_shown=practice))
+                break
+            except TimeRanOut as late:
+                self._after_time_ran_out(late)
+                return None
+            except ProgressFileError as exc:
+                if not self._recover_write(exc):
+                    self.view.show_message(f"Your answer is NOT saved: {exc}")
+                    self._changed()
+                    return None
+        self._store_timeouts()
         if practice:
             self._show_current(feedback=True)
         else:
@@ -204,7 +239,17 @@ class QuizPresenter:
         self.view.show_progress(self.progress())
         self._changed()
 
+    @property
+    def can_submit(self) -> bool:
+        s = self.session
+        return (s is not None and s.mode is QuizMode.EXAM
+                and s.state in (SessionState.SHOWING, SessionState.PAUSED))
+
     def submit(self) -> None:
+        """Lock the exam's answers; an exam already submitted stays as it is."""
+        if not self.can_submit:
+            self.view.show_message("This exam is already submitted; its answers are locked.")
+            return
         s = self._session()
         s.submit(self.clock())
         self._finish()
@@ -212,20 +257,13 @@ class QuizPresenter:
     def tick(self) -> None:
         """Called every second by the screen: time limits, and the clocks shown."""
         s = self.session
-        if s is None or s.state in (SessionState.FINISHED, SessionState.SUBMITTED):
+        if s is None or self._prompting or s.state in (SessionState.FINISHED,
+                                                       SessionState.SUBMITTED):
             return
         before = s.position
-        for attempt in s.tick(self.clock()):
-            case = self.dataset.case(attempt.case_key)
-            self._save(attempt, case, label_shown=s.mode is QuizMode.PRACTICE)
-        if s.state in (SessionState.FINISHED, SessionState.SUBMITTED):
-            self._finish()
-        elif s.state is SessionState.FEEDBACK and self._last_shown_feedback != s.position:
-            self._show_current(feedback=True)
-        elif s.position != before:
-            self._show_current()
-        else:
-            self.view.show_progress(self.progress())
+        s.tick(self.clock())
+        self._store_timeouts()
+        self._show_after_time(before)
 
     # --- what the view gets --------------------------------------------------------------
     def progress(self) -> Progress:
@@ -301,6 +339,58 @@ class QuizPresenter:
                 self._last_shown_feedback = s.position
                 self.view.show_feedback(self.feedback_for(attempt), self.running_score())
         self._changed()
+
+    def _show_after_time(self, before: int) -> None:
+        """Bring the screen up to date after the clock moved (timeouts, auto-submit)."""
+        s = self._session()
+        if s.state in (SessionState.FINISHED, SessionState.SUBMITTED):
+            self._finish()
+        elif s.state is SessionState.FEEDBACK and self._last_shown_feedback != s.position:
+            self._show_current(feedback=True)
+        elif s.position != before:
+            self._show_current()
+        else:
+            self.view.show_progress(self.progress())
+
+    def _after_time_ran_out(self, late: TimeRanOut) -> None:
+        s = self._session()
+        before = late.attempt.position if late.attempt is not None else s.position
+        self._store_timeouts()
+        self._show_after_time(before)
+        if late.attempt is not None:
+            self.view.show_message(f"Time for Case {late.attempt.position} of {s.total} ran out "
+                                   "before your answer; it is recorded as timed out.")
+
+    def _store_timeouts(self) -> None:
+        """Store the timeouts the session recorded; keep any that cannot be written yet."""
+        s = self._session()
+        self._unsaved += s.tick(self.clock()) if s.state is not SessionState.NOT_STARTED else ()
+        while self._unsaved:
+            attempt = self._unsaved[0]
+            case = self.dataset.case(attempt.case_key)
+            try:
+                self._save(attempt, case, label_shown=s.mode is QuizMode.PRACTICE)
+            except ProgressFileError as exc:
+                if not self._recover_write(exc):
+                    self.view.show_message(f"A timed-out case is NOT saved yet: {exc}")
+                    return
+                continue
+            self._unsaved.pop(0)
+
+    def _recover_write(self, exc: ProgressFileError) -> bool:
+        """Ask the trainee what to do about a failed write; True to try again."""
+        self._prompting = True
+        try:
+            choice = self.on_write_failure(str(exc))
+            if isinstance(choice, Path):
+                try:
+                    self.store.relocate(choice)
+                except ProgressFileError as moved:
+                    self.view.show_message(str(moved))
+                    return True  # asked again on the next failure
+            return choice is not None
+        finally:
+            self._prompting = False
 
     def _save(self, attempt: Attempt, case: Case, label_shown: bool) -> None:
         """One transaction: the answer and, once its label is shown, its review card."""
