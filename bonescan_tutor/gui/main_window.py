@@ -32,6 +32,7 @@ from bonescan_tutor.gui.actions import ActionRegistry
 from bonescan_tutor.gui.dialogs.error import show_error
 from bonescan_tutor.gui.library.panel import LibraryPanel
 from bonescan_tutor.gui.main_commands import MENUS, register_commands
+from bonescan_tutor.gui.session import AppMode, AppSession, ResultsJob
 from bonescan_tutor.gui.tasks import run_in_background
 from bonescan_tutor.gui.viewer.screen import ViewerScreen
 
@@ -49,7 +50,17 @@ DEMO_BANNER = (
     "File > Open dataset."
 )
 MAX_RECENT = 8
-STUDY, QUIZ, PROGRESS = 0, 1, 2
+PAUSED_TEXT = ("<h2>The exam is paused</h2><p>Its clock is stopped. Until it is submitted or "
+               "abandoned, the library, the dataset report and the dashboard stay closed.</p>"
+               "<p>Quiz &gt; Resume the exam (Ctrl+Shift+E) continues at the first unanswered "
+               "case; Quiz &gt; Abandon the exam… ends it with the answers given.</p>")
+
+
+class _Silent:
+    """The view of an exam ended away from its screen: nothing to show."""
+
+    def __getattr__(self, name: str):
+        return lambda *args, **kwargs: None
 
 
 class MainWindow(QMainWindow):
@@ -58,12 +69,10 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.settings = settings
         self._store = store
-        self._trainee_name = trainee
-        self.quiz: QuizPresenter | None = None
-        self.quiz_set = None  # the storage.quizsets.QuizSet being taken, if any
+        self.app = AppSession(self, self.store)
+        self.app.trainee_name = trainee
         self.pending_quiz_set: Path | None = None  # --quiz-set, opened with the dataset
         self.dashboard = None
-        self.dataset: Dataset | None = None
         self.report = ValidationReport()
         self.cache = ImageCache()
         # The style sheet goes on before any widget exists: polishing them all afterwards
@@ -87,12 +96,18 @@ class MainWindow(QMainWindow):
         self._quiz_screen: QuizScreen | None = None  # built on the first quiz
         self.quiz_page = QWidget()
         QVBoxLayout(self.quiz_page).setContentsMargins(0, 0, 0, 0)
+        self.study_page = splitter
         self.pages = QStackedWidget()
         self.pages.addWidget(splitter)
         self.pages.addWidget(self.quiz_page)
         self.progress_page = QWidget()
         QVBoxLayout(self.progress_page).setContentsMargins(0, 0, 0, 0)
         self.pages.addWidget(self.progress_page)
+        self.paused_page = QLabel(PAUSED_TEXT)
+        self.paused_page.setObjectName("examPaused")
+        self.paused_page.setWordWrap(True)
+        self.paused_page.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.pages.addWidget(self.paused_page)
         body = QWidget()
         column = QVBoxLayout(body)
         column.setContentsMargins(0, 0, 0, 0)
@@ -107,6 +122,7 @@ class MainWindow(QMainWindow):
         self.recent_menu = self.menuBar().actions()[0].menu().addMenu("Recent datasets")
         self._refresh_recent()
         self.statusBar().showMessage("No dataset open")
+        self.refresh_commands()
         theme.apply(self.theme_name, self)  # now the scan background too
         geometry = settings.value("ui/geometry")
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
@@ -124,6 +140,66 @@ class MainWindow(QMainWindow):
             height = min(height, int(available.height() * 0.9))
         self.resize(width, height)
 
+    # --- the session's view -----------------------------------------------------------------
+    @property
+    def quiz(self) -> QuizPresenter | None:
+        return self.app.quiz
+
+    @property
+    def dataset(self) -> Dataset | None:
+        return self.app.dataset
+
+    @dataset.setter
+    def dataset(self, dataset: Dataset | None) -> None:
+        self.app.dataset = dataset
+
+    @property
+    def _trainee_name(self) -> str | None:
+        return self.app.trainee_name
+
+    @_trainee_name.setter
+    def _trainee_name(self, name: str | None) -> None:
+        self.app.trainee_name = name
+
+    @property
+    def on_quiz_page(self) -> bool:
+        return self.pages.currentWidget() is self.quiz_page
+
+    def refresh_commands(self) -> None:
+        """Enable exactly the commands the session's mode allows (keys and menus alike)."""
+        self.app.refresh([spec.id for spec in self.actions])
+        self._show_status()
+
+    def show_mode(self, mode: AppMode) -> None:
+        if mode is AppMode.EXAM and not self.on_quiz_page:
+            self.pages.setCurrentWidget(self.paused_page)
+        elif self.pages.currentWidget() is self.paused_page:
+            self.pages.setCurrentWidget(self.study_page)
+        self.library.setEnabled(mode is AppMode.LIBRARY)
+
+    def set_command_enabled(self, command: str, enabled: bool) -> None:
+        self.actions[command].setEnabled(enabled)
+        if command == "open":
+            self.recent_menu.setEnabled(enabled and bool(self._recent()))
+
+    def show_status(self, text: str) -> None:
+        self.statusBar().showMessage(text, 10000)
+
+    def ask_resume(self, title: str, answered: int, total: int, exam: bool) -> bool:
+        from bonescan_tutor.gui.quiz import launcher
+
+        return launcher.ask_resume(self, title, answered, total, exam)
+
+    def confirm_abandon(self, title: str, unanswered: int) -> bool:
+        from bonescan_tutor.gui.quiz import launcher
+
+        return launcher.confirm_abandon(self, title, unanswered)
+
+    def save_results(self, job: ResultsJob) -> Path | None:
+        from bonescan_tutor.gui.quiz import launcher
+
+        return launcher.save_results(self, job.quiz_set, job.trainee, job.attempts, job.status)
+
     # --- commands ------------------------------------------------------------------------
     @property
     def quiz_screen(self) -> QuizScreen:
@@ -138,17 +214,17 @@ class MainWindow(QMainWindow):
         return self._quiz_screen
 
     def _on_quiz_screen(self, do) -> None:
-        if self._quiz_screen is not None and self.pages.currentIndex() == QUIZ:
+        if self._quiz_screen is not None and self.on_quiz_page:
             do(self._quiz_screen)
 
     def active_viewer(self):
-        if self.pages.currentIndex() == QUIZ and self._quiz_screen is not None:
+        if self.on_quiz_page and self._quiz_screen is not None:
             return self._quiz_screen.viewer
         return self.viewer
 
     def _tool(self, tool: Tool | None, do) -> None:
         """Run a viewer command on the active viewer, if the running quiz allows the tool."""
-        if self.pages.currentIndex() == QUIZ and self.quiz is not None and tool is not None:
+        if self.on_quiz_page and self.quiz is not None and tool is not None:
             if not self.quiz.allows(tool):
                 self.statusBar().showMessage("This quiz does not allow that tool.", 4000)
                 return
@@ -156,11 +232,11 @@ class MainWindow(QMainWindow):
         do(self.active_viewer().presenter)
 
     def _study(self, do) -> None:
-        if self.pages.currentIndex() == STUDY:
+        if self.pages.currentWidget() is self.study_page:
             do()
 
     def _certainty(self, do) -> None:
-        if self.quiz is not None and self.quiz.session is not None and self.pages.currentIndex() == QUIZ:
+        if self.quiz is not None and self.quiz.session is not None and self.on_quiz_page:
             do(self.quiz)
 
     # --- the trainee and the progress file ------------------------------------------------
@@ -188,7 +264,7 @@ class MainWindow(QMainWindow):
         from bonescan_tutor.gui.dialogs.trainee import pick_trainee
 
         store = self.store()
-        if store is None or (self.quiz is not None and self.quiz.hides_labels):
+        if store is None or not self.app.allows("trainee"):
             return
         name = pick_trainee([t.name for t in store.trainees()],
                             self._trainee_name or store.default_trainee_name(), self)
@@ -208,12 +284,12 @@ class MainWindow(QMainWindow):
 
     def quick_quiz(self) -> None:
         launcher = self._launcher()
-        if launcher is not None and self.dataset is not None and not self._quiz_running():
+        if launcher is not None and self.dataset is not None and not self._blocked("quick_quiz"):
             launcher.quick_quiz(self.dataset)
 
     def review_due(self) -> None:
         launcher = self._launcher()
-        if launcher is not None and self.dataset is not None and not self._quiz_running():
+        if launcher is not None and self.dataset is not None and not self._blocked("review_due"):
             launcher.review_due(self.dataset)
 
     def _review_missed(self, keys: list[str]) -> None:
@@ -221,11 +297,13 @@ class MainWindow(QMainWindow):
         if launcher is not None and self.dataset is not None:
             launcher.review_cases(self.dataset, keys, f"Review: {len(keys)} missed case(s)")
 
-    def _quiz_running(self) -> bool:
-        if self.quiz is not None and self.quiz.active:
-            self.statusBar().showMessage("Finish or leave the quiz first.", 4000)
-            return True
-        return False
+    def _blocked(self, command: str) -> bool:
+        """The session's rule for ``command`` (its menu entry and key are disabled too)."""
+        if self.app.allows(command):
+            return False
+        self.statusBar().showMessage("Not available now: finish, submit or leave the quiz first.",
+                                     4000)
+        return True
 
     def choose_quiz_set(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open quiz set", "",
@@ -239,63 +317,88 @@ class MainWindow(QMainWindow):
         if self.dataset is None:
             self.pending_quiz_set = path
             return
-        if self._quiz_running():
+        if self._blocked("open_quiz_set"):
             return
         loaded = load_quiz_set(self, path, self.dataset)
         if loaded is not None:
             quiz_set, spec = loaded
-            self.start_quiz(spec)
-            self.quiz_set = quiz_set
+            self.start_quiz(spec, quiz_set=quiz_set)
 
     def _quiz_finished(self) -> None:
-        from bonescan_tutor.gui.quiz.launcher import save_results
-
-        quiz, quiz_set = self.quiz, self.quiz_set
-        if quiz is None or quiz_set is None or quiz.session_id is None:
-            return
-        attempts = quiz.store.attempts(session_id=quiz.session_id)
-        written = save_results(self, quiz_set, quiz.trainee.name, attempts)
-        if written is not None:
-            self.statusBar().showMessage(f"Results saved for your instructor: {written}", 10000)
+        if self.quiz is not None and self.quiz.session_id is not None:
+            self.app.quiz_finished(self.quiz.session_id)
         if self.dashboard is not None:
             self.dashboard.invalidate()
+        self.refresh_commands()
 
-    def start_quiz(self, spec: QuizSpec, resume=None) -> None:
-        store, trainee = self.store(), self.trainee()
-        if store is None or trainee is None or self.dataset is None:
-            return
+    def _presenter(self, store, trainee):
         from bonescan_tutor.gui.quiz import launcher
         from bonescan_tutor.gui.quiz.presenter import QuizPresenter
 
-        self.quiz_set = None
-        self.quiz = QuizPresenter(self.quiz_screen, store, self.dataset, trainee)
-        self.quiz.on_finished.append(self._quiz_finished)
-        self.quiz.on_write_failure = lambda text: launcher.write_failed(self, text)
-        self.quiz_screen.attach(self.quiz)
-        self.pages.setCurrentIndex(QUIZ)
-        self.library.setEnabled(False)
+        quiz = QuizPresenter(self.quiz_screen, store, self.dataset, trainee)
+        quiz.on_finished.append(self._quiz_finished)
+        quiz.on_write_failure = lambda text: launcher.write_failed(self, text)
+        return quiz
+
+    def start_quiz(self, spec: QuizSpec, resume=None, quiz_set=None) -> None:
+        store, trainee = self.store(), self.trainee()
+        if store is None or trainee is None or self.dataset is None:
+            return
+        self.app.quiz = quiz = self._presenter(store, trainee)
+        self.app.quiz_on_screen = True
+        self.quiz_screen.attach(quiz)
+        self.pages.setCurrentWidget(self.quiz_page)
         if resume is not None:
-            self.quiz.resume(resume)
+            quiz.resume(resume)
         else:
-            self.quiz.start(spec)
-        self.quiz_screen.title.setText(self.quiz.session.spec.title if self.quiz.session else "")
-        self.setWindowTitle(f"bonescan-tutor — Quiz: {self.quiz.session.spec.title}"
-                            if self.quiz.session else "bonescan-tutor")
+            quiz.start(spec, quizset_json=self.app.quizset_json(quiz_set))
+        title = quiz.session.spec.title if quiz.session else ""
+        self.quiz_screen.title.setText(title)
+        self.setWindowTitle(f"bonescan-tutor — Quiz: {title}")
         self.quiz_screen.viewer.scans.setFocus()
-        self._show_status()
+        self.refresh_commands()
 
     def leave_quiz(self) -> None:
-        if self.pages.currentIndex() != QUIZ or self._quiz_screen is None:
+        if not self.on_quiz_page or self._quiz_screen is None:
             return
+        self.app.leave()
         self.quiz_screen.detach()
-        self.quiz = None
-        self.quiz_set = None
         if self.dashboard is not None:
             self.dashboard.invalidate()
-        self.pages.setCurrentIndex(STUDY)
-        self.library.setEnabled(True)
+        self.pages.setCurrentWidget(self.study_page)
         self.setWindowTitle("bonescan-tutor")
-        self._show_status()
+        self.refresh_commands()
+
+    def resume_exam(self) -> None:
+        record = self.app.open_exam()
+        if record is not None:
+            self.start_quiz(record.spec, resume=record)
+
+    def abandon_exam(self) -> None:
+        store, trainee = self.store(), self.trainee()
+        if store is None or trainee is None:
+            return
+        on_screen = self.on_quiz_page
+        if self.app.abandon(lambda record: self._left_exam(store, trainee, record)):
+            if on_screen:
+                self.leave_quiz()
+            self.refresh_commands()
+
+    def _left_exam(self, store, trainee, record):
+        """A left exam's quiz, rebuilt off screen so it can be abandoned."""
+        from bonescan_tutor.gui.quiz import launcher
+        from bonescan_tutor.gui.quiz.presenter import QuizPresenter
+
+        quiz = QuizPresenter(_Silent(), store, self.dataset, trainee)
+        quiz.on_write_failure = lambda text: launcher.write_failed(self, text)
+        quiz.resume(record)
+        quiz.on_finished.append(lambda: self.app.quiz_finished(record.id))
+        return quiz
+
+    def write_results_again(self) -> None:
+        from bonescan_tutor.gui.quiz import launcher
+
+        self.app.write_results_again(lambda records: launcher.choose_session(self, records))
 
     # --- instructor ---------------------------------------------------------------------------
     def new_quiz_set(self) -> None:
@@ -304,28 +407,29 @@ class MainWindow(QMainWindow):
         if self.dataset is None:
             self.statusBar().showMessage("Open a dataset first.", 4000)
             return
-        if not self._quiz_running():
+        if not self._blocked("new_quizset"):
             QuizSetBuilder(self.dataset, self.settings, self.cache, self).exec()
 
     def cohort_results(self) -> None:
         from bonescan_tutor.gui.instructor.cohort_view import CohortDialog
 
-        if not self._quiz_running():
+        if not self._blocked("cohort"):
             CohortDialog(self.settings, self.dataset, self).exec()
 
     # --- pages ------------------------------------------------------------------------------
     def show_library(self) -> None:
-        if self.pages.currentIndex() == PROGRESS:
-            self.pages.setCurrentIndex(STUDY)
+        if not self._blocked("library") and self.pages.currentWidget() is self.progress_page:
+            self.pages.setCurrentWidget(self.study_page)
+            self.app.mode = AppMode.LIBRARY
+            self.refresh_commands()
 
     def show_progress(self) -> None:
-        if self.pages.currentIndex() == QUIZ and self.quiz is not None and self.quiz.hides_labels:
-            self.statusBar().showMessage("The dashboard opens after the quiz.", 4000)
+        if self._blocked("progress"):
             return
         store, trainee = self.store(), self.trainee()
         if store is None or trainee is None:
             return
-        if self.pages.currentIndex() == QUIZ:
+        if self.on_quiz_page:
             self.leave_quiz()
         if self.dashboard is None or self.dashboard.property("trainee") != trainee.name:
             from bonescan_tutor.gui.results.presenter import progress_loader
@@ -342,13 +446,17 @@ class MainWindow(QMainWindow):
             self.progress_page.layout().addWidget(self.dashboard)
         else:
             self.dashboard.invalidate()
-        self.pages.setCurrentIndex(PROGRESS)
+        self.pages.setCurrentWidget(self.progress_page)
+        self.app.mode = AppMode.REVIEW
+        self.refresh_commands()
 
     def _open_case_from_dashboard(self, key: str) -> None:
         if self.dataset is None or key not in self.dataset:
             self.statusBar().showMessage(f"Case {key} is not in the open dataset.", 6000)
             return
-        self.pages.setCurrentIndex(STUDY)
+        self.pages.setCurrentWidget(self.study_page)
+        self.app.mode = AppMode.LIBRARY
+        self.refresh_commands()
         case = self.dataset.case(key)
         if case not in self.library.shown:
             self.library.search.clear()
@@ -364,12 +472,13 @@ class MainWindow(QMainWindow):
                            self.dataset.fingerprint if self.dataset else None)
 
     def offer_resume(self) -> None:
-        launcher = self._launcher()
-        if launcher is None or self.dataset is None or self._quiz_running():
+        if self.dataset is None or self.app.quiz_on_screen or self.store() is None:
             return
-        record = launcher.offer_resume(self.dataset)
+        record = self.app.resumable()
         if record is not None:
             self.start_quiz(record.spec, resume=record)
+        else:
+            self.refresh_commands()
 
     # --- opening data -------------------------------------------------------------------
     def choose_dataset(self) -> None:
@@ -387,7 +496,7 @@ class MainWindow(QMainWindow):
     def download_dataset(self) -> None:
         from bonescan_tutor.gui.dialogs.download import download_dataset
 
-        if self._quiz_running():
+        if self._blocked("download"):
             return
         path = download_dataset(self, self.settings)
         if path is not None:
@@ -399,7 +508,7 @@ class MainWindow(QMainWindow):
     def open_dataset(self, path: str | Path) -> None:
         from bonescan_tutor.datasets.detect import open_dataset
 
-        if self._quiz_running():
+        if self._blocked("open"):
             return
         self.statusBar().showMessage(f"Opening {path}…")
         run_in_background(lambda: open_dataset(path), self._dataset_opened,
@@ -424,6 +533,9 @@ class MainWindow(QMainWindow):
         self._show_status()
         if self.dashboard is not None:
             self.dashboard.set_current_fingerprint(dataset.fingerprint)
+        self.refresh_commands()
+        if not self.app.allows("library"):
+            return  # an exam is open on this dataset: the library stays empty
         self.library.set_dataset(dataset)
         self.library.table.setCurrentCell(-1, -1)
         if self.library.shown:
@@ -436,7 +548,7 @@ class MainWindow(QMainWindow):
         if dataset is None:
             return
         who = f"Trainee: {self._trainee_name}  ·  " if self._trainee_name else ""
-        if self.quiz is not None and self.quiz.hides_labels:
+        if self.app.labels_hidden:
             # During a quiz: nothing about labels, not even the dataset's counts.
             self.statusBar().showMessage(f"{who}{dataset.name}")
             return
@@ -491,7 +603,7 @@ class MainWindow(QMainWindow):
     def show_report(self) -> None:
         from bonescan_tutor.gui.dialogs.report import ReportDialog
 
-        if self.dataset is not None:
+        if self.dataset is not None and not self._blocked("report"):
             ReportDialog(self.dataset, self.report, self).exec()
 
     def show_shortcuts(self) -> None:

@@ -542,3 +542,47 @@ def test_an_answer_whose_write_fails_is_not_recorded_and_the_case_stays() -> Non
     stored: list[object] = []
     attempt = s.answer(M, 80, 5.0, persist=stored.append)
     assert stored == [attempt] and s.state is S.FEEDBACK
+
+
+# -- time that survives, abandoning ----------------------------------------------------------
+
+
+def test_a_restored_exam_continues_from_the_saved_time() -> None:
+    s = make(QuizMode.EXAM, keys=("a", "b", "c"), time_limit_per_case_s=60.0,
+             time_limit_total_s=600.0)
+    s.start(0.0)
+    s.answer(M, 80, 20.0)
+    s.next(20.0)
+    saved = s.clock(75.0)  # 55 s on the second case
+    assert saved.total_s == 75.0 and saved.case_s[s.order[1]] == pytest.approx(55.0)
+    stored = list(s.attempts)
+    later = 75.0 + 3600.0  # an hour away
+    r = QuizSession.restore(s.spec, "Ana", stored, later, clock=saved)
+    assert r.position == 2
+    assert r.remaining_case_s(later) == pytest.approx(5.0)
+    assert r.remaining_total_s(later) == pytest.approx(525.0)
+    (t,) = r.tick(later + 5.0)
+    assert t.position == 2 and t.timed_out
+
+
+def test_a_restored_case_whose_time_ran_out_while_away_times_out_at_once() -> None:
+    s = make(QuizMode.EXAM, keys=("a", "b"), time_limit_per_case_s=60.0)
+    s.start(0.0)
+    saved = s.clock(60.0)
+    r = QuizSession.restore(s.spec, "Ana", [], 500.0, clock=saved)
+    (t,) = r.tick(500.0)
+    assert t.case_key == s.order[0] and r.position == 2
+
+
+def test_abandoning_locks_the_answers_as_given_and_keeps_exam_labels_hidden() -> None:
+    s = make(QuizMode.EXAM, keys=("a", "b", "c"))
+    s.start(0.0)
+    s.answer(M, 80, 5.0)
+    s.abandon(6.0)
+    assert s.state is S.ABANDONED and s.done
+    for op in (lambda: s.answer(N, 60, 7.0), lambda: s.submit(7.0), lambda: s.go_to(2, 7.0),
+               lambda: s.abandon(7.0)):
+        with pytest.raises(QuizStateError):
+            op()
+    assert [a.decision for a in s.attempts] == [M]
+    assert not any(s.is_label_revealed(k) for k in s.order)

@@ -201,3 +201,146 @@ def test_a_late_practice_answer_shows_the_timeout_instead_of_an_error(
     assert "Time ran out" in w.quiz_screen.feedback.text()
     (saved,) = store.attempts(session_id=w.quiz.session_id)
     assert saved.attempt.timed_out
+
+
+KILLED_MID_EXAM = r"""
+import os, signal, sys, json
+from pathlib import Path
+from bonescan_tutor.core.cases import Diagnosis
+from bonescan_tutor.core.quiz import QuizMode, QuizSpec
+from bonescan_tutor.datasets.detect import open_dataset
+from bonescan_tutor.gui.quiz.presenter import QuizPresenter
+from bonescan_tutor.storage.progress import ProgressStore
+from bonescan_tutor.storage.quizsets import QuizSet
+
+data, progress, results = map(Path, sys.argv[1:4])
+dataset, _ = open_dataset(data)
+
+class View:
+    def __getattr__(self, name):
+        return lambda *a, **k: None
+
+store = ProgressStore.open(progress)
+trainee = store.get_or_create_trainee("Ana")
+keys = tuple(c.key for c in dataset.quiz_cases)[:4]
+spec = QuizSpec.create("Final exam", keys, QuizMode.EXAM, seed=7, time_limit_per_case_s=600.0)
+qs = QuizSet.for_dataset(spec, dataset, results_folder=str(results))
+quiz = QuizPresenter(View(), store, dataset, trainee)
+quiz.start(spec, quizset_json=json.dumps(qs.to_dict()))
+for decision in (Diagnosis.METASTASES, Diagnosis.NO_METASTASES):
+    quiz.set_certainty(80)
+    quiz.answer(decision)
+    quiz.next()
+print("answered", flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_kill_9_mid_exam_then_resume_and_submit_writes_every_answer(
+        qtbot, settings, tmp_path, dataset_path, monkeypatch) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from bonescan_tutor.storage.results import ResultStatus, read_results
+
+    results = tmp_path / "instructor"
+    results.mkdir()
+    progress = tmp_path / "progress.sqlite3"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    run = subprocess.run([sys.executable, "-c", KILLED_MID_EXAM, str(dataset_path), str(progress),
+                          str(results)], capture_output=True, text=True, env=env)
+    assert run.returncode == -9 and "answered" in run.stdout, run.stderr
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    store = ProgressStore.open(progress)
+    w = window(qtbot, settings, store, dataset_path)
+    assert not w.actions["library"].isEnabled()  # the killed exam still locks the labels
+    w.offer_resume()
+    quiz = w.quiz
+    assert w.on_quiz_page and quiz.session.position == 3
+    for _ in range(2):
+        press(qtbot, w, Qt.Key.Key_9, ALT)
+        press(qtbot, w, Qt.Key.Key_P)
+        press(qtbot, w, Qt.Key.Key_Right)
+    press(qtbot, w, Qt.Key.Key_Return, CTRL)
+    assert quiz.session.state is SessionState.SUBMITTED
+    (written,) = results.glob("*.bstresult")
+    got = read_results(written)
+    assert got.status is ResultStatus.COMPLETE and got.trainee == "Ana"
+    assert len(got.attempts) == 4 and all(a.decision is not None for a in got.attempts)
+    assert sorted(a.certainty for a in got.attempts) == [80, 80, 90, 90]
+    assert w.actions["library"].isEnabled() and w.actions["report"].isEnabled()
+    store.close()
+
+
+def test_a_left_exam_stays_locked_then_resumes_with_its_time(qtbot, settings, store,
+                                                              dataset_path, monkeypatch) -> None:
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    w = window(qtbot, settings, store, dataset_path)
+    clock = Clock()
+    w.start_quiz(QuizSpec.create("Exam", keys_of(w)[:3], QuizMode.EXAM, seed=3,
+                                 time_limit_per_case_s=60.0, time_limit_total_s=600.0))
+    w.quiz.clock = clock
+    w.quiz_screen.timer.stop()
+    w.quiz.session.tick(clock())
+    press(qtbot, w, Qt.Key.Key_7, ALT)
+    press(qtbot, w, Qt.Key.Key_N)
+    press(qtbot, w, Qt.Key.Key_Right)
+    clock.t += 55.0
+    w.quiz.tick()
+    press(qtbot, w, Qt.Key.Key_W, CTRL)  # leave: the exam pauses, labels stay locked
+    assert w.pages.currentWidget() is w.paused_page
+    for command in ("library", "report", "open", "open_zip", "progress", "trainee",
+                    "quick_quiz", "new_quizset", "cohort", "open_quiz_set"):
+        assert not w.actions[command].isEnabled(), command
+    press(qtbot, w, Qt.Key.Key_L, CTRL)
+    press(qtbot, w, Qt.Key.Key_D, CTRL)
+    assert w.pages.currentWidget() is w.paused_page and not w.library.isEnabled()
+    assert not w.study_page.isVisible()
+    assert "metastases" not in w.statusBar().currentMessage().lower()
+    record = store.unfinished_sessions(w.app.trainee())[0]
+    assert record.clock is not None and record.clock.total_s == pytest.approx(55.0, abs=1.0)
+    press(qtbot, w, Qt.Key.Key_E, CTRL | Qt.KeyboardModifier.ShiftModifier)  # resume
+    quiz = w.quiz
+    assert w.on_quiz_page and quiz.session.position == 2
+    now = quiz.clock()  # the case has 5 s left, not 60; the quiz 545 s, not 600
+    assert quiz.session.remaining_case_s(now) == pytest.approx(5.0, abs=1.0)
+    assert quiz.session.remaining_total_s(now) == pytest.approx(545.0, abs=1.0)
+
+
+def test_abandoning_a_left_exam_writes_results_marked_incomplete(
+        qtbot, settings, store, tmp_path, dataset_path, monkeypatch) -> None:
+    import json
+
+    from bonescan_tutor.gui.quiz import launcher
+    from bonescan_tutor.storage.quizsets import QuizSet
+    from bonescan_tutor.storage.results import ResultStatus, read_results
+
+    asked: list[str] = []
+    monkeypatch.setattr(launcher, "confirm_abandon",
+                        lambda parent, title, unanswered: asked.append(title) or True)
+    w = window(qtbot, settings, store, dataset_path)
+    results = tmp_path / "instructor"
+    results.mkdir()
+    spec = QuizSpec.create("Week 3 exam", keys_of(w)[:3], QuizMode.EXAM, seed=3)
+    qs = QuizSet.for_dataset(spec, w.dataset, results_folder=str(results))
+    w.start_quiz(spec, quiz_set=qs)
+    press(qtbot, w, Qt.Key.Key_7, ALT)
+    press(qtbot, w, Qt.Key.Key_N)
+    session_id = w.quiz.session_id
+    press(qtbot, w, Qt.Key.Key_W, CTRL)
+    assert w.actions["abandon_exam"].isEnabled()
+    w.actions["abandon_exam"].trigger()
+    assert asked == ["Week 3 exam"]
+    (written,) = results.glob("*.bstresult")
+    got = read_results(written)
+    assert got.status is ResultStatus.INCOMPLETE and len(got.attempts) == 1
+    assert store.session(session_id).status.value == "abandoned"
+    assert w.actions["library"].isEnabled() and w.pages.currentWidget() is w.study_page
+    # Answers of an abandoned exam never change, and it is not offered again.
+    assert w.app.resumable() is None
+    # Quiz > Write results file again re-creates it from the progress file.
+    w.actions["write_results_again"].trigger()
+    assert len(list(results.glob("*.bstresult"))) == 2
+    assert json.loads(sorted(results.glob("*.bstresult"))[-1].read_text())["status"] == \
+        "incomplete"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,6 +35,10 @@ from bonescan_tutor.storage.progress import (
 WriteChoice = Literal["retry"] | Path | None
 
 log = logging.getLogger(__name__)
+
+#: A running case's time is saved at least this often (seconds), so a killed app
+#: loses at most this much of the trainee's time.
+CLOCK_SAVE_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -111,26 +116,35 @@ class QuizPresenter:
         self.on_write_failure: Callable[[str], WriteChoice] = lambda _text: None
         self._unsaved: list[Attempt] = []  # timeouts recorded but not yet stored
         self._prompting = False  # a write-failure prompt is open: the tick waits
+        self._clock_saved_at = -math.inf
 
     # --- starting ------------------------------------------------------------------------
-    def start(self, spec: QuizSpec) -> None:
+    def start(self, spec: QuizSpec, quizset_json: str | None = None) -> None:
+        """Start ``spec``; ``quizset_json`` (the quiz set it comes from) is kept with the
+        session so every way it ends writes its results file."""
         missing = [k for k in spec.case_keys if k not in self.dataset]
         if missing:
             raise KeyError(f"{len(missing)} case(s) of the quiz are not in this dataset")
         self.session = QuizSession(spec, self.trainee.name)
         self.session_id = self.store.start_session(self.trainee, spec, self.dataset.name,
-                                                   self.dataset.fingerprint)
+                                                   self.dataset.fingerprint,
+                                                   quizset_json=quizset_json)
         self.session.start(self.clock())
         self._show_current()
 
     def resume(self, record: SessionRecord) -> None:
+        """Continue a stored session at its first unanswered case, with its saved time."""
         spec = record.spec
         stored = [s.attempt for s in self.store.attempts(session_id=record.id)]
-        self.session = QuizSession.restore(spec, self.trainee.name, stored, self.clock())
+        self.session = QuizSession.restore(spec, self.trainee.name, stored, self.clock(),
+                                           clock=record.clock)
         self.session_id = record.id
-        if self.session.state in (SessionState.FINISHED, SessionState.SUBMITTED):
+        self._store_timeouts()  # cases whose time ran out while the app was away
+        if self.session.done:
             self._finish()
             return
+        if self.session.state is SessionState.PAUSED:
+            self.session.resume(self.clock())
         if self.session.state is SessionState.FEEDBACK:
             self._show_current(feedback=True)
             return
@@ -138,14 +152,14 @@ class QuizPresenter:
 
     @property
     def active(self) -> bool:
-        return self.session is not None and self.session.state not in (
-            SessionState.FINISHED, SessionState.SUBMITTED, SessionState.NOT_STARTED)
+        return (self.session is not None and not self.session.done
+                and self.session.state is not SessionState.NOT_STARTED)
 
     @property
     def hides_labels(self) -> bool:
         """True while any case of the running quiz still has its label hidden."""
         s = self.session
-        return s is not None and s.state not in (SessionState.FINISHED, SessionState.SUBMITTED)
+        return s is not None and not s.done
 
     def allows(self, tool: Tool) -> bool:
         return self.session is None or tool in self.session.spec.tools_allowed
@@ -205,6 +219,7 @@ class QuizPresenter:
                     self._changed()
                     return None
         self._store_timeouts()
+        self.save_clock(force=True)
         if practice:
             self._show_current(feedback=True)
         else:
@@ -231,8 +246,40 @@ class QuizPresenter:
 
     def pause(self) -> None:
         self._session().pause(self.clock())
+        self.save_clock(force=True)
         self.view.show_progress(self.progress())
         self._changed()
+
+    def leave(self) -> None:
+        """The trainee leaves the quiz screen: the clock stops and the time is saved."""
+        s = self.session
+        if s is None or s.done or s.state is SessionState.NOT_STARTED:
+            return
+        if s.state is not SessionState.PAUSED:
+            s.pause(self.clock())
+        self._store_timeouts()
+        self.save_clock(force=True)
+
+    def abandon(self) -> None:
+        """Give the quiz up: answers locked as given, the session closed as abandoned."""
+        s = self._session()
+        s.abandon(self.clock())
+        self._store_timeouts()
+        self._finish()
+
+    def save_clock(self, force: bool = False) -> None:
+        """Save the time used (at most every ``CLOCK_SAVE_S`` unless ``force``)."""
+        s = self.session
+        if s is None or self.session_id is None or s.done or s.state is SessionState.NOT_STARTED:
+            return
+        now = self.clock()
+        if not force and now - self._clock_saved_at < CLOCK_SAVE_S:
+            return
+        try:
+            self.store.save_clock(self.session_id, s.clock(now))
+            self._clock_saved_at = now
+        except ProgressFileError as exc:  # not an answer: the next save tries again
+            log.warning("The time used could not be saved: %s", exc)
 
     def resume_paused(self) -> None:
         self._session().resume(self.clock())
@@ -257,12 +304,12 @@ class QuizPresenter:
     def tick(self) -> None:
         """Called every second by the screen: time limits, and the clocks shown."""
         s = self.session
-        if s is None or self._prompting or s.state in (SessionState.FINISHED,
-                                                       SessionState.SUBMITTED):
+        if s is None or self._prompting or s.done:
             return
         before = s.position
         s.tick(self.clock())
         self._store_timeouts()
+        self.save_clock()
         self._show_after_time(before)
 
     # --- what the view gets --------------------------------------------------------------
@@ -343,7 +390,7 @@ class QuizPresenter:
     def _show_after_time(self, before: int) -> None:
         """Bring the screen up to date after the clock moved (timeouts, auto-submit)."""
         s = self._session()
-        if s.state in (SessionState.FINISHED, SessionState.SUBMITTED):
+        if s.done:
             self._finish()
         elif s.state is SessionState.FEEDBACK and self._last_shown_feedback != s.position:
             self._show_current(feedback=True)
@@ -411,15 +458,19 @@ class QuizPresenter:
         assert self.session_id is not None
         record = self.store.session(self.session_id)
         if record.finished is None:
-            submitted = s.mode is QuizMode.EXAM
-            self.store.finish_session(self.session_id, submitted=submitted)
+            submitted = s.state is SessionState.SUBMITTED
+            self.store.finish_session(self.session_id, submitted=submitted,
+                                      abandoned=s.state is SessionState.ABANDONED)
             if submitted:
                 for a in s.attempts:
                     if a.decision is not None or a.timed_out:
                         case = self.dataset.case(a.case_key)
                         self.store.put_review_card(self.trainee, case.key,
                                                    self._next_card(a, case))
-        self.view.show_end(self.end_of_session())
+        if s.state is SessionState.ABANDONED:
+            self.view.show_message("The quiz was abandoned; your answers are kept as given.")
+        else:
+            self.view.show_end(self.end_of_session())
         for callback in self.on_finished:
             callback()
         self._changed()
