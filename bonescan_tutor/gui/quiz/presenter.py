@@ -1,10 +1,11 @@
 """The quiz's logic: runs a ``QuizSession``, saves every answer before the screen moves
 on, and tells the view what it may show.
 
-Label hiding lives here: the view receives a case's key, label, clinical details or
-teaching note only once ``QuizSession.is_label_revealed`` says so. Before that it gets
-the neutral alias ("Case 7 of 20") and the pixels. Clinical details are shown only
-when the quiz allows them, and never with anything that names the case.
+Label hiding lives here: the view receives a case's key, label, full clinical details
+or teaching note only once ``QuizSession.is_label_revealed`` says so. Before that it
+gets the neutral alias ("Case 7 of 20") and the pixels, plus age and sex when the quiz
+shows clinical details: never the acquisition date, weight or height, which the
+labelled library lists and which would find the case.
 """
 
 from __future__ import annotations
@@ -89,6 +90,20 @@ class QuizView(Protocol):
     def show_feedback(self, feedback: Feedback, running: str) -> None: ...
     def show_end(self, end: EndOfSession) -> None: ...
     def show_message(self, text: str) -> None: ...
+
+
+def quiz_clinical_lines(clinical: ClinicalInfo) -> tuple[str, ...]:
+    """What a reader uses, and nothing that indexes the labelled library: age and sex.
+
+    The exact acquisition date, weight and height are listed beside each case in the
+    library, so any of them would find the case and its label.
+    """
+    out = []
+    if clinical.age is not None:
+        out.append(f"Age: {clinical.age} years")
+    if clinical.sex:
+        out.append(f"Sex: {clinical.sex}")
+    return tuple(out)
 
 
 def _correct(attempt: Attempt, truth: Diagnosis) -> bool:
@@ -317,8 +332,7 @@ class QuizPresenter:
         s = self._session()
         now = self.clock()
         case = self.dataset.case(s.current_case_key)
-        lines = tuple(case.clinical.lines()) if s.spec.show_clinical else ()
-        # Clinical details never include the acquisition date's link to a file or key.
+        lines = quiz_clinical_lines(case.clinical) if s.spec.show_clinical else ()
         return Progress(
             alias=s.current_alias, position=s.position, total=s.total,
             answered=len([a for a in s.attempts if a.decision is not None or a.timed_out]),
