@@ -637,6 +637,8 @@ class MainWindow(QMainWindow):
         return None if item.image is None or not item.isVisible() else np.asarray(item.image)
 
     def closeEvent(self, event) -> None:
+        if self.quiz is not None:
+            self.quiz.leave()  # the clock stops and the time used is saved
         for viewer in (self.viewer, self.quiz_screen.viewer, self.quiz_screen.end.viewer):
             if viewer.has_unsaved_state:
                 viewer.save_state_now()
