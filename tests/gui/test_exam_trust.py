@@ -158,6 +158,7 @@ def test_a_failed_write_can_move_the_progress_file_to_another_folder(
     saved = store.attempts(session_id=w.quiz.session_id)
     assert [(a.attempt.decision, a.attempt.certainty) for a in saved] == [
         (Diagnosis.NO_METASTASES, 60), (Diagnosis.METASTASES, 80)]
+    w.close()
     store.close()
 
 
@@ -270,6 +271,7 @@ def test_kill_9_mid_exam_then_resume_and_submit_writes_every_answer(
     assert len(got.attempts) == 4 and all(a.decision is not None for a in got.attempts)
     assert sorted(a.certainty for a in got.attempts) == [80, 80, 90, 90]
     assert w.actions["library"].isEnabled() and w.actions["report"].isEnabled()
+    w.close()
     store.close()
 
 

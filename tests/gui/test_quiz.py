@@ -147,6 +147,7 @@ def test_closing_mid_quiz_loses_nothing_and_the_next_start_resumes(qtbot, settin
     assert s.position == 3 and s.order == order
     assert [a.case_key for a in s.attempts] == list(order[:2])
     assert w2.quiz_screen.alias.text() == "Case 3 of 5"
+    w2.close()  # saves the time used, so before the file is closed
     again.close()
 
 

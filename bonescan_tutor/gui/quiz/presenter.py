@@ -268,10 +268,9 @@ class QuizPresenter:
     def leave(self) -> None:
         """The trainee leaves the quiz screen: the clock stops and the time is saved."""
         s = self.session
-        if s is None or s.done or s.state is SessionState.NOT_STARTED:
-            return
-        if s.state is not SessionState.PAUSED:
-            s.pause(self.clock())
+        if s is None or s.done or s.state in (SessionState.NOT_STARTED, SessionState.PAUSED):
+            return  # a paused quiz saved its time when it was paused
+        s.pause(self.clock())
         self._store_timeouts()
         self.save_clock(force=True)
 
