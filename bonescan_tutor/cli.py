@@ -27,6 +27,7 @@ COMMANDS: tuple[str, ...] = (
     "quizset",
     "report",
     "cohort",
+    "annotations",
 )
 
 DESCRIPTION = """\
@@ -88,7 +89,8 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser.add_argument(
         "--self-test",
         action="store_true",
-        help="build the window offscreen on the demo, show a case, check it, exit 0 on success",
+        help="build the window offscreen on the demo in a temporary home, show a case, run a "
+        "short quiz, check them, exit 0 on success (nothing is written to your folders)",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -141,10 +143,29 @@ bonescan-tutor: no display found (neither DISPLAY nor WAYLAND_DISPLAY is set).
   or use a headless sub-command (bonescan-tutor --help lists them)."""
 
 
+SELF_TEST_FOLDERS = ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME",
+                     "MPLCONFIGDIR")
+
+
+def _self_test(args: argparse.Namespace) -> int:
+    """The self-test in a temporary home: the user's settings, progress, caches (the
+    app's, Qt's and fontconfig's) are neither read nor written, and nothing is left."""
+    import tempfile
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    with tempfile.TemporaryDirectory(prefix="bonescan-self-test-") as home:
+        paths.set_home(home)
+        for name in SELF_TEST_FOLDERS:
+            os.environ[name] = os.path.join(home, name.lower())
+        from bonescan_tutor.gui.app import run_app
+
+        return run_app(args)
+
+
 def _start_gui(args: argparse.Namespace) -> int:
     if args.self_test:
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    elif _no_display():
+        return _self_test(args)
+    if _no_display():
         print(NO_DISPLAY_HELP, file=sys.stderr)
         return 2
     from bonescan_tutor.gui.app import run_app

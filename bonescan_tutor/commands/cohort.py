@@ -1,83 +1,170 @@
 """``bonescan-tutor cohort``: merge trainees' results files into one workbook and summary.
 
 Every file that cannot be merged is named with the reason; the rest are merged. With
-``--dataset`` the most-missed cases get a small inverted-gray anterior thumbnail in
-the workbook.
+``--dataset`` the labels come from the dataset, never from the trainees' files, and the
+most-missed cases get a small inverted-gray anterior thumbnail in the workbook; without
+it, the first line of every output says the labels are the files' own, unverified.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Mapping, Sequence
+import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bonescan_tutor.core.cases import Dataset
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "cohort",
-        help="merge .bstresult files of one quiz set into an xlsx with charts",
+        help="merge .bstresult files of one quiz set into an xlsx with charts (or a CSV)",
         description=(
             "Merge trainees' results files (or folders of them) for one quiz set: per-trainee "
             "figures, item analysis, the most-missed cases. Files that cannot be merged are "
-            "listed by name with the reason."
+            "listed by name with the reason. Give --dataset so the labels come from the "
+            "dataset: a results file is the trainee's, and its checksum detects damage, not "
+            "a determined editor."
         ),
     )
     p.add_argument("paths", nargs="+", metavar="FILE_OR_FOLDER")
-    p.add_argument("--out", required=True, metavar="FILE.xlsx", help="the workbook to write")
+    p.add_argument(
+        "--out",
+        required=True,
+        metavar="FILE",
+        help="FILE.xlsx: the workbook with charts; FILE.csv: the per-trainee table",
+    )
     p.add_argument(
         "--dataset",
         dest="cohort_dataset",
         metavar="PATH",
-        help="the dataset, to put thumbnails of the most-missed cases in the workbook",
+        help="the dataset: score every answer against its labels (not the files'), and put "
+        "thumbnails of the most-missed cases in the workbook",
+    )
+    p.add_argument(
+        "--quiz-set",
+        dest="cohort_quiz_set",
+        metavar="FILE.bstquiz",
+        help="the quiz-set file: only its results and its cases are merged",
+    )
+    p.add_argument(
+        "--prefer",
+        choices=["latest", "earliest"],
+        default="latest",
+        help="which of a trainee's several results files counts, by the time it was written "
+        "(default: latest); every such file is named either way",
     )
     p.add_argument("--most-missed", type=int, default=10, metavar="N", help="how many to list")
+    p.add_argument(
+        "--annotations", metavar="FILE", action="append",
+        help="case annotations (.bstann): score the trainees' marks and list each lesion "
+        "with how many found it; repeat to merge several (default: annotations.bstann "
+        "beside --dataset)",
+    )
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.set_defaults(func=run)
 
 
-def thumbnails_for(dataset_path: str, keys: Sequence[str]) -> dict[str, bytes]:
+def thumbnails_for(dataset: Dataset, keys: list[str]) -> dict[str, bytes]:
     """PNG thumbnails of these cases' anterior views (``datasets.thumbnails``)."""
-    from bonescan_tutor.datasets.detect import open_dataset
     from bonescan_tutor.datasets.thumbnails import case_thumbnails
 
-    dataset, _ = open_dataset(dataset_path)
-    return case_thumbnails(dataset, keys)
+    return dict(case_thumbnails(dataset, keys))
+
+
+def _lesions(
+    args: argparse.Namespace, cohort: Any, dataset: Dataset | None
+) -> tuple[list[Any] | None, dict[str, Any]]:
+    """Per-lesion rows and each trainee's localization figures, when annotations are given
+    (or lie beside the dataset); (None, {}) otherwise. A file made on another dataset
+    version is named on stderr."""
+    from bonescan_tutor.storage.annotations import annotations_beside, read_merged
+    from bonescan_tutor.storage.cohort_lesions import lesion_analysis
+
+    paths = [Path(p) for p in args.annotations or []]
+    if not paths and args.cohort_dataset:
+        beside = annotations_beside(args.cohort_dataset)
+        paths = [beside] if beside else []
+    if not paths:
+        return None, {}
+    annotations, warnings = read_merged(paths)
+    if dataset is not None and annotations.dataset_fingerprint != dataset.fingerprint:
+        warnings.append(f"{paths[0]}: made on dataset version "
+                        f"{annotations.dataset_fingerprint}, the dataset is {dataset.fingerprint}.")
+    for warning in warnings:
+        print(f"bonescan-tutor cohort: warning: {warning}", file=sys.stderr)
+    return lesion_analysis(cohort, annotations)
 
 
 def run(args: argparse.Namespace) -> int:
+    from bonescan_tutor.datasets.detect import open_dataset
     from bonescan_tutor.storage.cohort import (
+        Prefer,
         item_analysis,
         load_cohort,
         most_missed,
         trainee_summaries,
     )
-    from bonescan_tutor.storage.cohort_workbook import write_cohort_workbook
+    from bonescan_tutor.storage.cohort_workbook import (
+        check_out_path,
+        write_cohort_csv,
+        write_cohort_workbook,
+    )
+    from bonescan_tutor.storage.quizsets import read_quizset
 
-    cohort = load_cohort([Path(p) for p in args.paths])
-    problems = [{"file": str(p.path), "message": p.message} for p in cohort.problems]
+    out_path = check_out_path(Path(args.out))
+    dataset = open_dataset(args.cohort_dataset)[0] if args.cohort_dataset else None
+    quiz_set = read_quizset(Path(args.cohort_quiz_set)) if args.cohort_quiz_set else None
+    cohort = load_cohort(
+        [Path(p) for p in args.paths], dataset, Prefer(args.prefer), quiz_set=quiz_set
+    )
+    findings = {
+        "problems": [{"file": str(p.path), "message": p.message} for p in cohort.problems],
+        "warnings": [{"file": str(w.path), "message": w.message} for w in cohort.warnings],
+        "duplicates": [
+            {
+                "trainee": d.trainee,
+                "files": [str(f) for f in d.files],
+                "used": str(d.used),
+                "message": str(d),
+            }
+            for d in cohort.duplicates
+        ],
+    }
     if not cohort.results:
         if args.json:
-            print(json.dumps({"ok": False, "problems": problems}, indent=2))
+            print(json.dumps({"truth": cohort.banner, "ok": False, **findings}, indent=2))
         else:
+            print(cohort.banner)
             print("bonescan-tutor cohort: no results file could be merged.")
             for p in cohort.problems:
                 print(f"  {p.path}: {p.message}")
         return 1
+    lesions, located = _lesions(args, cohort, dataset)
     items = item_analysis(cohort)
     worst = most_missed(items, args.most_missed)
-    thumbs: Mapping[str, bytes] | None = None
-    if args.cohort_dataset:
-        thumbs = thumbnails_for(args.cohort_dataset, [s.case_key for s in worst])
     summaries = trainee_summaries(cohort)
-    out = write_cohort_workbook(cohort, Path(args.out), thumbs, items=items, summaries=summaries)
+    if out_path.suffix.lower() == ".csv":
+        out = write_cohort_csv(cohort, out_path, summaries)
+    else:
+        thumbs: Mapping[str, bytes] | None = None
+        if dataset is not None:
+            thumbs = thumbnails_for(dataset, [s.case_key for s in worst])
+        out = write_cohort_workbook(cohort, out_path, thumbs, items=items, summaries=summaries)
     accs = [s.metrics.accuracy.estimate for s in summaries.values()]
     known = [a for a in accs if a is not None]
     mean_acc = sum(known) / len(known) if known else None
+    status = {r.trainee: r.status.value for r in cohort.results}
     if args.json:
         print(
             json.dumps(
                 {
+                    "truth": cohort.banner,
+                    "truth_verified": cohort.truth_verified,
                     "ok": True,
                     "quiz_set": {
                         "id": cohort.quiz_set_id,
@@ -90,12 +177,16 @@ def run(args: argparse.Namespace) -> int:
                             "accuracy": s.metrics.accuracy.estimate,
                             "sensitivity": s.metrics.sensitivity.estimate,
                             "specificity": s.metrics.specificity.estimate,
+                            "status": status[name],
+                            "localization": (located[name].as_dict()
+                                             if name in located else None),
                         }
                         for name, s in summaries.items()
                     ],
                     "mean_accuracy": mean_acc,
                     "most_missed": [s.as_dict() for s in worst],
-                    "problems": problems,
+                    "lesions": None if lesions is None else [r.as_dict() for r in lesions],
+                    **findings,
                     "notes": cohort.notes,
                     "out": str(out),
                 },
@@ -103,17 +194,31 @@ def run(args: argparse.Namespace) -> int:
             )
         )
         return 0
+    print(cohort.banner)
     print(
         f"Quiz set {cohort.quiz_set_title!r}: {len(cohort.results)} trainee(s), {len(items)} case(s)"
     )
     if mean_acc is not None:
         print(f"  mean accuracy: {100 * mean_acc:.1f} %")
+    incomplete = [name for name, value in status.items() if value == "incomplete"]
+    for name in incomplete:
+        print(f"  {name} (incomplete: abandoned before the end)")
     print("  most missed:")
     for s in worst:
         print(
             f"    case {s.case_key:<8} {100 * (s.difficulty or 0):5.1f} % correct of {s.n} "
             f"({s.truth.label})"
         )
+    if lesions is not None:
+        print("  lesions (fewest found first):")
+        for row in sorted(lesions, key=lambda r: r.found_by / max(r.readers, 1))[:args.most_missed]:
+            print(f"    {row.text}" + (f" ({row.region})" if row.region else ""))
+    for d in cohort.duplicates:
+        print(f"Several files: {d}")
+    if cohort.warnings:
+        print(f"{len(cohort.warnings)} file(s) merged with a finding:")
+        for w in cohort.warnings:
+            print(f"  {w.path}: {w.message}")
     if cohort.problems:
         print(f"{len(cohort.problems)} file(s) not merged:")
         for p in cohort.problems:

@@ -32,7 +32,8 @@ def register(sub: Any) -> None:
                         help="window limits: raw values (100:20000) or percent of each view's "
                         "maximum (0:35%%)")
     p.add_argument("--invert", action=argparse.BooleanOptionalAction, default=True,
-                   help="high uptake dark on white (default) or --no-invert")
+                   help="grey: high uptake dark on white (default) or --no-invert; "
+                   "colour maps are never inverted")
     p.add_argument("--colormap", default="gray", metavar="NAME",
                    help="gray (default), hot iron, viridis")
     p.add_argument("--overlay", default="", metavar="LIST",
@@ -66,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from bonescan_tutor.commands.imaging import load_views
+    from bonescan_tutor.core.colormaps import honours_invert
     from bonescan_tutor.core.windowing import colormap, preset_window
     from bonescan_tutor.storage.figures import OVERLAYS, render_figure, save_png
 
@@ -81,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
     for projection, image in views.items():
         w = (parse_window(args.window, image) if args.window
              else preset_window(args.preset or "bone-35", image))
-        windows[projection] = replace(w, invert=args.invert)
+        windows[projection] = replace(w, invert=args.invert and honours_invert(args.colormap))
     figure = render_figure(views, windows, args.colormap, overlays,
                            mirror_posterior=args.mirror_posterior, scale=args.scale)
     out = save_png(figure, args.out)

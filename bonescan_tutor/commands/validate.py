@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import Any
 
 from bonescan_tutor.core.cases import Diagnosis
 from bonescan_tutor.core.errors import BonescanError
-from bonescan_tutor.core.validation import Severity
+from bonescan_tutor.core.validation import Problem, Severity
 
 
 def register(sub: Any) -> None:
@@ -16,7 +17,9 @@ def register(sub: Any) -> None:
         "validate",
         help="check a dataset folder or zip and list every problem",
         description="Open a dataset as the app would and report the layout, the cases per "
-        "class and every problem with its file. Exit 0 when at least one case is usable.",
+        "class, how many cases are usable in quizzes (complete, agreed cases: every view "
+        "the layout promises present and readable) and every problem with its file. "
+        "Exit 0 when at least one case is usable in quizzes.",
     )
     p.add_argument("path", help="dataset folder, zip, or case manifest")
     p.add_argument("--json", action="store_true", help="print a JSON report instead of text")
@@ -26,16 +29,20 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bonescan_tutor.datasets.detect import open_dataset
+    from bonescan_tutor.datasets.detect import UnusableDataset, open_dataset
 
     try:
         dataset, report = open_dataset(args.path)
     except BonescanError as exc:
+        problems = list(exc.report) if isinstance(exc, UnusableDataset) else []
         if args.json:
-            print(json.dumps({"ok": False, "error": str(exc)}, indent=2))
+            print(json.dumps({"ok": False, "error": str(exc),
+                              "problems": [p.as_dict() for p in problems]}, indent=2))
         else:
-            print(f"bonescan-tutor validate: {exc}")
+            _print_problems(problems)
+        print(f"bonescan-tutor validate: {exc}", file=sys.stderr)
         return 1
+    left_out = {c.key: c.quiz_exclusion for c in dataset.cases if c.quiz_exclusion}
     if args.deep:
         from bonescan_tutor.core.validation import ProblemKind
         from bonescan_tutor.datasets.images import load_view
@@ -47,8 +54,11 @@ def run(args: argparse.Namespace) -> int:
                 except BonescanError as exc:
                     report.add(view.display_path, ProblemKind.UNREADABLE_IMAGE,
                                str(exc).split(": ", 1)[-1], Severity.ERROR, case.key)
+                    # A view that cannot be decoded would be "not shown" in a quiz.
+                    left_out.setdefault(case.key, f"the {view.projection.value} view fails "
+                                                  "to decode")
     counts = dataset.counts()
-    usable = len(dataset.quiz_cases)
+    usable = sum(1 for c in dataset.cases if c.key not in left_out)
     if args.json:
         print(json.dumps({
             "ok": usable > 0,
@@ -59,6 +69,8 @@ def run(args: argparse.Namespace) -> int:
             "fingerprint": dataset.fingerprint,
             "cases": len(dataset),
             "quiz_cases": usable,
+            "usable_in_quizzes": usable,
+            "left_out_of_quizzes": left_out,
             "per_class": {d.label: counts[d] for d in Diagnosis},
             "problems": [p.as_dict() for p in report],
         }, indent=2))
@@ -71,14 +83,25 @@ def run(args: argparse.Namespace) -> int:
         for d in Diagnosis:
             print(f"  {d.label + ':':<20} {counts[d]}")
         print(f"  fingerprint: {dataset.fingerprint}")
+        if left_out:
+            print(f"\nLeft out of quizzes ({len(left_out)}; quizzes use complete, agreed cases):")
+            for key, why in left_out.items():
+                print(f"  case {key}: {why}")
         if report:
-            n_err, n_warn = len(report.errors), len(report.warnings)
-            print(f"\n{len(report)} problem(s): {n_err} error(s), {n_warn} warning(s)")
-            for problem in report:
-                print(f"  {problem}")
+            _print_problems(list(report))
         else:
             print("\nNo problems found.")
     if usable == 0:
-        print("bonescan-tutor validate: no usable case in this dataset.")
+        print("bonescan-tutor validate: no usable case in this dataset.", file=sys.stderr)
         return 1
     return 0
+
+
+def _print_problems(problems: list[Problem]) -> None:
+    if not problems:
+        return
+    n_err = sum(p.severity is Severity.ERROR for p in problems)
+    n_warn = sum(p.severity is Severity.WARNING for p in problems)
+    print(f"\n{len(problems)} problem(s): {n_err} error(s), {n_warn} warning(s)")
+    for problem in problems:
+        print(f"  {problem}")

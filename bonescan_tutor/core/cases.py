@@ -35,6 +35,21 @@ class Diagnosis(enum.Enum):
         """The wording of a trainee's answer (the buttons), distinct from the physician's label."""
         return "Metastases" if self.is_positive else "No metastases"
 
+    def label_in(self, layout: Layout | None) -> str:
+        """The physician's label in the words of a dataset's own classes (display only).
+
+        BS-80K's classes are "Abnormal" and "Normal": its abnormal scans are not all
+        metastases, so they are not shown as "Bone metastases". Internally and in every
+        export the class stays ``metastases`` / ``no_metastases``.
+        """
+        names = CLASS_NAMES.get(layout) if layout is not None else None
+        return names[self] if names else self.label
+
+    def answer_in(self, layout: Layout | None) -> str:
+        """A trainee's answer in the words of a dataset's own classes (display only)."""
+        names = CLASS_NAMES.get(layout) if layout is not None else None
+        return names[self] if names else self.answer
+
     @classmethod
     def parse(cls, text: object) -> Diagnosis | None:
         """Read a label written by a person: case, spaces, underscores and plurals vary.
@@ -137,7 +152,10 @@ class Case:
     """One patient. ``key`` is stable across runs and machines (IICS-UNA: the patient number).
 
     ``label_doubtful`` marks a case whose sources disagree on the label (spreadsheet vs
-    folder); such a case may be browsed but is never put in a quiz.
+    folder); ``missing_views`` lists the views its layout promises (IICS-UNA: both; a
+    manifest row: the views it names) that are absent or failed the index-time checks.
+    Either kind may be browsed but is never put in a quiz: quizzes use complete, agreed
+    cases only.
     """
 
     key: str
@@ -146,6 +164,7 @@ class Case:
     posterior: View | None
     clinical: ClinicalInfo = field(default_factory=ClinicalInfo)
     label_doubtful: bool = False
+    missing_views: tuple[Projection, ...] = ()
 
     @property
     def views(self) -> tuple[View, ...]:
@@ -156,7 +175,19 @@ class Case:
 
     @property
     def quiz_eligible(self) -> bool:
-        return not self.label_doubtful and bool(self.views)
+        return self.quiz_exclusion is None
+
+    @property
+    def quiz_exclusion(self) -> str | None:
+        """Why the case is left out of quizzes (for reports), or None when it is usable."""
+        if self.label_doubtful:
+            return "its label sources disagree (spreadsheet, folder or lists)"
+        if self.missing_views:
+            names = " and ".join(p.value for p in self.missing_views)
+            return f"the {names} view is missing or unreadable"
+        if not self.views:
+            return "it has no image"
+        return None
 
 
 class Layout(enum.Enum):
@@ -165,6 +196,12 @@ class Layout(enum.Enum):
     IICS_UNA = "IICS-UNA"
     BS80K = "BS-80K"
     MANIFEST = "manifest"
+
+
+CLASS_NAMES: dict[Layout, dict[Diagnosis, str]] = {
+    Layout.BS80K: {Diagnosis.METASTASES: "Abnormal", Diagnosis.NO_METASTASES: "Normal"},
+}
+"""Display names of the two classes for layouts whose own classes are not metastases."""
 
 
 @dataclass(frozen=True)
@@ -218,11 +255,41 @@ class Dataset:
     def quiz_cases(self) -> tuple[Case, ...]:
         return tuple(c for c in self.cases if c.quiz_eligible)
 
+    def label(self, diagnosis: Diagnosis) -> str:
+        """The physician's label as this dataset names it (``Diagnosis.label_in``)."""
+        return diagnosis.label_in(self.layout)
+
+    def answer(self, diagnosis: Diagnosis) -> str:
+        """A trainee's answer as this dataset names it (``Diagnosis.answer_in``)."""
+        return diagnosis.answer_in(self.layout)
+
     def counts(self) -> dict[Diagnosis, int]:
         out = dict.fromkeys(Diagnosis, 0)
         for c in self.cases:
             out[c.diagnosis] += 1
         return out
+
+
+MAX_KEY_LENGTH = 200
+_BAD_KEY = re.compile(r"[/\\:\x00-\x1f\x7f]|\.\.")
+
+
+def check_case_key(key: object) -> str | None:
+    """Why ``key`` is not an acceptable case key, or None when it is.
+
+    The one rule for every reader and every quiz-set file: keys are names, never paths
+    (no ``/``, ``\\``, ``:``, ``..`` or control characters), non-blank, without
+    surrounding spaces and at most ``MAX_KEY_LENGTH`` characters.
+    """
+    if not isinstance(key, str):
+        return f"{key!r} is not text"
+    if not key or key != key.strip():
+        return f"{key!r} is blank or has surrounding spaces"
+    if len(key) > MAX_KEY_LENGTH:
+        return f"{key[:20]!r}... is longer than {MAX_KEY_LENGTH} characters"
+    if _BAD_KEY.search(key):
+        return f"{key!r} looks like a file path (case keys are names, never paths)"
+    return None
 
 
 def natural_key(key: str) -> tuple[object, ...]:

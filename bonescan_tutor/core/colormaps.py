@@ -1,7 +1,8 @@
 """Colour maps as data: name -> (256, 3) uint8 table, first entry for the lowest value.
 
 "inverted gray" is the default reading look of planar bone scans (high uptake dark on
-white). ``Window.invert`` flips any map on top of this (the ``i`` key).
+white). ``Window.invert`` flips the grey map (the ``i`` key); the colour maps keep
+their own order, dark to bright, whatever it says (``honours_invert``).
 """
 
 from __future__ import annotations
@@ -77,3 +78,9 @@ def colormap(name: str) -> np.ndarray:
     except KeyError:
         valid = ", ".join(repr(n) for n in COLORMAPS)
         raise UsageError(f"unknown colour map {name!r}; choose one of {valid}.") from None
+
+
+def honours_invert(name: str) -> bool:
+    """Whether ``Window.invert`` applies to map ``name``: grey only. A colour map read
+    backwards (a yellow body on white for hot iron) is no reading look."""
+    return name == "gray"

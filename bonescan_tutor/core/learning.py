@@ -4,6 +4,10 @@ These arrays are for plotting. Where a point is undefined (no metastatic case se
 yet, or fewer answers than the rolling window) it is NaN, which pyqtgraph skips when
 a curve is drawn with ``connect='finite'``. Headline figures never come from here;
 ``as_dict`` turns NaN into None for JSON.
+
+Every answer passed in is one point: a case answered twice counts twice. The dashboard
+passes the latest answer per case unless the trainee asks for every answer, and says
+which it counts.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ top, both in pixels with pixel centres at integers. The midline is ``x = a + b *
 The fit works on the 2 x 2 analysis grid of ``core.body``: per row, the centre of
 the body weighted by (capped, squared) uptake, a Theil-Sen start and a Tukey
 reweighted line, then two rounds re-measured across the axis so a tilted patient's
-left-right partners share a row.
+left-right partners share a row (each line across the axis only as far as the frame
+holds it on both sides, so an arm cut off by the frame's edge does not pull the line).
 """
 
 from __future__ import annotations
@@ -126,6 +127,14 @@ def _refine(weight: np.ndarray, inside: float, a: float, b: float) -> tuple[floa
         xs = np.float32(a) + np.float32(dx) * v + np.float32(nx) * u
         ys = np.float32(dy) * v + np.float32(ny) * u
         sampled = bilinear_sample(weight[None], ys, xs)[0]
+        # Only the stretch of each line the frame holds on both sides of the axis: a
+        # part of the body cut off by the frame's edge (an arm of a tilted patient)
+        # would pull that row's centre toward the other side.
+        in_frame = (xs >= 0) & (xs <= ww - 1) & (ys >= 0) & (ys <= hh - 1)
+        across = np.broadcast_to(u, sampled.shape)
+        first = np.where(in_frame, across, np.inf).min(axis=1)
+        last = np.where(in_frame, across, -np.inf).max(axis=1)
+        sampled[np.abs(across) > np.minimum(-first, last)[:, None]] = 0.0
         found = _centre_line(sampled, sampled > 0.5 * inside)
         if found is None:
             return None

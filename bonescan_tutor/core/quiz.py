@@ -13,11 +13,11 @@ import random
 import secrets
 import uuid
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bonescan_tutor.core.cases import Diagnosis, Projection
+from bonescan_tutor.core.cases import Case, Dataset, Diagnosis, Projection
 from bonescan_tutor.core.errors import UsageError
 
 CERTAINTIES: tuple[int, ...] = (50, 60, 70, 80, 90, 100)
@@ -238,3 +238,36 @@ def p_metastases(decision: Diagnosis, certainty: int | None) -> float:
     """
     c = 1.0 if certainty is None else certainty / 100
     return c if decision is Diagnosis.METASTASES else 1.0 - c
+
+
+def mix_shortfall(dataset: Dataset, n: int, balanced: bool,
+                  keep: Callable[[Case], bool] | None = None) -> str | None:
+    """Why ``n`` cases at the dataset's natural mix (or balanced) cannot be drawn from the
+    quiz cases that pass ``keep`` (e.g. those the trainee has not read); None when they
+    can. The natural mix is the share with metastases among all the dataset's quiz
+    cases: the cases left over are not allowed to change it without a word.
+    """
+    from bonescan_tutor.core.quiz_draw import draw_cases
+
+    eligible = dataset.quiz_cases
+    if not eligible:
+        return "This dataset has no case usable in a quiz."
+    share = 0.5 if balanced else natural_share(dataset)
+    try:
+        draw_cases(dataset, n, share, 0, keep)
+    except UsageError:
+        pool = [c for c in eligible if keep is None or keep(c)]
+        pos = sum(c.diagnosis is Diagnosis.METASTASES for c in pool)
+        which = "cases you have not read yet" if keep is not None else "usable cases"
+        mix = "a balanced mix" if balanced else f"the natural mix ({100 * share:.0f} % with metastases)"
+        return (f"{n} cases at {mix} cannot be drawn from the {which}: {pos} with metastases "
+                f"and {len(pool) - pos} without are left. Ask for fewer cases, choose the "
+                "other mix, or include cases you have read.")
+    return None
+
+
+def natural_share(dataset: Dataset) -> float:
+    """The share with metastases among the dataset's quiz cases (0 when it has none)."""
+    eligible = dataset.quiz_cases
+    return (sum(c.diagnosis is Diagnosis.METASTASES for c in eligible) / len(eligible)
+            if eligible else 0.0)

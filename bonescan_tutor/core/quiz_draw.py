@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from fractions import Fraction
 
 import numpy as np
 
@@ -16,10 +17,17 @@ from bonescan_tutor.core.cases import Case, Dataset, Diagnosis, natural_key
 from bonescan_tutor.core.errors import UsageError
 
 
+def _exact(value: float | Fraction) -> Fraction:
+    """A prevalence as the exact fraction its shortest decimal form writes (0.58 -> 29/50)."""
+    if isinstance(value, Fraction):
+        return value
+    return Fraction(repr(float(value)))
+
+
 def draw_cases(
     dataset: Dataset,
     n: int,
-    prevalence: float | None = None,
+    prevalence: float | Fraction | None = None,
     seed: int = 0,
     filters: Callable[[Case], bool] | None = None,
 ) -> tuple[str, ...]:
@@ -27,7 +35,9 @@ def draw_cases(
 
     ``prevalence`` is the share with metastases (None: the dataset's own share among
     the eligible cases that pass ``filters``; 0.5: balanced). The count of metastatic
-    cases is ``floor(n * prevalence + 0.5)``. Keys come back in a random order (never
+    cases is ``n * prevalence`` rounded half up, in exact arithmetic: the prevalence is
+    taken as the decimal it is written as (0.58 is 58/100, so 25 cases give 14.5 -> 15),
+    never as its binary floating-point neighbour. Keys come back in a random order (never
     grouped by label). ``UsageError`` says how many cases of a class there are when
     too few.
     """
@@ -46,13 +56,14 @@ def draw_cases(
             f"Asked for {n} cases but dataset {dataset.name!r} has only {len(pool)} usable "
             f"case(s) ({len(pos)} with metastases, {len(neg)} without)."
         )
+    share: Fraction
     if prevalence is None:
-        share = len(pos) / len(pool)
+        share = Fraction(len(pos), len(pool))
     elif isinstance(prevalence, bool) or not (0.0 <= float(prevalence) <= 1.0):
         raise UsageError(f"The prevalence must be between 0 and 1 (0.5 = balanced), not {prevalence!r}.")
     else:
-        share = float(prevalence)
-    n_pos = math.floor(n * share + 0.5)
+        share = _exact(prevalence)
+    n_pos = math.floor(n * share + Fraction(1, 2))
     n_neg = n - n_pos
     for wanted, have, what in ((n_pos, pos, "with"), (n_neg, neg, "without")):
         if wanted > len(have):

@@ -1,17 +1,24 @@
-"""Spaced repetition of cases with FSRS: missed cases come back soon, easy ones later.
+"""Spaced repetition of cases with FSRS: missed cases come back on later days.
 
-Each answered case is a card of the ``fsrs`` package; its state is kept by storage
-as the JSON string ``fsrs.Card.to_json()`` writes, and passed back in here. The
-answer becomes an FSRS rating (``rating_for``): wrong or timed out -> Again, right
-with certainty <= 70 % -> Hard, 80-90 % -> Good, 100 % -> Easy. The scheduler's
-configuration lives in ``scheduler()`` and nowhere else.
+A case enters review only when it needs it: answered wrong, timed out, or right with
+low certainty (``LOW_CERTAINTY``, 50-60 %). A confident right answer to a case that has
+no card yet makes none. Once a case has a card, every later answer to it is a review,
+so a case answered well on review moves out to longer intervals as FSRS schedules it.
+
+Each card is an ``fsrs`` card; its state is kept by storage as the JSON string
+``fsrs.Card.to_json()`` writes, and passed back in here. The answer becomes an FSRS
+rating (``rating_for``): wrong or timed out -> Again, right with certainty <= 70 % ->
+Hard, 80-90 % -> Good, 100 % -> Easy. The scheduler has no (re)learning steps, so a
+miss comes back the next day (FSRS's one-day interval after Again), not minutes later
+in the same sitting. The scheduler's configuration lives in ``scheduler()`` and
+nowhere else.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import fsrs
 
@@ -20,16 +27,27 @@ from bonescan_tutor.core.errors import UsageError
 DESIRED_RETENTION = 0.9
 """Schedule each case for when the trainee has a 90 % chance of still getting it right."""
 
+LOW_CERTAINTY = 60
+"""A right answer given with at most this certainty (%) still enters review."""
+
 LEECH_MISSES = 3
 """A case missed in this many of its reviews is a leech (listed on the dashboard)."""
 
 
 @functools.cache
 def scheduler(fuzz: bool = True) -> fsrs.Scheduler:
-    """The one FSRS scheduler configuration: default parameters and learning steps,
-    desired retention 0.9. Fuzz spreads review dates so cases missed together do not
-    all come back on the same day; tests turn it off to be deterministic."""
-    return fsrs.Scheduler(desired_retention=DESIRED_RETENTION, enable_fuzzing=fuzz)
+    """The one FSRS scheduler configuration: default parameters, desired retention 0.9,
+    and no learning or relearning steps (the defaults, 1 and 10 minutes, would bring a
+    missed case back within the same session; without them FSRS schedules it in days,
+    one day after a first miss). Fuzz spreads review dates of intervals of several
+    days so cases missed together do not all come back on the same day; tests turn it
+    off to be deterministic."""
+    return fsrs.Scheduler(
+        desired_retention=DESIRED_RETENTION,
+        learning_steps=(),
+        relearning_steps=(),
+        enable_fuzzing=fuzz,
+    )
 
 
 def rating_for(correct: bool, certainty: int | None) -> fsrs.Rating:
@@ -50,6 +68,12 @@ def rating_for(correct: bool, certainty: int | None) -> fsrs.Rating:
     if certainty < 100:
         return fsrs.Rating.Good
     return fsrs.Rating.Easy
+
+
+def needs_review(correct: bool, certainty: int | None) -> bool:
+    """Whether an answer to a case without a card puts it into review: a miss (wrong or
+    timed out) or a right answer at ``LOW_CERTAINTY`` % or less."""
+    return not correct or (certainty is not None and certainty <= LOW_CERTAINTY)
 
 
 def _utc(when: datetime) -> datetime:
@@ -81,13 +105,16 @@ def review(
     when: datetime,
     *,
     fuzz: bool = True,
-) -> str:
-    """Schedule a case after an answer; returns the new card JSON for storage.
+) -> str | None:
+    """Schedule a case after an answer; returns the new card JSON for storage, or None
+    when the case needs no card (``needs_review`` is False and it has none yet).
 
     ``card_state`` is the JSON stored from the previous review, or None for a case
-    answered for the first time. ``when`` is the answer time (aware, UTC or any zone).
+    without a card. ``when`` is the answer time (aware, UTC or any zone).
     """
     t = _utc(when)
+    if card_state is None and not needs_review(correct, certainty):
+        return None
     card = _card(card_state if card_state is not None else new_card_json(t))
     card, _log = scheduler(fuzz).review_card(card, rating_for(correct, certainty), t)
     return str(card.to_json())
@@ -97,6 +124,19 @@ def due_at(card_state: str) -> datetime:
     """When a card is next due (UTC)."""
     due: datetime = _card(card_state).due
     return due
+
+
+def schedule(cards: Mapping[str, str]) -> list[dict[str, str]]:
+    """Every card as ``{case_key, due}`` (ISO 8601, UTC), soonest first (ties by key)."""
+    rows = sorted((due_at(state).astimezone(UTC), key) for key, state in cards.items())
+    return [{"case_key": key, "due": when.isoformat()} for when, key in rows]
+
+
+def due_count(cards: Mapping[str, str], now: datetime) -> int:
+    """How many cases are due by the end of ``now``'s day (local midnight of ``now``'s zone)."""
+    t = now if now.tzinfo is not None else now.astimezone()
+    end = datetime.combine(t.date(), datetime.min.time(), t.tzinfo) + timedelta(days=1)
+    return sum(1 for state in cards.values() if due_at(state) < end)
 
 
 def due_keys(cards: Mapping[str, str], now: datetime) -> list[str]:

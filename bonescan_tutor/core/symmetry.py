@@ -2,8 +2,9 @@
 
 "Symmetry is your friend": readers compare each region with the contralateral side.
 This module finds the body's midline (tilt allowed), mirrors the view across it, maps
-the local contralateral difference, sums uptake per anatomical band and side, and
-lists the most asymmetric spots. Asymmetry is common in healthy people (handedness,
+the local contralateral difference, sums uptake per anatomical band and side (bands
+across the body's axis, sides mirrored across the midline, so a tilted patient reads
+as an upright one), and lists the most asymmetric spots. Asymmetry is common in healthy people (handedness,
 degenerative joints, the injection site); the figures only point where to look.
 
 Coordinates: ``x`` counts columns from the image's left edge, ``y`` rows from the
@@ -17,6 +18,7 @@ up with the anterior view; a flipped posterior must then be read with anterior s
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,8 +78,12 @@ DEFAULT_MAX_SPOTS = 10
 class RegionIndex:
     """Uptake on each patient side of one band; ``index = (L - R) / (L + R)``.
 
-    Sums are of background-subtracted pixel values (never counts), over body pixels
-    whose mirror partner is body too. ``y0``/``y1`` are the band's first and last rows.
+    The band runs across the patient's own axis (perpendicular to the fitted midline,
+    so a tilted patient's bands tilt with them) and each side is mirrored across the
+    midline: a left/right pair of bins always falls in the same band. Sums are of
+    background-subtracted pixel values (never counts), over body pixels whose mirror
+    partner is body too. ``y0``/``y1`` are the first and last view rows of the band
+    where it crosses the midline (for an upright patient, its first and last rows).
     """
 
     name: str
@@ -214,33 +220,90 @@ def _patient_side(image_left: bool, projection: Projection) -> str:
     return "left" if image_left else "right"
 
 
-def _bands(body: Body) -> list[tuple[str, int, int]]:
-    """(name, first bin row, last bin row) of each anatomical band on the analysis grid."""
-    top, bottom = body.top // 2, body.bottom // 2
-    height = bottom - top + 1
-    out = []
-    for name, f0, f1 in BANDS:
-        i0, i1 = top + round(f0 * height), top + round(f1 * height) - 1
-        if i1 >= i0:
-            out.append((name, i0, min(i1, bottom)))
-    return out
+@dataclass(frozen=True)
+class _AxisFrame:
+    """The analysis grid resampled on the body's own axis.
+
+    Row ``i`` is the line perpendicular to the midline at ``v = v_start + i`` (grid units
+    along the axis, from where the midline crosses row 0); column ``j`` is at signed
+    distance ``u = j - reach + 0.5`` from the midline (negative: the image's left), so
+    column ``j`` and ``2 * reach - 1 - j`` are mirror partners. ``paired`` holds the
+    binned image where a body bin's mirror partner is body too, 0 elsewhere.
+    """
+
+    line: Midline  # grid coordinates
+    v_start: float
+    reach: int
+    paired: np.ndarray
+    bands: tuple[tuple[str, int, int], ...]  # (name, first row, last row) in the frame
+
+    @property
+    def _unit(self) -> tuple[float, float, float, float]:
+        b = self.line.b
+        norm = math.hypot(1.0, b)
+        return b / norm, 1.0 / norm, 1.0 / norm, -b / norm  # axis (dx, dy), normal (nx, ny)
+
+    def row_of(self, x: float, y: float) -> float:
+        """The frame row through grid point (x, y)."""
+        dx, dy, _, _ = self._unit
+        return (x - self.line.a) * dx + y * dy - self.v_start
+
+    def band_of(self, x: float, y: float) -> str:
+        row = round(self.row_of(x, y))
+        return next((n for n, i0, i1 in self.bands if i0 <= row <= i1), "outside the bands")
+
+    def view_rows(self, i0: int, i1: int, height: int) -> tuple[int, int]:
+        """First and last view rows of frame rows i0..i1 where they cross the midline."""
+        _, dy, _, _ = self._unit
+        # Grid coordinate g is view coordinate 2 g + 0.5 (bin i covers pixels 2i, 2i+1).
+        top = 2.0 * dy * (self.v_start + i0 - 0.5) + 0.5
+        bottom = 2.0 * dy * (self.v_start + i1 + 0.5) + 0.5
+        y0 = min(max(math.ceil(top - 1e-6), 0), height - 1)
+        y1 = min(max(math.ceil(bottom - 1e-6) - 1, y0), height - 1)
+        return y0, y1
 
 
-def _regions(
-    body: Body, half_line: Midline, paired: np.ndarray, projection: Projection
-) -> list[RegionIndex]:
-    img = body.half * paired
-    hh, ww = img.shape
-    xs = np.arange(ww, dtype=np.float64)[None, :]
-    line = half_line.a + half_line.b * np.arange(hh, dtype=np.float64)[:, None]
-    # The share of each bin (spanning x - 0.5 .. x + 0.5) lying left of the line.
-    left_share = np.clip(line - xs + 0.5, 0.0, 1.0)
-    # x 4: a bin holds the mean of 4 pixels; sums are in the view's (background-
-    # subtracted) pixel units.
-    img_left = 4.0 * (img * left_share).sum(axis=1)
-    img_right = 4.0 * img.sum(axis=1, dtype=np.float64) - img_left
+def _axis_frame(body: Body, half_line: Midline) -> _AxisFrame:
+    """Resample the binned image and mask on rows across the midline (bilinear)."""
+    hh, ww = body.half.shape
+    a, b = half_line.a, half_line.b
+    norm = math.hypot(1.0, b)
+    dx, dy, nx, ny = b / norm, 1.0 / norm, 1.0 / norm, -b / norm
+    cx = np.array([-0.5, ww - 0.5, -0.5, ww - 0.5]) - a
+    cy = np.array([-0.5, -0.5, hh - 0.5, hh - 0.5])
+    v_corner, u_corner = cx * dx + cy * dy, cx * nx + cy * ny
+    v_start = float(math.floor(v_corner.min()))
+    v = np.arange(v_start, math.ceil(v_corner.max()) + 1.0, dtype=np.float32)[:, None]
+    reach = min(max(math.ceil(float(np.abs(u_corner).max())) + 1, 4), 2 * ww + 2)
+    u = np.arange(-reach + 0.5, reach, 1.0, dtype=np.float32)[None, :]
+    xs = np.float32(a) + np.float32(dx) * v + np.float32(nx) * u
+    ys = np.float32(dy) * v + np.float32(ny) * u
+    stack = np.stack([body.half, body.mask.astype(np.float32)])
+    img, mask = bilinear_sample(stack, ys, xs)
+    inside = mask > 0.5
+    both = inside & inside[:, ::-1]
+    img *= both
+    rows = np.flatnonzero(inside.sum(axis=1) >= max(1, ww // 64))
+    bands: list[tuple[str, int, int]] = []
+    if rows.size:
+        top, bottom = int(rows[0]), int(rows[-1])
+        height = bottom - top + 1
+        for name, f0, f1 in BANDS:
+            i0, i1 = top + round(f0 * height), top + round(f1 * height) - 1
+            if i1 >= i0:
+                bands.append((name, i0, min(i1, bottom)))
+    return _AxisFrame(half_line, v_start, reach, img, tuple(bands))
+
+
+def _regions(body: Body, frame: _AxisFrame, projection: Projection) -> list[RegionIndex]:
+    # Columns left of the midline (u < 0) are the image's left. x 4: a bin holds the
+    # mean of 4 pixels, and resampling on the rotated frame keeps areas, so sums are
+    # in the view's (background-subtracted) pixel units.
+    half = frame.reach
+    img_left = 4.0 * frame.paired[:, :half].sum(axis=1, dtype=np.float64)
+    img_right = 4.0 * frame.paired[:, half:].sum(axis=1, dtype=np.float64)
     out = []
-    for name, i0, i1 in _bands(body):
+    for name, i0, i1 in frame.bands:
         left_img = float(img_left[i0 : i1 + 1].sum())
         right_img = float(img_right[i0 : i1 + 1].sum())
         if projection is Projection.ANTERIOR:
@@ -249,8 +312,8 @@ def _regions(
             left, right = left_img, right_img
         total = left + right
         index = (left - right) / total if total > 0 else 0.0
-        y1 = min(2 * i1 + 1, body.shape[0] - 1)
-        out.append(RegionIndex(name, 2 * i0, y1, left, right, index))
+        y0, y1 = frame.view_rows(i0, i1, body.shape[0])
+        out.append(RegionIndex(name, y0, y1, left, right, index))
     return out
 
 
@@ -265,9 +328,7 @@ def regional_indices(
     search = find_view_body(image)
     if search.body is None:
         return []
-    half_line = to_grid(midline)
-    _, paired = _mirrored(search.body, half_line)
-    return _regions(search.body, half_line, paired, projection)
+    return _regions(search.body, _axis_frame(search.body, to_grid(midline)), projection)
 
 
 def _max_filter(a: np.ndarray, radius: int) -> np.ndarray:
@@ -287,7 +348,7 @@ def _max_filter(a: np.ndarray, radius: int) -> np.ndarray:
 
 def _hotspots(
     grid: np.ndarray,
-    body: Body,
+    frame: _AxisFrame,
     midline: Midline,
     projection: Projection,
     threshold: float,
@@ -300,7 +361,6 @@ def _hotspots(
     peaks = (grid >= _max_filter(grid, max(1, round(2 * half_sigma)))) & (grid > threshold)
     ys, xs = np.nonzero(peaks)
     order = np.argsort(-grid[ys, xs], kind="stable")
-    bands = _bands(body)
     chosen: list[Hotspot] = []
     min_dist2 = (3 * sigma) ** 2
     for i in order:
@@ -308,8 +368,7 @@ def _hotspots(
         x, y = 2.0 * float(xs[i]) + 0.5, 2.0 * float(ys[i]) + 0.5
         if any((h.x - x) ** 2 + (h.y - y) ** 2 < min_dist2 for h in chosen):
             continue
-        row = int(ys[i])
-        region = next((n for n, i0, i1 in bands if i0 <= row <= i1), "outside the bands")
+        region = frame.band_of(float(xs[i]), float(ys[i]))
         side = _patient_side(x < float(midline.x_at(y)), projection)
         chosen.append(Hotspot(x, y, side, region, float(grid[ys[i], xs[i]])))
         if len(chosen) >= max_spots:
@@ -335,7 +394,8 @@ def hotspots(
     half_line = to_grid(midline)
     m, paired = _mirrored(search.body, half_line)
     grid = _asymmetry_grid(search.body, m, paired, sigma)
-    return _hotspots(grid, search.body, midline, projection, threshold, max_spots, sigma)
+    frame = _axis_frame(search.body, half_line)
+    return _hotspots(grid, frame, midline, projection, threshold, max_spots, sigma)
 
 
 def analyze_view(
@@ -356,6 +416,7 @@ def analyze_view(
     half_line = to_grid(midline)
     m, paired = _mirrored(body, half_line)
     grid = _asymmetry_grid(body, m, paired, sigma)
-    regions = _regions(body, half_line, paired, projection)
-    spots = _hotspots(grid, body, midline, projection, threshold, max_spots, sigma)
+    frame = _axis_frame(body, half_line)
+    regions = _regions(body, frame, projection)
+    spots = _hotspots(grid, frame, midline, projection, threshold, max_spots, sigma)
     return SymmetryAnalysis(midline, tuple(regions), tuple(spots), _upsample(grid, body.shape))

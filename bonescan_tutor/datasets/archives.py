@@ -16,14 +16,17 @@ import shutil
 import stat
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
+from typing import IO
 
 from bonescan_tutor.core.errors import BonescanError
+from bonescan_tutor.files import zips
 
 # The IICS-UNA zip is about 80 MB and unpacks to about the same (PNGs barely compress).
 DEFAULT_MAX_TOTAL_BYTES = 4 * 1024**3
 # Declared uncompressed size over compressed size; images sit near 1, a bomb near 1000.
-DEFAULT_MAX_RATIO = 100.0
+DEFAULT_MAX_RATIO = zips.MAX_RATIO
 DEFAULT_MAX_MEMBERS = 200_000
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
@@ -87,6 +90,12 @@ def check_archive(
             raise _refuse(zip_path, f"the entry {info.filename!r} would land outside the folder")
         if _is_symlink(info):
             raise _refuse(zip_path, f"the entry {info.filename!r} is a symbolic link")
+        if zips.is_encrypted(info):
+            raise UnsafeArchiveError(
+                f"{zip_path}: the zip is password-protected (the entry {info.filename!r} is "
+                "encrypted); this app does not unpack encrypted zips. Unzip it with its "
+                "password yourself, or download the dataset again from the original record."
+            )
         total += info.file_size
         packed += info.compress_size
         if total > max_total_bytes:
@@ -96,13 +105,32 @@ def check_archive(
                 "(a possible zip bomb)",
             )
         checked.append((info, rel))
-    if total > 1024 * 1024 and total / max(packed, 1) > max_ratio:
-        raise _refuse(
-            zip_path,
-            f"it declares {total / max(packed, 1):.0f} times its packed size once unpacked "
-            "(a possible zip bomb)",
-        )
+    problem = zips.inflation_problem(total, packed, max_bytes=max_total_bytes,
+                                     max_ratio=max_ratio)
+    if problem:
+        raise _refuse(zip_path, f"{problem} once unpacked (a possible zip bomb)")
     return checked
+
+
+class _DamagedZip(Exception):
+    """Reading a member failed: the zip's own bytes are at fault (cause attached)."""
+
+
+_READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError)
+
+
+def _member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> IO[bytes]:
+    try:
+        return zf.open(info)
+    except _READ_ERRORS as exc:  # a crafted offset makes the seek itself fail
+        raise _DamagedZip() from exc
+
+
+def _read(src: IO[bytes]) -> bytes:
+    try:
+        return src.read(1024 * 1024)
+    except _READ_ERRORS as exc:
+        raise _DamagedZip() from exc
 
 
 def safe_extract(
@@ -138,10 +166,23 @@ def safe_extract(
                     continue
                 target.parent.mkdir(parents=True, exist_ok=True)
                 # ZipExtFile never yields more than the declared size and checks the CRC.
-                with zf.open(info) as src, open(target, "wb") as out:
-                    shutil.copyfileobj(src, out, 1024 * 1024)
+                with _member(zf, info) as src, open(target, "wb") as out:
+                    while chunk := _read(src):
+                        try:
+                            out.write(chunk)
+                        except OSError as exc:
+                            raise UnsafeArchiveError(
+                                f"{dest.parent}: could not write the unpacked {zip_path.name} "
+                                f"({exc.strerror or exc}). Free some space or choose another "
+                                "folder."
+                            ) from exc
         os.replace(temp, dest)
-    except zipfile.BadZipFile as exc:
+    except _DamagedZip as exc:
+        shutil.rmtree(temp, ignore_errors=True)
+        raise UnsafeArchiveError(
+            f"{zip_path}: the zip is damaged ({exc.__cause__}). Delete it and download it again."
+        ) from exc.__cause__
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
         shutil.rmtree(temp, ignore_errors=True)
         raise UnsafeArchiveError(
             f"{zip_path}: the zip is damaged ({exc}). Delete it and download it again."

@@ -26,12 +26,14 @@ from bonescan_tutor.core.cases import (
     Layout,
     Projection,
     View,
+    check_case_key,
     fingerprint_cases,
     natural_key,
 )
 from bonescan_tutor.core.errors import DatasetError, ImageError
 from bonescan_tutor.core.validation import ProblemKind, Severity, ValidationReport
 from bonescan_tutor.datasets.images import read_header
+from bonescan_tutor.files import tables
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png"})
 EXPECTED_SIZE = (256, 1024)  # width x height of the whole-body subset
@@ -124,12 +126,16 @@ def _label_file(folder: Path, report: ValidationReport) -> Path | None:
 
 
 def _read_lines(path: Path) -> list[str]:
-    raw = path.read_bytes()
+    """The lines of a label list (UTF-8 or Windows-1252); ``DatasetError`` when it cannot
+    be read or is far larger than any list of 80,000 images."""
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("latin-1")
-    return text.splitlines()
+        size = path.stat().st_size
+        if size > tables.MAX_TABLE_BYTES:
+            raise DatasetError(f"{path}: {size / 1e6:.0f} MB is far too large for a label list.")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DatasetError(f"{path}: cannot be read ({exc.strerror or exc}).") from exc
+    return tables.decode_text(raw).splitlines()
 
 
 def _parse_list(listing: Path, report: ValidationReport) -> dict[str, tuple[Diagnosis, int, str]]:
@@ -172,8 +178,8 @@ def _parse_list(listing: Path, report: ValidationReport) -> dict[str, tuple[Diag
             report.add(
                 str(listing),
                 ProblemKind.LABEL_CONFLICT,
-                f"{name} is listed as {first.label} on line {first_line} and as "
-                f"{diagnosis.label} on line {number}; it was left out. Keep one line.",
+                f"{name} is listed as {first.label_in(Layout.BS80K)} on line {first_line} and as "
+                f"{diagnosis.label_in(Layout.BS80K)} on line {number}; it was left out. Keep one line.",
             )
             labels[key] = (first, -1, name)  # -1: conflicting, leave out
             continue
@@ -181,11 +187,19 @@ def _parse_list(listing: Path, report: ValidationReport) -> dict[str, tuple[Diag
     return {k: v for k, v in labels.items() if v[1] != -1}
 
 
-def _read_folder(folder: Path, projection: Projection, report: ValidationReport) -> list[_Entry]:
+def _read_folder(folder: Path, projection: Projection, report: ValidationReport,
+                 failed: set[tuple[str, Projection]]) -> list[_Entry]:
+    """The labelled, readable views in ``folder``; a listed view that is missing or
+    unreadable is reported and its patient id added to ``failed``."""
     listing = _label_file(folder, report)
     if listing is None:
         return []
-    labels = _parse_list(listing, report)
+    try:
+        labels = _parse_list(listing, report)
+    except DatasetError as exc:
+        report.add(str(listing), ProblemKind.BAD_SPREADSHEET,
+                   f"{str(exc).split(': ', 1)[-1]} Its images were left out.")
+        return []
     images = {
         p.name.lower(): p
         for p in folder.iterdir()
@@ -196,6 +210,7 @@ def _read_folder(folder: Path, projection: Projection, report: ValidationReport)
     for name_lower, (diagnosis, line, listed) in labels.items():
         path = images.get(name_lower)
         if path is None:
+            failed.add((patient_id(listed), projection))
             report.add(
                 str(folder / listed),
                 ProblemKind.ROW_WITHOUT_IMAGES,
@@ -207,6 +222,7 @@ def _read_folder(folder: Path, projection: Projection, report: ValidationReport)
             header = read_header(path)
         except ImageError as exc:
             report.add(str(path), ProblemKind.UNREADABLE_IMAGE, str(exc))
+            failed.add((patient_id(listed), projection))
             continue
         if (header.width, header.height) != EXPECTED_SIZE:
             report.add(
@@ -245,10 +261,24 @@ def _read_folder(folder: Path, projection: Projection, report: ValidationReport)
     return entries
 
 
-def _pair(entries: list[_Entry], report: ValidationReport) -> list[Case]:
+def _pair(entries: list[_Entry], report: ValidationReport,
+          failed: set[tuple[str, Projection]] | None = None) -> list[Case]:
+    """Cases from paired views; a view listed for a patient but missing or unreadable
+    (``failed``) keeps that case out of quizzes."""
+    failed = failed or set()
     by_id: dict[str, dict[Projection, _Entry]] = {}
     for e in entries:
-        slot = by_id.setdefault(patient_id(e.path.name), {})
+        key = patient_id(e.path.name)
+        why = check_case_key(key)
+        if why is not None:
+            report.add(
+                str(e.path),
+                ProblemKind.BAD_VALUE,
+                f"the patient id taken from this file name, {why}; the image was left out. "
+                "Rename it to a plain name such as 12_ant.png.",
+            )
+            continue
+        slot = by_id.setdefault(key, {})
         if e.projection in slot:
             report.add(
                 str(e.path),
@@ -269,8 +299,8 @@ def _pair(entries: list[_Entry], report: ValidationReport) -> list[Case]:
             report.add(
                 str(post.path),
                 ProblemKind.LABEL_CONFLICT,
-                f"{ant.path.name} is labelled {ant.diagnosis.label} but {post.path.name} "
-                f"{post.diagnosis.label}; the case is kept for browsing but left out of "
+                f"{ant.path.name} is labelled {ant.diagnosis.label_in(Layout.BS80K)} but "
+                f"{post.path.name} {post.diagnosis.label_in(Layout.BS80K)}; the case is kept for browsing but left out of "
                 "quizzes until the lists agree.",
                 Severity.WARNING,
                 case_key=key,
@@ -286,6 +316,8 @@ def _pair(entries: list[_Entry], report: ValidationReport) -> list[Case]:
                 anterior=ant.view if ant else None,
                 posterior=post.view if post else None,
                 label_doubtful=doubtful,
+                missing_views=tuple(p for p in Projection if (key, p) in failed
+                                    and p not in slot),
             )
         )
     return sorted(cases, key=lambda c: natural_key(c.key))
@@ -303,10 +335,11 @@ def read(root: Path, report: ValidationReport) -> Dataset:
             "dataset. Open the folder that holds them."
         )
     entries: list[_Entry] = []
+    failed: set[tuple[str, Projection]] = set()
     for projection in Projection:
         for folder in folders.get(projection, []):
-            entries.extend(_read_folder(folder, projection, report))
-    cases = _pair(entries, report)
+            entries.extend(_read_folder(folder, projection, report, failed))
+    cases = _pair(entries, report, failed)
     name = root.name or str(root)
     return Dataset(
         name=name,

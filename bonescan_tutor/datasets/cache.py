@@ -18,7 +18,7 @@ import numpy as np
 
 from bonescan_tutor.core.cases import View
 from bonescan_tutor.core.errors import ImageError
-from bonescan_tutor.datasets.images import load_view
+from bonescan_tutor.datasets.images import ShownView, load_view, not_shown
 
 Key = tuple[str | None, str]
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024  # about 125 whole-body uint16 views (60 cases)
@@ -71,6 +71,14 @@ class ImageCache:
         if pending is not None:
             return pending.result()
         return self._load(key, view)
+
+    def shown(self, view: View) -> ShownView:
+        """The view for a quiz: its pixels, or not shown with the reason (never raises
+        ``ImageError``), so a quiz can record the case as not shown and not score it."""
+        try:
+            return ShownView(view, self.get(view))
+        except ImageError as exc:
+            return not_shown(view, exc)
 
     def prefetch(self, views: Iterable[View]) -> None:
         """Decode these in the background unless cached, failed or already on their way."""

@@ -3,7 +3,8 @@
 ``write_demo`` renders phantom patients (see ``datasets.phantom``) into the class
 and projection folders of the real dataset, with its spreadsheet and numbering
 (metastatic patients first, at the real 60/291 prevalence), plus a
-``SYNTHETIC_DEMO.txt`` marker by which readers flag the data as synthetic. The same
+``SYNTHETIC_DEMO.txt`` marker by which readers flag the data as synthetic, and
+``annotations.bstann``, the generator's own truth (``datasets.phantom_truth``). The same
 seed and patient count give byte-identical files, so the shipped demo can be checked
 against a fresh generation.
 """
@@ -26,6 +27,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
+from bonescan_tutor.core.annotations import BESIDE_NAME
 from bonescan_tutor.core.cases import Diagnosis
 from bonescan_tutor.core.errors import UsageError
 from bonescan_tutor.datasets.phantom import (
@@ -34,9 +36,11 @@ from bonescan_tutor.datasets.phantom import (
     generate_patient,
     symmetric_phantom,
 )
+from bonescan_tutor.datasets.phantom_truth import write_phantom_annotations
 
 __all__ = [
     "MARKER_NAME",
+    "MAX_PATIENTS",
     "SHEET_NAME",
     "DemoPlan",
     "Lesion",
@@ -59,6 +63,9 @@ HEADERS = (
 # Every timestamp inside the xlsx is pinned to this, so the file is reproducible.
 FIXED_TIME = dt.datetime(2024, 1, 1, 0, 0, 0)
 MIN_PATIENTS = 2
+# Over three times the real dataset's 291 patients; a demo is for trying the app out.
+MAX_PATIENTS = 1000
+PARTIAL = ".partial-"
 
 MARKER_TEXT = """\
 SYNTHETIC DEMO DATA - NOT REAL PATIENTS - NOT FOR CLINICAL LEARNING
@@ -167,25 +174,95 @@ def _pin_zip_times(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def _demo_names() -> set[str]:
-    return {MARKER_NAME, SHEET_NAME, *CLASS_FOLDERS.values()}
+_MARKER_COUNT = re.compile(r"seed (\d+), (\d+) patients")
+
+
+def demo_files(patients: int) -> set[str]:
+    """Every file a demo of ``patients`` patients holds, as relative POSIX paths."""
+    names = {MARKER_NAME, SHEET_NAME, BESIDE_NAME}
+    m = metastatic_count(patients)
+    for number in range(1, patients + 1):
+        folder = CLASS_FOLDERS[number <= m]
+        for view, letter in zip(VIEW_FOLDERS, "AP", strict=True):
+            names.add(f"{folder}/{view}/{letter}{number}.png")
+    return names
+
+
+def demo_folders() -> set[str]:
+    return {*CLASS_FOLDERS.values(), *(f"{c}/{v}" for c in CLASS_FOLDERS.values()
+                                        for v in VIEW_FOLDERS)}
+
+
+def _foreign_entries(folder: Path, patients: int | None) -> list[str]:
+    """What under ``folder`` a demo of ``patients`` patients did not write (relative paths);
+    with ``patients`` None (a partial run) any demo image name counts as the demo's."""
+    ours = demo_files(patients) if patients is not None else None
+    folders = demo_folders()
+    image = re.compile(r"(Bone metastases|No bone metastases)/(Anterior|Posterior)/[AP]\d+\.png")
+    foreign: list[str] = []
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).as_posix()
+        if path.is_dir() and not path.is_symlink():
+            if rel not in folders:
+                foreign.append(rel + "/")
+            continue
+        if ours is not None:
+            known = rel in ours
+        else:
+            known = rel in (MARKER_NAME, SHEET_NAME, BESIDE_NAME) or bool(image.fullmatch(rel))
+        if not known or path.is_symlink():
+            foreign.append(rel)
+    return foreign
+
+
+def _earlier_demo_size(dest: Path) -> int | None:
+    """The patient count an earlier demo's marker states, or None when it states none."""
+    try:
+        text = (dest / MARKER_NAME).read_text(encoding="utf-8", errors="replace")[:4000]
+    except OSError:
+        return None
+    m = _MARKER_COUNT.search(text)
+    return int(m.group(2)) if m and int(m.group(2)) <= MAX_PATIENTS else None
 
 
 def _check_destination(dest: Path) -> None:
-    """Refuse anything but a missing folder, an empty one, or an earlier demo."""
+    """Refuse anything but a missing folder, an empty one, or an earlier demo holding
+    exactly the files that demo wrote (a file added anywhere in it is named and kept)."""
     if dest.exists() and not dest.is_dir():
         raise UsageError(f"{dest}: is a file, not a folder. Choose a new folder for the demo.")
     if not dest.is_dir():
         return
-    entries = {p.name for p in dest.iterdir()}
-    if not entries:
+    if not any(dest.iterdir()):
         return
-    if MARKER_NAME not in entries or not entries <= _demo_names():
+    patients = _earlier_demo_size(dest)
+    if patients is None:
         raise UsageError(
             f"{dest}: the folder is not empty and is not a bonescan-tutor demo "
-            f"(no {MARKER_NAME}, or other files in it). Choose an empty or new folder; "
+            f"(no {MARKER_NAME} stating its patients). Choose an empty or new folder; "
             "the demo never writes over other files."
         )
+    foreign = _foreign_entries(dest, patients)
+    if foreign:
+        more = f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
+        raise UsageError(
+            f"{dest}: the folder is not empty: it is an earlier demo, but it also holds "
+            f"{', '.join(repr(f) for f in foreign[:3])}{more}, which the demo did not write. "
+            "Move those away or choose an empty or new folder; the demo never deletes "
+            "files it did not write."
+        )
+
+
+def _clear_stale_partials(dest: Path) -> None:
+    """Remove ``.<name>.partial-*`` folders a killed run left beside ``dest`` when they
+    hold nothing but demo files (anything else is left alone)."""
+    try:
+        stale = [p for p in dest.parent.glob(f".{dest.name}{PARTIAL}*")
+                 if p.is_dir() and not p.is_symlink()]
+    except OSError:
+        return
+    for folder in stale:
+        if not _foreign_entries(folder, None):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def write_demo(
@@ -196,19 +273,34 @@ def write_demo(
 ) -> Path:
     """Write a synthetic demo of ``patients`` patients into ``dest`` (IICS-UNA layout).
 
-    ``dest`` must be missing, empty, or an earlier demo (which is replaced). Files are
-    written into a temporary sibling folder that is renamed into place at the end, so
-    an interrupted run leaves no half dataset under ``dest``. ``progress(done, total)``
+    ``dest`` must be missing, empty, or an earlier demo holding only the files it wrote
+    (which is replaced; a file added to it makes this a ``UsageError`` naming it).
+    ``patients`` runs from ``MIN_PATIENTS`` to ``MAX_PATIENTS``. Files are written into a
+    temporary sibling folder that is renamed into place at the end and removed on any
+    failure, so an interrupted run leaves no half dataset under ``dest``; a partial folder
+    left by a killed run is removed by the next run. ``progress(done, total)``
     is called after each patient. Returns ``dest``.
     """
     dest = Path(dest).resolve()  # "." or "x/.." need a real name and parent
     if patients < MIN_PATIENTS:
         raise UsageError(f"A demo needs at least {MIN_PATIENTS} patients (got {patients}).")
+    if patients > MAX_PATIENTS:
+        raise UsageError(
+            f"A demo holds at most {MAX_PATIENTS} patients (got {patients}); the real "
+            "dataset has 291."
+        )
     if seed < 0:
         raise UsageError(f"The seed must be zero or positive (got {seed}).")
     _check_destination(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{dest.name}.partial-", dir=dest.parent))
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        _clear_stale_partials(dest)
+        work = Path(tempfile.mkdtemp(prefix=f".{dest.name}{PARTIAL}", dir=dest.parent))
+    except OSError as exc:
+        raise UsageError(
+            f"{dest.parent}: cannot write the demo there ({exc.strerror or exc}). "
+            "Choose a folder you can write to."
+        ) from exc
     try:
         made: list[PhantomPatient] = []
         for plan in demo_plan(patients, seed):
@@ -227,7 +319,14 @@ def write_demo(
         (work / SHEET_NAME).write_bytes(_sheet_bytes(made))
         (work / MARKER_NAME).write_text(MARKER_TEXT.format(seed=seed, patients=patients),
                                         encoding="utf-8", newline="\n")
+        write_phantom_annotations(work, made)  # the generator's truth: annotations.bstann
         _swap_in(work, dest)
+    except OSError as exc:
+        shutil.rmtree(work, ignore_errors=True)
+        raise UsageError(
+            f"{dest}: the demo could not be written ({exc.strerror or exc}); nothing was "
+            "left behind. Free some space or choose another folder."
+        ) from exc
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import http.client
-import json
 import os
 import re
 import shutil
@@ -32,6 +31,7 @@ from bonescan_tutor.datasets.archives import (
     UnsafeArchiveError,
     safe_extract,
 )
+from bonescan_tutor.files.json_file import parse_json
 
 __all__ = [
     "Cancelled",
@@ -44,6 +44,7 @@ __all__ = [
     "fetch_record",
     "human_size",
     "list_files",
+    "parse_answer",
     "safe_extract",
     "verify_checksum",
 ]
@@ -60,6 +61,13 @@ MANUAL_ROUTE = (
 )
 
 Progress = Callable[[int, int, str], None]
+
+# The records API's answer for one record is a few kB.
+MAX_ANSWER_BYTES = 10 * 1024 * 1024
+# A file the record lists without a size may still not exceed this.
+MAX_UNDECLARED_BYTES = DEFAULT_MAX_TOTAL_BYTES
+_NOT_PLAIN = re.compile(r"[/\\:\x00-\x1f\x7f]")
+_HTML_START = (b"<!doctype html", b"<html", b"<?xml", b"<head", b"<body")
 
 
 class FetchError(BonescanError):
@@ -124,6 +132,40 @@ def _normalise_checksum(raw: object) -> str | None:
     return {32: f"md5:{text}", 64: f"sha256:{text}"}.get(len(text))
 
 
+def _check_link(url: str, what: str) -> str:
+    """``url`` when it is an http(s) link with a host; ``FetchError`` otherwise (a record's
+    links are data: ``file://`` or another scheme would read or fetch elsewhere)."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise FetchError(
+            f"{what}: the link {url[:200]!r} is not an http:// or https:// address; refused. "
+            f"{MANUAL_ROUTE}"
+        )
+    return url
+
+
+def _name_problem(name: str) -> str | None:
+    """Why a record's file key cannot be used as a local file name, or None."""
+    if len(name) > 255:
+        return "it is longer than 255 characters"
+    if _NOT_PLAIN.search(name):
+        return "it holds a folder separator, a colon or a control character"
+    if name.startswith(".") or not name.strip(". "):
+        return "it starts with a dot (hidden, or '..')"
+    if name != name.strip():
+        return "it has surrounding spaces"
+    return None
+
+
+def _size(value: object) -> int:
+    """A declared size in bytes; 0 (unknown) for anything but a whole number >= 0."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return 0
+    if isinstance(value, float) and not (value == value and 0 <= value < 2**63):
+        return 0
+    return max(int(value), 0)
+
+
 def _file_url(entry: dict[str, Any], server: str, record_id: str, name: str) -> str:
     links = entry.get("links") if isinstance(entry.get("links"), dict) else {}
     assert isinstance(links, dict)
@@ -160,17 +202,21 @@ def parse_files(data: object, server: str, record_id: str) -> list[RemoteFile]:
         name = entry.get("key") or entry.get("filename")
         if not isinstance(name, str) or not name:
             continue
-        # Only a plain file name is used locally: a record's key is data, not a path.
-        local = re.split(r"[\\/]", name)[-1]
-        if local in ("", ".", ".."):
-            continue
-        size = entry.get("size", entry.get("filesize", 0))
+        # A record's key is data, never a path: only a plain file name is used locally.
+        why = _name_problem(name)
+        if why is not None:
+            raise FetchError(
+                f"Zenodo record {record_id} lists a file named {name[:100]!r}, which is not a "
+                f"plain file name ({why}); nothing was downloaded. {MANUAL_ROUTE}"
+            )
+        url = _check_link(_file_url(entry, server, record_id, name),
+                          f"{name} in record {record_id}")
         out.append(
             RemoteFile(
-                name=local,
-                size=int(size) if isinstance(size, int | float) else 0,
+                name=name,
+                size=_size(entry.get("size", entry.get("filesize", 0))),
                 checksum=_normalise_checksum(entry.get("checksum")),
-                url=_file_url(entry, server, record_id, name),
+                url=url,
             )
         )
     if not out:
@@ -266,13 +312,20 @@ def list_files(
     """Ask the records API which files record ``record_id`` holds."""
     server = (server or default_server()).rstrip("/")
     policy = policy or RetryPolicy()
+    if not re.fullmatch(r"\d{1,20}", record_id):
+        raise FetchError(f"{record_id[:40]!r} is not a Zenodo record number (digits only).")
     what = f"Zenodo record {record_id} at {server}"
+    _check_link(server, f"The server address of {what}")
     with _open(f"{server}/api/records/{record_id}", what, policy, None) as resp:
-        body = resp.read()
-    try:
-        data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise FetchError(f"{what}: the answer is not JSON; is the server address right?") from exc
+        body = resp.read(MAX_ANSWER_BYTES + 1)
+    return parse_answer(body, what, server, record_id)
+
+
+def parse_answer(body: bytes, what: str, server: str, record_id: str) -> list[RemoteFile]:
+    """The files of a records-API answer ``body`` (untrusted bytes), read by the guarded
+    JSON reader; every failure is a ``FetchError`` naming ``what``."""
+    data = parse_json(body, where=what, what="a Zenodo records-API answer (JSON); is the "
+                      "server address right?", error=FetchError, max_bytes=MAX_ANSWER_BYTES)
     return parse_files(data, server, record_id)
 
 
@@ -327,20 +380,58 @@ def _transfer_once(
         length = resp.headers.get("Content-Length")
         expected = offset + int(length) if length and length.isdigit() else None
         total = remote.size or expected or 0
+        limit = remote.size or MAX_UNDECLARED_BYTES
+        refusal = _too_large(remote, limit) if expected is not None and expected > limit else None
+        if refusal is None and offset == 0:
+            refusal = _not_the_file(remote, resp.headers.get("Content-Type", ""), resp.peek(64))
         done = offset
         with open(part, mode) as out:
-            while True:
+            while refusal is None:
                 if cancel is not None and cancel.is_set():
                     raise Cancelled(f"Download of {remote.name} cancelled; {part} is kept.")
                 block = resp.read(policy.chunk_size)
                 if not block:
                     break
+                if done + len(block) > limit:
+                    refusal = _too_large(remote, limit)
+                    break
                 out.write(block)
                 done += len(block)
                 if progress is not None:
                     progress(done, total, remote.name)
+    if refusal is not None:
+        part.unlink(missing_ok=True)
+        raise refusal
     if (remote.size and done < remote.size) or (expected is not None and done < expected):
         raise ConnectionError(f"connection dropped after {done} of {remote.size} bytes")
+
+
+def _too_large(remote: RemoteFile, limit: int) -> FetchError:
+    declared = (f"more than the {limit} bytes the record declares" if remote.size
+                else f"more than {limit} bytes (the record declares no size; that is the most "
+                "this app downloads)")
+    return FetchError(
+        f"{remote.name}: the server sends {declared}; the download was stopped and deleted. "
+        f"It is not the file the record lists. {MANUAL_ROUTE}"
+    )
+
+
+def _not_the_file(remote: RemoteFile, content_type: str, head: bytes) -> FetchError | None:
+    """A web page (a sign-in, error or captive-portal page) or other non-zip sent where
+    ``remote`` was expected; None when the start looks right."""
+    start = head.lstrip().lower()
+    if content_type.lower().startswith("text/html") or start.startswith(_HTML_START):
+        return FetchError(
+            f"{remote.name}: the server sent a web page instead of the file (a sign-in, error "
+            "or network login page?); nothing was kept. Open the link in a browser to see "
+            f"it, or try again later. {MANUAL_ROUTE}"
+        )
+    if remote.is_zip and head and not head.startswith(b"PK"):
+        return FetchError(
+            f"{remote.name}: the server sent something that is not a zip; nothing was kept. "
+            f"Try again later. {MANUAL_ROUTE}"
+        )
+    return None
 
 
 def download_file(
@@ -353,6 +444,10 @@ def download_file(
 ) -> Path:
     """Download one file into ``dest_dir`` via ``<name>.part``; verified before renaming."""
     policy = policy or RetryPolicy()
+    why = _name_problem(remote.name)
+    if why is not None:
+        raise FetchError(f"{remote.name[:100]!r} is not a plain file name ({why}); refused.")
+    _check_link(remote.url, remote.name)
     dest_dir.mkdir(parents=True, exist_ok=True)
     final = dest_dir / remote.name
     if (

@@ -31,6 +31,7 @@ from bonescan_tutor.core.errors import DatasetError, ImageError
 from bonescan_tutor.core.validation import ProblemKind, Severity, ValidationReport
 from bonescan_tutor.datasets import sheet
 from bonescan_tutor.datasets.tree import FileTree
+from bonescan_tutor.files import tables
 
 EXPECTED_SIZE = (256, 1024)  # width, height
 DEMO_MARKER = "SYNTHETIC_DEMO.txt"
@@ -76,7 +77,7 @@ def _folder_meaning(rel: str) -> tuple[Diagnosis | None, Projection | None]:
     label: Diagnosis | None = None
     projection: Projection | None = None
     for part in rel.split("/")[:-1]:
-        words = sheet.normalise(part)
+        words = tables.normalise(part)
         if words in {"anterior", "ant", "anterior view"}:
             projection = Projection.ANTERIOR
         elif words in {"posterior", "post", "posterior view"}:
@@ -129,8 +130,8 @@ def read(tree: FileTree, report: ValidationReport) -> Dataset:
                          for p in sorted(patients.values(), key=lambda p: p.number)) if c]
     if not cases:
         raise DatasetError(
-            f"{tree.root}: none of the {len(patients)} patients found could be loaded; "
-            "see the problems listed.")
+            f"{tree.root}: none of the {len(patients)} patients found could be loaded"
+            + ("; see the problems listed." if report.errors else "."))
     synthetic = any(_name(f) == DEMO_MARKER for f in files)
     name = "Synthetic demo (IICS-UNA layout)" if synthetic else "IICS-UNA bone scans"
     return Dataset(
@@ -165,14 +166,14 @@ def _read_spreadsheet(
                        Severity.ERROR)
             continue
         for rows in sheets:
-            table = sheet.find_table(rows, COLUMNS, required=("patient",))
+            table = tables.find_table(rows, COLUMNS, required=("patient",))
             if table is not None:
                 break
         if table is not None:
             break
         report.add(tree.display(book), ProblemKind.MISSING_COLUMN,
                    "no header row with a PATIENT column in the first "
-                   f"{sheet.HEADER_SEARCH_ROWS} rows; labels were taken from the folder names.",
+                   f"{tables.HEADER_SEARCH_ROWS} rows; labels were taken from the folder names.",
                    Severity.ERROR)
     if table is None:
         return False
@@ -182,7 +183,7 @@ def _read_spreadsheet(
                    "the spreadsheet has no DIAGNOSIS CLASSIFICATION column; labels were taken from "
                    "the folder names.", Severity.ERROR)
     for excel_row, cells in table.rows:
-        number = sheet.parse_int(table.cell(cells, "patient"))
+        number = tables.parse_int(table.cell(cells, "patient"))
         where = f"{tree.display(book)} row {excel_row}"
         if number is None:
             report.add(where, ProblemKind.BAD_VALUE,
@@ -197,20 +198,35 @@ def _read_spreadsheet(
     return label_column
 
 
-def _clinical(table: sheet.Table, cells: tuple[object, ...], where: str, key: str,
+def _clinical(table: tables.Table, cells: tuple[object, ...], where: str, key: str,
               report: ValidationReport) -> ClinicalInfo:
     raw_date = table.cell(cells, "date")
-    date = sheet.parse_date(raw_date)
+    date = tables.parse_date(raw_date)
     if raw_date is not None and date is None:
         report.add(where, ProblemKind.BAD_VALUE,
                    f"ACQUISITION DATE {raw_date!r} is not a date; left blank.", Severity.INFO, key)
+    measures = {field: _measure(table, cells, field, where, key, report)
+                for field in ("age", "weight", "height")}
+    age = measures["age"]
     return ClinicalInfo(
-        age=sheet.parse_int(table.cell(cells, "age")),
-        sex=sheet.parse_sex(table.cell(cells, "sex")),
-        weight_kg=sheet.parse_float(table.cell(cells, "weight")),
-        height_cm=sheet.parse_float(table.cell(cells, "height")),
+        age=int(age) if age is not None else None,
+        sex=tables.parse_sex(table.cell(cells, "sex")),
+        weight_kg=measures["weight"],
+        height_cm=measures["height"],
         acquisition_date=date,
     )
+
+
+def _measure(table: tables.Table, cells: tuple[object, ...], field: str, where: str, key: str,
+             report: ValidationReport) -> float | None:
+    raw = table.cell(cells, field)
+    try:
+        return tables.parse_measure(raw, field)
+    except ValueError as exc:
+        report.add(where, ProblemKind.BAD_VALUE,
+                   f"{field.upper()} {tables.cell_text(raw)[:40]!r} {exc}; left blank.",
+                   Severity.WARNING, key)
+        return None
 
 
 def _build_case(tree: FileTree, p: _Patient, have_labels: bool,
@@ -282,10 +298,12 @@ def _build_case(tree: FileTree, p: _Patient, have_labels: bool,
         if projection not in p.images:  # an unreadable image was reported where it was read
             report.add(anchor, ProblemKind.MISSING_VIEW,
                        f"patient {key} has no {projection.value} view "
-                       f"({projection.letter}{key}.png); the case shows one view.",
-                       Severity.WARNING, key)
+                       f"({projection.letter}{key}.png); the case shows one view and is left "
+                       "out of quizzes.", Severity.WARNING, key)
+    # The layout promises both views: a case missing one (absent or failed) is browsed only.
+    missing = tuple(proj for proj in Projection if proj not in views)
     return Case(key, diagnosis, views.get(Projection.ANTERIOR), views.get(Projection.POSTERIOR),
-                clinical, label_doubtful=doubtful)
+                clinical, label_doubtful=doubtful, missing_views=missing)
 
 
 def _index_view(tree: FileTree, image: _Image, key: str, report: ValidationReport) -> View | None:

@@ -11,7 +11,6 @@ import io
 import os
 import struct
 import warnings
-import zipfile
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -23,10 +22,17 @@ from PIL import Image, UnidentifiedImageError
 
 from bonescan_tutor.core.cases import View
 from bonescan_tutor.core.errors import ImageError
+from bonescan_tutor.files import zips
 
-# A whole-body view is 256 x 1024 (0.26 Mpixel). Anything above this is no scan and
-# may be a decompression bomb: refused before a single pixel is decoded.
-MAX_PIXELS = 32 * 1024 * 1024
+# Every layout's whole-body view is 256 x 1024 (0.26 Mpixel); the largest image the app
+# shows is four times that on each side (1024 x 4096, 4 Mpixel, about 0.1 s and 60 MB to
+# render). Anything larger is no scan and may be a decompression bomb: refused from its
+# header, before a single pixel is decoded.
+LAYOUT_SIZE = (256, 1024)
+MAX_SCALE = 4
+MAX_PIXELS = LAYOUT_SIZE[0] * LAYOUT_SIZE[1] * MAX_SCALE * MAX_SCALE
+# The largest image file read into memory: a 16-bit RGBA PNG at MAX_PIXELS is below it.
+MAX_IMAGE_BYTES = 64 * 1024 * 1024
 # Enough bytes to hold a PNG's or JPEG's header chunks.
 HEADER_BYTES = 64 * 1024
 PNG_TAIL = b"\x00\x00\x00\x00IEND\xaeB`\x82"
@@ -90,13 +96,24 @@ def _opened(source: Source, name: str, head_only: bool) -> Iterator[Image.Image]
         raise ImageError(f"{name}: not an image Pillow can read. Replace it with the original PNG.") from exc
     except OSError as exc:
         raise ImageError(f"{name}: could not be read ({exc}). The file may be damaged or truncated.") from exc
+    except ImageError:
+        raise
+    except (SyntaxError, ValueError, EOFError, struct.error, IndexError, KeyError, TypeError,
+            ZeroDivisionError) as exc:
+        # Pillow's decoders raise these on malformed chunks (a damaged file, not a bug here).
+        raise ImageError(
+            f"{name}: the image is damaged ({type(exc).__name__}: {exc}). Replace it with the "
+            "original scan."
+        ) from exc
 
 
 def _refuse_bomb(width: int, height: int, name: str) -> None:
     if width * height > MAX_PIXELS:
         raise ImageError(
-            f"{name}: the image declares {width} x {height} pixels, far more than any whole-body "
-            "scan; refused as a possible decompression bomb. Replace it with the original scan."
+            f"{name}: the image declares {width} x {height} pixels ({width * height / 1e6:.0f} "
+            f"Mpixel); a whole-body scan is {LAYOUT_SIZE[0]} x {LAYOUT_SIZE[1]} and this app "
+            f"shows at most {MAX_PIXELS / 1e6:.1f} Mpixel. Refused unread (it may be a "
+            "decompression bomb); replace it with the original scan, or scale it down."
         )
 
 
@@ -183,14 +200,22 @@ def decode_image(source: Source, name: str | None = None) -> np.ndarray:
 
 
 def read_view_bytes(view: View) -> bytes:
-    """The raw file bytes behind a view, from a folder or a zip."""
+    """The raw file bytes behind a view, from a folder or a zip, at most ``MAX_IMAGE_BYTES``
+    (a zip member is streamed and cut off there, whatever it declares)."""
+    name = view.display_path
     try:
         if view.archive:
-            with zipfile.ZipFile(view.archive) as zf:
-                return zf.read(view.path)
-        return Path(view.path).read_bytes()
-    except (OSError, KeyError, zipfile.BadZipFile) as exc:
-        raise ImageError(f"{view.display_path}: could not be read ({exc}).") from exc
+            with zips.open_zip(Path(view.archive), error=ImageError) as zf:
+                return zips.read_member(zf, view.path, name, max_bytes=MAX_IMAGE_BYTES,
+                                        error=ImageError)
+        with open(view.path, "rb") as fh:
+            data = fh.read(MAX_IMAGE_BYTES + 1)
+    except OSError as exc:
+        raise ImageError(f"{name}: could not be read ({exc}).") from exc
+    if len(data) > MAX_IMAGE_BYTES:
+        raise ImageError(f"{name}: larger than {MAX_IMAGE_BYTES // 1_000_000} MB, far more than "
+                         "any whole-body scan; refused. Replace it with the original scan.")
+    return data
 
 
 def load_view(view: View) -> np.ndarray:
@@ -198,3 +223,45 @@ def load_view(view: View) -> np.ndarray:
     if view.archive:
         return decode_image(read_view_bytes(view), view.display_path)
     return decode_image(view.path, view.display_path)
+
+
+NOT_SHOWN = "not shown"
+
+
+@dataclass(frozen=True)
+class ShownView:
+    """A view as a quiz shows it: its pixels, or ``NOT_SHOWN`` with the reason.
+
+    ``reason`` never names the file (a file name or folder can give a hidden label away);
+    the full message with the file, for logs outside a quiz, is ``detail``.
+    """
+
+    view: View
+    pixels: np.ndarray | None
+    reason: str | None = None
+    detail: str | None = None
+
+    @property
+    def shown(self) -> bool:
+        return self.pixels is not None
+
+    @property
+    def status(self) -> str:
+        return "shown" if self.shown else NOT_SHOWN
+
+
+def load_view_for_quiz(view: View) -> ShownView:
+    """Decode a view for a quiz; an image that fails to decode comes back not shown (to
+    be recorded as such and not scored) instead of raising."""
+    try:
+        return ShownView(view, load_view(view))
+    except ImageError as exc:
+        return not_shown(view, exc)
+
+
+def not_shown(view: View, exc: ImageError) -> ShownView:
+    """The ``ShownView`` of a view whose decoding failed with ``exc``."""
+    detail = str(exc)
+    prefix = f"{view.display_path}: "
+    reason = detail[len(prefix):] if detail.startswith(prefix) else "the image cannot be read"
+    return ShownView(view, None, reason, detail)

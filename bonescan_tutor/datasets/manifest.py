@@ -11,8 +11,6 @@ out. The manifest is ``manifest.csv``, ``manifest.xlsx``, ``cases.csv`` or
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
 import enum
 import re
 from collections.abc import Sequence
@@ -26,12 +24,15 @@ from bonescan_tutor.core.cases import (
     Layout,
     Projection,
     View,
+    check_case_key,
     fingerprint_cases,
     natural_key,
 )
 from bonescan_tutor.core.errors import DatasetError, ImageError
 from bonescan_tutor.core.validation import ProblemKind, Severity, ValidationReport
+from bonescan_tutor.datasets import sheet
 from bonescan_tutor.datasets.images import read_header
+from bonescan_tutor.files import tables
 
 MANIFEST_NAMES = ("manifest.csv", "manifest.xlsx", "cases.csv", "cases.xlsx")
 SUFFIXES = frozenset({".csv", ".xlsx"})
@@ -53,22 +54,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
 Cell = object
-Row = dict[str, Cell]
-
-
-def _squash(text: object) -> str:
-    return re.sub(r"[\s_\-]+", "", str(text).strip().lower()) if text is not None else ""
-
-
-def _columns(header: Sequence[Cell]) -> dict[str, int]:
-    """Field name -> column index for the header cells that name a known field."""
-    lookup = {alias: field for field, aliases in COLUMNS.items() for alias in aliases}
-    found: dict[str, int] = {}
-    for i, cell in enumerate(header):
-        field = lookup.get(_squash(cell))
-        if field is not None and field not in found:
-            found[field] = i
-    return found
 
 
 def _usable(columns: dict[str, int]) -> bool:
@@ -77,44 +62,16 @@ def _usable(columns: dict[str, int]) -> bool:
     )
 
 
-def _read_csv(path: Path) -> list[list[Cell]]:
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
-    first = text.split("\n", 1)[0]
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(first, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    return [list(r) for r in csv.reader(text.splitlines(), dialect)]
-
-
-def _read_xlsx(path: Path) -> list[list[Cell]]:
-    from openpyxl import load_workbook
-
-    wb = load_workbook(path, read_only=True, data_only=True)
-    try:
-        ws = wb.worksheets[0]
-        return [list(r) for r in ws.iter_rows(values_only=True)]
-    finally:
-        wb.close()
-
-
-def _table(path: Path) -> tuple[int, dict[str, int], list[list[Cell]]]:
-    """(header row index, columns, all rows); the header is the first row naming fields."""
-    try:
-        rows = _read_xlsx(path) if path.suffix.lower() == ".xlsx" else _read_csv(path)
-    except Exception as exc:  # openpyxl and csv raise many kinds on a damaged file
-        raise DatasetError(
-            f"{path}: the manifest could not be read ({exc}). Save it again as CSV or XLSX."
-        ) from exc
-    for i, row in enumerate(rows[:20]):
-        cols = _columns(row)
-        if cols:
+def _table(path: Path) -> tuple[int, dict[str, int], list[tuple[Cell, ...]]]:
+    """(header row index, columns, all rows of the first sheet); the header is the first
+    row near the top with every needed column, else the row naming the most of them."""
+    sheets = sheet.read_table(path)
+    rows = sheets[0] if sheets else []
+    for i, row in enumerate(rows[: tables.HEADER_SEARCH_ROWS]):
+        cols = tables.match_columns(row, COLUMNS)
+        if _usable(cols):
             return i, cols, rows
-    return -1, {}, rows
+    return -1, tables.best_header(rows, COLUMNS), rows
 
 
 def find_manifest(root: Path) -> Path | None:
@@ -131,6 +88,16 @@ def find_manifest(root: Path) -> Path | None:
     return None
 
 
+def looks_like_manifest(path: Path) -> bool:
+    """True for a CSV/XLSX file naming at least two manifest columns near its top (a
+    manifest with a column missing, worth a message naming it)."""
+    try:
+        _, columns, _ = _table(path)
+    except DatasetError:
+        return False
+    return len(columns) >= 2
+
+
 def recognises(root: Path) -> bool:
     """True for a CSV/XLSX manifest (or a folder holding one) with the needed columns."""
     manifest = find_manifest(Path(root))
@@ -141,38 +108,6 @@ def recognises(root: Path) -> bool:
     except DatasetError:
         return False
     return _usable(columns)
-
-
-def _text(value: Cell) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _number(value: Cell) -> float | None:
-    if value is None or _text(value) == "":
-        return None
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    return float(_text(value).replace(",", "."))
-
-
-def _date(value: Cell) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = _text(value)
-    if not text:
-        return None
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%Y/%m/%d", "%d.%m.%Y"):
-        try:
-            return dt.datetime.strptime(text.split(" ")[0].split("T")[0], fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(text)
 
 
 def _safe_relative(base: Path, text: str) -> Path | None:
@@ -225,7 +160,7 @@ class _RowReader:
         self, row: Sequence[Cell], line: int, key: str, proj: Projection
     ) -> View | _Refused | None:
         """The view; None when the cell is empty; REFUSED when the case must be left out."""
-        text = _text(self.cell(row, proj.value))
+        text = tables.cell_text(self.cell(row, proj.value))
         if not text:
             return None
         path = _safe_relative(self.base, text)
@@ -268,39 +203,50 @@ class _RowReader:
         )
 
     def clinical(self, row: Sequence[Cell], line: int, key: str) -> ClinicalInfo:
-        values: dict[str, object] = {}
-        for field, convert in (
-            ("age", _number),
-            ("weight", _number),
-            ("height", _number),
-            ("date", _date),
-        ):
+        values: dict[str, float | None] = {}
+        for field in ("age", "weight", "height"):
             raw = self.cell(row, field)
             try:
-                values[field] = convert(raw)
-            except ValueError:
+                values[field] = tables.parse_measure(raw, field)
+            except ValueError as exc:
                 values[field] = None
-                self.problem(
-                    line,
-                    ProblemKind.BAD_VALUE,
-                    f"{field} {_text(raw)!r} is not understood and was left blank.",
-                    key,
-                    severity=Severity.WARNING,
-                )
+                self.bad_value(line, key, field, raw, str(exc))
+        raw_date = self.cell(row, "date")
+        date = tables.parse_date(raw_date)
+        if date is None and tables.cell_text(raw_date):
+            self.bad_value(line, key, "date", raw_date, "is not understood")
         age = values["age"]
         return ClinicalInfo(
-            age=int(age) if isinstance(age, float) else None,
-            sex=_text(self.cell(row, "sex")) or None,
-            weight_kg=values["weight"] if isinstance(values["weight"], float) else None,
-            height_cm=values["height"] if isinstance(values["height"], float) else None,
-            acquisition_date=values["date"] if isinstance(values["date"], dt.date) else None,
-            note=_text(self.cell(row, "note")) or None,
+            age=int(age) if age is not None else None,
+            sex=tables.cell_text(self.cell(row, "sex"))[:40] or None,
+            weight_kg=values["weight"],
+            height_cm=values["height"],
+            acquisition_date=date,
+            note=tables.cell_text(self.cell(row, "note")) or None,
+        )
+
+    def bad_value(self, line: int, key: str, field: str, raw: Cell, why: str) -> None:
+        self.problem(
+            line,
+            ProblemKind.BAD_VALUE,
+            f"{field} {tables.cell_text(raw)[:40]!r} {why}; it was left blank.",
+            key,
+            severity=Severity.WARNING,
         )
 
     def case(self, row: Sequence[Cell], line: int, seen: dict[str, int]) -> Case | None:
-        key = _text(self.cell(row, "key"))
+        key = tables.cell_text(self.cell(row, "key"))
         if not key:
             self.problem(line, ProblemKind.BAD_VALUE, "no case key; the row was skipped.")
+            return None
+        why = check_case_key(key)
+        if why is not None:
+            self.problem(
+                line,
+                ProblemKind.BAD_VALUE,
+                f"case key {why}; the row was left out. Give the case a plain name "
+                "such as 12 or A-12.",
+            )
             return None
         if key in seen:
             self.problem(
@@ -318,7 +264,7 @@ class _RowReader:
             self.problem(
                 line,
                 ProblemKind.UNKNOWN_LABEL,
-                f"diagnosis {_text(raw_label)!r} is not understood; the case was left out. "
+                f"diagnosis {tables.cell_text(raw_label)!r} is not understood; the case was left out. "
                 "Write 'Bone metastases' or 'No bone metastases'.",
                 key,
             )
@@ -327,6 +273,12 @@ class _RowReader:
         post = self.view(row, line, key, Projection.POSTERIOR)
         if ant is _Refused.REFUSED or post is _Refused.REFUSED:
             return None
+        # The views a row names are the views it promises; one that failed keeps the
+        # case out of quizzes (it can still be browsed).
+        missing = tuple(
+            proj for proj, got in ((Projection.ANTERIOR, ant), (Projection.POSTERIOR, post))
+            if tables.cell_text(self.cell(row, proj.value)) and not isinstance(got, View)
+        )
         if not isinstance(ant, View) and not isinstance(post, View):
             self.problem(
                 line,
@@ -341,6 +293,7 @@ class _RowReader:
             anterior=ant if isinstance(ant, View) else None,
             posterior=post if isinstance(post, View) else None,
             clinical=self.clinical(row, line, key),
+            missing_views=missing,
         )
 
 
@@ -369,7 +322,7 @@ def read(root: Path, report: ValidationReport) -> Dataset:
     cases: list[Case] = []
     for index in range(header_at + 1, len(rows)):
         row = rows[index]
-        if all(_text(c) == "" for c in row):
+        if all(tables.cell_text(c) == "" for c in row):
             continue
         case = reader.case(row, index + 1, seen)
         if case is not None:

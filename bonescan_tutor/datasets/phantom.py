@@ -31,7 +31,11 @@ KINDS = ("metastasis", "fracture", "injection", "degenerative")
 
 @dataclass(frozen=True)
 class Lesion:
-    """A hot spot as it appears in one view: pixel centre (x from the left, y from the top)."""
+    """A hot spot as it appears in one view: pixel centre (x from the left, y from the top).
+
+    ``radius`` (pixels) is twice the larger width (sigma) of the spot as drawn, collimator
+    blur included: the circle holding about 86 % of the spot's counts.
+    """
 
     projection: Projection
     x: float
@@ -39,6 +43,7 @@ class Lesion:
     side: str  # "left" or "right": the PATIENT's side
     region: str
     kind: str  # one of KINDS
+    radius: float = 0.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -232,16 +237,22 @@ def _expose(
     return views[0], views[1]
 
 
-def _record(pose: Pose, spots: list[_Spot]) -> tuple[Lesion, ...]:
+def _record(pose: Pose, spots: list[_Spot], sz: list[float], blur_px: float
+            ) -> tuple[Lesion, ...]:
+    """Each spot as it shows in each view where it is bright enough to see; ``sz`` holds
+    the vertical width each spot was drawn with."""
     out: list[Lesion] = []
-    for sp in spots:
+    for sp, height in zip(spots, sz, strict=True):
         (x,), (y,) = pose.to_image([sp.u], [sp.z])
         side = "left" if sp.u > 0 else "right"
+        radius = 2.0 * max(math.hypot(pose.sx * sp.sigma, blur_px),
+                           math.hypot(pose.sy * height, blur_px))
         if sp.depth_a >= 0.45:
-            out.append(Lesion(Projection.ANTERIOR, float(x), float(y), side, sp.region, sp.kind))
+            out.append(Lesion(Projection.ANTERIOR, float(x), float(y), side, sp.region, sp.kind,
+                              radius))
         if sp.depth_p >= 0.45:
             out.append(Lesion(Projection.POSTERIOR, float(WIDTH - 1 - x), float(y), side,
-                              sp.region, sp.kind))
+                              sp.region, sp.kind, radius))
     return tuple(out)
 
 
@@ -277,14 +288,15 @@ def generate_patient(
         spots += _metastases(rng, chest, count)
     # none on a superscan: they would drown in its diffuse uptake yet stay in the truth
     spots += _look_alikes(rng, chest, 0.0 if superscan else (0.5 if metastatic else 1.0))
+    heights: list[float] = []
     for sp in spots:
         amp = sp.amp * (gain if sp.kind == "metastasis" else 1.0)
-        c.blob(sp.u, sp.z, sp.sigma, sp.sigma * float(rng.uniform(0.9, 1.3)),
-               amp * sp.depth_a, amp * sp.depth_p)
+        heights.append(sp.sigma * float(rng.uniform(0.9, 1.3)))
+        c.blob(sp.u, sp.z, sp.sigma, heights[-1], amp * sp.depth_a, amp * sp.depth_p)
     soft = float(rng.uniform(0.12, 0.18)) * (0.5 if superscan else 1.0) * (bmi / 27.0) ** 0.5
     anterior, posterior = _expose(c, rng, soft, float(rng.uniform(28.0, 50.0)))
-    return PhantomPatient(number, metastatic, anterior, posterior, _record(pose, spots),
-                          clinical, superscan, pose)
+    return PhantomPatient(number, metastatic, anterior, posterior,
+                          _record(pose, spots, heights, c.blur_px), clinical, superscan, pose)
 
 
 def symmetric_phantom(

@@ -13,7 +13,14 @@ from pathlib import Path
 
 from bonescan_tutor.core.cases import Projection, View
 from bonescan_tutor.core.errors import DatasetError, ImageError
-from bonescan_tutor.datasets.images import PNG_SIGNATURE, PNG_TAIL, ImageHeader, read_header
+from bonescan_tutor.datasets.images import (
+    MAX_IMAGE_BYTES,
+    PNG_SIGNATURE,
+    PNG_TAIL,
+    ImageHeader,
+    read_header,
+)
+from bonescan_tutor.files import zips
 
 
 @dataclass(frozen=True)
@@ -41,11 +48,8 @@ class FileTree:
     def open(cls, path: Path) -> FileTree:
         if path.is_dir():
             return cls(path)
-        if path.is_file() and zipfile.is_zipfile(path):
-            try:
-                return cls(path, zipfile.ZipFile(path))
-            except (OSError, zipfile.BadZipFile) as exc:
-                raise DatasetError(f"{path}: the zip file cannot be opened ({exc}).") from exc
+        if path.is_file() and (zipfile.is_zipfile(path) or zips.looks_like_zip(path)):
+            return cls(path, zips.open_zip(path, error=DatasetError))
         if path.is_file():
             raise DatasetError(
                 f"{path}: this file is neither a folder nor a zip. Open the dataset's folder, "
@@ -101,10 +105,19 @@ class FileTree:
             return self.archive.getinfo(rel).file_size
         return os.stat(os.path.join(self._root_text, rel)).st_size
 
-    def read_bytes(self, rel: str) -> bytes:
+    def read_bytes(self, rel: str, max_bytes: int = zips.MAX_MEMBER_BYTES) -> bytes:
+        """A file's bytes (a table, not an image); ``DatasetError`` beyond ``max_bytes``."""
         if self.archive is not None:
-            return self.archive.read(rel)
-        return (self.root / rel).read_bytes()
+            return zips.read_member(self.archive, rel, self.display(rel), max_bytes=max_bytes,
+                                    error=DatasetError)
+        path = self.root / rel
+        try:
+            if path.stat().st_size > max_bytes:
+                raise DatasetError(f"{path}: too large ({path.stat().st_size / 1e6:.0f} MB; at "
+                                   f"most {max_bytes / 1e6:.0f} MB).")
+            return path.read_bytes()
+        except OSError as exc:
+            raise DatasetError(f"{path}: cannot be read ({exc.strerror or exc}).") from exc
 
     def probe(self, rel: str) -> Probe:
         """Header, size and (for a folder PNG) whether it was cut short, in one open.
@@ -114,11 +127,16 @@ class FileTree:
         """
         name = self.display(rel)
         if self.archive is not None:
-            size = self.archive.getinfo(rel).file_size
-            with self.archive.open(rel) as f:
-                head = f.read(33)
-            data = head if head.startswith(b"\x89PNG") else self.archive.read(rel)
-            return Probe(read_header(data, name), size, False)
+            info = self.archive.getinfo(rel)
+            problem = zips.inflation_problem(info.file_size, info.compress_size,
+                                             max_bytes=MAX_IMAGE_BYTES)
+            if problem:
+                raise ImageError(f"{name}: refused: {problem}, a possible zip bomb. Replace "
+                                 "the zip with the original download.")
+            head = zips.read_member_head(self.archive, info, 33, name, error=ImageError)
+            data = head if head.startswith(PNG_SIGNATURE) else zips.read_member(
+                self.archive, info, name, max_bytes=MAX_IMAGE_BYTES, error=ImageError)
+            return Probe(read_header(data, name), info.file_size, False)
         try:
             with open(name, "rb") as f:
                 head = f.read(33)

@@ -127,7 +127,8 @@ def parse_json(
     except _Refused as exc:
         raise error(f"{where}: not {what}: {exc}.") from None
     except json.JSONDecodeError as exc:
-        cut = exc.pos >= len(text.rstrip()) and text.lstrip()[:1] in "[{"
+        at_end = exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string")
+        cut = at_end and text.lstrip()[:1] in "[{"
         why = "it is cut short (truncated)" if cut else f"{exc.msg} at line {exc.lineno}, column {exc.colno}"
         raise error(f"{where}: not {what}: {why}.") from None
     except (ValueError, RecursionError) as exc:

@@ -14,7 +14,7 @@ from pathlib import Path
 from types import TracebackType
 
 import pyqtgraph as pg
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QMessageLogContext, QSettings, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -39,7 +39,18 @@ def app_icon() -> QIcon:
     return QIcon(str(paths.resource("icons", "bonescan-tutor.png")))
 
 
+QT_NOISE = ("This plugin does not support propagateSizeHints()",)
+"""Qt messages that say nothing to a user (the offscreen platform's, once per window)."""
+
+
+def _qt_message(mode: QtMsgType, context: QMessageLogContext, message: str) -> None:
+    if any(noise in message for noise in QT_NOISE):
+        return
+    sys.stderr.write(message + "\n")
+
+
 def make_application(argv: list[str] | None = None) -> QApplication:
+    qInstallMessageHandler(_qt_message)
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         app = QApplication(argv or [sys.argv[0]])

@@ -32,7 +32,6 @@ def register_commands(w: MainWindow) -> None:
     add(ActionSpec("open_demo", "&File", "Open the synthetic &demo"), w.open_demo)
     add(ActionSpec("download", "&File", "&Download IICS-UNA dataset…"), w.download_dataset)
     add(ActionSpec("report", "&File", "Dataset &report…", "Ctrl+R"), w.show_report)
-    add(ActionSpec("quit", "&File", "&Quit", "Ctrl+Q"), w.close)
     add(ActionSpec("next", "&View", "Next case", "Down"), lambda: w._study(lambda: w.library.step(1)))
     add(ActionSpec("previous", "&View", "Previous case", "Up"),
         lambda: w._study(lambda: w.library.step(-1)))
@@ -59,6 +58,7 @@ def register_commands(w: MainWindow) -> None:
         add(ActionSpec(ident, "&Overlays", text, key),
             lambda o=overlay, tool=tool: t(tool, lambda p: p.toggle_overlay(o)))
     _register_quiz_commands(w)
+    add(ActionSpec("quit", "&File", "&Quit", "Ctrl+Q"), w.close)  # last in its menu
     add(ActionSpec("shortcuts", "&Help", "&Keyboard shortcuts", "F1"), w.show_shortcuts)
     add(ActionSpec("about", "&Help", "&About"), w.show_about)
 

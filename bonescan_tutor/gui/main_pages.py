@@ -95,14 +95,17 @@ class PageCommands:
         if self.on_quiz_page:
             self.leave_quiz()
         if self.dashboard is None or self.dashboard.property("trainee") != trainee.name:
-            from bonescan_tutor.gui.results.presenter import progress_loader
+            from bonescan_tutor.gui.results.presenter import due_loader, progress_loader
             from bonescan_tutor.gui.results.view import DashboardScreen
 
             if self.dashboard is not None:
                 self.dashboard.setParent(None)
                 self.dashboard.deleteLater()
             self.dashboard = DashboardScreen(progress_loader(store, trainee),
-                                             self.dataset.fingerprint if self.dataset else None)
+                                             self.dataset.fingerprint if self.dataset else None,
+                                             due_today=due_loader(store, trainee),
+                                             current_layout=self.dataset.layout if self.dataset
+                                             else None)
             self.dashboard.setProperty("trainee", trainee.name)
             self.dashboard.openCase.connect(self._open_case_from_dashboard)
             self.dashboard.exportRequested.connect(self.export_results)
@@ -132,7 +135,8 @@ class PageCommands:
         store, trainee = self.store(), self.trainee()
         if store is not None and trainee is not None:
             export_results(self, store, trainee, kind,
-                           self.dataset.fingerprint if self.dataset else None)
+                           self.dataset.fingerprint if self.dataset else None,
+                           self.dataset.layout if self.dataset else None)
 
     # --- opening data -------------------------------------------------------------------
     def choose_dataset(self) -> None:
@@ -186,7 +190,7 @@ class PageCommands:
         self._remember_recent(dataset.root)
         self._show_status()
         if self.dashboard is not None:
-            self.dashboard.set_current_fingerprint(dataset.fingerprint)
+            self.dashboard.set_current_fingerprint(dataset.fingerprint, dataset.layout)
         self.refresh_commands()
         if not self.app.allows("library"):
             return  # an exam is open on this dataset: the library stays empty
@@ -210,7 +214,7 @@ class PageCommands:
         counts = dataset.counts()
         self.statusBar().showMessage(
             f"{who}{dataset.name} [{dataset.layout.value}]: {len(dataset)} cases "
-            f"({' / '.join(f'{n} {d.label.lower()}' for d, n in counts.items())}){problems}")
+            f"({' / '.join(f'{n} {dataset.label(d).lower()}' for d, n in counts.items())}){problems}")
 
     def show_case(self, case: Case) -> None:
         shown = self.library.shown

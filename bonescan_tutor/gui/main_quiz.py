@@ -211,7 +211,8 @@ class QuizCommands:
             quiz.start(spec, quizset_json=self.app.quizset_json(quiz_set))
         title = quiz.session.spec.title if quiz.session else ""
         self.quiz_screen.title.setText(title)
-        self.setWindowTitle(f"bonescan-tutor — Quiz: {title}")
+        # Qt adds " — bonescan-tutor" (the application's display name) itself.
+        self.setWindowTitle(f"Quiz: {title}")
         self.quiz_screen.viewer.scans.setFocus()
         self.refresh_commands()
 

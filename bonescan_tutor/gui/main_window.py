@@ -103,7 +103,11 @@ class MainWindow(QuizCommands, PageCommands, QMainWindow):
         self.actions = ActionRegistry(self)
         register_commands(self)
         self.actions.build_menus(self.menuBar(), MENUS)
-        self.recent_menu = self.menuBar().actions()[0].menu().addMenu("Recent datasets")
+        file_menu, quit_action = self.menuBar().actions()[0].menu(), self.actions["quit"]
+        self.recent_menu = file_menu.addMenu("Recent datasets")
+        file_menu.removeAction(quit_action)  # Quit stays last, below the recent datasets
+        file_menu.addSeparator()
+        file_menu.addAction(quit_action)
         self._refresh_recent()
         self.statusBar().showMessage("No dataset open")
         self.refresh_commands()

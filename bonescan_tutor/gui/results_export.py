@@ -7,23 +7,25 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
+from bonescan_tutor.core.cases import Layout
 from bonescan_tutor.core.errors import BonescanError
 from bonescan_tutor.storage.progress import ProgressStore, Trainee
 
 FILTERS = {
     "xlsx": ("Excel workbook (*.xlsx)", ".xlsx"),
     "csv": ("CSV file (*.csv)", ".csv"),
-    "imrmc": ("iMRMC input (*.csv)", ".imrmc.csv"),
+    "imrmc": ("iMRMC input (*.imrmc)", ".imrmc"),
 }
 
 
 def export_results(parent: QWidget, store: ProgressStore, trainee: Trainee, kind: str,
-                   fingerprint: str | None) -> Path | None:
+                   fingerprint: str | None, layout: Layout | None = None) -> Path | None:
     from bonescan_tutor.core.scoring import summary
     from bonescan_tutor.storage.export import (
         export_attempts_csv,
         export_imrmc,
         export_workbook,
+        imrmc_key_paths,
         scored_answers,
     )
 
@@ -35,16 +37,22 @@ def export_results(parent: QWidget, store: ProgressStore, trainee: Trainee, kind
     path = Path(path_text)
     attempts = [a for a in store.attempts(trainee=trainee) if a.label_shown]
     names = {trainee.id: trainee.name}
+    path_note = ""
     try:
         if kind == "xlsx":
             export_workbook(attempts, {trainee.name: summary(scored_answers(attempts))}, path,
-                            trainee_names=names, current_fingerprint=fingerprint)
+                            trainee_names=names, current_fingerprint=fingerprint,
+                            current_layout=layout)
         elif kind == "csv":
-            export_attempts_csv(attempts, path, trainee_names=names, current_fingerprint=fingerprint)
+            export_attempts_csv(attempts, path, trainee_names=names, current_fingerprint=fingerprint,
+                                current_layout=layout)
         else:
-            export_imrmc(attempts, path, trainee_names=names)
+            path = export_imrmc(attempts, path, trainee_names=names,
+                                current_fingerprint=fingerprint, current_layout=layout)
+            readers, cases = imrmc_key_paths(path)
+            path_note = f"\n(reader and case keys: {readers.name}, {cases.name})"
     except BonescanError as exc:
         QMessageBox.warning(parent, "Export results", str(exc))
         return None
-    QMessageBox.information(parent, "Export results", f"Wrote {len(attempts)} answers to\n{path}")
+    QMessageBox.information(parent, "Export results", f"Wrote {len(attempts)} answers to\n{path}{path_note}")
     return path

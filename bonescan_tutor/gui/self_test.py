@@ -81,7 +81,7 @@ def run_self_test(app: QApplication, settings: QSettings) -> int:
     if failures:
         print("self-test: FAILED: " + "; ".join(failures), file=sys.stderr)
         return 1
-    print(f"self-test: ok ({dataset.name}, {len(dataset)} cases; first case shown "
-          f"{since_start * 1000:.0f} ms after start ({shown * 1000:.0f} ms after the window); "
-          "a 3-case practice quiz answered and saved)")
+    print(f"self-test: ok. {dataset.name}: {len(dataset)} cases; first case shown "
+          f"{since_start * 1000:.0f} ms after start, {shown * 1000:.0f} ms after the window; "
+          "a 3-case practice quiz answered and saved.")
     return 0

@@ -18,6 +18,18 @@ TEMP_PREFIX = ".bst-partial-"
 """Temp files start with this, so a left-over (after a power cut) is easy to recognise."""
 
 
+def umask_mode(full: int = 0o666) -> int:
+    """``full`` less the process umask: the mode a plain ``open(path, "w")`` would give.
+
+    ``tempfile.mkstemp`` creates its files 0600 whatever the umask; a file the app
+    writes (a quiz set, a result, a figure) is given this mode instead, so colleagues
+    reading a shared folder can open it when the user's umask lets them.
+    """
+    current = os.umask(0o077)  # reading the umask means setting it; put it straight back
+    os.umask(current)
+    return full & ~current
+
+
 def _why(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
@@ -43,8 +55,13 @@ def replacing(
         raise error(
             f"{path}: cannot write there ({_why(exc)}); choose a folder you can write to."
         ) from exc
-    os.close(fd)
     tmp = Path(tmp_name)
+    os.close(fd)
+    try:
+        os.chmod(tmp, umask_mode())
+    except OSError:
+        _remove(tmp)
+        raise
     try:
         yield tmp
         if fsync:

@@ -1,35 +1,57 @@
 """A cohort: many trainees' results files for one quiz set, merged, with item analysis.
 
 ``load_cohort`` never fails on a bad file: each file that cannot be merged (not a
-results file, truncated, edited, another quiz set, a duplicate) is listed by name in
-``Cohort.problems`` and the rest are merged. The quiz set is the one most files
-belong to (ties: the first file's). A trainee who sent several different results for
-the set counts once, with their latest file.
+results file, truncated, damaged, another quiz set, an exact copy) is listed by name in
+``Cohort.problems`` and the rest are merged.
 
-Item analysis (classical test theory), per case over the trainees who saw it:
-difficulty = share correct; discrimination = share correct in the upper 27 % of
-trainees by total score minus the lower 27 % (at least one trainee each, ranked by
-total then name; None when every trainee has the same total); point-biserial = Pearson correlation of the 0/1 item score with the
-total score (uncorrected: the item is part of the total). An unanswered case is wrong.
+A results file is the trainee's: its checksum detects damage, not a determined editor,
+who can change any field and recompute it. So, with the instructor's dataset given,
+every answer is scored against the dataset's label, never the file's (a file whose
+labels differ is named in ``Cohort.warnings``); without it the labels come from the
+files and ``Cohort.banner`` says so, for every output to show first. The quiz set is
+the instructor's quiz-set file when given, else the one most files belong to (ties: the
+first file's); its cases are the set file's, else those more than half of its files
+answered (a lone file cannot be checked that way), and, with a dataset, only those the
+dataset holds: answers to other cases are named in ``warnings`` and dropped. Without a
+dataset, a file whose label of a case most files do not give is named too. A trainee with several different
+files is never replaced silently: ``Cohort.duplicates`` names every file, and the later
+(by ``created``) is used unless ``prefer`` says the earliest.
+
+Item analysis (difficulty, discrimination, corrected and uncorrected point-biserial)
+lives in ``storage.item_analysis``; its names are importable from here too.
 """
 
 from __future__ import annotations
 
-import math
+import datetime as dt
+import enum
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import numpy as np
-
-from bonescan_tutor.core.cases import Diagnosis, natural_key
+from bonescan_tutor.core.cases import Dataset, Diagnosis, natural_key
 from bonescan_tutor.core.errors import BonescanError
 from bonescan_tutor.core.scoring import Summary, summary
 from bonescan_tutor.storage.atomic_file import TEMP_PREFIX
+from bonescan_tutor.storage.item_analysis import UPPER_LOWER_SHARE as UPPER_LOWER_SHARE
+from bonescan_tutor.storage.item_analysis import ItemStats as ItemStats
+from bonescan_tutor.storage.item_analysis import item_analysis as item_analysis
+from bonescan_tutor.storage.item_analysis import most_missed as most_missed
+from bonescan_tutor.storage.quizsets import QuizSet
 from bonescan_tutor.storage.results import EXTENSION, ResultAttempt, ResultsFile, read_results
 
-UPPER_LOWER_SHARE = 0.27
+UNVERIFIED = (
+    "Truth taken from the trainees' files, unverified: a trainee can edit them. "
+    "Give the dataset to score against its labels."
+)
+
+
+class Prefer(enum.Enum):
+    """Which of a trainee's several results files counts (by their ``created`` time)."""
+
+    LATEST = "latest"
+    EARLIEST = "earliest"
 
 
 @dataclass(frozen=True)
@@ -44,6 +66,24 @@ class CohortProblem:
 
 
 @dataclass(frozen=True)
+class SeveralFiles:
+    """One trainee sent more than one different results file; ``used`` counts."""
+
+    trainee: str
+    files: tuple[Path, ...]  # oldest first, by ``created``
+    used: Path
+    prefer: Prefer
+
+    def __str__(self) -> str:
+        others = ", ".join(p.name for p in self.files if p != self.used)
+        which = "later" if self.prefer is Prefer.LATEST else "earlier"
+        return (
+            f"{self.trainee} sent {len(self.files)} results files: {self.used.name} (the "
+            f"{which}) is used, {others} is not. Check which one is really theirs."
+        )
+
+
+@dataclass(frozen=True)
 class Cohort:
     """Merged results of one quiz set; ``results`` has one file per trainee."""
 
@@ -53,6 +93,10 @@ class Cohort:
     results: tuple[ResultsFile, ...]
     problems: list[CohortProblem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    truth_verified: bool = False
+    banner: str = UNVERIFIED
+    warnings: list[CohortProblem] = field(default_factory=list)  # merged, with a finding
+    duplicates: list[SeveralFiles] = field(default_factory=list)
 
     @property
     def trainees(self) -> tuple[str, ...]:
@@ -68,75 +112,74 @@ class Cohort:
         return most_missed(self, n)
 
 
-@dataclass(frozen=True)
-class ItemStats:
-    """Classical item statistics of one case across the cohort."""
-
-    case_key: str
-    truth: Diagnosis
-    n: int  # trainees who had this case
-    difficulty: float | None  # share correct (higher = easier)
-    discrimination: float | None  # upper 27 % minus lower 27 %
-    point_biserial: float | None
-    answer_spread: dict[str, int]  # metastases / no_metastases / unanswered
-    mean_certainty: float | None
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "case_key": self.case_key,
-            "truth": self.truth.value,
-            "n": self.n,
-            "difficulty": self.difficulty,
-            "discrimination": self.discrimination,
-            "point_biserial": self.point_biserial,
-            "answer_spread": dict(self.answer_spread),
-            "mean_certainty": self.mean_certainty,
-        }
-
-
 def _expand(paths: Iterable[Path], problems: list[CohortProblem]) -> list[Path]:
+    """The results files among ``paths`` (folders listed one level deep); the rest named."""
     files: list[Path] = []
     for p in paths:
         p = Path(p)
-        if p.is_dir():
-            for child in sorted(p.iterdir()):
-                if child.is_dir():
-                    continue
-                if child.suffix.lower() == EXTENSION and not child.name.startswith(TEMP_PREFIX):
-                    files.append(child)
-                else:
-                    problems.append(CohortProblem(child, "not a results file; skipped."))
-        elif not p.exists():
-            problems.append(CohortProblem(p, "no such file or folder."))
-        else:
-            files.append(p)
+        try:
+            if p.is_dir():
+                children = sorted(p.iterdir())
+            elif not p.exists():
+                problems.append(CohortProblem(p, "no such file or folder."))
+                continue
+            else:
+                children = [p]
+        except OSError as exc:
+            problems.append(CohortProblem(p, f"cannot be read ({exc.strerror or exc})."))
+            continue
+        for child in children:
+            if child is not p and child.is_dir():
+                continue
+            if child is not p and (
+                child.suffix.lower() != EXTENSION or child.name.startswith(TEMP_PREFIX)
+            ):
+                problems.append(CohortProblem(child, "not a results file; skipped."))
+            elif not child.is_file():
+                problems.append(CohortProblem(child, "not a regular file; skipped."))
+            else:
+                files.append(child)
     return files
 
 
-def load_cohort(paths: Sequence[Path]) -> Cohort:
-    """Merge results files (and folders of them) for one quiz set; see the module doc."""
+def load_cohort(
+    paths: Sequence[Path],
+    dataset: Dataset | None = None,
+    prefer: Prefer = Prefer.LATEST,
+    quiz_set: QuizSet | None = None,
+) -> Cohort:
+    """Merge results files (and folders of them) for one quiz set; see the module doc.
+
+    ``quiz_set`` (the instructor's ``.bstquiz``), when given, names the set and its cases.
+    """
     problems: list[CohortProblem] = []
-    notes: list[str] = []
     read: list[ResultsFile] = []
     for path in _expand(paths, problems):
         try:
             read.append(read_results(path))
         except BonescanError as exc:
-            message = str(exc)
-            prefix = f"{path}: "
-            problems.append(CohortProblem(path, message.removeprefix(prefix)))
-    if not read:
-        return Cohort("", "", "", (), problems, notes)
-    groups = Counter((r.quiz_set_id, r.quiz_set_fingerprint) for r in read)
-    best = max(groups.values())
-    chosen = next(
-        g for g in ((r.quiz_set_id, r.quiz_set_fingerprint) for r in read) if groups[g] == best
+            problems.append(CohortProblem(path, str(exc).removeprefix(f"{path}: ")))
+    banner = (
+        UNVERIFIED
+        if dataset is None
+        else f"Truth from the dataset {dataset.name!r} (version {dataset.fingerprint}), "
+        "not from the trainees' files."
     )
-    title = next(
-        r.quiz_set_title for r in read if (r.quiz_set_id, r.quiz_set_fingerprint) == chosen
-    )
+    if quiz_set is not None:
+        chosen, title = (quiz_set.id, quiz_set.fingerprint), quiz_set.title
+    elif read:
+        groups = Counter((r.quiz_set_id, r.quiz_set_fingerprint) for r in read)
+        best = max(groups.values())
+        chosen = next(
+            g for g in ((r.quiz_set_id, r.quiz_set_fingerprint) for r in read) if groups[g] == best
+        )
+        title = next(
+            r.quiz_set_title for r in read if (r.quiz_set_id, r.quiz_set_fingerprint) == chosen
+        )
+    else:
+        return Cohort("", "", "", (), problems, [], dataset is not None, banner)
     seen: dict[str, ResultsFile] = {}
-    latest: dict[str, ResultsFile] = {}
+    by_trainee: dict[str, list[ResultsFile]] = {}
     for r in read:
         assert r.path is not None
         if (r.quiz_set_id, r.quiz_set_fingerprint) != chosen:
@@ -157,110 +200,137 @@ def load_cohort(paths: Sequence[Path]) -> Cohort:
             )
             continue
         seen[r.identity] = r
-        who = r.trainee.strip().casefold()
-        earlier = latest.get(who)
-        if earlier is not None:
-            older, newer = sorted((earlier, r), key=lambda x: (x.created, str(x.path)))
-            assert older.path is not None and newer.path is not None
-            notes.append(
-                f"{r.trainee} sent more than one result; {newer.path.name} (the latest) is used, "
-                f"{older.path.name} is not."
-            )
-            latest[who] = newer
-        else:
-            latest[who] = r
-    results = tuple(sorted(latest.values(), key=lambda r: (r.trainee.casefold(), r.trainee)))
+        by_trainee.setdefault(r.trainee.strip().casefold(), []).append(r)
+    chosen_files, duplicates = _one_per_trainee(by_trainee, prefer)
+    in_set = _set_keys(list(seen.values()), dataset, quiz_set)
+    warnings: list[CohortProblem] = []
+    notes: list[str] = []
+    results = tuple(
+        _checked(r, in_set, dataset, warnings)
+        for r in sorted(chosen_files, key=lambda r: (r.trainee.casefold(), r.trainee))
+    )
+    if dataset is None:
+        _lone_labels(results, warnings)
     for r in results:
+        assert r.path is not None
         if r.from_older_app:
-            assert r.path is not None
             notes.append(
                 f"{r.path.name} was written by an older bonescan-tutor ({r.app_version}); merged."
             )
-    return Cohort(chosen[0], title, chosen[1], results, problems, notes)
+        if dataset is not None and r.dataset_fingerprint != dataset.fingerprint:
+            notes.append(
+                f"{r.path.name} was answered on dataset version {r.dataset_fingerprint}, not "
+                f"{dataset.fingerprint}; scored with the open dataset's labels."
+            )
+    return Cohort(
+        chosen[0], title, chosen[1], results, problems, notes, dataset is not None, banner,
+        warnings, duplicates,
+    )
+
+
+def _one_per_trainee(
+    by_trainee: dict[str, list[ResultsFile]], prefer: Prefer
+) -> tuple[list[ResultsFile], list[SeveralFiles]]:
+    chosen: list[ResultsFile] = []
+    several: list[SeveralFiles] = []
+    for files in by_trainee.values():
+        files = sorted(files, key=lambda x: (_when(x.created), str(x.path)))
+        use = files[-1] if prefer is Prefer.LATEST else files[0]
+        chosen.append(use)
+        if len(files) > 1:
+            paths = tuple(f.path for f in files if f.path is not None)
+            assert use.path is not None
+            several.append(SeveralFiles(use.trainee, paths, use.path, prefer))
+    several.sort(key=lambda d: d.trainee.casefold())
+    return chosen, several
+
+
+def _set_keys(
+    files: list[ResultsFile], dataset: Dataset | None, quiz_set: QuizSet | None
+) -> set[str]:
+    """The quiz set's cases: the set file's, else those more than half of its files
+    answered; with a dataset, only those it holds."""
+    if quiz_set is not None:
+        keys = set(quiz_set.spec.case_keys)
+    else:
+        counts = Counter(k for r in files for k in {a.case_key for a in r.attempts})
+        keys = {k for k, n in counts.items() if 2 * n > len(files)}
+    if dataset is not None:
+        keys = {k for k in keys if dataset.get(k) is not None}
+    return keys
+
+
+def _checked(
+    r: ResultsFile, in_set: set[str], dataset: Dataset | None, warnings: list[CohortProblem]
+) -> ResultsFile:
+    """``r`` with answers outside the set dropped and, given a dataset, its labels."""
+    assert r.path is not None
+    kept: list[ResultAttempt] = []
+    outside: list[str] = []
+    missing: list[str] = []
+    differ: list[str] = []
+    for a in r.attempts:
+        case = dataset.get(a.case_key) if dataset is not None else None
+        if dataset is not None and case is None:
+            missing.append(a.case_key)
+            continue
+        if a.case_key not in in_set:
+            outside.append(a.case_key)
+            continue
+        if case is not None and case.diagnosis is not a.truth:
+            differ.append(a.case_key)
+            a = replace(a, truth=case.diagnosis)
+        kept.append(a)
+    if missing:
+        warnings.append(CohortProblem(r.path, f"answers to case(s) {_keys(missing)} not in the "
+                                              "dataset were dropped (no label to score them)."))
+    if outside:
+        warnings.append(CohortProblem(r.path, f"answers to case(s) {_keys(outside)} outside the "
+                                              "quiz set were dropped."))
+    if differ:
+        warnings.append(CohortProblem(
+            r.path,
+            f"its labels differ from the dataset for {len(differ)} case(s) ({_keys(differ)}): "
+            "the file was edited, or the dataset changed since; scored with the dataset's labels.",
+        ))
+    if len(kept) == len(r.attempts) and not differ:
+        return r
+    return replace(r, attempts=tuple(kept))
+
+
+def _lone_labels(results: Sequence[ResultsFile], warnings: list[CohortProblem]) -> None:
+    """Without a dataset: name each file whose label of a case most files do not give."""
+    votes: dict[str, Counter[Diagnosis]] = {}
+    for r in results:
+        for a in r.attempts:
+            votes.setdefault(a.case_key, Counter())[a.truth] += 1
+    for r in results:
+        assert r.path is not None
+        odd = [
+            a.case_key
+            for a in r.attempts
+            if 2 * votes[a.case_key][a.truth] <= sum(votes[a.case_key].values())
+        ]
+        if odd:
+            warnings.append(CohortProblem(
+                r.path,
+                f"its labels for {len(odd)} case(s) ({_keys(odd)}) are not those most files "
+                "give: the file may have been edited. Give the dataset to score with its labels.",
+            ))
+
+
+def _when(created: str) -> dt.datetime:
+    """``created`` as an aware time (UTC when it names no zone) for ordering files."""
+    when = dt.datetime.fromisoformat(created)
+    return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
+
+
+def _keys(keys: list[str], limit: int = 12) -> str:
+    ordered = sorted(keys, key=natural_key)
+    shown = ", ".join(ordered[:limit])
+    return shown + (f" and {len(ordered) - limit} more" if len(ordered) > limit else "")
 
 
 def trainee_summaries(cohort: Cohort) -> dict[str, Summary]:
     """Each trainee's figures (core.scoring.summary), in the cohort's order."""
     return {r.trainee: summary(r.scored_answers()) for r in cohort.results}
-
-
-def _matrix(cohort: Cohort) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
-    """(case keys, correct[trainee, case] as 0/1 with NaN where not seen, total scores)."""
-    keys = cohort.case_keys
-    col = {k: j for j, k in enumerate(keys)}
-    m = np.full((len(cohort.results), len(keys)), np.nan)
-    for i, r in enumerate(cohort.results):
-        for a in r.attempts:
-            m[i, col[a.case_key]] = 1.0 if a.correct else 0.0
-    totals = np.nansum(m, axis=1)
-    return keys, m, totals
-
-
-def item_analysis(cohort: Cohort) -> list[ItemStats]:
-    """Difficulty, discrimination and point-biserial of every case (see the module doc)."""
-    keys, m, totals = _matrix(cohort)
-    n_tr = len(cohort.results)
-    ranked = sorted(range(n_tr), key=lambda i: (-totals[i], cohort.results[i].trainee.casefold()))
-    spread_out = n_tr >= 2 and float(totals.max()) > float(totals.min())
-    k = max(1, round(UPPER_LOWER_SHARE * n_tr)) if spread_out else 0
-    upper, lower = ranked[:k], ranked[n_tr - k :] if k else []
-    by_case: dict[str, list[ResultAttempt]] = {key: [] for key in keys}
-    for r in cohort.results:
-        for a in r.attempts:
-            by_case[a.case_key].append(a)
-    out: list[ItemStats] = []
-    for j, key in enumerate(keys):
-        column = m[:, j]
-        seen = ~np.isnan(column)
-        attempts = by_case[key]
-        truth = attempts[0].truth
-        spread = {"metastases": 0, "no_metastases": 0, "unanswered": 0}
-        certs: list[int] = []
-        for a in attempts:
-            d = a.decision
-            spread[d.value if d is not None else "unanswered"] += 1
-            if d is not None and a.certainty is not None:
-                certs.append(a.certainty)
-        n = int(seen.sum())
-        out.append(
-            ItemStats(
-                case_key=key,
-                truth=truth,
-                n=n,
-                difficulty=float(np.nanmean(column)) if n else None,
-                discrimination=_discrimination(column, upper, lower),
-                point_biserial=_pearson(column[seen], totals[seen]),
-                answer_spread=spread,
-                mean_certainty=float(np.mean(certs)) if certs else None,
-            )
-        )
-    return out
-
-
-def _discrimination(column: np.ndarray, upper: list[int], lower: list[int]) -> float | None:
-    if not upper or not lower:
-        return None
-    up = column[upper]
-    lo = column[lower]
-    up, lo = up[~np.isnan(up)], lo[~np.isnan(lo)]
-    if up.size == 0 or lo.size == 0:
-        return None
-    return float(up.mean() - lo.mean())
-
-
-def _pearson(x: np.ndarray, y: np.ndarray) -> float | None:
-    if x.size < 2:
-        return None
-    sx, sy = float(np.std(x)), float(np.std(y))
-    if sx == 0.0 or sy == 0.0:
-        return None
-    r = float(np.mean((x - x.mean()) * (y - y.mean())) / (sx * sy))
-    return max(-1.0, min(1.0, r)) if math.isfinite(r) else None
-
-
-def most_missed(items: Sequence[ItemStats] | Cohort, n: int = 10) -> list[ItemStats]:
-    """The ``n`` hardest cases: lowest share correct first, then most trainees, then key."""
-    stats = item_analysis(items) if isinstance(items, Cohort) else list(items)
-    rated = [s for s in stats if s.difficulty is not None]
-    rated.sort(key=lambda s: (s.difficulty, -s.n, natural_key(s.case_key)))
-    return rated[: max(0, n)]

@@ -1,4 +1,9 @@
-"""The cohort workbook: native Excel charts on a Summary sheet, and one sheet per table.
+"""The cohort workbook (native Excel charts on a Summary sheet, one sheet per table), and
+the per-trainee table as CSV.
+
+Both begin with where the labels came from (``Cohort.banner``): the first line of the
+CSV when they are the trainees' own, unverified; the first row of the Summary sheet
+always. Every text cell goes through ``storage.cells`` (formula-like text stays text).
 
 Sheets: Summary (headline figures, an accuracy distribution table, three charts),
 Trainees, Items, Most missed (with case thumbnails when given), Answers (the response
@@ -9,6 +14,7 @@ draw them natively and they stay live if a cell is corrected.
 
 from __future__ import annotations
 
+import csv
 import io
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -17,6 +23,7 @@ from typing import Any
 from bonescan_tutor.core.cases import Diagnosis
 from bonescan_tutor.core.scoring import Summary
 from bonescan_tutor.storage.atomic_file import replacing
+from bonescan_tutor.storage.cells import csv_cell, text_cells
 from bonescan_tutor.storage.cohort import (
     Cohort,
     ItemStats,
@@ -25,6 +32,8 @@ from bonescan_tutor.storage.cohort import (
     trainee_summaries,
 )
 from bonescan_tutor.storage.export import ExportError, summary_row
+
+OUT_SUFFIXES = (".xlsx", ".csv")
 
 MOST_MISSED = 10
 HIST_BINS = 10  # accuracy distribution in tenths: 0-10 %, ..., 90-100 %
@@ -35,7 +44,8 @@ ITEM_COLUMNS = (
     "n",
     "difficulty",
     "discrimination",
-    "point_biserial",
+    "point_biserial_corrected",  # item-rest: the item left out of the total
+    "point_biserial_uncorrected",  # item-total: the item included (reads higher)
     "metastases",
     "no_metastases",
     "unanswered",
@@ -51,6 +61,7 @@ def item_row(s: ItemStats) -> list[Any]:
         s.n,
         s.difficulty,
         s.discrimination,
+        s.point_biserial_corrected,
         s.point_biserial,
         s.answer_spread["metastases"],
         s.answer_spread["no_metastases"],
@@ -91,16 +102,10 @@ def write_cohort_workbook(
     summary_ws.title = "Summary"
 
     trainees = wb.create_sheet("Trainees")
-    t_rows = []
-    for r in cohort.results:
-        row = summary_row(r.trainee, summaries[r.trainee])
-        row["file"] = r.path.name if r.path else ""
-        row["app_version"] = r.app_version
-        t_rows.append(row)
-    t_header = list(t_rows[0]) if t_rows else ["trainee"]
+    t_header, t_rows = trainee_table(cohort, summaries)
     trainees.append(t_header)
     for row in t_rows:
-        trainees.append([row[c] for c in t_header])
+        trainees.append(row)
 
     items_ws = wb.create_sheet("Items")
     items_ws.append(list(ITEM_COLUMNS))
@@ -117,27 +122,84 @@ def write_cohort_workbook(
         for s in summaries.values()
         if s.metrics.accuracy.estimate is not None
     ]
-    _summary_sheet(summary_ws, cohort, accuracies, items)
-    _charts(summary_ws, trainees, items_ws, t_header, len(t_rows), len(items))
+    hist_row = _summary_sheet(summary_ws, cohort, accuracies, items)
+    _charts(summary_ws, trainees, items_ws, t_header, len(t_rows), len(items), hist_row)
+    for ws in wb.worksheets:
+        text_cells(ws)
     path = Path(path)
     with replacing(path, ExportError) as tmp:
         wb.save(tmp)
     return path
 
 
+def trainee_table(
+    cohort: Cohort, summaries: Mapping[str, Summary]
+) -> tuple[list[str], list[list[Any]]]:
+    """(header, rows) of the per-trainee table: figures, status, file, app version."""
+    rows = []
+    for r in cohort.results:
+        row = summary_row(r.trainee, summaries[r.trainee])
+        row["status"] = r.status.value
+        row["file"] = r.path.name if r.path else ""
+        row["app_version"] = r.app_version
+        rows.append(row)
+    header = list(rows[0]) if rows else ["trainee"]
+    return header, [[row[c] for c in header] for row in rows]
+
+
+def write_cohort_csv(
+    cohort: Cohort, path: Path, summaries: Mapping[str, Summary] | None = None
+) -> Path:
+    """Write the per-trainee table as CSV (UTF-8), atomically.
+
+    When the labels are the trainees' own, the first line says so (one cell); then the
+    header row and one row per trainee.
+    """
+    summaries = summaries if summaries is not None else trainee_summaries(cohort)
+    header, rows = trainee_table(cohort, summaries)
+    path = Path(path)
+    with replacing(path, ExportError) as tmp, tmp.open("w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh)
+        if not cohort.truth_verified:
+            out.writerow([cohort.banner])
+        out.writerow(header)
+        out.writerows([csv_cell(v) for v in row] for row in rows)
+    return path
+
+
+def check_out_path(path: Path) -> Path:
+    """``path`` if it ends in .xlsx or .csv; else ``ExportError`` saying what to use."""
+    path = Path(path)
+    if path.suffix.lower() not in OUT_SUFFIXES:
+        raise ExportError(
+            f"{path}: a cohort is written as .xlsx (the workbook) or .csv (the per-trainee "
+            f"table), not {path.suffix or 'a name without an extension'}. Choose one of those."
+        )
+    return path
+
+
 def _summary_sheet(
     ws: Any, cohort: Cohort, accuracies: list[float], items: list[ItemStats]
-) -> None:
+) -> int:
+    """Fill the Summary sheet; return the row of the accuracy distribution's header."""
+    from openpyxl.styles import Alignment, Font
+
     mean_acc = sum(accuracies) / len(accuracies) if accuracies else None
+    ws.append([cohort.banner])
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=2)
+    ws["A1"].alignment = Alignment(wrap_text=True, vertical="top")
+    ws["A1"].font = Font(bold=not cohort.truth_verified)
+    ws.row_dimensions[1].height = 48
     ws.append(["Quiz set", cohort.quiz_set_title])
     ws.append(["Quiz set id", cohort.quiz_set_id])
     ws.append(["Trainees", len(cohort.results)])
     ws.append(["Cases", len(items)])
     ws.append(["Mean accuracy", mean_acc])
-    ws["B5"].number_format = "0.0%"
+    ws.cell(row=ws.max_row, column=2).number_format = "0.0%"
     ws.append(["Files not merged", len(cohort.problems)])
     ws.append([])
-    ws.append(["Accuracy", "Trainees"])  # row 8: the distribution table the histogram reads
+    ws.append(["Accuracy", "Trainees"])  # the distribution table the histogram reads
+    hist_row: int = ws.max_row
     for label, count in accuracy_histogram(accuracies):
         ws.append([label, count])
     ws.column_dimensions["A"].width = 18
@@ -147,17 +209,28 @@ def _summary_sheet(
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    if cohort.problems or cohort.notes:
+    if cohort.problems or cohort.notes or cohort.warnings or cohort.duplicates:
         ws.append([])
         ws.append(["Files and notes"])
+        for d in cohort.duplicates:
+            ws.append(["several files", str(d)])
         for p in cohort.problems:
             ws.append([p.path.name, p.message])
+        for w in cohort.warnings:
+            ws.append([w.path.name, w.message])
         for note in cohort.notes:
             ws.append(["note", note])
+    return hist_row
 
 
 def _charts(
-    summary: Any, trainees: Any, items: Any, t_header: list[str], n_tr: int, n_items: int
+    summary: Any,
+    trainees: Any,
+    items: Any,
+    t_header: list[str],
+    n_tr: int,
+    n_items: int,
+    hist_row: int,
 ) -> None:
     from openpyxl.chart import BarChart, Reference, ScatterChart, Series
 
@@ -187,9 +260,12 @@ def _charts(
     hist.gapWidth = 10
     hist.legend = None
     hist.add_data(
-        Reference(summary, min_col=2, min_row=8, max_row=8 + HIST_BINS), titles_from_data=True
+        Reference(summary, min_col=2, min_row=hist_row, max_row=hist_row + HIST_BINS),
+        titles_from_data=True,
     )
-    hist.set_categories(Reference(summary, min_col=1, min_row=9, max_row=8 + HIST_BINS))
+    hist.set_categories(
+        Reference(summary, min_col=1, min_row=hist_row + 1, max_row=hist_row + HIST_BINS)
+    )
     hist.width, hist.height = 18, 7
     _show_axes(hist)
     summary.add_chart(hist, "D18")

@@ -26,6 +26,7 @@ from bonescan_tutor.core.errors import UsageError
 from bonescan_tutor.core.symmetry import SymmetryAnalysis, analyze_view, mirror
 from bonescan_tutor.core.symmetry import mirror_posterior as flip_posterior
 from bonescan_tutor.core.windowing import Window, apply_window, colormap
+from bonescan_tutor.storage.atomic_file import umask_mode
 
 OVERLAYS = ("midline", "mirror", "asymmetry", "hotspots")
 COLOUR_BAR_LABEL = "left-right asymmetry, teaching aid, not a diagnosis"
@@ -269,6 +270,7 @@ def save_png(image: Image.Image, path: str | os.PathLike[str]) -> Path:
             "choose a folder that exists and that you can write to."
         ) from exc
     try:
+        os.chmod(tmp_name, umask_mode())
         with os.fdopen(fd, "wb") as f:
             image.save(f, format="PNG")
             f.flush()

@@ -1,7 +1,9 @@
 """Opening the progress file safely: locations, locks, damage and the WAL settings.
 
 A damaged file is renamed aside next to itself (never deleted) so the app can start a
-fresh one and tell the user where the old one went.
+fresh one and tell the user where the old one went (``recovery_message``). A readable
+SQLite file that another program wrote is refused before anything is changed in it: it
+is inspected read-only and never switched to WAL mode.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ _FIX = (
 # SQLite primary result codes that mean the file's content is damaged.
 _CORRUPT_CODES = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
 _SQLITE_MAGIC = b"SQLite format 3\x00"
+# The table every version of the progress file has.
+_OUR_TABLE = "trainees"
 
 
 class ProgressFileError(BonescanError):
@@ -59,6 +63,8 @@ def connect(path: Path, busy_timeout_s: float) -> sqlite3.Connection:
         raise file_error(path, f"it cannot be read ({exc.strerror or exc})") from exc
     if head and head != _SQLITE_MAGIC:
         raise CorruptFile(path)
+    if head:
+        _refuse_foreign(path)
     try:
         conn = sqlite3.connect(path, timeout=busy_timeout_s, isolation_level=None)
     except sqlite3.Error as exc:
@@ -87,6 +93,39 @@ def connect(path: Path, busy_timeout_s: float) -> sqlite3.Connection:
             f"location with --home DIR or the {paths.HOME_ENV} environment variable."
         )
     return conn
+
+
+def _refuse_foreign(path: Path) -> None:
+    """``ProgressFileError`` when ``path`` is a readable SQLite database that is not a
+    progress file (inspected read-only: nothing in it changes)."""
+    try:
+        ro = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return  # not openable read-only: the normal path reports why
+    try:
+        version = ro.execute("PRAGMA user_version").fetchone()[0]
+        tables = sorted(r[0] for r in ro.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"))
+    except sqlite3.DatabaseError:
+        return  # damaged: the normal path sets it aside
+    finally:
+        ro.close()
+    if tables and (version == 0 or _OUR_TABLE not in tables):
+        shown = ", ".join(tables[:5]) + (" ..." if len(tables) > 5 else "")
+        raise ProgressFileError(
+            f"Cannot use the progress file {path}: it is another program's SQLite database "
+            f"(tables {shown}), not a bonescan-tutor progress file; it was left untouched. "
+            f"Move it away, or choose another location with --home DIR or the "
+            f"{paths.HOME_ENV} environment variable."
+        )
+
+
+def recovery_message(path: Path, recovered_from: Path) -> str:
+    """What to tell the user after a damaged progress file was set aside."""
+    return (
+        f"The progress file {path} was damaged; it was set aside as {recovered_from} "
+        "(kept, not deleted) and a fresh one was started."
+    )
 
 
 def set_aside(path: Path) -> Path:

@@ -7,30 +7,19 @@ field as it is spelt in the file.
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
-from bonescan_tutor.core.cases import natural_key
+from bonescan_tutor.core.cases import check_case_key, natural_key
 from bonescan_tutor.core.quiz import QuizMode, Tool
 
 MAX_KEYS = 5000
-MAX_KEY_LENGTH = 200
-_BAD_KEY = re.compile(r"[/\\:\x00-\x1f\x7f]|\.\.")
 
 
 def key_problem(key: object) -> str | None:
-    """Why ``key`` is not an acceptable case key, or None. Keys are data, never paths."""
-    if not isinstance(key, str):
-        return f"{key!r} is not text"
-    if not key or key != key.strip():
-        return f"{key!r} is blank or has surrounding spaces"
-    if len(key) > MAX_KEY_LENGTH:
-        return f"{key[:20]!r}... is longer than {MAX_KEY_LENGTH} characters"
-    if _BAD_KEY.search(key):
-        return f"{key!r} looks like a file path (case keys are names, never paths)"
-    return None
+    """Why ``key`` is not an acceptable case key, or None (the rule every reader uses)."""
+    return check_case_key(key)
 
 
 def check_fields(

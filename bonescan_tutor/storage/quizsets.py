@@ -45,7 +45,8 @@ from bonescan_tutor.core.cases import Dataset
 from bonescan_tutor.core.errors import BonescanError, UsageError
 from bonescan_tutor.core.quiz import QuizSpec
 from bonescan_tutor.core.quiz_draw import draw_cases
-from bonescan_tutor.storage.atomic_file import read_capped, write_bytes
+from bonescan_tutor.files.json_file import parse_json, read_json
+from bonescan_tutor.storage.atomic_file import write_bytes
 from bonescan_tutor.storage.quizset_fields import (
     MAX_KEYS,
     Checker,
@@ -175,25 +176,36 @@ class QuizSet:
 
 
 def write_quizset(qs: QuizSet, path: Path) -> None:
-    """Write ``qs`` as pretty JSON, whole or not at all (temp file + ``os.replace``)."""
+    """Write ``qs`` as pretty JSON, whole or not at all (temp file + ``os.replace``).
+
+    The text is first read back exactly as ``read_quizset`` reads a file, so a set the
+    app would refuse (a path-like case key, a blank title) is never written.
+    """
+    path = Path(path)
     qs.spec.validate()
-    text = json.dumps(qs.to_dict(), indent=2, ensure_ascii=False) + "\n"
-    write_bytes(Path(path), text.encode("utf-8"), QuizSetError)
+    data = (json.dumps(qs.to_dict(), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    _parse(data, str(path))
+    write_bytes(path, data, QuizSetError)
 
 
 def read_quizset(path: Path) -> QuizSet:
-    """Read and check a quiz-set file; ``QuizSetError`` names the file and every problem."""
+    """Read and check a quiz-set file; ``QuizSetError`` names the file and every problem.
+
+    The text goes through the guarded JSON reader (size, nesting and number caps, a
+    byte-order mark accepted).
+    """
     path = Path(path)
-    where = str(path)
-    raw = read_capped(path, QuizSetError, "a quiz-set file", MAX_FILE_BYTES)
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise QuizSetError(
-            f"{where}: not a quiz-set file (it is not JSON text: {exc}). "
-            f"Quiz sets are {EXTENSION} files saved by bonescan-tutor."
-        ) from None
-    return quizset_from_dict(data, where)
+    return quizset_from_dict(
+        read_json(path, what=_WHAT, error=QuizSetError, max_bytes=MAX_FILE_BYTES), str(path)
+    )
+
+
+def _parse(data: bytes, where: str) -> QuizSet:
+    parsed = parse_json(data, where=where, what=_WHAT, error=QuizSetError, max_bytes=MAX_FILE_BYTES)
+    return quizset_from_dict(parsed, where)
+
+
+_WHAT = f"a quiz-set file (quiz sets are {EXTENSION} files saved by bonescan-tutor)"
 
 
 def quizset_from_dict(data: object, where: str = "the quiz set") -> QuizSet:
@@ -295,7 +307,7 @@ def check_against(qs: QuizSet, dataset: Dataset) -> QuizSetCheck:
             missing.append(key)
         elif case.label_doubtful:
             doubtful.append(key)
-        elif not case.views:
+        elif not case.quiz_eligible:  # incomplete: a promised view missing or unreadable
             no_views.append(key)
         else:
             usable.append(key)

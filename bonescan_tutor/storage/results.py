@@ -26,7 +26,9 @@ Format, version 2 (UTF-8 JSON, one object)::
     }
 
 The checksum is sha256 of the canonical JSON (sorted keys, no spaces, UTF-8) of every
-field except ``checksum``: a file edited or damaged after it was written fails it.
+field except ``checksum``: a file damaged after it was written fails it. It detects
+damage, not a determined editor (the rule is public), so ``storage.cohort`` scores
+against the instructor's dataset, never the file's ``truth``, when it has one.
 Files from an older app version are read as they are (``app_version`` is kept);
 version 1 files have no ``status`` and are read as complete.
 """
@@ -51,7 +53,8 @@ from bonescan_tutor.core.answers import ScoredAnswer
 from bonescan_tutor.core.cases import Diagnosis
 from bonescan_tutor.core.errors import BonescanError, UsageError
 from bonescan_tutor.core.quiz import CERTAINTIES, QuizMode
-from bonescan_tutor.storage.atomic_file import read_capped, write_bytes
+from bonescan_tutor.files.json_file import read_json
+from bonescan_tutor.storage.atomic_file import write_bytes
 from bonescan_tutor.storage.progress_records import StoredAttempt
 from bonescan_tutor.storage.quizsets import QuizSet
 
@@ -288,18 +291,19 @@ def write_results(
 
 
 def read_results(path: Path) -> ResultsFile:
-    """Read and verify a results file; ``ResultsFileError`` says what is wrong with it."""
+    """Read and verify a results file; ``ResultsFileError`` names the file and the field.
+
+    The text goes through the guarded JSON reader (size, nesting and number caps, a
+    byte-order mark accepted); every field is checked for its type before use.
+    """
     path = Path(path)
     where = str(path)
-    raw = read_capped(path, ResultsFileError, "a results file", MAX_FILE_BYTES)
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        looks_cut = raw.lstrip().startswith(b"{") and not raw.rstrip().endswith(b"}")
-        why = "it is cut short (truncated)" if looks_cut else "it is not JSON text"
-        raise ResultsFileError(
-            f"{where}: not a complete bonescan-tutor results file ({why})."
-        ) from None
+    data = read_json(
+        path,
+        what="a complete bonescan-tutor results file",
+        error=ResultsFileError,
+        max_bytes=MAX_FILE_BYTES,
+    )
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ResultsFileError(f"{where}: not a bonescan-tutor results file.")
     version = data.get("version")
@@ -322,25 +326,67 @@ def read_results(path: Path) -> ResultsFile:
         )
     try:
         return _from_body(data, version, str(checksum), path)
-    except (KeyError, TypeError, ValueError) as exc:
+    except _BadField as exc:
         raise ResultsFileError(
-            f"{where}: a field is missing or has a wrong value ({exc})."
+            f"{where}: a field is missing or has a wrong value: {exc}."
         ) from None
 
 
+class _BadField(ValueError):
+    """A field of a results file is missing or of the wrong kind; the message names it."""
+
+
+def _field(obj: dict[str, Any], name: str, prefix: str = "") -> Any:
+    if name not in obj:
+        raise _BadField(f'"{prefix}{name}" is missing')
+    return obj[name]
+
+
+def _object(value: object, name: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _BadField(f'"{name}" must be an object, not {type(value).__name__}')
+    return value
+
+
+def _choice(kind: type[enum.Enum], value: object, name: str) -> Any:
+    try:
+        return kind(value)
+    except ValueError:
+        allowed = ", ".join(str(m.value) for m in kind)
+        raise _BadField(f'"{name}" must be one of {allowed}, not {value!r}') from None
+
+
 def _from_body(d: dict[str, Any], version: int, checksum: str, path: Path) -> ResultsFile:
-    qs = d["quiz_set"]
-    status = ResultStatus(d["status"]) if version >= 2 else ResultStatus.COMPLETE
-    attempts = tuple(_attempt(a) for a in d["attempts"])
+    qs = _object(_field(d, "quiz_set"), "quiz_set")
+    status = (
+        _choice(ResultStatus, _field(d, "status"), "status")
+        if version >= 2
+        else ResultStatus.COMPLETE
+    )
+    raw_attempts = _field(d, "attempts")
+    if not isinstance(raw_attempts, list):
+        raise _BadField(f'"attempts" must be a list, not {type(raw_attempts).__name__}')
+    attempts = tuple(
+        _attempt(_object(a, f"attempts[{i}]"), f"attempts[{i}].")
+        for i, a in enumerate(raw_attempts, start=1)
+    )
+    created = _text(_field(d, "created"), "created")
+    try:
+        dt.datetime.fromisoformat(created)
+    except ValueError:
+        raise _BadField(f'"created" is not an ISO 8601 date and time: {created!r}') from None
+    trainee = _text(_field(d, "trainee"), "trainee")
+    if not trainee.strip():
+        raise _BadField('"trainee" is blank')
     return ResultsFile(
-        trainee=_text(d["trainee"], "trainee"),
-        quiz_set_id=_text(qs["id"], "quiz_set.id"),
-        quiz_set_title=_text(qs["title"], "quiz_set.title"),
-        quiz_set_fingerprint=_text(qs["fingerprint"], "quiz_set.fingerprint"),
-        dataset_fingerprint=_text(d["dataset_fingerprint"], "dataset_fingerprint"),
-        app_version=_text(d["app_version"], "app_version"),
-        created=_text(d["created"], "created"),
-        mode=QuizMode(d["mode"]),
+        trainee=trainee,
+        quiz_set_id=_text(_field(qs, "id", "quiz_set."), "quiz_set.id"),
+        quiz_set_title=_text(_field(qs, "title", "quiz_set."), "quiz_set.title"),
+        quiz_set_fingerprint=_text(_field(qs, "fingerprint", "quiz_set."), "quiz_set.fingerprint"),
+        dataset_fingerprint=_text(_field(d, "dataset_fingerprint"), "dataset_fingerprint"),
+        app_version=_text(_field(d, "app_version"), "app_version"),
+        created=created,
+        mode=_choice(QuizMode, _field(d, "mode"), "mode"),
         attempts=attempts,
         checksum=checksum,
         path=path,
@@ -351,39 +397,49 @@ def _from_body(d: dict[str, Any], version: int, checksum: str, path: Path) -> Re
 
 def _text(value: object, name: str) -> str:
     if not isinstance(value, str):
-        raise TypeError(f"{name} must be text")
+        raise _BadField(f'"{name}" must be text, not {type(value).__name__}')
     return value
 
 
 def _number(value: object, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise TypeError(f"{name} must be a number")
+        raise _BadField(f'"{name}" must be a number, not {value!r}')
     return float(value)
 
 
-def _attempt(a: dict[str, Any]) -> ResultAttempt:
-    decision = None if a["decision"] is None else Diagnosis(a["decision"])
-    certainty = a["certainty"]
+def _attempt(a: dict[str, Any], at: str) -> ResultAttempt:
+    key = _text(_field(a, "case_key", at), f"{at}case_key")
+    raw_decision = _field(a, "decision", at)
+    decision = (
+        None if raw_decision is None else _choice(Diagnosis, raw_decision, f"{at}decision")
+    )
+    certainty = _field(a, "certainty", at)
     if certainty is not None and (isinstance(certainty, bool) or certainty not in CERTAINTIES):
-        raise ValueError(f"certainty {certainty!r} of case {a['case_key']!r}")
-    position = a["position"]
+        raise _BadField(f'"{at}certainty": certainty {certainty!r} of case {key!r}')
+    position = _field(a, "position", at)
     if isinstance(position, bool) or not isinstance(position, int) or position < 1:
-        raise ValueError(f"position {position!r} of case {a['case_key']!r}")
-    if not isinstance(a["timed_out"], bool):
-        raise TypeError("timed_out must be true or false")
+        raise _BadField(f'"{at}position": position {position!r} of case {key!r}')
+    timed_out = _field(a, "timed_out", at)
+    if not isinstance(timed_out, bool):
+        raise _BadField(f'"{at}timed_out" must be true or false')
+    marks = a.get("marks", [])
+    if not isinstance(marks, list) or not all(
+        isinstance(m, list) and len(m) == 3 for m in marks
+    ):
+        raise _BadField(f'"{at}marks" must be a list of [view, x, y] triples')
     return ResultAttempt(
-        case_key=_text(a["case_key"], "case_key"),
+        case_key=key,
         position=position,
         decision=decision,
         certainty=certainty,
-        time_on_case_s=_number(a["time_on_case_s"], "time_on_case_s"),
-        answered_at=_number(a["answered_at"], "answered_at"),
-        timed_out=a["timed_out"],
-        truth=Diagnosis(a["truth"]),
-        note=_text(a.get("note", ""), "note"),
+        time_on_case_s=_number(_field(a, "time_on_case_s", at), f"{at}time_on_case_s"),
+        answered_at=_number(_field(a, "answered_at", at), f"{at}answered_at"),
+        timed_out=timed_out,
+        truth=_choice(Diagnosis, _field(a, "truth", at), f"{at}truth"),
+        note=_text(a.get("note", ""), f"{at}note"),
         marks=tuple(
-            (_text(p, "mark view"), _number(x, "mark x"), _number(y, "mark y"))
-            for p, x, y in a.get("marks", [])
+            (_text(p, f"{at}marks"), _number(x, f"{at}marks"), _number(y, f"{at}marks"))
+            for p, x, y in marks
         ),
     )
 

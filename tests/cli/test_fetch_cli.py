@@ -106,3 +106,36 @@ def test_progress_bar_is_throttled() -> None:
     for done in range(1, 101):
         bar(done, 100, "data.zip")
     assert stream.getvalue().count("\r") == 2  # the first draw and the completed one
+
+
+@pytest.mark.parametrize("key", ["...zip", "a\x00b.zip", "../x.zip"])
+def test_fetch_refuses_a_key_that_is_not_a_plain_file_name(
+    fake_zenodo: FakeZenodo, tmp_path: Path, capsys: pytest.CaptureFixture[str], key: str
+) -> None:
+    fake_zenodo.files[key] = make_zip({"A1.png": b"png"})
+    assert cli.run(["fetch", "--dest", str(tmp_path / "dest"), "--yes"]) == 2
+    out, err = capsys.readouterr()
+    assert "plain file name" in err and "Traceback" not in err
+    assert "Dataset ready" not in out
+    assert not (tmp_path / "dest").exists()
+
+
+def test_fetch_refuses_a_file_link(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "secret.zip").write_bytes(b"PK")
+    assert cli.run(["fetch", "--server", f"file://{tmp_path}", "--dest", str(tmp_path / "d"),
+                    "--yes"]) == 2
+    assert "not an http:// or https:// address" in capsys.readouterr().err
+    assert not (tmp_path / "d").exists()
+
+
+def test_fetch_stops_a_file_larger_than_declared(
+    record: FakeZenodo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    record.record_json = lambda: {  # type: ignore[method-assign]
+        "files": [{"key": ZIP_NAME, "size": 100, "links": {"self": record.file_url(ZIP_NAME)}}]
+    }
+    assert cli.run(["fetch", "--dest", str(tmp_path), "--yes"]) == 2
+    assert "more than the 100 bytes" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []

@@ -76,3 +76,103 @@ def test_never_imports_qt(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
                             text=True, check=False)
     assert result.returncode == 0, result.stderr
+
+
+def test_a_file_added_inside_an_old_demo_is_never_deleted(tmp_path, capsys):
+    dest = tmp_path / "demo"
+    assert cli.run(["make-demo", str(dest), "--patients", "3"]) == 0
+    added = dest / "Bone metastases" / "Anterior" / "my notes.txt"
+    added.write_text("mine")
+    capsys.readouterr()
+    assert cli.run(["make-demo", str(dest), "--patients", "4"]) == 2
+    err = capsys.readouterr().err
+    assert "my notes.txt" in err and "Bone metastases" in err
+    assert added.read_text() == "mine"
+    assert len(list(dest.rglob("*.png"))) == 6  # the old demo is untouched
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo"]
+
+
+def test_an_image_beyond_the_old_demo_s_patients_is_not_taken_for_its_own(tmp_path, capsys):
+    dest = tmp_path / "demo"
+    assert cli.run(["make-demo", str(dest), "--patients", "3"]) == 0
+    extra = dest / "No bone metastases" / "Anterior" / "A9.png"
+    extra.write_bytes(b"a user's scan")
+    capsys.readouterr()
+    assert cli.run(["make-demo", str(dest), "--patients", "3"]) == 2
+    assert "A9.png" in capsys.readouterr().err
+    assert extra.read_bytes() == b"a user's scan"
+
+
+def test_a_read_only_target_gives_a_clear_message(tmp_path, capsys, monkeypatch):
+    import os
+    import tempfile
+
+    parent = tmp_path / "ro"
+    parent.mkdir()
+    parent.chmod(0o500)
+    if os.access(parent, os.W_OK):  # root: permissions are not enforced, refuse as the OS would
+
+        def refused(*args, **kwargs):
+            raise PermissionError(13, "Permission denied", str(parent / ".demo.partial-x"))
+
+        monkeypatch.setattr(tempfile, "mkdtemp", refused)
+    try:
+        assert cli.run(["make-demo", str(parent / "demo"), "--patients", "2"]) == 2
+    finally:
+        parent.chmod(0o700)
+    err = capsys.readouterr().err
+    assert "cannot write" in err and str(parent) in err
+    assert "Traceback" not in err
+    assert list(parent.iterdir()) == []
+
+
+def test_a_failed_run_on_an_unwritable_folder_leaves_nothing(tmp_path, capsys, monkeypatch):
+    dest = tmp_path / "demo"
+
+    def no_space(self, data):  # the disk fills while the images are written
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_bytes", no_space)
+    assert cli.run(["make-demo", str(dest), "--patients", "3"]) == 2
+    err = capsys.readouterr().err
+    assert "No space left" in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_patients_are_capped_at_the_documented_limit(tmp_path, capsys):
+    over = demo.MAX_PATIENTS + 1
+    assert cli.run(["make-demo", str(tmp_path / "d"), "--patients", str(over)]) == 2
+    err = capsys.readouterr().err
+    assert f"at most {demo.MAX_PATIENTS}" in err
+    assert not (tmp_path / "d").exists()
+    help_text = subprocess.run([sys.executable, "-m", "bonescan_tutor", "make-demo", "--help"],
+                               cwd=REPO, capture_output=True, text=True).stdout
+    assert str(demo.MAX_PATIENTS) in help_text
+
+
+def test_a_partial_folder_left_by_a_killed_run_is_cleared_by_the_next(tmp_path, capsys):
+    dest = tmp_path / "demo"
+    stale = tmp_path / ".demo.partial-abc123"
+    (stale / "Bone metastases" / "Anterior").mkdir(parents=True)
+    (stale / "Bone metastases" / "Anterior" / "A1.png").write_bytes(b"half")
+    assert cli.run(["make-demo", str(dest), "--patients", "2"]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo"]
+
+
+def test_a_terminated_run_removes_its_partial_folder(tmp_path):
+    import signal
+    import time
+
+    code = (
+        "from bonescan_tutor import cli\n"
+        f"cli.run(['make-demo', {str(tmp_path / 'demo')!r}, '--patients', '1000'])\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=REPO, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    proc.stdout.readline()  # "Writing a synthetic demo ..." once it has started
+    while proc.poll() is None and not any(tmp_path.glob(".demo.partial-*/*/*/*.png")):
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    proc.communicate(timeout=60)
+    assert list(tmp_path.iterdir()) == []

@@ -166,3 +166,47 @@ def test_headless_commands_do_not_load_qt() -> None:
     )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert r.stdout.strip() == "False", r.stderr
+
+
+def test_the_readme_quizset_example_works_on_the_demo(tmp_path: Path, capsys) -> None:
+    import re
+    import shlex
+
+    from bonescan_tutor import paths
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"`bonescan-tutor (quizset create [^`]+)`", readme)
+    assert example is not None
+    args = shlex.split(example.group(1))
+    args[args.index("--dataset") + 1] = str(paths.demo_dataset_dir())
+    args[args.index("--out") + 1] = str(tmp_path / "week3.bstquiz")
+    assert cli.run(args) == 0, capsys.readouterr().err
+    assert len(read_quizset(tmp_path / "week3.bstquiz").spec.case_keys) > 0
+
+
+def test_create_never_writes_a_set_the_app_refuses(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A manifest key the quiz-set reader refuses (``a/b``) ends in a message, no file."""
+    import numpy as np
+    from PIL import Image
+
+    root = tmp_path / "ds"
+    (root / "img").mkdir(parents=True)
+    lines = ["case,anterior,posterior,diagnosis"]
+    for key, name, label in (("a/b", "ab", "Bone metastases"), ("2", "2", "No bone metastases")):
+        for side in "ap":
+            Image.fromarray(np.full((1024, 256), 1000, dtype=np.uint16)).save(
+                root / "img" / f"{name}{side}.png"
+            )
+        lines.append(f"{key},img/{name}a.png,img/{name}p.png,{label}")
+    (root / "manifest.csv").write_text("\n".join(lines) + "\n")
+    out = tmp_path / "set.bstquiz"
+    code, _, err = run(capsys, "quizset", "create", "--dataset", str(root), "--cases", "2",
+                       "--seed", "1", "--title", "T", "--out", str(out))
+    assert code != 0 and "usable case" in err and not out.exists()
+    # The dataset reader refuses the key by the quiz-set rule, naming it, so no set holds it.
+    from bonescan_tutor.datasets.detect import open_dataset
+
+    dataset, report = open_dataset(root)
+    assert "a/b" not in dataset and any("'a/b'" in p.message for p in report)

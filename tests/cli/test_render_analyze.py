@@ -90,3 +90,35 @@ def test_bad_requests_say_what_would_work(tmp_path: Path) -> None:
     r = cli("analyze", DEMO, "--case", "nope")
     assert r.returncode == 2 and "case keys are" in r.stderr
     assert not Path(out).exists()
+
+
+def test_analyze_json_holds_the_numbers_the_viewer_and_figure_compute(monkeypatch) -> None:
+    """One analysis (core.symmetry.analyze_view on the loaded view) feeds the JSON, the
+    viewer's index table and the render figure: the JSON equals it number for number."""
+    import argparse
+
+    from bonescan_tutor.commands.imaging import load_views
+    from bonescan_tutor.core.symmetry import analyze_view
+    from bonescan_tutor.core.windowing import Window
+    from bonescan_tutor.storage import figures
+
+    plan = next(p for p in demo_plan(24, 2024) if p.metastatic and not p.superscan)
+    report = json.loads(cli("analyze", DEMO, "--case", str(plan.number), "--json").stdout)
+    args = argparse.Namespace(path=DEMO, case=str(plan.number), view="both")
+    _dataset, _case, views = load_views(args)
+    for projection, img in views.items():
+        expected = json.loads(json.dumps(analyze_view(img, projection).as_dict()))
+        assert report["views"][projection.value] == expected
+        assert [r["name"] for r in expected["regions"]][:2] == ["head", "shoulders"]
+    # The figure draws the hotspots of that same analysis.
+    drawn: list[object] = []
+    original = figures._draw_overlays
+
+    def spy(draw, box, shape, analysis, overlays, scale):  # type: ignore[no-untyped-def]
+        drawn.append(analysis.as_dict())
+        return original(draw, box, shape, analysis, overlays, scale)
+
+    monkeypatch.setattr(figures, "_draw_overlays", spy)
+    figures.render_figure({Projection.ANTERIOR: views[Projection.ANTERIOR]},
+                          Window(0.0, 30000.0), "gray", overlays=("hotspots",))
+    assert json.loads(json.dumps(drawn[0])) == report["views"]["anterior"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pandas as pd
 import pytest
 
 from bonescan_tutor import cli
+from bonescan_tutor.core import review
 from bonescan_tutor.core.cases import Diagnosis
 from bonescan_tutor.core.quiz import Attempt, QuizMode, QuizSpec
 from bonescan_tutor.core.scoring import summary
@@ -96,6 +98,30 @@ def test_json_matches_summary(capsys: pytest.CaptureFixture[str], history: None)
     assert ana["summary"]["metrics"] == json.loads(json.dumps(expected["metrics"]))
 
 
+def test_json_lists_each_trainees_review_schedule(capsys: pytest.CaptureFixture[str]) -> None:
+    """The cards the quiz writes: the miss and the timed-out case, due a day later."""
+    answers = [("1", M, M, 90), ("2", M, N, 90), ("3", N, None, None), ("4", N, N, 100)]
+    spec = QuizSpec(id="q", title="P", case_keys=("1", "2", "3", "4"), mode=QuizMode.PRACTICE)
+    at = 1_700_000_000.0
+    with ProgressStore.open() as store:
+        ana = store.get_or_create_trainee("Ana")
+        sid = store.start_session(ana, spec, "Tiny", "fp")
+        for i, (key, truth, decision, certainty) in enumerate(answers):
+            when = dt.datetime.fromtimestamp(at + 60 * i, dt.UTC)
+            attempt = Attempt(key, i + 1, decision, certainty, at + 60 * i - 5, at + 60 * i,
+                              5.0, timed_out=decision is None)
+            card = review.review(None, decision is truth, certainty, when)
+            store.record_attempt(sid, attempt, truth, "fp", label_shown=True, review_card=card)
+    code, out, _ = run(capsys, "report", "--json")
+    assert code == 0
+    (entry,) = json.loads(out)["trainees"]
+    assert [r["case_key"] for r in entry["review"]] == ["2", "3"]
+    for r, minutes in zip(entry["review"], (1, 2), strict=True):
+        due = dt.datetime.fromisoformat(r["due"])
+        assert due.utcoffset() == dt.timedelta(0)
+        assert due - dt.datetime.fromtimestamp(at + 60 * minutes, dt.UTC) == dt.timedelta(days=1)
+
+
 def test_everyone_without_trainee(capsys: pytest.CaptureFixture[str], history: None) -> None:
     code, out, _ = run(capsys, "report")
     assert code == 0 and "Ana: 3 finished" in out and "Ben: 1 finished" in out
@@ -124,6 +150,17 @@ def test_exports(capsys: pytest.CaptureFixture[str], history: None, tmp_path: Pa
     assert code == 2 and ".xlsx or .csv" in err
 
 
+def test_imrmc_under_another_name_gets_imrmc_added_and_says_so(
+    capsys: pytest.CaptureFixture[str], history: None, tmp_path: Path
+) -> None:
+    code, out, err = run(capsys, "report", "--imrmc", str(tmp_path / "study.txt"))
+    assert code == 0
+    assert "study.txt does not end in .imrmc" in err and "study.txt.imrmc" in err
+    assert f"Wrote {tmp_path / 'study.txt.imrmc'}" in out and "study.txt.readers.csv" in out
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "study.txt.cases.csv", "study.txt.imrmc", "study.txt.readers.csv"]
+
+
 def test_export_to_an_unwritable_place(
     capsys: pytest.CaptureFixture[str], history: None, tmp_path: Path
 ) -> None:
@@ -131,3 +168,37 @@ def test_export_to_an_unwritable_place(
     blocker.write_text("x")
     code, _, err = run(capsys, "report", "--export", str(blocker / "r.xlsx"))
     assert code == 2 and "is a file, not a folder" in err
+
+
+def test_report_help_prints_a_plain_percent_sign(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.run(["report", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "(95 % intervals)" in out and "%%" not in out
+
+
+def test_figures_count_the_latest_answer_per_case_unless_asked(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A case read twice counts once (its latest answer), as on the dashboard, and the
+    output says how many earlier answers were left out; --every-answer counts them all."""
+    record("Cy", [("1", M, N, True, "fp"), ("2", N, N, True, "fp")])
+    record("Cy", [("1", M, M, True, "fp")])
+    code, out, _ = run(capsys, "report", "--trainee", "Cy")
+    assert code == 0
+    assert "Accuracy:           100 % " in out and "1 earlier answer(s)" in out
+    _, out, _ = run(capsys, "report", "--trainee", "Cy", "--json")
+    (cy,) = json.loads(out)["trainees"]
+    assert cy["counted"] == "latest answer per case"
+    assert cy["earlier_answers_not_counted"] == 1 and cy["finished_cases"] == 3
+    assert cy["summary"]["n_answered"] == 2
+    _, out, _ = run(capsys, "report", "--trainee", "Cy", "--every-answer", "--json")
+    (cy,) = json.loads(out)["trainees"]
+    assert cy["counted"] == "every answer" and cy["summary"]["n_answered"] == 3
+
+
+def test_help_prints_a_plain_percent(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.run(["report", "--help"])
+    out = capsys.readouterr().out
+    assert "95 % intervals" in out and "%%" not in out

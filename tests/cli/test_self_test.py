@@ -8,10 +8,39 @@ import sys
 from pathlib import Path
 
 
+def max_bracket_depth(text: str) -> int:
+    depth = deepest = 0
+    for ch in text:
+        depth += {"(": 1, "[": 1, ")": -1, "]": -1}.get(ch, 0)
+        deepest = max(deepest, depth)
+    return deepest
+
+
 def test_self_test_passes_and_leaves_the_users_progress_alone(tmp_path: Path) -> None:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", BONESCAN_TUTOR_HOME=str(tmp_path))
     r = subprocess.run([sys.executable, "-m", "bonescan_tutor", "--self-test"],
                        capture_output=True, text=True, env=env)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "self-test: ok" in r.stdout and "practice quiz answered and saved" in r.stdout
+    assert max_bracket_depth(r.stdout) <= 1, r.stdout  # no brackets inside brackets
     assert not (tmp_path / "data" / "progress.sqlite3").exists()
+
+
+def _files(root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*"))
+
+
+def test_self_test_touches_nothing_in_the_users_folders(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    folders = {"HOME": home, "XDG_CONFIG_HOME": home / ".config", "XDG_CACHE_HOME": home / ".cache",
+               "XDG_DATA_HOME": home / ".local" / "share", "XDG_STATE_HOME": home / ".local" / "state"}
+    for folder in folders.values():
+        folder.mkdir(parents=True, exist_ok=True)
+    before = _files(home)
+    env = {k: v for k, v in os.environ.items() if k != "BONESCAN_TUTOR_HOME"}
+    env.update({k: str(v) for k, v in folders.items()}, QT_QPA_PLATFORM="offscreen")
+    r = subprocess.run([sys.executable, "-m", "bonescan_tutor", "--self-test"],
+                       capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert _files(home) == before  # no settings, cache or progress written
+    assert "propagateSizeHints" not in r.stderr

@@ -202,3 +202,18 @@ def test_attempt_probability_and_timeout() -> None:
 def test_projection_is_the_case_model_one() -> None:
     a = Attempt("3", 1, None, None, 0.0, 1.0, 1.0, marks=((Projection.ANTERIOR, 1.0, 2.0),))
     assert a.marks[0][0] is Projection.ANTERIOR
+
+
+def test_mix_shortfall_names_what_is_left() -> None:
+    from bonescan_tutor.core.quiz import mix_shortfall, natural_share
+    from tests.storage.instructor_data import dataset
+
+    ds = dataset(n_met=2, n_normal=8)
+    assert natural_share(ds) == pytest.approx(0.2)
+    assert mix_shortfall(ds, 10, balanced=False) is None
+    no_positives = lambda c: c.diagnosis is not Diagnosis.METASTASES  # noqa: E731
+    said = mix_shortfall(ds, 5, balanced=False, keep=no_positives)
+    assert said is not None and "natural mix (20 % with metastases)" in said
+    assert "0 with metastases and 8 without are left" in said
+    assert mix_shortfall(ds, 4, balanced=True) is None
+    assert "balanced mix" in (mix_shortfall(ds, 6, balanced=True) or "")

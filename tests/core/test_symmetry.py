@@ -145,6 +145,49 @@ def test_a_tilted_off_centre_body_gives_its_angle_back(
     assert analyze_view(img, A).hotspots == ()
 
 
+@pytest.mark.parametrize("angle", [4.0, 8.0, -8.0])
+@pytest.mark.parametrize("projection", [A, P])
+def test_a_tilted_symmetric_patient_reads_symmetric_in_every_band(
+    angle: float, projection: Projection
+) -> None:
+    """Bands run across the patient's axis and sides mirror across it, so a tilt (with
+    an arm cut off by the frame's edge at 8 degrees) leaves the indices near 0."""
+    img = phantom(seed=12, angle_deg=angle, centre_x=130.0, pivot_y=500.0)
+    if projection is P:
+        img = np.fliplr(img)  # the posterior view has the sides the other way round
+    result = analyze_view(img, projection)
+    assert result.midline.confident, result.midline.reason
+    assert [r.name for r in result.regions] == [name for name, _, _ in BANDS]
+    worst = max(result.regions, key=lambda r: abs(r.index))
+    assert abs(worst.index) <= 0.02, worst
+
+
+@pytest.mark.parametrize("angle", [0.0, 8.0])
+def test_a_rib_lesion_moves_its_own_band_whatever_the_tilt(angle: float) -> None:
+    """A hot spot on the patient's left ribs (image right, anterior view) raises the
+    thorax index by the same amount upright and tilted; the other bands stay put."""
+    before = analyze_view(phantom(seed=13, angle_deg=angle), A).regions
+    after = analyze_view(phantom(seed=13, angle_deg=angle, spot=(40.0, 300.0, 150.0)), A).regions
+    change = {r0.name: r1.index - r0.index for r0, r1 in zip(before, after, strict=True)}
+    assert change["thorax"] > 0.015
+    others = max(abs(v) for name, v in change.items() if name != "thorax")
+    assert others < change["thorax"] / 5
+
+
+def test_bands_cross_the_tilted_axis_and_stay_contiguous() -> None:
+    img = phantom(seed=14, angle_deg=8.0, pivot_y=512.0)
+    upright = analyze_view(phantom(seed=14), A).regions
+    tilted = analyze_view(img, A).regions
+    for before, after in itertools.pairwise(tilted):
+        assert after.y0 == before.y1 + 1
+    # Where the bands cross the midline, they sit as far from the top of the head
+    # (measured along the axis) as the upright patient's bands do.
+    head_top = tilted[0].y0
+    for up, tilt in zip(upright, tilted, strict=True):
+        along = (tilt.y0 - head_top) / math.cos(math.radians(8.0))
+        assert along == pytest.approx(up.y0 - upright[0].y0, abs=6)
+
+
 def test_angle_sign_convention() -> None:
     assert Midline(0, math.tan(math.radians(10)), True, "").angle_deg == pytest.approx(10)
 

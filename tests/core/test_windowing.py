@@ -286,3 +286,13 @@ def test_windowing_is_monotone(window: Window, values: list[float]) -> None:
     as_int = np.clip(np.sort(np.array(values)), 0, 65535).astype(np.uint16)[None, :]
     steps16 = np.diff(apply_window(as_int, window).astype(int)[0])
     assert (steps16 <= 0).all() if window.invert else (steps16 >= 0).all()
+
+
+def test_auto_window_docstring_names_the_viewers_real_default() -> None:
+    from bonescan_tutor.core.windowing import auto_window
+    from bonescan_tutor.gui.viewer.model import ViewerState
+
+    default = ViewerState().preset
+    assert default == "bone-35" and default in PRESETS
+    doc = auto_window.__doc__ or ""
+    assert f'"{default}"' in doc and "not the viewer's default" in doc

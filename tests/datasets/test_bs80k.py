@@ -84,6 +84,10 @@ def test_read_pairs_identical_stems_and_reads_labels(tmp_path: Path) -> None:
     assert (case.anterior.width, case.anterior.height) == (256, 1024)
     assert ds.layout is Layout.BS80K
     assert load_view(case.anterior).shape == (1024, 256)
+    # Shown in BS-80K's own words; the class code stays metastases.
+    assert ds.label(case.diagnosis) == "Abnormal" and ds.answer(case.diagnosis) == "Abnormal"
+    assert ds.label(Diagnosis.NO_METASTASES) == "Normal"
+    assert case.diagnosis.value == "metastases"
 
 
 def test_fingerprint_is_stable_and_follows_labels(tmp_path: Path) -> None:
@@ -132,6 +136,8 @@ def test_disagreeing_views_are_a_label_conflict(tmp_path: Path) -> None:
     [conflict] = report.of_kind(ProblemKind.LABEL_CONFLICT)
     assert conflict.case_key == "1"
     assert conflict.severity is Severity.WARNING
+    assert "Abnormal" in conflict.message and "Normal" in conflict.message
+    assert "metastases" not in conflict.message
     case = ds.case("1")
     assert case.label_doubtful and not case.quiz_eligible
     assert [c.key for c in ds.quiz_cases] == ["2"]
@@ -239,3 +245,39 @@ def test_a_folder_of_something_else_raises(tmp_path: Path) -> None:
     (tmp_path / "Anterior").mkdir()
     with pytest.raises(DatasetError, match="wholeBodyANT"):
         bs80k.read(tmp_path, ValidationReport())
+
+
+def test_a_file_name_giving_a_path_like_key_is_refused_with_a_message(tmp_path: Path) -> None:
+    root = tree(tmp_path, {"c:x.jpg": "1", "2.jpg": "0"}, {"c:x.jpg": "1", "2.jpg": "0"})
+    summary, report, _ = load(root)
+    assert summary == [("2", Diagnosis.NO_METASTASES, 2)]
+    problems = report.of_kind(ProblemKind.BAD_VALUE)
+    assert len(problems) == 2 and all("'c:x'" in p.message for p in problems)
+
+
+def test_a_listed_view_that_is_missing_keeps_the_case_out_of_quizzes(tmp_path: Path) -> None:
+    root = tree(tmp_path, {"1.jpg": "0", "2.jpg": "1"}, {"1.jpg": "0", "2.jpg": "1"})
+    (root / "wholeBodyPOST" / "2.jpg").unlink()
+    _, report, ds = load(root)
+    assert report.of_kind(ProblemKind.ROW_WITHOUT_IMAGES)
+    assert [c.key for c in ds.quiz_cases] == ["1"]
+    assert ds.case("2").missing_views == (Projection.POSTERIOR,)
+
+
+def test_an_unreadable_label_list_is_reported_and_the_other_folder_loads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tree(tmp_path, {"1.jpg": "0"}, {"1.jpg": "0"})
+    listing = root / "wholeBodyPOST" / "wholeBodyPOST.txt"
+    real = Path.read_bytes
+
+    def refuse(self: Path) -> bytes:
+        if self == listing:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    summary, report, _ = load(root)
+    assert summary == [("1", Diagnosis.NO_METASTASES, 1)]
+    (problem,) = report.of_kind(ProblemKind.BAD_SPREADSHEET)
+    assert problem.file == str(listing) and "Permission denied" in problem.message

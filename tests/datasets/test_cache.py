@@ -79,3 +79,18 @@ def test_a_broken_file_keeps_its_error_until_cleared(tmp_path: Path) -> None:
     cache.clear()
     assert cache.get(broken).shape == (1024, 256)
     cache.close()
+
+
+def test_a_view_that_fails_to_decode_is_not_shown_for_a_quiz(tmp_path: Path) -> None:
+    top = build(tmp_path / "d")
+    dataset, _ = open_dataset(top)
+    broken = dataset.case("2").anterior
+    data = Path(broken.path).read_bytes()
+    Path(broken.path).write_bytes(data[:60] + b"\xff" * (len(data) - 72) + data[-12:])
+    cache = ImageCache()
+    shown = cache.shown(dataset.case("1").anterior)
+    assert shown.shown and shown.pixels is not None and shown.pixels.shape == (1024, 256)
+    failed = cache.shown(broken)
+    assert failed.status == "not shown" and failed.pixels is None
+    assert failed.reason and "A2" not in failed.reason and "A2.png" in (failed.detail or "")
+    cache.close()

@@ -295,7 +295,8 @@ def test_layout_matches_iics_una(fresh_demo):
             assert sorted(p.name for p in folder.iterdir()) == sorted(
                 f"{letter}{n}.png" for n in numbers)
     top = sorted(p.name for p in fresh_demo.iterdir())
-    assert top == sorted([MARKER_NAME, SHEET_NAME, "Bone metastases", "No bone metastases"])
+    assert top == sorted([MARKER_NAME, SHEET_NAME, "Bone metastases", "No bone metastases",
+                          "annotations.bstann"])
     png = fresh_demo / "Bone metastases" / "Anterior" / "A1.png"
     with Image.open(png) as img:
         assert img.mode == "I;16" and img.size == (256, 1024)
@@ -336,7 +337,7 @@ def test_spreadsheet_rows_match_the_files(fresh_demo):
 def test_same_seed_gives_byte_identical_files_and_another_seed_does_not(tmp_path):
     a = files_of(write_demo(tmp_path / "a", 3, 11))
     b = files_of(write_demo(tmp_path / "b", 3, 11))
-    assert a.keys() == b.keys() and len(a) == 2 + 3 * 2
+    assert a.keys() == b.keys() and len(a) == 3 + 3 * 2
     assert all(a[k] == b[k] for k in a)
     c = files_of(write_demo(tmp_path / "c", 3, 12))
     assert c.keys() == a.keys()

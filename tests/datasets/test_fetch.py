@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import itertools
+import json
 import os
 import stat
 import threading
@@ -84,11 +85,6 @@ def test_parse_files_tolerates_invenio_entries_and_bare_digests() -> None:
     assert (x.name, x.size, x.checksum, x.url) == ("x.zip", 3, f"md5:{digest}", "http://c")
     assert (y.name, y.size, y.checksum) == ("y.zip", 5, "sha256:" + "b" * 64)
     assert y.url == "http://s/api/records/1/files/y.zip/content"
-
-
-def test_a_key_with_folders_is_saved_under_its_plain_name() -> None:
-    [f] = fetch.parse_files({"files": [{"key": "../../evil.zip", "size": 1}]}, "http://s", "1")
-    assert f.name == "evil.zip"
 
 
 def test_normal_download_verifies_extracts_and_reports_progress(
@@ -275,3 +271,68 @@ def test_safe_extract_unpacks_a_plain_zip(tmp_path: Path) -> None:
     out = safe_extract(z, tmp_path / "out")
     assert (out / "a" / "b.txt").read_bytes() == b"hello"
     assert (out / "c.txt").read_bytes() == b"world"
+
+
+def test_a_file_larger_than_declared_is_stopped_and_never_kept(
+    record: FakeZenodo, tmp_path: Path
+) -> None:
+    declared = RemoteFile(ZIP_NAME, 1000, None, record.file_url(ZIP_NAME))
+    assert len(record.files[ZIP_NAME]) > 1000
+    with pytest.raises(FetchError, match="more than the 1000 bytes"):
+        fetch_record(tmp_path, files=[declared], policy=FAST)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_without_a_declared_size_the_hard_cap_stops_the_download(
+    record: FakeZenodo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fetch, "MAX_UNDECLARED_BYTES", 2000)
+    undeclared = RemoteFile(ZIP_NAME, 0, None, record.file_url(ZIP_NAME))
+    with pytest.raises(FetchError, match="2000 bytes"):
+        fetch_record(tmp_path, files=[undeclared], policy=FAST)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("link", ["file:///etc/passwd", "ftp://example.org/x.zip", "x.zip"])
+def test_a_link_that_is_not_http_is_refused(link: str, tmp_path: Path) -> None:
+    data = {"files": [{"key": "x.zip", "size": 1, "links": {"content": link}}]}
+    with pytest.raises(FetchError, match="http"):
+        fetch.parse_files(data, "http://s", "1")
+    with pytest.raises(FetchError, match="http"):
+        fetch.download_file(RemoteFile("x.zip", 1, None, link), tmp_path, policy=FAST)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "key", ["...zip", "..", "a\x00b.zip", "../../evil.zip", "sub/x.zip", "C:\\x.zip", ".hidden.zip"]
+)
+def test_a_key_that_is_not_a_plain_file_name_is_refused(key: str) -> None:
+    with pytest.raises(FetchError, match="plain file name"):
+        fetch.parse_files({"files": [{"key": key, "size": 1}]}, "http://s", "1")
+
+
+def test_a_web_page_served_instead_of_the_zip_is_called_so(
+    record: FakeZenodo, tmp_path: Path
+) -> None:
+    page = b"<!DOCTYPE html>\n<html><body>Please log in</body></html>\n"
+    record.files["login"] = page
+    remote = RemoteFile(ZIP_NAME, 80_000_000, None, record.file_url("login"))
+    with pytest.raises(FetchError, match="web page") as info:
+        fetch_record(tmp_path, files=[remote], policy=FAST)
+    assert "dropped" not in str(info.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "body", [b"[" * 100_000 + b"]" * 100_000, b'{"files": ' + b"9" * 5000 + b"}",
+             b"\xff\xfe", b"", b'{"files": NaN}']
+)
+def test_a_hostile_api_answer_is_a_fetch_error(body: bytes) -> None:
+    with pytest.raises(FetchError, match="Zenodo record 1"):
+        fetch.parse_answer(body, "Zenodo record 1 at http://s", "http://s", "1")
+
+
+def test_an_api_answer_with_a_byte_order_mark_is_read(record: FakeZenodo) -> None:
+    body = b"\xef\xbb\xbf" + json.dumps(record.record_json()).encode()
+    [f] = fetch.parse_answer(body, "Zenodo record", record.base_url, fetch.RECORD_ID)
+    assert f.name == ZIP_NAME

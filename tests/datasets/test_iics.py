@@ -190,7 +190,9 @@ def test_patient_with_one_view(tmp_path: Path) -> None:
     p = _one_problem(report, ProblemKind.MISSING_VIEW)
     assert "anterior" in p.message and p.case_key == "2"
     case = dataset.case("2")
-    assert case.anterior is None and case.view(Projection.POSTERIOR) is not None and case.quiz_eligible
+    assert case.anterior is None and case.view(Projection.POSTERIOR) is not None
+    assert not case.quiz_eligible and "anterior" in case.quiz_exclusion  # browsed, never quizzed
+    assert "2" not in {c.key for c in dataset.quiz_cases} and len(dataset.quiz_cases) == 4
 
 
 def test_no_spreadsheet_takes_labels_from_folders(tmp_path: Path) -> None:
@@ -297,3 +299,61 @@ def test_an_unchanged_spreadsheet_is_read_from_the_cache(tmp_path: Path, monkeyp
     wb.active["G5"] = 99  # patient 3's age
     wb.save(book)
     assert open_dataset(top)[0].case("3").clinical.age == 99
+
+
+@pytest.mark.parametrize("bad", ["nan", "inf", "1e400", -5, 999])
+def test_an_impossible_clinical_number_is_reported_and_left_blank(tmp_path: Path, bad) -> None:
+    top = build(tmp_path / "d")
+    book = top / "Bone Scan Images Dataset.xlsx"
+    wb = load_workbook(book)
+    wb.active["G5"] = bad  # patient 3's age
+    wb.active["H5"] = bad  # and weight
+    wb.save(book)
+    dataset, report = open_dataset(top)
+    case = dataset.case("3")
+    assert case.diagnosis is Diagnosis.NO_METASTASES and case.quiz_eligible
+    assert case.clinical.age is None and case.clinical.weight_kg is None
+    assert case.clinical.height_cm == 163
+    problems = report.of_kind(ProblemKind.BAD_VALUE)
+    assert [p.message.split(" ")[0] for p in problems] == ["AGE", "WEIGHT"]
+    assert all(p.case_key == "3" and "left blank" in p.message for p in problems)
+
+
+def test_a_32_megapixel_image_is_refused_with_a_message_before_decoding(tmp_path: Path) -> None:
+    top = build(tmp_path / "d")
+    (top / "No bone metastases" / "Anterior" / "A5.png").write_bytes(_bomb_png(4096, 8192))
+    dataset, report = open_dataset(top)
+    p = _one_problem(report, ProblemKind.IMAGE_TOO_LARGE)
+    assert "4096 x 8192" in p.message and "A5.png" in p.file
+    assert dataset.case("5").anterior is None
+    with pytest.raises(ImageError, match="4096 x 8192"):
+        decode_image(_bomb_png(4096, 8192), "big.png")
+
+
+def test_the_largest_image_the_layouts_allow_still_loads(tmp_path: Path) -> None:
+    from bonescan_tutor.datasets.images import MAX_PIXELS
+
+    top = build(tmp_path / "d")
+    write_png(top / "No bone metastases" / "Anterior" / "A5.png", scan_array(1, 1024, 4096), "L")
+    assert MAX_PIXELS >= 1024 * 4096
+    dataset, report = open_dataset(top)
+    assert not report.of_kind(ProblemKind.IMAGE_TOO_LARGE)
+    assert load_view(dataset.case("5").anterior).shape == (4096, 1024)
+
+
+def test_a_truncated_view_keeps_the_case_out_of_quizzes(tmp_path: Path) -> None:
+    top = build(tmp_path / "d")
+    f = top / "No bone metastases" / "Posterior" / "P4.png"
+    f.write_bytes(f.read_bytes()[:-100])
+    dataset, report = open_dataset(top)
+    assert _one_problem(report, ProblemKind.TRUNCATED_IMAGE).case_key == "4"
+    case = dataset.case("4")
+    assert case.posterior is None and case.missing_views == (Projection.POSTERIOR,)
+    assert "4" not in {c.key for c in dataset.quiz_cases} and len(dataset.quiz_cases) == 4
+
+
+def test_a_bomb_member_in_a_zip_keeps_its_case_out_of_quizzes(tmp_path: Path) -> None:
+    from tests.datasets.test_archives import with_bomb_member
+
+    dataset, _ = open_dataset(with_bomb_member(tmp_path))
+    assert not dataset.case("5").quiz_eligible and len(dataset.quiz_cases) == 4

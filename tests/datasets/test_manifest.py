@@ -276,3 +276,97 @@ def test_the_shipped_example_loads_cleanly() -> None:
             arr = load_view(view)
             assert arr.shape == (1024, 256) and arr.dtype == np.uint16
             assert view.mode == "I;16"
+
+
+def test_a_quoted_note_with_doubled_quotes_and_a_comma_keeps_the_label(tmp_path: Path) -> None:
+    images(tmp_path, "1", "2")
+    write_csv(
+        tmp_path,
+        "case,anterior,posterior,diagnosis,note\n"
+        '1,img/1a.png,img/1p.png,Bone metastases,"Reported as ""suspicious"", no metastases '
+        'on the follow-up?"\n'
+        "2,img/2a.png,img/2p.png,No bone metastases,\n",
+    )
+    ds, report = load(tmp_path)
+    assert list(report) == []
+    assert ds.case("1").diagnosis is Diagnosis.METASTASES
+    assert ds.case("1").clinical.note == (
+        'Reported as "suspicious", no metastases on the follow-up?'
+    )
+    assert ds.case("2").diagnosis is Diagnosis.NO_METASTASES
+
+
+def test_semicolons_in_a_comma_separated_note_do_not_change_the_dialect(tmp_path: Path) -> None:
+    images(tmp_path, "1")
+    write_csv(
+        tmp_path,
+        "case,anterior,posterior,diagnosis,note\n"
+        '1,img/1a.png,img/1p.png,normal,"ribs; spine; pelvis; skull; femurs"\n',
+    )
+    ds, report = load(tmp_path)
+    assert list(report) == []
+    assert ds.case("1").clinical.note == "ribs; spine; pelvis; skull; femurs"
+
+
+def test_manifest_and_spreadsheet_dates_are_read_alike(tmp_path: Path) -> None:
+    images(tmp_path, "1")
+    write_csv(
+        tmp_path,
+        "case,anterior,posterior,diagnosis,date\n1,img/1a.png,img/1p.png,normal,09-02-2024\n",
+    )
+    ds, report = load(tmp_path)
+    assert list(report) == []
+    assert ds.case("1").clinical.acquisition_date == dt.date(2024, 2, 9)
+
+
+@pytest.mark.parametrize("bad", ["nan", "inf", "-inf", "1e400", "NaN", "-3", "900"])
+def test_an_impossible_age_or_weight_is_reported_left_blank_and_the_case_kept(
+    tmp_path: Path, bad: str
+) -> None:
+    images(tmp_path, "1")
+    write_csv(
+        tmp_path,
+        "case,anterior,posterior,diagnosis,age,weight,height\n"
+        f"1,img/1a.png,img/1p.png,Bone metastases,{bad},{bad},170\n",
+    )
+    ds, report = load(tmp_path)
+    case = ds.case("1")
+    assert case.diagnosis is Diagnosis.METASTASES
+    assert case.clinical.age is None and case.clinical.weight_kg is None
+    assert case.clinical.height_cm == 170
+    problems = report.of_kind(ProblemKind.BAD_VALUE)
+    assert [p.message.split(": ", 1)[1].split(" ")[0] for p in problems] == ["age", "weight"]
+    assert all(bad in p.message and "left blank" in p.message for p in problems)
+
+
+@pytest.mark.parametrize("key", ["a/b", "..", "C:x", "a\\b", "x..y", "a\tb"])
+def test_a_case_key_that_looks_like_a_path_is_refused_with_a_message(
+    tmp_path: Path, key: str
+) -> None:
+    images(tmp_path, "1", "2")
+    write_csv(
+        tmp_path,
+        "case,anterior,posterior,diagnosis\n"
+        f'"{key}",img/1a.png,img/1p.png,normal\n'
+        "2,img/2a.png,img/2p.png,normal\n",
+    )
+    ds, report = load(tmp_path)
+    assert ds.keys == ("2",)
+    (problem,) = report.of_kind(ProblemKind.BAD_VALUE)
+    assert "case key" in problem.message and "row 2" in problem.message
+
+
+def test_a_row_whose_named_view_fails_is_browsed_but_not_quizzed(tmp_path: Path) -> None:
+    images(tmp_path, "1", "2", "3")
+    (tmp_path / "img" / "2p.png").unlink()
+    write_csv(
+        tmp_path,
+        "case,anterior,posterior,diagnosis\n"
+        "1,img/1a.png,img/1p.png,normal\n"
+        "2,img/2a.png,img/2p.png,normal\n"
+        "3,img/3a.png,,normal\n",  # names one view only: complete as it is
+    )
+    ds, report = load(tmp_path)
+    assert report.of_kind(ProblemKind.MISSING_VIEW)[0].case_key == "2"
+    assert [c.key for c in ds.quiz_cases] == ["1", "3"]
+    assert "posterior" in ds.case("2").quiz_exclusion

@@ -98,3 +98,8 @@ def test_what_json_can_say_comes_back_unchanged(value: object) -> None:
         assert parse(text.encode()) == value
     except QuizSetError as exc:  # only the documented caps refuse valid JSON
         assert "too large" in str(exc) or "characters long" in str(exc)
+
+
+def test_a_file_cut_inside_a_string_is_called_truncated() -> None:
+    with pytest.raises(BonescanError, match="truncated"):
+        parse_json(b'{"trainee": "Ana", "note": "half a wo', where="r.bstresult", what="a results file")

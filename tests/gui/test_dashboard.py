@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QLabel, QListWidget, QWidget
 
 from bonescan_tutor.core.quiz import QuizMode, QuizSpec
 from bonescan_tutor.gui.results.model import OLDER_DATASET, DashboardFilter
-from bonescan_tutor.gui.results.presenter import progress_loader
+from bonescan_tutor.gui.results.presenter import due_loader, progress_loader
 from bonescan_tutor.gui.results.view import PLOT_NAMES, DashboardScreen
 from bonescan_tutor.storage.progress import ProgressStore
 from tests.gui.dashboard_data import (
@@ -227,3 +227,51 @@ def test_progress_loader_reads_a_real_file_and_hides_unrevealed(qtbot, settings,
         screen.invalidate()
         assert screen.table.model().rowCount() == 3
         assert screen.table.model().data(QModelIndex()) is None
+
+
+def test_the_dashboard_says_how_many_cases_are_due_today(qtbot, settings, tmp_path) -> None:
+    import datetime as dt
+
+    from bonescan_tutor.core import review
+    from bonescan_tutor.core.cases import Diagnosis
+    from bonescan_tutor.core.quiz import Attempt
+
+    M, N = Diagnosis.METASTASES, Diagnosis.NO_METASTASES
+    t0 = dt.datetime(2025, 3, 3, 9, 0, tzinfo=dt.UTC)
+    now = [t0]
+    with ProgressStore.open(tmp_path / "p.sqlite3") as store:
+        ana = store.get_or_create_trainee("Ana")
+        sid = store.start_session(
+            ana, QuizSpec("p", "Quick quiz", ("1", "2", "3"), QuizMode.PRACTICE), "demo", CURRENT
+        )
+        # Two misses and one sure right answer: two cases enter review.
+        for n, (key, truth, decision) in enumerate([("1", M, N), ("2", N, M), ("3", M, M)]):
+            at = t0.timestamp() + 60 * n
+            a = Attempt(key, n + 1, decision, 90, at - 9, at, 9.0)
+            card = review.review(None, decision is truth, 90, t0 + dt.timedelta(minutes=n))
+            store.record_attempt(sid, a, truth, CURRENT, label_shown=True, review_card=card)
+        screen = DashboardScreen(progress_loader(store, ana), CURRENT,
+                                 due_today=due_loader(store, ana, lambda: now[0]))
+        qtbot.addWidget(screen)
+        screen.show()
+        qtbot.waitExposed(screen)
+        assert screen.due.isVisible()
+        assert screen.due.text() == "No case is due for review today."
+        now[0] = t0 + dt.timedelta(days=1)  # the next morning: both misses are due
+        screen.invalidate()
+        assert screen.due.text().startswith("2 cases due for review today")
+
+
+def test_every_answer_box_switches_what_the_figures_count(qtbot, settings) -> None:
+    from tests.gui.dashboard_data import N
+
+    rows = [*six(), attempt(7, "12", M, M, 90), attempt(8, "12", M, N, 60)]  # 12 read 3 times
+    screen = make_screen(qtbot, rows, [session(1)])
+    cards = {card.title.text(): card for card in screen.cards}
+    assert cards["Cases read"].value.text() == "6"
+    assert "latest answer per case (2 earlier answers" in screen.notice.text()
+    assert screen.table.model().rowCount() == 8  # the table lists every answer
+    screen.all_check.click()
+    assert screen.presenter.filter.all_attempts
+    assert cards["Cases read"].value.text() == "8"
+    assert "count every answer" in screen.notice.text()

@@ -275,3 +275,42 @@ def test_the_table_rows_refuse_an_attempt_whose_label_is_hidden() -> None:
     with pytest.raises(ValueError, match="label was shown"):
         AttemptRows(AnswerColumns.from_attempts(six() + exam_rows))
     assert len(AttemptRows(AnswerColumns.from_attempts(six()))) == 6
+
+
+def test_figures_count_the_latest_answer_per_case_unless_every_answer_is_asked() -> None:
+    """Case 11 read three times (wrong, wrong, right): by default it counts once, as
+    right; with ``all_attempts`` each answer counts. The table lists every answer."""
+    rows = [
+        attempt(1, "11", M, N, 60),
+        attempt(2, "12", N, N, 80),
+        attempt(3, "11", M, N, 70),
+        attempt(4, "11", M, M, 90),
+    ]
+    latest = build_dashboard(rows, [session(1)])
+    m = latest.summary.metrics
+    assert (m.accuracy.k, m.accuracy.n) == (2, 2) and latest.summary.n_attempts == 2
+    assert latest.summary.learning.n_read.tolist() == [1, 2]
+    assert latest.repeats == 2 and len(latest.rows) == 4
+    assert "latest answer per case (2 earlier answers" in notice(latest)
+    every = build_dashboard(rows, [session(1)], DashboardFilter(all_attempts=True))
+    m = every.summary.metrics
+    assert (m.accuracy.k, m.accuracy.n) == (2, 4) and every.summary.n_attempts == 4
+    assert every.repeats == 0 and "count every answer" in notice(every)
+    assert not DashboardFilter(all_attempts=True).active  # counting is not filtering
+    # Leeches always look at every answer.
+    rows += [attempt(5 + i, "13", M, N, 70) for i in range(3)]
+    assert [leech.case_key for leech in build_dashboard(rows, [session(1)]).leeches] == ["13"]
+
+
+def test_answers_on_an_open_bs80k_dataset_show_its_class_names() -> None:
+    from bonescan_tutor.core.cases import Layout
+
+    rows = [attempt(1, "11", M, M, 90), attempt(2, "12", N, M, 60, fingerprint=OLD)]
+    data = build_dashboard(rows, [session(1)], current_fingerprint=CURRENT,
+                           current_layout=Layout.BS80K)
+    newest, oldest = data.rows.row(0), data.rows.row(1)
+    assert (oldest.cells[3], oldest.cells[4]) == ("Abnormal", "Abnormal")
+    # An answer on another dataset keeps the generic names: its classes are not known.
+    assert (newest.cells[3], newest.cells[4]) == ("No bone metastases", "Metastases")
+    plain = build_dashboard(rows, [session(1)], current_fingerprint=CURRENT)
+    assert plain.rows.row(1).cells[3] == "Bone metastases"

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bonescan_tutor.core import review
 from bonescan_tutor.core.cases import Diagnosis
 from bonescan_tutor.core.quiz import QuizMode, QuizSpec
 from bonescan_tutor.core.quiz_session import SessionState
@@ -84,7 +85,16 @@ def test_a_practice_quiz_can_be_done_with_the_keyboard_alone(qtbot, settings, st
     assert len(saved) == 7 and all(a.label_shown and a.attempt.certainty == 90 for a in saved)
     assert store.session(quiz.session_id).finished is not None
     assert "of 7 correct" in w.quiz_screen.end.headline.text()
-    assert len(store.review_cards(quiz.trainee)) == 7  # every answered case is now a review card
+    # Only the missed cases enter spaced review (the certainty was 90 %, so no right
+    # answer was unsure), each due a day later, not within the session.
+    missed = {a.attempt.case_key for a in saved if a.attempt.decision is not a.truth}
+    assert 0 < len(missed) < 7
+    cards = store.review_cards(quiz.trainee)
+    assert set(cards) == missed
+    answered = {a.attempt.case_key: a.attempt.answered_at for a in saved}
+    for case_key, card in cards.items():
+        wait = review.due_at(card).timestamp() - answered[case_key]
+        assert 12 * 3600 <= wait <= 3 * 86400
 
 
 def test_an_answer_needs_a_certainty_first(qtbot, settings, store, dataset_path) -> None:
@@ -245,3 +255,155 @@ def test_a_quiz_offers_only_the_tools_its_spec_allows(qtbot, settings, store, da
     assert attempt.tools_used == frozenset({Tool.INVERT})
     w.leave_quiz()
     assert w.viewer.controls.range.isEnabled()  # the library's viewer keeps every tool
+
+
+def _checked_certainty(w: MainWindow) -> int:
+    return w.quiz_screen.certainty_group.checkedId()
+
+
+def test_each_case_starts_without_the_last_certainty(qtbot, settings, store, dataset_path) -> None:
+    w = _window(qtbot, settings, store, dataset_path)
+    w.start_quiz(QuizSpec.create("Reset", _keys(w)[:3], QuizMode.PRACTICE, seed=2))
+    quiz, screen = w.quiz, w.quiz_screen
+    key(qtbot, w, Qt.Key.Key_7, Qt.KeyboardModifier.AltModifier)
+    assert _checked_certainty(w) == 70
+    key(qtbot, w, Qt.Key.Key_P)
+    key(qtbot, w, Qt.Key.Key_Return)
+    assert quiz.session.position == 2 and quiz.certainty is None
+    assert _checked_certainty(w) == -1  # no button shows a certainty that is not set
+    key(qtbot, w, Qt.Key.Key_P)
+    assert quiz.session.state is SessionState.SHOWING
+    assert "certain" in screen.message.text()
+
+
+def test_an_unanswered_exam_case_does_not_show_another_cases_answer(
+        qtbot, settings, store, dataset_path) -> None:
+    w = _window(qtbot, settings, store, dataset_path)
+    w.start_quiz(QuizSpec.create("Exam", _keys(w)[:3], QuizMode.EXAM, seed=5))
+    quiz, screen = w.quiz, w.quiz_screen
+    quiz.set_certainty(70)
+    screen.answer(Diagnosis.NO_METASTASES)
+    assert screen.message.text().startswith("Your answer so far: No metastases at 70 %")
+    screen.next_case()
+    assert quiz.session.position == 2
+    assert "Your answer so far" not in screen.message.text()
+    assert _checked_certainty(w) == -1
+    screen.go(-1)  # back to the answered case: its own answer and certainty
+    assert screen.message.text().startswith("Your answer so far: No metastases at 70 %")
+    assert _checked_certainty(w) == 70
+
+
+def test_a_quick_quiz_that_cannot_meet_its_mix_says_so_before_it_starts(
+        qtbot, settings, store, dataset_path, monkeypatch) -> None:
+    from bonescan_tutor.gui.dialogs.quick_quiz import QuickQuizDialog
+
+    w = _window(qtbot, settings, store, dataset_path)
+    positives = tuple(c.key for c in w.dataset.quiz_cases if c.diagnosis is Diagnosis.METASTASES)
+    w.start_quiz(QuizSpec.create("Positives", positives, QuizMode.PRACTICE, seed=1))
+    for _ in positives:  # every case with metastases has now been read
+        w.quiz.set_certainty(90)
+        w.quiz_screen.answer(Diagnosis.METASTASES)
+        w.quiz_screen.next_case()
+    w.quiz_screen.end.closed.emit()
+    assert w.quiz is None
+
+    def accept_four(dialog: QuickQuizDialog) -> int:
+        dialog.cases.setValue(4)  # natural mix (3 of 7): 2 with metastases wanted
+        assert dialog.new_only.isChecked() and not dialog.prevalence.currentData()
+        return QuickQuizDialog.DialogCode.Accepted
+
+    warned: list[str] = []
+    monkeypatch.setattr(QuickQuizDialog, "exec", accept_four)
+    monkeypatch.setattr(QMessageBox, "warning",
+                        staticmethod(lambda parent, title, text, *a: warned.append(text)))
+    w.quick_quiz()
+    assert w.quiz is None  # nothing started
+    assert len(warned) == 1 and "natural mix (43 % with metastases)" in warned[0]
+    assert "0 with metastases and 4 without are left" in warned[0]
+
+
+def test_the_window_title_names_the_app_once(qtbot, settings, store, dataset_path) -> None:
+    # Qt adds the application's display name (" — bonescan-tutor") to every title itself.
+    w = _window(qtbot, settings, store, dataset_path)
+    w.start_quiz(QuizSpec.create("Week 3", _keys(w)[:2], QuizMode.PRACTICE))
+    assert w.windowTitle() == "Quiz: Week 3"
+
+
+def test_quit_is_last_in_the_file_menu(qtbot, settings, store, dataset_path) -> None:
+    w = _window(qtbot, settings, store, dataset_path)
+    texts = [a.text().replace("&", "") for a in w.menuBar().actions()[0].menu().actions()
+             if not a.isSeparator()]
+    assert texts[-1] == "Quit"
+    assert texts.index("Switch trainee…") < texts.index("Recent datasets") < texts.index("Quit")
+
+
+@pytest.mark.parametrize("theme_name", ["light", "dark"])
+def test_paused_answer_buttons_look_disabled(qtbot, settings, store, dataset_path,
+                                             theme_name) -> None:
+    import numpy as np
+    from PySide6.QtGui import QImage
+
+    from bonescan_tutor.gui import theme
+
+    def pixels(widget: QWidget) -> np.ndarray:
+        image = widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
+        rows = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(),
+                                                                   image.bytesPerLine())
+        return rows[:, : image.width() * 3].astype(np.int16)
+
+    settings.setValue("ui/theme", theme_name)
+    w = _window(qtbot, settings, store, dataset_path)
+    try:
+        w.start_quiz(QuizSpec.create("Pause", _keys(w)[:2], QuizMode.PRACTICE))
+        button = w.quiz_screen.answer_buttons[Diagnosis.METASTASES]
+        active = pixels(button)
+        w.quiz_screen.toggle_pause()
+        assert not button.isEnabled()
+        paused = pixels(button)
+        assert active.shape == paused.shape
+        assert float(np.abs(active - paused).mean()) > 8  # greyed out, visibly
+    finally:
+        theme.apply("dark")
+
+
+def test_the_end_screen_shows_the_hot_spots_only(qtbot, settings, store, dataset_path) -> None:
+    from bonescan_tutor.gui.viewer.model import Overlay
+
+    settings.setValue("viewer/overlays", "asymmetry,midline")  # the trainee's reading choices
+    w = _window(qtbot, settings, store, dataset_path)
+    w.start_quiz(QuizSpec.create("End", _keys(w)[:2], QuizMode.PRACTICE, seed=4))
+    for _ in range(2):
+        w.quiz.set_certainty(60)
+        w.quiz_screen.answer(Diagnosis.NO_METASTASES)
+        w.quiz_screen.next_case()
+    assert w.quiz_screen.pages.currentIndex() == 1
+    assert w.quiz_screen.end.viewer.presenter.state.overlays == frozenset({Overlay.HOTSPOTS})
+
+
+def test_a_bs80k_dataset_shows_its_own_class_names(qtbot, settings, store, tmp_path) -> None:
+    """BS-80K's abnormal class is not only metastases: the library, the buttons, the
+    feedback and the end screen say "Abnormal"/"Normal"; storage keeps the codes."""
+    from tests.datasets.test_bs80k import tree
+
+    labels = {"a1.jpg": "1", "a2.jpg": "0", "a3.jpg": "1"}
+    root = tree(tmp_path / "bs80k", labels, labels)
+    w = _window(qtbot, settings, store, root)
+    column = [w.library.table.item(r, 1).text() for r in range(w.library.table.rowCount())]
+    assert sorted(set(column)) == ["Abnormal", "Normal"]
+    combo = w.library.diagnosis
+    assert [combo.itemText(i) for i in range(combo.count())] == ["All", "Abnormal", "Normal"]
+    w.start_quiz(QuizSpec.create("BS", _keys(w), QuizMode.PRACTICE, seed=1))
+    screen = w.quiz_screen
+    assert screen.answer_buttons[Diagnosis.METASTASES].text().startswith("Abnormal")
+    assert screen.answer_buttons[Diagnosis.NO_METASTASES].text().startswith("Normal")
+    for _ in range(w.quiz.session.total):
+        key(qtbot, w, Qt.Key.Key_8, Qt.KeyboardModifier.AltModifier)
+        key(qtbot, w, Qt.Key.Key_P)
+        text = screen.feedback.text()
+        assert re.search(r"Physician's label: <b>(Abnormal|Normal)</b>", text), text
+        assert "Your answer: Abnormal at 80 %" in text and "metasta" not in text.lower()
+        key(qtbot, w, Qt.Key.Key_Return)
+    items = [screen.end.cases.item(i).text() for i in range(screen.end.cases.count())]
+    assert all(t.endswith(("Abnormal", "Normal")) for t in items), items
+    saved = store.attempts(session_id=w.quiz.session_id)
+    assert {a.attempt.decision for a in saved} == {Diagnosis.METASTASES}  # codes unchanged

@@ -23,6 +23,7 @@ def window(qtbot, settings, tmp_path: Path) -> MainWindow:
     top = build(tmp_path / "d")
     w = MainWindow(settings)
     qtbot.addWidget(w)
+    w.resize(1280, 691)  # the first-start size on a 1366 x 768 screen
     w.show()
     qtbot.waitExposed(w)
     w.activateWindow()
@@ -188,4 +189,25 @@ def test_every_shortcut_in_the_help_dialog_is_a_working_action(qtbot, window: Ma
 
     dialog = ShortcutsDialog(rows)
     qtbot.addWidget(dialog)
-    assert dialog.table.rowCount() == len(rows) + 3
+    from bonescan_tutor.gui.dialogs.shortcuts import MOUSE
+
+    assert dialog.table.rowCount() == len(rows) + len(MOUSE)
+    gestures = [dialog.table.item(r, 2).text() for r in range(len(rows), len(rows) + len(MOUSE))]
+    for gesture in ("drag", "Middle-drag", "Wheel", "Hover", "Left click"):
+        assert any(gesture in g for g in gestures), gesture
+
+
+def test_the_library_table_shows_every_column_whole(qtbot, window: MainWindow) -> None:
+    table = window.library.table
+    qtbot.wait(20)
+    assert table.horizontalHeader().length() <= table.viewport().width()
+    assert not table.horizontalScrollBar().isVisible()
+
+
+def test_the_invert_box_is_off_limits_with_a_colour_map(qtbot, window: MainWindow) -> None:
+    controls, p = window.viewer.controls, window.viewer.presenter
+    assert controls.invert.isEnabled()
+    p.set_colormap("hot iron")
+    qtbot.waitUntil(lambda: not controls.invert.isEnabled(), timeout=2_000)
+    p.set_colormap("gray")
+    qtbot.waitUntil(controls.invert.isEnabled, timeout=2_000)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import json
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bonescan_tutor.core.cases import Case, Dataset, Diagnosis, Layout, Projection, View
 from bonescan_tutor.core.quiz import Attempt, QuizMode, QuizSpec
 from bonescan_tutor.storage.progress_records import StoredAttempt
 from bonescan_tutor.storage.quizsets import QuizSet
-from bonescan_tutor.storage.results import ResultAttempt, write_results
+from bonescan_tutor.storage.results import ResultAttempt, checksum_of, write_results
 
 M, N = Diagnosis.METASTASES, Diagnosis.NO_METASTASES
 
@@ -114,3 +115,13 @@ def write_trainee(
     ]
     now = dt.datetime(2026, 1, 6, 10, minute, tzinfo=dt.UTC)
     return write_results(qs, trainee, rows, folder, now=now)
+
+
+def forge(path: Path, change: Callable[[dict], object]) -> Path:
+    """Edit a results file as a determined trainee would: change it, recompute the checksum."""
+    data = json.loads(path.read_text())
+    data.pop("checksum")
+    change(data)
+    data["checksum"] = checksum_of(data)
+    path.write_text(json.dumps(data))
+    return path

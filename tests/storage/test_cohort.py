@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import os
 import shutil
 import zipfile
 from pathlib import Path
@@ -57,6 +58,7 @@ def test_item_analysis_by_hand(folder: Path) -> None:
     # cov = mean((x - .5)(y - 1.5)) = (.75 + .25 + .25 + .75) / 4 = .5; sd_x = .5;
     # sd_y = sqrt((2.25 + .25 + .25 + 2.25) / 4) = sqrt(1.25) -> r = .5 / (.5 sqrt(1.25)).
     assert one.point_biserial == pytest.approx(1 / math.sqrt(1.25))
+    assert one.point_biserial_corrected == pytest.approx(1 / math.sqrt(2))
     assert one.answer_spread == {"metastases": 2, "no_metastases": 2, "unanswered": 0}
     assert one.mean_certainty == pytest.approx(80.0)
     eight = stats["8"]
@@ -137,7 +139,8 @@ def test_a_trainee_sending_twice_counts_once_with_the_latest(folder: Path) -> No
     assert len(cohort.results) == 4
     ana = next(r for r in cohort.results if r.trainee.casefold() == "ana")
     assert all(not a.correct for a in ana.attempts)
-    assert any("more than one result" in n for n in cohort.notes)
+    [several] = cohort.duplicates
+    assert several.used == ana.path and len(several.files) == 2
 
 
 def test_missing_path_and_empty_cohort(tmp_path: Path) -> None:
@@ -158,7 +161,9 @@ def test_workbook_sheets_numbers_charts_and_thumbnails(folder: Path, tmp_path: P
         assert trainees.loc[name, "sensitivity"] == pytest.approx(s.metrics.sensitivity.estimate)
     items = sheets["Items"].set_index("case_key")
     assert items.loc[1, "difficulty"] == pytest.approx(0.5)
-    assert items.loc[1, "point_biserial"] == pytest.approx(1 / math.sqrt(1.25))
+    assert items.loc[1, "point_biserial_uncorrected"] == pytest.approx(1 / math.sqrt(1.25))
+    # item-rest: x = [1, 1, 0, 0] with rest scores [2, 1, 1, 0] -> .25 / (.5 sqrt(.5))
+    assert items.loc[1, "point_biserial_corrected"] == pytest.approx(1 / math.sqrt(2))
     answers = sheets["Answers"].set_index("trainee")
     assert list(answers.columns[:4]) == ["correct", "1", "7", "8"]
     assert answers.loc["physician", "1"] == "M" and answers.loc["physician", "8"] == "N"
@@ -221,3 +226,33 @@ def test_three_trainees_take_a_quiz_set_end_to_end(tmp_path: Path) -> None:
     assert one.mean_certainty == pytest.approx(90.0)
     cy = trainee_summaries(cohort)["Cy"]
     assert cy.metrics.accuracy.k == 3 and cy.metrics.accuracy.n == 4
+
+
+def test_most_missed_never_lists_a_case_everyone_got_right(tmp_path: Path) -> None:
+    qs = quiz_set(keys=("1", "7", "8"))
+    truths = {"1": M, "7": N, "8": N}
+    for i, name in enumerate(("Ana", "Ben")):  # both right on 1 and 8, Ben wrong on 7
+        write_trainee(qs, tmp_path, name, {"1": M, "7": N if name == "Ana" else M, "8": N},
+                      truths, i + 1)
+    cohort = load_cohort([tmp_path])
+    assert [s.case_key for s in most_missed(cohort, 10)] == ["7"]
+
+
+def test_hostile_files_are_listed_and_the_rest_merged(folder: Path) -> None:
+    ana = next(f for f in folder.iterdir() if "-ana-" in f.name)
+    text = ana.read_text()
+    (folder / "huge-number.bstresult").write_text(
+        text.replace('"time_on_case_s": 5.0', '"time_on_case_s": ' + "9" * 5000, 1)
+    )
+    (folder / "deep.bstresult").write_text("[" * 100_000 + "]" * 100_000)
+    (folder / "list.bstresult").write_text("[1, 2]")
+    (folder / "bom.bstresult").write_bytes(b"\xef\xbb\xbf" + text.encode())
+    os.mkfifo(folder / "pipe.bstresult")  # opening it would wait for a writer forever
+    cohort = load_cohort([folder])
+    assert cohort.trainees == ("Ana", "Ben", "Cy", "Dee")
+    problems = {p.path.name: p.message for p in cohort.problems}
+    assert "5000 characters long" in problems["huge-number.bstresult"]
+    assert "levels deep" in problems["deep.bstresult"]
+    assert "not a bonescan-tutor results file" in problems["list.bstresult"]
+    assert "not a regular file" in problems["pipe.bstresult"]
+    assert "duplicate of bom.bstresult" in problems[ana.name]  # the BOM copy read fine

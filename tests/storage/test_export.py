@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from bonescan_tutor.core.cases import Diagnosis, Layout
 from bonescan_tutor.core.errors import UsageError
 from bonescan_tutor.core.scoring import summary
 from bonescan_tutor.storage.atomic_file import TEMP_PREFIX
@@ -15,6 +16,7 @@ from bonescan_tutor.storage.export import (
     export_attempts_csv,
     export_imrmc,
     export_workbook,
+    imrmc_path,
     scored_answers,
 )
 from tests.storage.instructor_data import M, N, stored
@@ -51,6 +53,27 @@ def test_csv_rows_hide_unrevealed_labels_and_mark_old_versions(tmp_path: Path) -
     assert df.iloc[0]["answered_at"] == "2001-09-09T01:46:40Z"
 
 
+def test_truth_label_names_the_open_datasets_own_class_beside_the_code(tmp_path: Path) -> None:
+    """BS-80K's positive class is "Abnormal": the export keeps the code ``metastases`` and
+    adds the dataset's own class name, only for answers given on the open dataset."""
+    data = [a for a in attempts() if a.label_shown]
+    fingerprint = data[0].dataset_fingerprint
+    path = export_attempts_csv(
+        data, tmp_path / "a.csv", NAMES, current_fingerprint=fingerprint, current_layout=Layout.BS80K
+    )
+    df = pd.read_csv(path, keep_default_na=False, dtype=str)
+    first, old = df.iloc[0], df[df["case_key"] == "8"].iloc[0]
+    assert (first["truth"], first["truth_label"]) == ("metastases", "Abnormal")
+    assert old["truth"] == "no_metastases" and old["truth_label"] == Diagnosis.NO_METASTASES.label
+    plain = pd.read_csv(export_attempts_csv(data, tmp_path / "b.csv", NAMES), dtype=str)
+    assert plain.iloc[0]["truth_label"] == Diagnosis.METASTASES.label
+    book = export_workbook(
+        data, {}, tmp_path / "w.xlsx", NAMES, current_fingerprint=fingerprint, current_layout=Layout.BS80K
+    )
+    sheet = pd.read_excel(book, sheet_name="Attempts", dtype=str)
+    assert sheet.iloc[0]["truth_label"] == "Abnormal"
+
+
 def test_workbook_has_the_summary_figures(tmp_path: Path) -> None:
     data = attempts()
     per = {
@@ -74,28 +97,117 @@ def test_workbook_has_the_summary_figures(tmp_path: Path) -> None:
     assert len(sheets["Attempts"]) == 7 and len(sheets["Session 2"]) == 2
 
 
+def read_imrmc(path: Path) -> tuple[dict[str, str], list[list[str]]]:
+    """Parse a file by the rules of iMRMC's InputFile reader, failing where it would:
+    description lines up to ``BEGIN DATA:`` carrying ``NR: N0: N1: NM:`` counts; then
+    rows of exactly four comma-separated fields, reader ``-1`` for truth rows whose score
+    is 0 or 1, one truth row per case, numeric scores, and every read case with a truth."""
+    assert path.suffix == ".imrmc"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    begin = lines.index("BEGIN DATA:")
+    header = {}
+    for line in lines[:begin]:
+        head, _, value = line.partition(":")
+        if head.strip() in ("NR", "N0", "N1", "NM"):
+            header[head.strip()] = value.strip()
+    assert set(header) == {"NR", "N0", "N1", "NM"}
+    rows = [line.split(",") for line in lines[begin + 1 :] if line.strip()]
+    assert rows and all(len(r) == 4 for r in rows)
+    truth = [r for r in rows if r[0] == "-1"]
+    scores = [r for r in rows if r[0] != "-1"]
+    assert all(r[3] in ("0", "1") for r in truth)
+    assert len({r[1] for r in truth}) == len(truth)  # one truth per case
+    for r in scores:
+        float(r[3])
+    assert {r[1] for r in scores} <= {r[1] for r in truth}
+    assert int(header["NR"]) == len({r[0] for r in scores})
+    assert int(header["N1"]) == sum(r[3] == "1" for r in truth)
+    assert int(header["N0"]) == sum(r[3] == "0" for r in truth)
+    assert int(header["NM"]) == len({r[2] for r in scores})
+    return header, rows
+
+
+def keys(path: Path, kind: str) -> pd.DataFrame:
+    stem = path.name.removesuffix(".imrmc")
+    return pd.read_csv(path.with_name(f"{stem}.{kind}.csv"), dtype=str, keep_default_na=False)
+
+
 def test_imrmc_layout(tmp_path: Path) -> None:
     path = export_imrmc(attempts(), tmp_path / "m.imrmc", modality="bone scan", trainee_names=NAMES)
-    lines = path.read_text().splitlines()
-    begin = lines.index("BEGIN DATA:")
-    header = dict(
-        line.split(": ", 1) for line in lines[:begin] if line[:3] in ("NR:", "N0:", "N1:", "NM:")
-    )
+    assert path == tmp_path / "m.imrmc"
+    header, rows = read_imrmc(path)
     assert header == {"NR": "2", "N0": "2", "N1": "1", "NM": "1"}
-    rows = [line.split(",") for line in lines[begin + 1 :]]
-    assert all(len(r) == 4 for r in rows)  # readerID, caseID, modalityID, score
-    truth = {r[1]: r[3] for r in rows if r[0] == "-1"}
+    # Readers and cases are numbers; RJafroc's reader needs that.
+    assert all(r[0].lstrip("-").isdigit() and r[1].isdigit() for r in rows)
+    readers = dict(keys(path, "readers").itertuples(index=False))
+    assert readers == {"1": "Ana", "2": "Ben, Jr"}
+    cases = keys(path, "cases")
+    assert list(cases.columns) == ["case_id", "case_key", "truth", "truth_label"]
+    assert list(cases["truth_label"]) == ["Bone metastases", "No bone metastases",
+                                          "No bone metastases"]
+    case_key = dict(zip(cases["case_id"], cases["case_key"], strict=True))
+    assert case_key == {"1": "1", "2": "7", "3": "8"}
+    assert dict(zip(cases["case_key"], cases["truth"], strict=True)) == {
+        "1": "metastases", "7": "no_metastases", "8": "no_metastases"}
+    truth = {case_key[r[1]]: r[3] for r in rows if r[0] == "-1"}
     assert truth == {"1": "1", "7": "0", "8": "0"}
     assert all(r[2] == "truth" for r in rows if r[0] == "-1")
-    scores = {(r[0], r[1]): float(r[3]) for r in rows if r[0] != "-1"}
+    scores = {(readers[r[0]], case_key[r[1]]): float(r[3]) for r in rows if r[0] != "-1"}
     assert scores == {
         ("Ana", "1"): 90.0,  # metastases at 90 %
         ("Ana", "7"): 60.0,
         ("Ana", "8"): 0.0,  # no metastases at 100 %
-        ("Ben_Jr", "1"): 30.0,  # no metastases at 70 %
-        ("Ben_Jr", "7"): 20.0,
+        ("Ben, Jr", "1"): 30.0,  # no metastases at 70 %
+        ("Ben, Jr", "7"): 20.0,
     }
     assert all(r[2] == "bone_scan" for r in rows if r[0] != "-1")
+
+
+def test_imrmc_never_merges_trainees_whose_names_look_alike(tmp_path: Path) -> None:
+    data = [
+        stored("1", M, M, 90, trainee_id=1, row_id=1, at=1e9),
+        stored("7", N, N, 80, trainee_id=1, row_id=2, at=1e9 + 1),
+        stored("1", M, N, 60, trainee_id=2, row_id=3, at=1e9 + 2),
+        stored("7", N, M, 70, trainee_id=2, row_id=4, at=1e9 + 3),
+    ]
+    path = export_imrmc(data, tmp_path / "m.imrmc",
+                        trainee_names={1: "Ana Rivas", 2: "Ana, Rivas"})
+    header, rows = read_imrmc(path)
+    assert header["NR"] == "2"
+    assert len([r for r in rows if r[0] != "-1"]) == 4  # nobody's answers vanish
+    readers = dict(keys(path, "readers").itertuples(index=False))
+    assert sorted(readers.values()) == ["Ana Rivas", "Ana, Rivas"]
+
+
+@pytest.mark.parametrize(
+    ("given", "written"),
+    [("x.txt", "x.txt.imrmc"), ("x", "x.imrmc"), ("x.IMRMC", "x.IMRMC"), ("x.csv", "x.csv.imrmc")],
+)
+def test_imrmc_file_name_ends_in_imrmc(tmp_path: Path, given: str, written: str) -> None:
+    target, note = imrmc_path(tmp_path / given)
+    assert target == tmp_path / written
+    assert (note is None) == (given == written)
+    if note:
+        assert given in note and written in note
+    path = export_imrmc(attempts(), tmp_path / given)
+    assert path == tmp_path / written and path.is_file()
+    stem = written[: -len(".imrmc")]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [written, f"{stem}.readers.csv", f"{stem}.cases.csv"])
+
+
+def test_imrmc_names_a_bs80k_class_beside_its_code(tmp_path: Path) -> None:
+    from bonescan_tutor.core.cases import Layout
+
+    data = [stored("1", M, M, 90, row_id=1, at=1.0, fingerprint="bs"),
+            stored("2", N, N, 90, row_id=2, at=2.0, fingerprint="bs"),
+            stored("3", M, N, 90, row_id=3, at=3.0, fingerprint="other")]
+    path = export_imrmc(data, tmp_path / "m.imrmc", current_fingerprint="bs",
+                        current_layout=Layout.BS80K)
+    cases = keys(path, "cases")
+    assert list(cases["truth"]) == ["metastases", "no_metastases", "metastases"]
+    # Case 3 was answered on another dataset: its own class names are not known.
+    assert list(cases["truth_label"]) == ["Abnormal", "Normal", "Bone metastases"]
 
 
 def test_imrmc_uses_the_latest_answer_per_reader_and_case(tmp_path: Path) -> None:
@@ -104,7 +216,7 @@ def test_imrmc_uses_the_latest_answer_per_reader_and_case(tmp_path: Path) -> Non
         stored("1", M, M, 80, row_id=2, at=20.0, session_id=2),
     ]
     lines = export_imrmc(data, tmp_path / "m.imrmc").read_text().splitlines()
-    assert lines[-1] == "trainee1,1,reader,80"
+    assert lines[-1] == "1,1,reader,80"
 
 
 def test_imrmc_with_nothing_revealed(tmp_path: Path) -> None:

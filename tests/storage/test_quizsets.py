@@ -71,7 +71,10 @@ def test_fingerprint_is_sha256_of_the_canonical_json() -> None:
 def test_not_json(tmp_path: Path) -> None:
     path = tmp_path / "x.bstquiz"
     path.write_bytes(b"\x89PNG not json at all")
-    with pytest.raises(QuizSetError, match=r"x\.bstquiz: not a quiz-set file \(it is not JSON"):
+    with pytest.raises(QuizSetError, match=r"x\.bstquiz: not a quiz-set file .*not UTF-8 text"):
+        read_quizset(path)
+    path.write_text("quiz: week 3")
+    with pytest.raises(QuizSetError, match=r"x\.bstquiz: not a quiz-set file .*line 1, column 1"):
         read_quizset(path)
 
 
@@ -219,6 +222,26 @@ def test_draw_natural_prevalence_and_doubtful_cases_left_out() -> None:
     assert "1" not in keys and len(keys) == 19
     # 5 of 19 eligible cases are metastatic: floor(19 * 5/19 + 0.5) = 5
     assert sum(ds.case(k).diagnosis is Diagnosis.METASTASES for k in keys) == 5
+
+
+@pytest.mark.parametrize(
+    ("n", "prevalence", "positives"),
+    [
+        (25, 0.58, 15),  # 14.5 rounds up; 25 * 0.58 in binary floating point is 14.4999...
+        (25, 0.5, 13),  # 12.5 -> 13
+        (10, 0.35, 4),  # 3.5 -> 4
+        (10, 0.3, 3),
+        (3, 0.5, 2),
+        (20, 1 / 3, 7),  # 6.67 -> 7
+        (9, 0.0, 0),
+        (9, 1.0, 9),
+    ],
+)
+def test_draw_rounds_half_up_exactly(n: int, prevalence: float, positives: int) -> None:
+    ds = dataset(n_met=30, n_normal=30)
+    keys = draw_cases(ds, n, prevalence, seed=5)
+    assert len(keys) == n
+    assert sum(ds.case(k).diagnosis is Diagnosis.METASTASES for k in keys) == positives
 
 
 def test_draw_order_is_not_grouped_by_label() -> None:

@@ -16,7 +16,7 @@ from bonescan_tutor.storage.results import (
     read_results,
     write_results,
 )
-from tests.storage.instructor_data import M, N, answer, quiz_set, stored
+from tests.storage.instructor_data import M, N, answer, forge, quiz_set, stored
 
 NOW = dt.datetime(2026, 1, 6, 10, 30, 5, tzinfo=dt.UTC)
 
@@ -101,7 +101,7 @@ def test_newer_version_and_other_formats(tmp_path: Path) -> None:
         read_results(other)
     junk = tmp_path / "j.bstresult"
     junk.write_bytes(b"\xff\xfe\x00garbage")
-    with pytest.raises(ResultsFileError, match="not JSON"):
+    with pytest.raises(ResultsFileError, match="not UTF-8 text"):
         read_results(junk)
 
 
@@ -176,3 +176,64 @@ def test_an_unknown_status_is_refused(tmp_path: Path) -> None:
     path.write_text(json.dumps(data))
     with pytest.raises(ResultsFileError, match="wrong value"):
         read_results(path)
+
+
+# -- hostile files: every one ends in a ResultsFileError naming the file ------------------
+
+
+def test_a_5000_digit_number_names_the_file(tmp_path: Path) -> None:
+    path = write_results(quiz_set(), "Ana", rows(), tmp_path, now=NOW)
+    text = path.read_text().replace('"time_on_case_s": 5.0', '"time_on_case_s": ' + "9" * 5000, 1)
+    path.write_text(text)
+    with pytest.raises(ResultsFileError, match="5000 characters long") as exc:
+        read_results(path)
+    assert str(path) in str(exc.value)
+
+
+def test_nesting_100000_deep_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "deep.bstresult"
+    path.write_text('{"format": "bonescan-tutor results", "x": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    with pytest.raises(ResultsFileError, match="levels deep") as exc:
+        read_results(path)
+    assert str(path) in str(exc.value)
+
+
+def test_a_byte_order_mark_is_accepted(tmp_path: Path) -> None:
+    path = write_results(quiz_set(), "Ana", rows(), tmp_path, now=NOW)
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert read_results(path).trainee == "Ana"
+
+
+@pytest.mark.parametrize("top", ["[]", '"text"', "3", "null"])
+def test_a_top_level_that_is_not_an_object(tmp_path: Path, top: str) -> None:
+    path = tmp_path / "odd.bstresult"
+    path.write_text(top)
+    with pytest.raises(ResultsFileError, match="not a bonescan-tutor results file"):
+        read_results(path)
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (lambda d: d.update(quiz_set=["x"]), '"quiz_set"'),
+        (lambda d: d["quiz_set"].update(id=7), '"quiz_set.id"'),
+        (lambda d: d.update(attempts={"a": 1}), '"attempts"'),
+        (lambda d: d["attempts"].__setitem__(1, "x"), r'"attempts\[2\]"'),
+        (lambda d: d["attempts"][0].pop("truth"), r'"attempts\[1\].truth"'),
+        (lambda d: d["attempts"][0].update(truth="maybe"), r'"attempts\[1\].truth"'),
+        (lambda d: d["attempts"][2].update(time_on_case_s="5"), r'"attempts\[3\].time_on_case_s"'),
+        (lambda d: d["attempts"][0].update(marks=[[1]]), r'"attempts\[1\].marks"'),
+        (lambda d: d["attempts"][0].update(marks=7), r'"attempts\[1\].marks"'),
+        (lambda d: d.update(trainee=None), '"trainee"'),
+        (lambda d: d.update(trainee="  "), '"trainee"'),
+        (lambda d: d.update(mode="test"), '"mode"'),
+        (lambda d: d.pop("created"), '"created"'),
+        (lambda d: d.update(created="yesterday"), '"created"'),
+        (lambda d: d["attempts"][0].update(case_key=["1"]), r'"attempts\[1\].case_key"'),
+    ],
+)
+def test_wrong_field_types_name_the_file_and_field(tmp_path: Path, change, field: str) -> None:
+    path = forge(write_results(quiz_set(), "Ana", rows(), tmp_path, now=NOW), change)
+    with pytest.raises(ResultsFileError, match=field) as exc:
+        read_results(path)
+    assert str(exc.value).startswith(str(path))

@@ -46,6 +46,7 @@ from bonescan_tutor.gui.dialogs.transfer import (
     rich_text,
     with_manual_route,
 )
+from bonescan_tutor.gui.screen_fit import fit_to_screen
 from bonescan_tutor.gui.tasks import run_in_background
 
 log = logging.getLogger(__name__)
@@ -120,7 +121,7 @@ class DownloadDialog(QDialog):
     # --- layout -----------------------------------------------------------------------
     def _build(self) -> None:
         self.setWindowTitle("Download the IICS-UNA dataset")
-        self.resize(760, 300)
+        fit_to_screen(self, 760, 300, self.parentWidget())
         column = QVBoxLayout(self)
         self.intro = QLabel()
         self.intro.setWordWrap(True)

@@ -16,18 +16,19 @@ from PySide6.QtWidgets import (
 
 from bonescan_tutor.core.cases import Dataset
 from bonescan_tutor.core.validation import ValidationReport
+from bonescan_tutor.gui.screen_fit import fit_to_screen
 
 
 class ReportDialog(QDialog):
     def __init__(self, dataset: Dataset, report: ValidationReport, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Dataset report")
-        self.resize(900, 480)
+        fit_to_screen(self, 900, 480, parent)
         column = QVBoxLayout(self)
         counts = dataset.counts()
         summary = (f"<b>{dataset.name}</b> ({dataset.layout.value} layout)<br>{dataset.root}<br>"
                    f"{len(dataset)} cases loaded, {len(dataset.quiz_cases)} usable in quizzes: "
-                   + ", ".join(f"{n} {d.label.lower()}" for d, n in counts.items()))
+                   + ", ".join(f"{n} {dataset.label(d).lower()}" for d, n in counts.items()))
         if report:
             summary += (f"<br>{len(report)} problem(s): {len(report.errors)} error(s) (left out), "
                         f"{len(report.warnings)} warning(s) (loaded). The other cases load normally.")

@@ -14,10 +14,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bonescan_tutor.gui.screen_fit import fit_to_screen
+
 MOUSE = (
     ("Mouse", "Window / level", "Left- or right-drag (horizontal: width, vertical: level)"),
     ("Mouse", "Pan", "Middle-drag"),
-    ("Mouse", "Zoom (both views)", "Wheel"),
+    ("Mouse", "Zoom (both views)", "Wheel; R fits the bodies again"),
+    ("Mouse", "Value under the cursor", "Hover: % of the view's maximum, shown bottom left"),
+    ("Mouse", "Mark a suspicious spot (quiz)", "Left click; click a mark to remove it"),
 )
 
 
@@ -25,7 +29,7 @@ class ShortcutsDialog(QDialog):
     def __init__(self, rows: list[tuple[str, str, str]], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Keyboard shortcuts")
-        self.resize(560, 620)
+        fit_to_screen(self, 560, 620, parent)
         column = QVBoxLayout(self)
         column.addWidget(QLabel("Every command with a key. Keys do not repeat when held."))
         all_rows = [*rows, *MOUSE]

@@ -42,6 +42,7 @@ from bonescan_tutor.gui.instructor.model import Mix, Selection, draw, natural_sh
 from bonescan_tutor.gui.instructor.options_form import QuizOptionsForm
 from bonescan_tutor.gui.library.case_filter import CaseFilter
 from bonescan_tutor.gui.library.filter_form import CaseFilterForm
+from bonescan_tutor.gui.screen_fit import fit_to_screen
 from bonescan_tutor.gui.viewer.screen import ViewerScreen
 from bonescan_tutor.storage.quizsets import EXTENSION, QuizSet, write_quizset
 from bonescan_tutor.storage.results import slug
@@ -65,16 +66,16 @@ class QuizSetBuilder(QDialog):
         self.selection = Selection()
         self.shown: list[Case] = []
         self.setWindowTitle(f"New quiz set — {dataset.name}")
-        self.resize(1400, 860)
+        fit_to_screen(self, 1400, 860, parent)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self._cases_column())
         self.preview_title = QLabel("Preview: click a case in the list")
         self.preview_title.setObjectName("sectionTitle")
         self.viewer = ViewerScreen(settings, cache, remember=False)
-        self.viewer.controls.setVisible(False)  # drag still windows; the scans get the room
+        self.viewer.tools.setVisible(False)  # drag still windows; the scans get the room
         self.controls_toggle = QCheckBox("Window controls")
-        self.controls_toggle.toggled.connect(self.viewer.controls.setVisible)
+        self.controls_toggle.toggled.connect(self.viewer.tools.setVisible)
         title_row = QHBoxLayout()
         title_row.addWidget(self.preview_title, 1)
         title_row.addWidget(self.controls_toggle)
@@ -232,7 +233,7 @@ class QuizSetBuilder(QDialog):
     def _fill_row(self, row: int, case: Case) -> None:
         c = case.clinical
         key_item = QTableWidgetItem(case.key)
-        label = case.diagnosis.label
+        label = self.dataset.label(case.diagnosis)
         if case.quiz_eligible:
             key_item.setFlags(key_item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             key_item.setCheckState(Qt.CheckState.Checked if case.key in self.selection
@@ -272,7 +273,7 @@ class QuizSetBuilder(QDialog):
     def preview(self, case: Case) -> None:
         """Show a case in the preview viewer, with its label (the instructor sees it)."""
         details = ", ".join(case.clinical.lines()[:2])
-        self.preview_title.setText(f"<b>Case {case.key}</b>: {case.diagnosis.label}"
+        self.preview_title.setText(f"<b>Case {case.key}</b>: {self.dataset.label(case.diagnosis)}"
                                    + (f" — {details}" if details else ""))
         self.viewer.show_case(case)
 

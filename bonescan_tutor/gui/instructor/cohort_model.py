@@ -19,12 +19,14 @@ from bonescan_tutor.datasets.thumbnails import case_thumbnails
 from bonescan_tutor.storage.cohort import (
     Cohort,
     ItemStats,
+    Prefer,
     item_analysis,
     load_cohort,
     most_missed,
     trainee_summaries,
 )
 from bonescan_tutor.storage.cohort_workbook import MOST_MISSED
+from bonescan_tutor.storage.quizsets import QuizSet
 
 DASH = "—"
 
@@ -56,16 +58,26 @@ class CohortReport:
             text += f", mean accuracy {100 * float(np.mean(accs)):.1f} %"
         if c.problems:
             text += f"; {len(c.problems)} file(s) not merged"
+        if self.to_check:
+            text += f"; {self.to_check} finding(s) to check below"
         return text + "."
+
+    @property
+    def to_check(self) -> int:
+        """Findings on merged files: several files for one trainee, dropped answers, labels."""
+        return len(self.cohort.warnings) + len(self.cohort.duplicates)
 
 
 def cohort_report(
     paths: Sequence[Path],
     dataset: Dataset | None = None,
     load: Callable[[View], np.ndarray] = load_view,
+    prefer: Prefer = Prefer.LATEST,
+    quiz_set: QuizSet | None = None,
 ) -> CohortReport:
-    """Merge ``paths`` (files and folders) and analyse them; thumbnails when a dataset is given."""
-    cohort = load_cohort([Path(p) for p in paths])
+    """Merge ``paths`` (files and folders) and analyse them. Given a dataset, its labels
+    score every answer (``storage.cohort``) and the most-missed cases get thumbnails."""
+    cohort = load_cohort([Path(p) for p in paths], dataset, prefer, quiz_set=quiz_set)
     if not cohort.results:
         return CohortReport(cohort)
     items = item_analysis(cohort)

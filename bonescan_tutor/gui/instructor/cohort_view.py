@@ -3,8 +3,11 @@
 Files are read and analysed in the background (``gui.tasks.run_in_background``). The
 dialog shows each trainee's figures, the item analysis (sortable), the most-missed
 cases with thumbnails when a dataset is open, how the group answered each case, the
-group's accuracy distribution, and every file left out with its reason. "Save
-workbook…" writes the same workbook as ``bonescan-tutor cohort``.
+group's accuracy distribution, and every file left out with its reason. The open
+dataset's labels score every answer; without one, a banner above everything says the
+labels are the trainees' own, unverified. When a trainee sent two files, both are
+listed and the instructor picks which counts. "Save…" writes the same workbook (or
+per-trainee CSV) as ``bonescan-tutor cohort``.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QDialog,
     QFileDialog,
     QHBoxLayout,
@@ -33,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bonescan_tutor.core.cases import Dataset
+from bonescan_tutor.core.cases import Dataset, Layout
 from bonescan_tutor.core.errors import BonescanError
 from bonescan_tutor.gui.dialogs.error import show_error
 from bonescan_tutor.gui.instructor.cohort_model import (
@@ -47,15 +51,25 @@ from bonescan_tutor.gui.instructor.cohort_model import (
 )
 from bonescan_tutor.gui.instructor.missed_cases import missed_page
 from bonescan_tutor.gui.results.plots import PlotPanel, colours_for
+from bonescan_tutor.gui.screen_fit import fit_to_screen
 from bonescan_tutor.gui.tasks import run_in_background
-from bonescan_tutor.storage.cohort_workbook import accuracy_histogram, write_cohort_workbook
+from bonescan_tutor.storage.cohort import Prefer
+from bonescan_tutor.storage.cohort_workbook import (
+    accuracy_histogram,
+    check_out_path,
+    write_cohort_csv,
+    write_cohort_workbook,
+)
+from bonescan_tutor.storage.quizsets import EXTENSION as QUIZ_EXTENSION
+from bonescan_tutor.storage.quizsets import QuizSet, read_quizset
 from bonescan_tutor.storage.results import EXTENSION, slug
 
 log = logging.getLogger(__name__)
 
 TRAINEE_COLUMNS = ("Trainee", "Cases", "Answered", "Accuracy (95 % CI)", "Sensitivity",
-                   "Specificity", "Kappa", "AUC", "Median time", "File")
-ITEM_COLUMNS = ("Case", "Label", "Trainees", "Correct", "Discrimination", "Point-biserial",
+                   "Specificity", "Kappa", "AUC", "Median time", "Status", "File")
+ITEM_COLUMNS = ("Case", "Label", "Trainees", "Correct", "Discrimination",
+                "Point-biserial (corrected, item-rest)", "Point-biserial (uncorrected, item-total)",
                 "Said metastases", "Said no metastases", "No answer", "Mean certainty")
 SORT_KEY = Qt.ItemDataRole.UserRole + 1
 
@@ -101,23 +115,41 @@ class CohortDialog(QDialog):
         self.report: CohortReport | None = None
         self.paths: list[Path] = []
         self.setWindowTitle("Cohort results")
-        self.resize(1366, 820)
+        fit_to_screen(self, 1366, 820, parent)
         self.files_button = QPushButton("Open results files…")
         self.folder_button = QPushButton("Open a folder…")
         self.save_button = QPushButton("Save workbook…")
+        self.quiz_set: QuizSet | None = None
+        self.quiz_set_button = QPushButton("Quiz set…")
+        self.quiz_set_button.setToolTip(f"Open the {QUIZ_EXTENSION} file the results answer: "
+                                        "only its results and its cases are merged.")
+        self.prefer = QComboBox()
+        self.prefer.addItem("use the later file", Prefer.LATEST.value)
+        self.prefer.addItem("use the earlier file", Prefer.EARLIEST.value)
+        self.prefer.setToolTip("When a trainee sent more than one results file, which counts "
+                               "(by the time written). Every such file is listed below.")
+        self.prefer.currentIndexChanged.connect(self._prefer_changed)
         self.save_button.setEnabled(False)
         close = QPushButton("Close")
         for button, slot in ((self.files_button, self.choose_files),
                              (self.folder_button, self.choose_folder),
+                             (self.quiz_set_button, self.choose_quiz_set),
                              (self.save_button, self.save), (close, self.reject)):
             button.setAutoDefault(False)
             button.clicked.connect(slot)
         bar = QHBoxLayout()
         bar.addWidget(self.files_button)
         bar.addWidget(self.folder_button)
+        bar.addWidget(self.quiz_set_button)
         bar.addStretch(1)
+        bar.addWidget(QLabel("Two files from one trainee:"))
+        bar.addWidget(self.prefer)
         bar.addWidget(self.save_button)
         bar.addWidget(close)
+        self.banner = QLabel("")
+        self.banner.setObjectName("dashboardNotice")
+        self.banner.setWordWrap(True)
+        self.banner.setVisible(False)
         self.headline = QLabel(f"Open the {EXTENSION} files your trainees sent, or the folder "
                                "that holds them.")
         self.headline.setObjectName("emptyHint")
@@ -136,7 +168,7 @@ class CohortDialog(QDialog):
                               "harder). Discrimination: upper 27 % minus lower 27 % of trainees.")
         self.missed_area = QScrollArea()
         self.missed_area.setWidgetResizable(True)
-        self.problems = _table(("File", "Why it was not merged"))
+        self.problems = _table(("File", "What was found"))
         self.notes = QLabel("")
         self.notes.setWordWrap(True)
         self.notes.setObjectName("dashboardNotice")
@@ -159,6 +191,7 @@ class CohortDialog(QDialog):
         body.addWidget(self.tabs)
         body.setSizes([300, 460])
         layout = QVBoxLayout(self)
+        layout.addWidget(self.banner)
         layout.addLayout(bar)
         layout.addWidget(self.headline)
         layout.addWidget(body, 1)
@@ -176,6 +209,22 @@ class CohortDialog(QDialog):
         if folder:
             self.load([Path(folder)])
 
+    def choose_quiz_set(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(
+            self, "Open the quiz set", self._folder(), f"Quiz sets (*{QUIZ_EXTENSION})")
+        if name:
+            try:
+                self.use_quiz_set(Path(name))
+            except BonescanError as exc:
+                show_error(self, "Could not read the quiz set", str(exc))
+
+    def use_quiz_set(self, path: Path | str) -> None:
+        """Merge only this quiz set's results and cases (re-merging what is open)."""
+        self.quiz_set = read_quizset(Path(path))
+        self.quiz_set_button.setText(f"Quiz set: {self.quiz_set.title}")
+        if self.paths:
+            self.load(self.paths)
+
     def _folder(self) -> str:
         return str(self.settings.value("instructor/results_dir", "")) or str(Path.home())
 
@@ -189,12 +238,19 @@ class CohortDialog(QDialog):
         self._busy(True)
         self.headline.setText(f"Reading {len(self.paths)} file(s) or folder(s)…")
         dataset, paths_now = self.dataset, list(self.paths)
-        run_in_background(lambda: cohort_report(paths_now, dataset), self.show_report,
-                          self._load_failed)
+        prefer, quiz_set = Prefer(self.prefer.currentData()), self.quiz_set
+        run_in_background(lambda: cohort_report(paths_now, dataset, prefer=prefer,
+                                                quiz_set=quiz_set),
+                          self.show_report, self._load_failed)
+
+    def _prefer_changed(self) -> None:
+        if self.paths:
+            self.load(self.paths)
 
     def _busy(self, busy: bool) -> None:
-        for button in (self.files_button, self.folder_button):
+        for button in (self.files_button, self.folder_button, self.quiz_set_button):
             button.setEnabled(not busy)
+        self.prefer.setEnabled(not busy)
         self.save_button.setEnabled(not busy and self.report is not None
                                     and bool(self.report.cohort.results))
 
@@ -209,6 +265,9 @@ class CohortDialog(QDialog):
     def show_report(self, report: CohortReport) -> None:
         self.report = report
         self._busy(False)
+        self.banner.setText(report.cohort.banner)
+        self.banner.setVisible(True)
+        self.banner.setStyleSheet("" if report.cohort.truth_verified else "font-weight: bold;")
         self.headline.setText(report.headline())
         self._fill_trainees(report)
         self._fill_items(report)
@@ -229,7 +288,7 @@ class CohortDialog(QDialog):
             cells = (r.trainee, str(s.n_attempts), str(s.n_answered), with_interval(m.accuracy),
                      percent(m.sensitivity.estimate), percent(m.specificity.estimate),
                      estimate(m.kappa), estimate(s.auc), DASH if median is None else f"{median:.0f} s",
-                     r.path.name if r.path else "")
+                     r.status.value, r.path.name if r.path else "")
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if 0 < col < 9:
@@ -244,10 +303,11 @@ class CohortDialog(QDialog):
             said = s.answer_spread
             cells = (
                 _SortItem(s.case_key, row, right=False),  # items come in key order
-                QTableWidgetItem(s.truth.label),
+                QTableWidgetItem(s.truth.label_in(self._layout(report))),
                 _SortItem(str(s.n), s.n),
                 _SortItem(percent(s.difficulty), s.difficulty),
                 _SortItem(number(s.discrimination), s.discrimination),
+                _SortItem(number(s.point_biserial_corrected), s.point_biserial_corrected),
                 _SortItem(number(s.point_biserial), s.point_biserial),
                 _SortItem(str(said["metastases"]), said["metastases"]),
                 _SortItem(str(said["no_metastases"]), said["no_metastases"]),
@@ -261,22 +321,34 @@ class CohortDialog(QDialog):
         t.horizontalHeader().setSortIndicator(3, Qt.SortOrder.AscendingOrder)
         t.setSortingEnabled(True)
 
+    def _layout(self, report: CohortReport) -> Layout | None:
+        """The open dataset's layout when the results were made on it: its class names."""
+        d = self.dataset
+        same = d is not None and any(r.dataset_fingerprint == d.fingerprint
+                                     for r in report.cohort.results)
+        return d.layout if same and d is not None else None
+
     def _fill_missed(self, report: CohortReport) -> None:
-        page, self.missed_cards = missed_page(report, self.plot.colours, self.dataset is not None)
+        page, self.missed_cards = missed_page(report, self.plot.colours, self.dataset is not None,
+                                              self._layout(report))
         self.missed_area.setWidget(page)
         self.tabs.setTabText(1, f"Most missed ({len(report.worst)})")
 
     def _fill_problems(self, report: CohortReport) -> None:
-        problems = report.cohort.problems
-        self.problems.setRowCount(len(problems))
-        for row, p in enumerate(problems):
-            name = QTableWidgetItem(p.path.name)
-            name.setToolTip(str(p.path))
-            self.problems.setItem(row, 0, name)
-            self.problems.setItem(row, 1, QTableWidgetItem(p.message))
-        self.notes.setText("<br>".join(report.cohort.notes))
-        self.notes.setVisible(bool(report.cohort.notes))
-        self.tabs.setTabText(2, f"Files not merged ({len(problems)})")
+        c = report.cohort
+        rows = [(", ".join(p.name for p in d.files), "; ".join(str(p) for p in d.files), str(d))
+                for d in c.duplicates]
+        rows += [(p.path.name, str(p.path), p.message) for p in (*c.problems, *c.warnings)]
+        self.problems.setRowCount(len(rows))
+        for row, (name, tip, message) in enumerate(rows):
+            item = QTableWidgetItem(name)
+            item.setToolTip(tip)
+            self.problems.setItem(row, 0, item)
+            self.problems.setItem(row, 1, QTableWidgetItem(message))
+        self.notes.setText("<br>".join(c.notes))
+        self.notes.setVisible(bool(c.notes))
+        check = f", {report.to_check} to check" if report.to_check else ""
+        self.tabs.setTabText(2, f"Files not merged ({len(c.problems)}){check}")
 
     def _draw_accuracy(self, report: CohortReport) -> None:
         panel = self.plot
@@ -303,15 +375,18 @@ class CohortDialog(QDialog):
 
     # --- saving ----------------------------------------------------------------------------
     def save_workbook(self, path: Path | str) -> Path:
-        """Write the cohort workbook (the CLI's ``cohort --out``), thumbnails included."""
+        """Write the cohort workbook, or the per-trainee CSV for a ``.csv`` name (the CLI's
+        ``cohort --out``); a name without an extension gets ``.xlsx``, another is refused."""
         if self.report is None or not self.report.cohort.results:
             raise BonescanError("Open some results files first; there is nothing to save yet.")
         r = self.report
         path = Path(path)
-        if path.suffix.lower() != ".xlsx":
-            path = path.with_suffix(".xlsx")
-        out = write_cohort_workbook(r.cohort, path, r.thumbnails or None, items=r.items,
-                                    summaries=r.summaries)
+        path = check_out_path(path if path.suffix else path.with_suffix(".xlsx"))
+        if path.suffix.lower() == ".csv":
+            out = write_cohort_csv(r.cohort, path, r.summaries)
+        else:
+            out = write_cohort_workbook(r.cohort, path, r.thumbnails or None, items=r.items,
+                                        summaries=r.summaries)
         self.headline.setText(f"{r.headline()} Saved {out.name}.")
         return out
 
@@ -321,7 +396,7 @@ class CohortDialog(QDialog):
         title = slug(self.report.cohort.quiz_set_title, "cohort")
         name, _ = QFileDialog.getSaveFileName(
             self, "Save cohort workbook", str(Path(self._folder()) / f"{title}-cohort.xlsx"),
-            "Excel workbooks (*.xlsx)")
+            "Excel workbooks (*.xlsx);;Per-trainee table, CSV (*.csv)")
         if not name:
             return
         try:

@@ -6,6 +6,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPixmap
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from bonescan_tutor.core.cases import Layout
 from bonescan_tutor.gui.instructor.cohort_model import (
     DASH,
     CohortReport,
@@ -45,7 +46,7 @@ class SpreadBar(QWidget):
 
 
 def missed_card(rank: int, s: ItemStats, png: bytes | None, colours: PlotColours,
-                with_picture: bool) -> QFrame:
+                with_picture: bool, layout: Layout | None = None) -> QFrame:
     """One case: its thumbnail, label, share right, answer spread and certainty."""
     card = QFrame()
     card.setObjectName("figureCard")
@@ -63,7 +64,7 @@ def missed_card(rank: int, s: ItemStats, png: bytes | None, colours: PlotColours
         picture.setVisible(with_picture)
     row.addWidget(picture, 0, Qt.AlignmentFlag.AlignTop)
     correct = 0 if s.difficulty is None else round(s.difficulty * s.n)
-    title = QLabel(f"<b>{rank}. Case {s.case_key}</b> — {s.truth.label}<br>"
+    title = QLabel(f"<b>{rank}. Case {s.case_key}</b> — {s.truth.label_in(layout)}<br>"
                    f"{correct} of {s.n} correct ({percent(s.difficulty)})")
     unanswered = s.answer_spread["unanswered"]
     bar = SpreadBar(correct, s.n - correct - unanswered, unanswered, colours)
@@ -84,7 +85,7 @@ def missed_card(rank: int, s: ItemStats, png: bytes | None, colours: PlotColours
 
 
 def missed_page(report: CohortReport, colours: PlotColours,
-                with_pictures: bool) -> tuple[QWidget, list[QFrame]]:
+                with_pictures: bool, layout: Layout | None = None) -> tuple[QWidget, list[QFrame]]:
     """A grid of the report's most-missed cases (hardest first) and its cards."""
     page = QWidget()
     grid = QGridLayout(page)
@@ -97,7 +98,8 @@ def missed_page(report: CohortReport, colours: PlotColours,
     grid.addWidget(caption, 0, 0, 1, COLUMNS)
     cards: list[QFrame] = []
     for i, s in enumerate(report.worst):
-        card = missed_card(i + 1, s, report.thumbnails.get(s.case_key), colours, with_pictures)
+        card = missed_card(i + 1, s, report.thumbnails.get(s.case_key), colours, with_pictures,
+                           layout)
         cards.append(card)
         grid.addWidget(card, 1 + i // COLUMNS, i % COLUMNS)
     grid.setRowStretch(grid.rowCount(), 1)

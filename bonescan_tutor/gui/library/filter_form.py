@@ -43,7 +43,10 @@ class CaseFilterForm(QWidget):
         self.search.textChanged.connect(self.changed)
 
     def set_dataset(self, dataset: Dataset) -> None:
-        """Offer the sexes and years this dataset has."""
+        """Offer the sexes and years this dataset has, and its own class names."""
+        with QSignalBlocker(self.diagnosis):
+            for i in range(1, self.diagnosis.count()):
+                self.diagnosis.setItemText(i, dataset.label(self.diagnosis.itemData(i)))
         sexes = sorted({c.clinical.sex for c in dataset.cases if c.clinical.sex})
         years = sorted({c.clinical.acquisition_date.year for c in dataset.cases
                         if c.clinical.acquisition_date})

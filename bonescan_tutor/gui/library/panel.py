@@ -47,7 +47,6 @@ class LibraryPanel(QWidget):
         self.table = QTableWidget(0, len(self.COLUMNS))
         self.table.setHorizontalHeaderLabels(list(self.COLUMNS))
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().setVisible(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -79,14 +78,20 @@ class LibraryPanel(QWidget):
             self.table.setRowCount(len(self.shown))
             for row, case in enumerate(self.shown):
                 c = case.clinical
-                label = case.diagnosis.label + (" (doubtful)" if case.label_doubtful else "")
+                label = self.dataset.label(case.diagnosis) + (" (doubtful)" if case.label_doubtful else "")
                 values = (case.key, label, "" if c.age is None else str(c.age), c.sex or "",
                           c.acquisition_date.isoformat() if c.acquisition_date else "")
                 for col, text in enumerate(values):
                     self.table.setItem(row, col, QTableWidgetItem(text))
+        self._fit_columns()
         self.count.setText(f"{len(self.shown)} of {len(self.dataset)} cases")
         if chosen in self.shown:
             self.select(chosen)
+
+    def _fit_columns(self) -> None:
+        """Ask for the width the columns take, so the last one (Date) is not cut."""
+        frame = 2 * self.table.frameWidth() + self.table.verticalScrollBar().sizeHint().width()
+        self.table.setMinimumWidth(self.table.horizontalHeader().length() + frame)
 
     def current_case(self) -> Case | None:
         row = self.table.currentRow()
@@ -106,7 +111,8 @@ class LibraryPanel(QWidget):
     def _row_chosen(self, row: int) -> None:
         if 0 <= row < len(self.shown):
             case = self.shown[row]
-            lines = [f"<b>Case {case.key}</b>: {case.diagnosis.label}"]
+            assert self.dataset is not None
+            lines = [f"<b>Case {case.key}</b>: {self.dataset.label(case.diagnosis)}"]
             if case.label_doubtful:
                 lines.append("<i>Sources disagree on this label; never used in quizzes.</i>")
             lines += case.clinical.lines()

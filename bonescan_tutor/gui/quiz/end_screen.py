@@ -3,6 +3,8 @@ certainty matched correctness, and every case reviewed one by one (labels now sh
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -13,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bonescan_tutor.core.cases import Layout
 from bonescan_tutor.core.quiz import QuizMode
 from bonescan_tutor.core.scoring import Proportion
 from bonescan_tutor.datasets.cache import ImageCache
@@ -64,9 +67,11 @@ class EndScreen(QWidget):
         self.viewer = ViewerScreen(settings, cache, remember=False)
         row.addWidget(self.viewer, 1)
         self.case_lookup = None
+        self.layout_names: Layout | None = None
 
-    def show_end(self, end: EndOfSession, lookup=None) -> None:
+    def show_end(self, end: EndOfSession, lookup=None, layout: Layout | None = None) -> None:
         self.end = end
+        self.layout_names = layout
         if lookup is not None:
             self.case_lookup = lookup
         s = end.summary
@@ -87,7 +92,8 @@ class EndScreen(QWidget):
         self.cases.clear()
         for f in end.feedback:
             mark = "✔" if f.correct else ("⏱" if f.timed_out else "✘")
-            self.cases.addItem(f"{mark} {f.alias} — case {f.case_key}: {f.truth.label}")
+            self.cases.addItem(f"{mark} {f.alias} — case {f.case_key}: "
+                               f"{f.truth.label_in(layout)}")
         self.review_button.setEnabled(bool(end.missed))
         self.review_button.setText(f"Review the {len(end.missed)} missed case(s) now" if end.missed
                                    else "No missed cases to review")
@@ -99,15 +105,20 @@ class EndScreen(QWidget):
             return
         f: Feedback = self.end.feedback[row]
         yours = "no answer (time ran out)" if f.decision is None else (
-            f.decision.answer + (f" at {f.certainty} %" if f.certainty else ""))
+            f.decision.answer_in(self.layout_names)
+            + (f" at {f.certainty} %" if f.certainty else ""))
         lines = [f"<b>{f.alias} — case {f.case_key}</b>",
-                 f"Physician's label: <b>{f.truth.label}</b>",
+                 f"Physician's label: <b>{f.truth.label_in(self.layout_names)}</b>",
                  f"Your answer: {yours}, {f.time_s:.0f} s", *f.clinical.lines()]
         if f.note:
             lines.append(f"<i>Teaching note: {f.note}</i>")
         self.detail.setText("<br>".join(lines))
         if self.case_lookup is not None:
             case = self.case_lookup(f.case_key)
+            # The feedback's own view: the hot spots beside the marks, no other overlay
+            # carried over from the trainee's reading choices.
+            p = self.viewer.presenter
+            p.state = replace(p.state, overlays=frozenset())
             self.viewer.show_case(case)
             self.viewer.presenter.set_overlay(Overlay.HOTSPOTS, True)
             self.viewer.scans.show_marks(list(f.marks))

@@ -12,9 +12,9 @@ from pathlib import Path
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from bonescan_tutor.core import review
-from bonescan_tutor.core.cases import Dataset, Diagnosis
+from bonescan_tutor.core.cases import Dataset
 from bonescan_tutor.core.errors import BonescanError
-from bonescan_tutor.core.quiz import QuizMode, QuizSpec
+from bonescan_tutor.core.quiz import QuizMode, QuizSpec, mix_shortfall, natural_share
 from bonescan_tutor.core.quiz_draw import draw_cases
 from bonescan_tutor.storage.progress import FILE_NAME, ProgressFileError, ProgressStore, Trainee
 
@@ -130,15 +130,20 @@ class QuizLauncher:
             QMessageBox.information(self.parent, "Quick quiz", "This dataset has no case usable in a quiz.")
             return
         seen = self.seen_keys(dataset) & {c.key for c in eligible}
-        natural = 100 * sum(c.diagnosis is Diagnosis.METASTASES for c in eligible) / len(eligible)
+        natural = 100 * natural_share(dataset)
         dialog = QuickQuizDialog(len(eligible), len(seen), natural, self.parent)
         if dialog.exec() != QuickQuizDialog.DialogCode.Accepted:
             return
         choice = dialog.choice()
         seed = secrets.randbits(31)
+        keep = (lambda c: c.key not in seen) if choice.new_only else None
+        shortfall = mix_shortfall(dataset, choice.cases, choice.balanced, keep)
+        if shortfall is not None:
+            QMessageBox.warning(self.parent, "Quick quiz", shortfall)
+            return
         try:
-            keys = draw_cases(dataset, choice.cases, 0.5 if choice.balanced else None, seed,
-                              (lambda c: c.key not in seen) if choice.new_only else None)
+            keys = draw_cases(dataset, choice.cases, 0.5 if choice.balanced
+                              else natural_share(dataset), seed, keep)
         except BonescanError as exc:
             QMessageBox.warning(self.parent, "Quick quiz", str(exc))
             return

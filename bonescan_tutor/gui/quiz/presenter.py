@@ -460,7 +460,7 @@ class QuizPresenter:
                                   self.dataset.fingerprint, label_shown=label_shown,
                                   review_card=card)
 
-    def _next_card(self, attempt: Attempt, case: Case) -> str:
+    def _next_card(self, attempt: Attempt, case: Case) -> str | None:
         correct = _correct(attempt, case.diagnosis)
         when = dt.datetime.fromtimestamp(attempt.answered_at, dt.UTC)
         return review.review(self.store.review_card(self.trainee, case.key), correct,
@@ -478,8 +478,9 @@ class QuizPresenter:
                 for a in s.attempts:
                     if a.decision is not None or a.timed_out:
                         case = self.dataset.case(a.case_key)
-                        self.store.put_review_card(self.trainee, case.key,
-                                                   self._next_card(a, case))
+                        card = self._next_card(a, case)
+                        if card is not None:
+                            self.store.put_review_card(self.trainee, case.key, card)
         if s.state is SessionState.ABANDONED:
             self.view.show_message("The quiz was abandoned; your answers are kept as given.")
         else:

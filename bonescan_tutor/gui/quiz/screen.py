@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bonescan_tutor.core.cases import Case, Diagnosis
+from bonescan_tutor.core.cases import Case, Diagnosis, Layout
 from bonescan_tutor.core.quiz import CERTAINTIES, QuizMode
 from bonescan_tutor.core.quiz_session import SessionState
 from bonescan_tutor.datasets.cache import ImageCache
@@ -33,6 +33,7 @@ from bonescan_tutor.gui.viewer.model import Overlay
 from bonescan_tutor.gui.viewer.screen import ViewerScreen
 
 ANSWER_KEYS = {Diagnosis.METASTASES: "P", Diagnosis.NO_METASTASES: "N"}
+ANSWER_SO_FAR = "Your answer so far: "
 
 
 def _clock(seconds: float | None) -> str:
@@ -179,9 +180,15 @@ class QuizScreen(QWidget):
         self.viewer.clear()
 
     # --- QuizView ------------------------------------------------------------------------
+    def _layout(self) -> Layout | None:
+        """The open dataset's layout: its class names are the ones shown."""
+        return self.presenter.dataset.layout if self.presenter is not None else None
+
     def show_case(self, case: Case, progress: Progress) -> None:
         self.pages.setCurrentIndex(0)
         p = self.presenter
+        for d, b in self.answer_buttons.items():
+            b.setText(f"{d.answer_in(self._layout())}  ({ANSWER_KEYS[d]})")
         spec = p.session.spec if p and p.session else None
         if spec is not None and p is not None:
             self.viewer.limit_tools(spec.tools_allowed, p.note_tool)
@@ -229,9 +236,10 @@ class QuizScreen(QWidget):
         if feedback.timed_out:
             verdict = "<span style='color:#ff9f0a;font-size:16pt'>⏱ Time ran out</span>"
         yours = ("no answer" if feedback.decision is None else
-                 f"{feedback.decision.answer}" + (f" at {feedback.certainty} %" if feedback.certainty else ""))
+                 f"{feedback.decision.answer_in(self._layout())}"
+                 + (f" at {feedback.certainty} %" if feedback.certainty else ""))
         lines = [verdict,
-                 f"Physician's label: <b>{feedback.truth.label}</b>",
+                 f"Physician's label: <b>{feedback.truth.label_in(self._layout())}</b>",
                  f"Your answer: {yours}, in {feedback.time_s:.0f} s",
                  f"Case key: {feedback.case_key}"]
         lines += feedback.clinical.lines()
@@ -249,7 +257,7 @@ class QuizScreen(QWidget):
     def show_end(self, end: EndOfSession) -> None:
         self.timer.stop()
         p = self.presenter
-        self.end.show_end(end, p.dataset.case if p is not None else None)
+        self.end.show_end(end, p.dataset.case if p is not None else None, self._layout())
         self.pages.setCurrentIndex(1)
 
     def show_message(self, text: str) -> None:
@@ -362,9 +370,13 @@ class QuizScreen(QWidget):
         feedback = s is not None and s.state is SessionState.FEEDBACK
         for b in self.answer_buttons.values():
             b.setEnabled(showing)
+        # An exclusive group keeps its checked button when told to uncheck it: the next
+        # case would show the last certainty although none is set.
+        self.certainty_group.setExclusive(False)
         for b in self.certainty_group.buttons():
             b.setEnabled(showing)
             b.setChecked(p is not None and p.certainty == self.certainty_group.id(b))
+        self.certainty_group.setExclusive(True)
         self.note.setEnabled(showing)
         self.next_button.setEnabled(feedback or (exam and showing))
         self.next_button.setText("Next case ▶  (Enter)" if not (feedback and s and s.position == s.total)
@@ -375,9 +387,10 @@ class QuizScreen(QWidget):
         self.marks_hint.setVisible(showing)
         if p is not None and showing:
             self.viewer.scans.show_marks(list(p.marks))
-        if exam and showing and s is not None:
-            current = s.attempt_at(s.position)
-            if current is not None and current.decision is not None:
-                self.message.setText(f"Your answer so far: {current.decision.answer}"
-                                     + (f" at {current.certainty} %" if current.certainty else "")
-                                     + ". Answer again to change it.")
+        current = s.attempt_at(s.position) if exam and showing and s is not None else None
+        if current is not None and current.decision is not None:
+            self.message.setText(f"{ANSWER_SO_FAR}{current.decision.answer_in(self._layout())}"
+                                 + (f" at {current.certainty} %" if current.certainty else "")
+                                 + ". Answer again to change it.")
+        elif self.message.text().startswith(ANSWER_SO_FAR):
+            self.message.setText("")  # said of another case

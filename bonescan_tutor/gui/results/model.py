@@ -15,13 +15,13 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
 import numpy as np
 
 from bonescan_tutor.core.answers import METASTASES, NO_METASTASES, UNANSWERED
-from bonescan_tutor.core.cases import Diagnosis
+from bonescan_tutor.core.cases import Diagnosis, Layout
 from bonescan_tutor.core.review import LEECH_MISSES, leeches, misses
 from bonescan_tutor.core.scoring import AnswerTable, Summary, summary
 from bonescan_tutor.storage.answer_columns import AnswerColumns
@@ -64,10 +64,14 @@ class DashboardFilter:
     session_id: int | None = None
     quiz_title: str | None = None
     dataset_fingerprint: str | None = None
+    all_attempts: bool = False
+    """Count every answer (a case read again counts each time); by default the figures
+    and curves count the latest answer to each case. The table always lists every answer."""
 
     @property
     def active(self) -> bool:
-        return self != DashboardFilter()
+        """Whether the filter leaves answers out (the counting choice does not)."""
+        return replace(self, all_attempts=False) != DashboardFilter()
 
     def time_bounds(self) -> tuple[float, float]:
         """[low, high) in epoch seconds for ``answered_at``."""
@@ -129,8 +133,7 @@ def _duration(seconds: float) -> str:
     return f"{minutes} min {rest:02d} s"
 
 
-_LABELS = {METASTASES: Diagnosis.METASTASES.label, NO_METASTASES: Diagnosis.NO_METASTASES.label}
-_ANSWERS = {METASTASES: Diagnosis.METASTASES.answer, NO_METASTASES: Diagnosis.NO_METASTASES.answer}
+_CODES = {METASTASES: Diagnosis.METASTASES, NO_METASTASES: Diagnosis.NO_METASTASES}
 _NO_ANSWER = "No answer (timed out)"
 
 
@@ -143,6 +146,8 @@ class AttemptRows:
     columns: AnswerColumns = field(default_factory=AnswerColumns.empty)  # oldest first
     quiz_titles: dict[int, str] = field(default_factory=dict)
     current_fingerprint: str | None = None
+    current_layout: Layout | None = None
+    """The open dataset's layout: its answers show that dataset's own class names."""
 
     def __post_init__(self) -> None:
         if not np.all(self.columns.label_shown):
@@ -166,6 +171,13 @@ class AttemptRows:
         fp = self.current_fingerprint
         return fp is not None and self.columns.dataset_fingerprint[self._at(row)] != fp
 
+    def _layout(self, i: int) -> Layout | None:
+        """The layout whose class names row ``i`` uses: the open dataset's for answers
+        given on it, the generic names for any other dataset."""
+        same = self.current_fingerprint is not None and (
+            self.columns.dataset_fingerprint[i] == self.current_fingerprint)
+        return self.current_layout if same else None
+
     def cell(self, row: int, column: int) -> str:
         """The text of one cell; ``column`` indexes ``COLUMNS``."""
         c, i = self.columns, self._at(row)
@@ -178,9 +190,10 @@ class AttemptRows:
             case 2:
                 return str(c.case_key[i])
             case 3:
-                return _LABELS[int(c.revealed_truth[i])]
+                return _CODES[int(c.revealed_truth[i])].label_in(self._layout(i))
             case 4:
-                return _ANSWERS.get(int(c.decision[i]), _NO_ANSWER)
+                decision = _CODES.get(int(c.decision[i]))
+                return _NO_ANSWER if decision is None else decision.answer_in(self._layout(i))
             case 5:
                 certainty = int(c.certainty[i])
                 return "–" if c.decision[i] == UNANSWERED or not certainty else f"{certainty} %"
@@ -228,6 +241,7 @@ class DashboardData:
     older: int  # shown answers made on an older dataset version
     empty_message: str | None = None
     empty_hint: str = ""
+    repeats: int = 0  # earlier answers to cases read again, not counted (latest per case)
 
     @property
     def empty(self) -> bool:
@@ -286,14 +300,30 @@ def find_leeches(table: AnswerTable) -> tuple[Leech, ...]:
     )
 
 
+def latest_per_case(columns: AnswerColumns) -> AnswerColumns:
+    """The latest answer to each case (``columns`` in answer order), order kept."""
+    n = len(columns)
+    if n == 0:
+        return columns
+    keys = np.asarray(columns.case_key, dtype=object)
+    _, first_from_end = np.unique(keys[::-1].astype(str), return_index=True)
+    keep = np.zeros(n, dtype=bool)
+    keep[n - 1 - first_from_end] = True
+    return columns.take(keep)
+
+
 def build_dashboard(
     attempts: AnswerColumns | Sequence[StoredAttempt],
     sessions: Sequence[SessionRecord],
     flt: DashboardFilter = DashboardFilter(),
     current_fingerprint: str | None = None,
     window: int = 20,
+    current_layout: Layout | None = None,
 ) -> DashboardData:
     """Apply the filter and the label-hiding rule, then score what is left.
+
+    Figures and curves count the latest answer to each case unless
+    ``flt.all_attempts``; the table and the leeches use every answer.
 
     ``sessions`` should be all of the trainee's sessions (they fill the menus);
     ``attempts`` (``ProgressStore.answer_columns``, or stored attempts) may already be
@@ -313,8 +343,10 @@ def build_dashboard(
     shown = columns.label_shown
     hidden = int(np.count_nonzero(wanted & ~shown))
     kept = columns.take(wanted & shown).in_answer_order()
-    rows = AttemptRows(kept, titles, current_fingerprint)
-    table = _answer_table(kept)
+    rows = AttemptRows(kept, titles, current_fingerprint, current_layout)
+    counted = kept if flt.all_attempts else latest_per_case(kept)
+    repeats = len(kept) - len(counted)
+    table = _answer_table(counted)
     options = filter_options(sessions, current_fingerprint)
     older = (
         int(np.count_nonzero(kept.dataset_fingerprint != current_fingerprint))
@@ -326,6 +358,8 @@ def build_dashboard(
             (FILTERED_MESSAGE, FILTERED_HINT) if flt.active else (EMPTY_MESSAGE, EMPTY_HINT)
         )
         return DashboardData(flt, rows, table, None, (), options, hidden, 0, message, hint)
+    leech_table = table if flt.all_attempts else _answer_table(kept)  # every answer
     return DashboardData(
-        flt, rows, table, summary(table, window), find_leeches(table), options, hidden, older
+        flt, rows, table, summary(table, window), find_leeches(leech_table), options, hidden,
+        older, repeats=repeats,
     )

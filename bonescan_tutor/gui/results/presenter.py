@@ -6,10 +6,13 @@ tests); no Qt is imported here, so the presenter is tested without a QApplicatio
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
+from bonescan_tutor.core import review
+from bonescan_tutor.core.cases import Layout
 from bonescan_tutor.core.errors import BonescanError
 from bonescan_tutor.gui.results import figures
 from bonescan_tutor.gui.results.figures import (
@@ -57,6 +60,27 @@ def progress_loader(store: ProgressStore, trainee: Trainee) -> AttemptLoader:
     return load
 
 
+DueLoader = Callable[[], int]
+"""Returns how many of the trainee's review cases are due by the end of today."""
+
+
+def due_loader(
+    store: ProgressStore,
+    trainee: Trainee,
+    clock: Callable[[], dt.datetime] = lambda: dt.datetime.now().astimezone(),
+) -> DueLoader:
+    """The app's count of review cases due today (local day) from the progress file."""
+    return lambda: review.due_count(store.review_cards(trainee), clock())
+
+
+def due_text(count: int) -> str:
+    """The dashboard's line on spaced review."""
+    if count == 0:
+        return "No case is due for review today."
+    return (f"{count} case{'s' if count != 1 else ''} due for review today "
+            "(Quiz > Review due cases, Ctrl+Shift+R).")
+
+
 LOAD_FAILED = "Your progress could not be read."
 
 
@@ -65,6 +89,7 @@ class DashboardView(Protocol):
     def show_empty(self, message: str, hint: str) -> None: ...
     def show_dashboard(self) -> None: ...
     def show_notice(self, text: str) -> None: ...
+    def show_due(self, text: str) -> None: ...
     def show_headlines(self, cards: Sequence[Headline]) -> None: ...
     def show_learning_curve(self, series: LearningSeries) -> None: ...
     def show_roc(self, series: RocSeries) -> None: ...
@@ -76,8 +101,17 @@ class DashboardView(Protocol):
 
 
 def notice(data: DashboardData) -> str:
-    """The line above the figures: what is left out and what is flagged."""
+    """The line above the figures: what is counted, what is left out and flagged."""
     parts = []
+    if data.summary is not None:
+        if data.filter.all_attempts:
+            parts.append("Figures and curves count every answer: a case read again "
+                         "counts each time.")
+        else:
+            left = (f" ({data.repeats} earlier answer{'s' if data.repeats != 1 else ''} "
+                    "to cases read again not counted; tick “Every answer” to count them)"
+                    if data.repeats else "")
+            parts.append(f"Figures and curves count the latest answer per case{left}.")
     if data.hidden:
         parts.append(
             f"{data.hidden} answer{'s' if data.hidden != 1 else ''} from an exam not yet "
@@ -100,8 +134,12 @@ class DashboardPresenter:
         load_attempts: AttemptLoader,
         current_fingerprint: str | None = None,
         window: int = 20,
+        due_today: DueLoader | None = None,
+        current_layout: Layout | None = None,
     ) -> None:
         self.view = view
+        self.current_layout = current_layout
+        self.due_today = due_today
         self.load_attempts = load_attempts
         self.current_fingerprint = current_fingerprint
         self.window = window
@@ -113,10 +151,23 @@ class DashboardPresenter:
             self.filter = flt
             self.refresh()
 
-    def set_current_fingerprint(self, fingerprint: str | None) -> None:
-        if fingerprint != self.current_fingerprint:
-            self.current_fingerprint = fingerprint
+    def set_current_fingerprint(
+        self, fingerprint: str | None, layout: Layout | None = None
+    ) -> None:
+        if (fingerprint, layout) != (self.current_fingerprint, self.current_layout):
+            self.current_fingerprint, self.current_layout = fingerprint, layout
             self.refresh()
+
+    def _show_due(self) -> None:
+        if self.due_today is None:
+            return
+        try:
+            count = self.due_today()
+        except BonescanError as exc:
+            log.warning("dashboard: %s", exc)
+            self.view.show_due(f"The review schedule could not be read: {exc}")
+            return
+        self.view.show_due(due_text(count))
 
     def refresh(self) -> None:
         try:
@@ -127,11 +178,13 @@ class DashboardPresenter:
             self.view.show_empty(LOAD_FAILED, str(exc))
             return
         data = build_dashboard(
-            attempts, sessions, self.filter, self.current_fingerprint, self.window
+            attempts, sessions, self.filter, self.current_fingerprint, self.window,
+            self.current_layout,
         )
         self.data = data
         self.view.show_filter_options(data.options, self.filter)
         self.view.show_notice(notice(data))
+        self._show_due()
         if data.summary is None:
             self.view.show_attempts(data.rows)
             self.view.show_leeches(())

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bonescan_tutor.core.cases import Layout
 from bonescan_tutor.core.errors import BonescanError, UsageError
 from bonescan_tutor.gui.results import plots
 from bonescan_tutor.gui.results.figures import (
@@ -50,7 +51,7 @@ from bonescan_tutor.gui.results.model import (
     FilterOptions,
     Leech,
 )
-from bonescan_tutor.gui.results.presenter import AttemptLoader, DashboardPresenter
+from bonescan_tutor.gui.results.presenter import AttemptLoader, DashboardPresenter, DueLoader
 from bonescan_tutor.gui.results.table import CASE_KEY_ROLE, AttemptsTableModel
 
 EXPORT_KINDS: tuple[tuple[str, str], ...] = (
@@ -115,6 +116,8 @@ class DashboardScreen(QWidget):
         parent: QWidget | None = None,
         *,
         window: int = 20,
+        due_today: DueLoader | None = None,
+        current_layout: Layout | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("dashboardScreen")
@@ -125,6 +128,9 @@ class DashboardScreen(QWidget):
         self.notice.setObjectName("dashboardNotice")
         self.notice.setWordWrap(True)
         self.notice.setVisible(False)
+        self.due = QLabel()
+        self.due.setObjectName("dueToday")
+        self.due.setVisible(False)
 
         self.empty_title = QLabel()
         self.empty_title.setObjectName("emptyTitle")
@@ -201,10 +207,12 @@ class DashboardScreen(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addLayout(self.filter_bar)
+        layout.addWidget(self.due)
         layout.addWidget(self.notice)
         layout.addWidget(self.pages, 1)
 
-        self.presenter = DashboardPresenter(self, load_attempts, current_fingerprint, window)
+        self.presenter = DashboardPresenter(self, load_attempts, current_fingerprint, window,
+                                            due_today, current_layout)
 
     # -- the filter bar -------------------------------------------------------------------
 
@@ -230,6 +238,11 @@ class DashboardScreen(QWidget):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
             combo.setMinimumContentsLength(12)
             combo.currentIndexChanged.connect(self._filters_changed)
+        self.all_check = QCheckBox("Every answer")
+        self.all_check.setToolTip("Count every answer, a case read again each time; "
+                                  "unticked, figures and curves count the latest answer "
+                                  "per case")
+        self.all_check.toggled.connect(self._filters_changed)
         self.session_combo.setToolTip("Count one quiz session only")
         self.quiz_combo.setToolTip("Count one quiz set only")
         self.dataset_combo.setToolTip("Count answers given on one version of the dataset")
@@ -255,6 +268,8 @@ class DashboardScreen(QWidget):
         ):
             bar.addWidget(QLabel(text))
             bar.addWidget(combo)
+        bar.addSpacing(12)
+        bar.addWidget(self.all_check)
         bar.addStretch(1)
         bar.addWidget(self.export_button)
         self.filter_bar = bar
@@ -272,6 +287,7 @@ class DashboardScreen(QWidget):
             session_id=self.session_combo.currentData(),
             quiz_title=self.quiz_combo.currentData(),
             dataset_fingerprint=self.dataset_combo.currentData(),
+            all_attempts=self.all_check.isChecked(),
         )
 
     def set_filter(self, flt: DashboardFilter) -> None:
@@ -295,6 +311,7 @@ class DashboardScreen(QWidget):
                     combo.addItem(str(value), value)
                     found = combo.count() - 1
                 combo.setCurrentIndex(found)
+            self.all_check.setChecked(flt.all_attempts)
         finally:
             self._updating_filters = False
         self.presenter.set_filter(flt)
@@ -315,9 +332,11 @@ class DashboardScreen(QWidget):
         if self.isVisible():
             self.refresh()
 
-    def set_current_fingerprint(self, fingerprint: str | None) -> None:
-        """The dataset now open; answers on other versions get flagged."""
-        self.presenter.set_current_fingerprint(fingerprint)
+    def set_current_fingerprint(self, fingerprint: str | None, layout: Layout | None = None
+                                ) -> None:
+        """The dataset now open; answers on other versions get flagged, answers on it
+        show its own class names (BS-80K: Abnormal / Normal)."""
+        self.presenter.set_current_fingerprint(fingerprint, layout)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -372,6 +391,10 @@ class DashboardScreen(QWidget):
     def show_notice(self, text: str) -> None:
         self.notice.setText(text)
         self.notice.setVisible(bool(text))
+
+    def show_due(self, text: str) -> None:
+        self.due.setText(text)
+        self.due.setVisible(bool(text))
 
     def show_headlines(self, cards: Sequence[Headline]) -> None:
         for widget, headline in zip(self.cards, cards, strict=False):

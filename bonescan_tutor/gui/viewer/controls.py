@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from superqt import QLabeledDoubleRangeSlider
 
 from bonescan_tutor.core.cases import Projection
+from bonescan_tutor.core.colormaps import honours_invert
 from bonescan_tutor.core.symmetry import SymmetryAnalysis
 from bonescan_tutor.core.windowing import COLORMAPS, PRESETS, Window
 from bonescan_tutor.gui.viewer.model import Overlay, ViewerState
@@ -37,7 +38,7 @@ TEACHING_CAPTION = (
 )
 OVERLAY_TEXT = {
     Overlay.MIDLINE: "Midline (M)",
-    Overlay.GHOST: "Mirrored ghost",
+    Overlay.GHOST: "Mirrored ghost (G)",
     Overlay.ASYMMETRY: "Asymmetry map (A)",
     Overlay.HOTSPOTS: "Hot spots (S)",
 }
@@ -77,6 +78,7 @@ class WindowControls(QWidget):
         super().__init__(parent)
         self._updating = False
         self.indices_allowed = True  # a quiz may not allow the regional-index table
+        self.invert_allowed = True  # nor inversion
         column = QVBoxLayout(self)
         column.setContentsMargins(6, 6, 6, 6)
 
@@ -105,7 +107,8 @@ class WindowControls(QWidget):
         self.colormap.addItems([n for n in COLORMAPS if n != "inverted gray"])
         self.colormap.currentTextChanged.connect(lambda n: self._emit(self.colormapChosen, n))
         form.addRow("Colours", self.colormap)
-        self.invert = QCheckBox("Inverted (I)")
+        self.invert = QCheckBox("Inverted grey (I)")
+        self.invert.setToolTip("High uptake dark on white. Colour maps keep their own order.")
         self.invert.toggled.connect(lambda on: self._emit(self.invertToggled, on))
         self.link = QCheckBox("One window for both views")
         self.link.toggled.connect(lambda on: self._emit(self.linkToggled, on))
@@ -144,6 +147,7 @@ class WindowControls(QWidget):
         self.colour_bar = QLabel(
             '<span style="color:#ff4040">■</span> hotter than the mirrored side &nbsp; '
             '<span style="color:#4a78ff">■</span> colder (relative to local uptake)')
+        self.colour_bar.setWordWrap(True)
         self.colour_bar.setVisible(False)
         overlay_column.addWidget(self.colour_bar)
         caption = QLabel(TEACHING_CAPTION)
@@ -191,6 +195,8 @@ class WindowControls(QWidget):
             self.gamma.setValue(state.gamma)
             self.colormap.setCurrentText(state.colormap)
             self.invert.setChecked(state.invert)
+            # Inversion applies to grey only: with a colour map the box would do nothing.
+            self.invert.setEnabled(self.invert_allowed and honours_invert(state.colormap))
             self.link.setChecked(state.linked)
             for overlay, check in self.overlay_checks.items():
                 check.setChecked(overlay in state.overlays)

@@ -18,6 +18,7 @@ import numpy as np
 
 from bonescan_tutor.core import windowing
 from bonescan_tutor.core.cases import Case, Projection
+from bonescan_tutor.core.colormaps import honours_invert
 from bonescan_tutor.core.errors import BonescanError
 from bonescan_tutor.core.symmetry import SymmetryAnalysis, analyze_view, mirror
 from bonescan_tutor.core.windowing import Window
@@ -54,6 +55,47 @@ def packed_display(image: np.ndarray, window: Window, cmap: str, top: float) -> 
     return np.take(colours, windowing.apply_window(image, window))
 
 
+GHOST_RGB = (255, 64, 255)
+"""The mirrored ghost's colour: magenta stands out on grey, hot iron and viridis alike,
+so an asymmetric lesion shows as a grey spot without a magenta twin."""
+
+
+def packed_ghost(image: np.ndarray, window: Window, top: float) -> np.ndarray:
+    """The mirrored image as 0xAARRGGBB pixels of ``GHOST_RGB``: transparent where
+    there is no uptake, opaque at the window's top (inversion never applies)."""
+    window = replace(window, invert=False)
+    if image.dtype in (np.uint8, np.uint16):
+        uptake = np.take(windowing.window_lut(window, min(max(int(top), 1), 65535)), image)
+    else:
+        uptake = windowing.apply_window(image, window)
+    r, g, b = GHOST_RGB
+    return uptake.astype(np.uint32) << 24 | np.uint32(r << 16 | g << 8 | b)
+
+
+BODY_BLOCK = 8
+
+
+def body_extent(image: np.ndarray) -> tuple[float, float, float, float] | None:
+    """(x0, y0, x1, y1): the box, in image pixels, around what is not background (the
+    body, and the bladder or an injection site beside it); None for an empty image.
+
+    Blocks of 8 x 8 pixels are averaged (the counts' noise falls away) and those over 4 %
+    of the hottest block kept: about a millisecond for a 1024 x 256 view.
+    """
+    h, w = image.shape[:2]
+    b = BODY_BLOCK
+    if h < b or w < b:
+        return None
+    blocks = image[: h - h % b, : w - w % b].reshape(h // b, b, w // b, b).mean(axis=(1, 3))
+    top = float(np.nanmax(blocks)) if blocks.size else 0.0
+    if not top > 0:
+        return None
+    rows = np.flatnonzero((blocks > 0.04 * top).any(axis=1))
+    cols = np.flatnonzero((blocks > 0.04 * top).any(axis=0))
+    return (float(cols[0] * b), float(rows[0] * b),
+            float(min((cols[-1] + 1) * b, w)), float(min((rows[-1] + 1) * b, h)))
+
+
 @dataclass(frozen=True)
 class Frame:
     """Everything one view draws."""
@@ -63,7 +105,8 @@ class Frame:
     max_value: float
     mirrored: bool
     analysis: SymmetryAnalysis | None
-    ghost_pixels: np.ndarray | None  # the same for the mirrored image (ghost overlay)
+    ghost_pixels: np.ndarray | None  # the mirrored image, 0xAARRGGBB in GHOST_RGB
+    body: tuple[float, float, float, float] | None = None  # x0, y0, x1, y1 as displayed
 
     @property
     def display(self) -> np.ndarray:
@@ -103,6 +146,7 @@ class ViewerPresenter:
         self.images: dict[Projection, np.ndarray] = {}
         self.analyses: dict[Projection, SymmetryAnalysis] = {}
         self._ranges: dict[Projection, tuple[float, float]] = {}
+        self._bodies: dict[Projection, tuple[float, float, float, float] | None] = {}
         self._asked: set[Projection] = set()  # analyses asked for and not back yet
         self._settling = False
         self._analyzer = analyzer
@@ -116,11 +160,13 @@ class ViewerPresenter:
         self.case = case
         old_ranges = self._ranges
         self.images, self.analyses, self._ranges, self._asked = {}, {}, {}, set()
+        self._bodies = {}
         for projection in Projection:
             item = images.get(projection)
             if isinstance(item, np.ndarray):
                 self.images[projection] = item
                 self._ranges[projection] = (0.0, max(float(item.max()), 1.0))
+                self._bodies[projection] = body_extent(item)
             elif isinstance(item, BonescanError):
                 self.surface.show_message(projection, str(item))
             else:
@@ -165,11 +211,14 @@ class ViewerPresenter:
             if p in self.analyses or p in self._asked:
                 continue
             self._asked.add(p)
-            self._analyzer(p, image, lambda a, p=p, case=case: self._analysis_ready(case, p, a))
+            self._analyzer(p, image, lambda a, p=p, case=case, image=image:
+                           self._analysis_ready(case, image, p, a))
 
-    def _analysis_ready(self, case: Case | None, projection: Projection,
+    def _analysis_ready(self, case: Case | None, image: np.ndarray, projection: Projection,
                         analysis: SymmetryAnalysis) -> None:
-        if case is not self.case:
+        """An analysis worked out in the background, for the case and image it was asked
+        for: dropped when another case (or another load of this one) is shown now."""
+        if case is not self.case or self.images.get(projection) is not image:
             return  # the trainee moved on
         self._asked.discard(projection)
         self.analyses[projection] = analysis
@@ -238,6 +287,9 @@ class ViewerPresenter:
 
     def set_overlay(self, overlay: Overlay, on: bool) -> None:
         self.state = self.state.with_overlay(overlay, on)
+        # Ask again for what has not arrived: an analysis that failed is tried once more
+        # (the analyzer joins a request still on its way instead of starting another).
+        self._asked = set()
         self._settle_analyses()
         self._update(self.state)
 
@@ -272,13 +324,19 @@ class ViewerPresenter:
         top = self._ranges[projection][1]
         flip = (slice(None), slice(None, None, -1 if mirrored else 1))
         # Mirrored before the table look-up, so the result is contiguous for the screen.
+        if window.invert and not honours_invert(self.state.colormap):
+            window = replace(window, invert=False)  # colour maps keep their own order
         pixels = packed_display(image[flip], window, self.state.colormap, top)
         analysis = self.analyses.get(projection)
         ghost = None
         if Overlay.GHOST in self.state.overlays and analysis is not None:
-            ghost = packed_display(mirror(image, analysis.midline)[flip], window,
-                                   self.state.colormap, top)
-        return Frame(pixels, window, top, mirrored, analysis, ghost)
+            ghost = packed_ghost(np.ascontiguousarray(mirror(image, analysis.midline)[flip]),
+                                 window, top)
+        body = self._bodies.get(projection)
+        if body is not None and mirrored:
+            width = image.shape[1]
+            body = (width - body[2], body[1], width - body[0], body[3])
+        return Frame(pixels, window, top, mirrored, analysis, ghost, body)
 
     def _draw(self, projection: Projection) -> None:
         frame = self.frame(projection)

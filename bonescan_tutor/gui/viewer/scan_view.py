@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QImage
+from PySide6.QtGui import QColor, QFont, QImage
+from PySide6.QtWidgets import QGraphicsSimpleTextItem, QLabel
 
 from bonescan_tutor.core.cases import Projection
 from bonescan_tutor.gui.viewer.model import Overlay, ViewerState, corresponding_point
@@ -42,6 +43,7 @@ class ReadingViewBox(pg.ViewBox):
     windowDragged = Signal(float, float)  # dx, dy in screen pixels since the last event
     dragFinished = Signal()
     clicked = Signal(float, float)  # a left click (no drag), in image coordinates
+    panned = Signal()  # a middle drag moved the view
 
     def mouseClickEvent(self, ev):
         if ev.button() == Qt.MouseButton.LeftButton:
@@ -64,6 +66,7 @@ class ReadingViewBox(pg.ViewBox):
             ev.accept()
             delta = self.mapToView(ev.pos()) - self.mapToView(ev.lastPos())
             self.translateBy(x=-delta.x(), y=-delta.y())
+            self.panned.emit()
             return
         super().mouseDragEvent(ev, axis)
 
@@ -73,13 +76,15 @@ class PackedImage(pg.ImageItem):
     native 32-bit QImage: no level scaling and no format conversion on each paint.
     ``image`` is the (H, W, 3) RGB view of those pixels, as for a plain ImageItem."""
 
-    def __init__(self) -> None:
+    def __init__(self, alpha: bool = False) -> None:
+        """``alpha``: the pixels are 0xAARRGGBB, drawn see-through where AA is low."""
         super().__init__(axisOrder="row-major")
         self._qimage: QImage | None = None
+        self._format = QImage.Format.Format_ARGB32 if alpha else QImage.Format.Format_RGB32
 
     def set_pixels(self, pixels: np.ndarray) -> None:
         pixels = np.ascontiguousarray(pixels, dtype=np.uint32)
-        self._qimage = pg.functions.ndarray_to_qimage(pixels, QImage.Format.Format_RGB32)
+        self._qimage = pg.functions.ndarray_to_qimage(pixels, self._format)
         self.setImage(rgb_view(pixels), autoLevels=False)
 
     def clear(self) -> None:
@@ -93,12 +98,22 @@ class PackedImage(pg.ImageItem):
         painter.drawImage(QRectF(0, 0, w, h), self._qimage)
 
 
-def _label(text: str, size: str = "12pt", bold: bool = False,
-           anchor: tuple[float, float] = (0.5, 0)) -> pg.TextItem:
-    item = pg.TextItem(anchor=anchor)
-    item.setHtml(f'<span style="font-size:{size};font-weight:{"bold" if bold else "normal"};'
-                 f'color:{MARKER_COLOUR}">{text}</span>')
-    item.setFlag(item.GraphicsItemFlag.ItemIgnoresTransformations, True)
+LABEL_PX = 18  # the projection letter's height on screen, whatever the zoom
+MARKER_PX = 15  # the R / L markers'
+TOP_STRIP_PX = LABEL_PX + 10  # kept free above the body for the letter and the markers
+SIDE_PX = 4  # around the body, on the other sides
+
+
+def _label(text: str, pixels: int, bold: bool = False) -> QGraphicsSimpleTextItem:
+    """A text drawn in screen pixels: a child of the view box, not of the image, so it
+    neither grows with the zoom nor covers the scan."""
+    item = QGraphicsSimpleTextItem(text)
+    font = QFont()
+    font.setPixelSize(pixels)
+    font.setBold(bold)
+    item.setFont(font)
+    item.setBrush(QColor(MARKER_COLOUR))
+    item.setZValue(20)
     return item
 
 
@@ -111,7 +126,7 @@ class PlanarView:
         layout.addItem(self.box, row=0, col=col)
         self.box.invertY(True)
         self.image = PackedImage()
-        self.ghost = PackedImage()
+        self.ghost = PackedImage(alpha=True)
         self.asymmetry = pg.ImageItem(axisOrder="row-major")
         self.asymmetry.setLookupTable(asymmetry_lut())
         self.midline = pg.PlotCurveItem(pen=MIDLINE_PEN)
@@ -125,24 +140,26 @@ class PlanarView:
                                   self.hotspots, self.crosshair, self.marks)):
             item.setZValue(z)
             self.box.addItem(item)
-        for item in (self.ghost, self.asymmetry, self.midline, self.hotspots, self.crosshair,
-                     self.marks):
+        for item in (self.image, self.ghost, self.asymmetry, self.midline, self.hotspots,
+                     self.crosshair, self.marks):
             item.setVisible(False)
-        self.letter = _label(projection.letter, "16pt", bold=True, anchor=(0.5, 1))
-        self.left_marker, self.right_marker = _label("", anchor=(1, 0)), _label("", anchor=(0, 0))
+        self.letter = _label(projection.letter, LABEL_PX, bold=True)
+        self.left_marker, self.right_marker = _label("", MARKER_PX), _label("", MARKER_PX)
         for item in (self.letter, self.left_marker, self.right_marker):
-            item.setZValue(20)
-            self.box.addItem(item, ignoreBounds=True)
+            item.setParentItem(self.box)
         self.error = pg.TextItem("", color="#ff8c69", anchor=(0.5, 0.5))
         self.error.setZValue(21)
         self.error.setVisible(False)
         self.box.addItem(self.error, ignoreBounds=True)
         self.shape: tuple[int, int] = (1024, 256)
+        #: the body's box (x0, y0, x1, y1) in displayed image pixels; None: the whole image
+        self.body: tuple[float, float, float, float] | None = None
         self.mirrored = False
         self._sides: bool | None = None
         self._marks_shown: tuple[list[float], list[float]] = ([], [])
         self._set_sides(False)
-        self._place_labels()
+        self.box.sigRangeChanged.connect(self._place_labels)
+        self.box.sigResized.connect(self._place_labels)
 
     def _set_sides(self, mirrored: bool) -> None:
         # Anterior: the patient's right is on the image's left; posterior: the reverse,
@@ -151,23 +168,24 @@ class PlanarView:
         if right_on_left == self._sides:
             return  # laying out the HTML again costs more than drawing the scan
         self._sides = right_on_left
-        for item, text in ((self.left_marker, "R" if right_on_left else "L"),
-                           (self.right_marker, "L" if right_on_left else "R")):
-            item.setHtml(f'<span style="font-size:12pt;color:{MARKER_COLOUR}">{text}</span>')
+        self.left_marker.setText("R" if right_on_left else "L")
+        self.right_marker.setText("L" if right_on_left else "R")
+        self._place_labels()
 
     @property
     def side_texts(self) -> tuple[str, str]:
         """(image-left marker, image-right marker), e.g. ('R', 'L') for the anterior view."""
-        return (self.left_marker.toPlainText(), self.right_marker.toPlainText())
+        return (self.left_marker.text(), self.right_marker.text())
 
     def show_frame(self, frame: Frame, state: ViewerState) -> None:
         self.error.setVisible(False)
         self.image.set_pixels(frame.pixels)
         self.image.setVisible(True)
-        h, w = frame.pixels.shape[:2]
-        if (h, w) != self.shape:
-            self.shape = (h, w)
+        if not self.letter.isVisible():
             self._place_labels()
+        h, w = frame.pixels.shape[:2]
+        self.shape = (h, w)
+        self.body = frame.body
         self.mirrored = frame.mirrored
         self._set_sides(frame.mirrored)
         a = frame.analysis
@@ -218,22 +236,58 @@ class PlanarView:
                      self.marks):
             item.setVisible(False)
         self.image.clear()
+        self.body = None
         self.error.setText(message)
         h, w = self.shape
         self.error.setPos(w / 2, h / 2)
         self.error.setVisible(True)
 
-    def _place_labels(self) -> None:
-        # The letter sits above the image, the side markers beside its top corners, so
-        # neither covers the skull.
+    def extent(self) -> tuple[float, float, float, float]:
+        """What a fit shows: the body's box, or the whole image when no body is known."""
         h, w = self.shape
-        self.letter.setPos(w / 2, -0.005 * h)  # its bottom edge, just above the image
-        self.left_marker.setPos(-0.03 * w, 0.01 * h)
-        self.right_marker.setPos(1.03 * w, 0.01 * h)
+        return self.body if self.body is not None and self.image.isVisible() else (0, 0, w, h)
 
-    def fit(self) -> None:
+    def fit(self, extent: tuple[float, float, float, float] | None = None) -> None:
+        """Show ``extent`` (default: this view's) as large as the view allows, with a strip
+        of TOP_STRIP_PX screen pixels above it for the letter and the side markers."""
+        x0, y0, x1, y1 = extent or self.extent()
+        width, height = max(self.box.width(), 1.0), max(self.box.height(), 1.0)
+        scale = max(min((height - TOP_STRIP_PX - SIDE_PX) / max(y1 - y0, 1.0),
+                        (width - 2 * SIDE_PX) / max(x1 - x0, 1.0)), 1e-3)
+        centre = (x0 + x1) / 2
+        self.box.setRange(xRange=(centre - width / 2 / scale, centre + width / 2 / scale),
+                          yRange=(y0 - TOP_STRIP_PX / scale, y0 + (height - TOP_STRIP_PX) / scale),
+                          padding=0)
+
+    def image_rect(self) -> QRectF:
+        """The image's rectangle in the view box's (screen pixel) coordinates."""
         h, w = self.shape
-        self.box.setRange(xRange=(-0.18 * w, 1.18 * w), yRange=(-0.09 * h, h), padding=0.01)
+        return self.box.mapFromViewToItem(self.box, QRectF(0, 0, w, h)).boundingRect()
+
+    def _place_labels(self) -> None:
+        # In the strip above the body: the letter centred, R and L over its two edges,
+        # clamped to the view so they stay readable when the view is zoomed or panned.
+        shown = self.image.isVisible()
+        for item in (self.letter, self.left_marker, self.right_marker):
+            item.setVisible(shown)  # nothing to orient before a case is shown
+        x0, y0, x1, _ = self.extent()
+        box = self.box.boundingRect()
+        top_left = self.box.mapFromViewToItem(self.box, QPointF(x0, y0))
+        bottom_right = self.box.mapFromViewToItem(self.box, QPointF(x1, y0))
+        if top_left is None or bottom_right is None:
+            return
+        left, right = min(top_left.x(), bottom_right.x()), max(top_left.x(), bottom_right.x())
+        y = min(max(top_left.y() - TOP_STRIP_PX + 4, 2.0), box.height() - TOP_STRIP_PX)
+
+        def place(item: QGraphicsSimpleTextItem, x: float, top: float) -> None:
+            r = item.boundingRect()
+            item.setPos(min(max(x, 2.0), box.width() - r.width() - 2), top)
+
+        letter = self.letter.boundingRect()
+        place(self.letter, (left + right - letter.width()) / 2, y)
+        marker_y = y + (letter.height() - self.left_marker.boundingRect().height())
+        place(self.left_marker, left, marker_y)
+        place(self.right_marker, right - self.right_marker.boundingRect().width(), marker_y)
 
     def set_crosshair(self, point: tuple[float, float] | None) -> None:
         if point is None:
@@ -254,7 +308,13 @@ class DualScanView(pg.GraphicsLayoutWidget):
     def __init__(self, parent: object | None = None) -> None:
         super().__init__(parent=parent)
         self.setBackground("#0b0e11")
-        self.ci.setSpacing(12)
+        self.ci.setSpacing(8)
+        self.ci.setContentsMargins(2, 2, 2, 2)
+        # The pixel readout sits over the scans' bottom corner: no row of height taken.
+        self.readout = QLabel("", self)
+        self.readout.setObjectName("readout")
+        self.readout.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.readout.hide()
         self.views = {
             Projection.ANTERIOR: PlanarView(self.ci, Projection.ANTERIOR, 0),
             Projection.POSTERIOR: PlanarView(self.ci, Projection.POSTERIOR, 1),
@@ -262,13 +322,24 @@ class DualScanView(pg.GraphicsLayoutWidget):
         ant, post = self.views[Projection.ANTERIOR].box, self.views[Projection.POSTERIOR].box
         post.setXLink(ant)
         post.setYLink(ant)
+        self.zoomed = False  # the trainee zoomed or panned: resizes keep their view
+        ant_view = self.views[Projection.ANTERIOR]
+        ant_view.box.sigResized.connect(self._resized)
         for projection, view in self.views.items():
+            view.box.sigRangeChangedManually.connect(self._zoomed_by_hand)
+            view.box.panned.connect(self._zoomed_by_hand)
             view.box.windowDragged.connect(
                 lambda dx, dy, p=projection: self.windowDragged.emit(p, dx, dy))
             view.box.clicked.connect(lambda x, y, v=view: self._clicked(v, x, y))
         self.setMouseTracking(True)
         self.scene().sigMouseMoved.connect(self._mouse_moved)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+    def show_readout(self, text: str) -> None:
+        self.readout.setText(text)
+        self.readout.adjustSize()
+        self.readout.move(6, self.height() - self.readout.height() - 4)
+        self.readout.setVisible(bool(text))
 
     def set_background(self, colour: str) -> None:
         self.setBackground(QColor(colour))
@@ -281,7 +352,25 @@ class DualScanView(pg.GraphicsLayoutWidget):
         self.views[projection].show_error(message)
 
     def fit(self) -> None:
-        self.views[Projection.ANTERIOR].fit()
+        """Both bodies, whole and as large as the views allow (zoom and pan are linked)."""
+        self.zoomed = False
+        boxes = [v.extent() for v in self.views.values() if v.image.isVisible()]
+        if not boxes:
+            boxes = [self.views[Projection.ANTERIOR].extent()]
+        union = (min(b[0] for b in boxes), min(b[1] for b in boxes),
+                 max(b[2] for b in boxes), max(b[3] for b in boxes))
+        self.views[Projection.ANTERIOR].fit(union)
+        for view in self.views.values():
+            view._place_labels()
+
+    def _zoomed_by_hand(self, *_args: object) -> None:
+        self.zoomed = True
+
+    def _resized(self, *_args: object) -> None:
+        """A new size (the window, the splitter, the tool column): fit again, unless the
+        trainee zoomed."""
+        if not self.zoomed:
+            self.fit()
 
     def _clicked(self, view: PlanarView, x: float, y: float) -> None:
         h, w = view.shape

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 from bonescan_tutor.core.cases import Case, Projection, View
 from bonescan_tutor.core.errors import BonescanError
@@ -36,6 +36,7 @@ OVERLAY_TOOLS = {
 
 log = logging.getLogger(__name__)
 CONTROLS_DELAY_MS = 30
+TOOLS_WIDTH = 290  # the tool column's width; it scrolls rather than widening
 SAVE_DELAY_MS = 2000
 # Analysing the neighbours competes with drawing the case just shown: started after it.
 ANALYSE_AHEAD_DELAY_MS = 150
@@ -60,20 +61,24 @@ class ViewerScreen(QWidget):
         self._report_use: Callable[[Tool], None] | None = None
         self.controls_holder = QWidget()
         QVBoxLayout(self.controls_holder).setContentsMargins(0, 0, 0, 0)
-        self.readout = QLabel("")
-        self.readout.setObjectName("readout")
+        # The tools scroll when they outgrow the height (the regional-index table): the
+        # scans keep their width and height whatever is turned on.
+        self.tools = QScrollArea()
+        self.tools.setWidget(self.controls_holder)
+        self.tools.setWidgetResizable(True)
+        self.tools.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.tools.setFrameShape(QFrame.Shape.NoFrame)
+        self.tools.setMinimumWidth(TOOLS_WIDTH)
+        self.readout = self.scans.readout
         self.presenter = ViewerPresenter(self.scans, self._restore_state(),
                                          self.analyses.analyze)
-        left = QWidget()
-        col = QVBoxLayout(left)
-        col.setContentsMargins(0, 0, 0, 0)
-        col.addWidget(self.scans, 1)
-        col.addWidget(self.readout)
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(left)
-        splitter.addWidget(self.controls_holder)
+        splitter.addWidget(self.scans)
+        splitter.addWidget(self.tools)
         splitter.setStretchFactor(0, 1)
-        splitter.setSizes([900, 300])
+        splitter.setStretchFactor(1, 0)
+        splitter.setCollapsible(0, False)
+        splitter.setSizes([900, TOOLS_WIDTH])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
@@ -106,6 +111,8 @@ class ViewerScreen(QWidget):
 
             self._controls = c = WindowControls()
             self.controls_holder.layout().addWidget(c)
+            bar = self.tools.verticalScrollBar().sizeHint().width()
+            self.tools.setMinimumWidth(max(TOOLS_WIDTH, c.minimumSizeHint().width() + bar))
             p, used = self.presenter, self._used
             c.presetChosen.connect(lambda name: used(Tool.WINDOWING, p.apply_preset, name))
             c.rangeChanged.connect(lambda lo, hi: used(Tool.WINDOWING, self._range_set, lo, hi))
@@ -150,6 +157,7 @@ class ViewerScreen(QWidget):
                              (c.colormap, Tool.COLORMAP), (c.invert, Tool.INVERT),
                              (c.blend, Tool.MIRROR_GHOST)):
             widget.setEnabled(self.allows(tool))
+        c.invert_allowed = self.allows(Tool.INVERT)
         for overlay, check in c.overlay_checks.items():
             check.setEnabled(self.allows(OVERLAY_TOOLS[overlay]))
         c.indices_allowed = self.allows(Tool.REGIONAL_INDEX)
@@ -159,7 +167,7 @@ class ViewerScreen(QWidget):
         self.scans.windowDragged.connect(
             lambda projection, dx, dy: self._used(Tool.WINDOWING, p.drag, projection, dx, dy))
         self.scans.hovered.connect(self._hovered)
-        self.scans.left.connect(lambda: self.readout.setText(""))
+        self.scans.left.connect(lambda: self.scans.show_readout(""))
         p.listeners.append(self._state_changed)
         p.analysis_listeners.append(self._analysis_arrived)
 
@@ -187,7 +195,9 @@ class ViewerScreen(QWidget):
                         "This view could not be loaded: its image file is damaged. "
                         "Tell your instructor; the case still counts.") if private else exc)
         self.presenter.set_case(case, images)  # type: ignore[arg-type]
-        self._histogram_due = True
+        # The index table follows at once: it must not show the last case's numbers
+        # while this one's analysis is still being worked out.
+        self._histogram_due = self._indices_due = True
         self._schedule_controls()
         self.cache.prefetch(v for n in neighbours for v in n.views)
         if case is not None and (analyse_ahead or self.presenter.needs_analysis()):
@@ -216,8 +226,8 @@ class ViewerScreen(QWidget):
     def _hovered(self, projection: Projection, x: int, y: int) -> None:
         value = self.presenter.value_percent(projection, x, y)
         if value is not None:
-            self.readout.setText(f"{projection.value.title()}  x {x}, y {y}:  {value:.1f} % of "
-                                 "this view's maximum")
+            self.scans.show_readout(f"{projection.value.title()}  x {x}, y {y}:  {value:.1f} % "
+                                    "of this view's maximum")
 
     def _state_changed(self, state: ViewerState) -> None:
         if self.remember and not self._save_due.isActive():
