@@ -176,10 +176,10 @@ class PageCommands:
         self.set_dataset(*result)
         if self.report.errors or self.report.warnings:
             self.show_report()
-        if self.pending_quiz_set is not None:
-            path, self.pending_quiz_set = self.pending_quiz_set, None
+        path, self.pending_quiz_set = self.pending_quiz_set, None
+        if path is not None and self.app.allows("open_quiz_set"):
             self.open_quiz_set(path)
-        else:
+        else:  # an unfinished exam comes first: it is offered for resuming
             self.offer_resume()
 
     def set_dataset(self, dataset: Dataset, report: ValidationReport) -> None:

@@ -1,4 +1,11 @@
-"""The main window: assembles the screens and the commands, nothing more."""
+"""The main window: assembles the screens and the commands, nothing more.
+
+The rules (which mode the app is in, which commands can be used, the exam lock,
+starting, resuming, leaving, abandoning and results files) belong to the Qt-free
+``gui.session.AppSession``; the window is its view. The quiz side of the window lives
+in ``main_quiz``, the pages, data and dialogs in ``main_pages``, and the commands as
+data in ``main_commands``. Pages are named by their widgets, never by an index.
+"""
 
 from __future__ import annotations
 
