@@ -145,34 +145,36 @@ class AppSession:
     @property
     def labels_hidden(self) -> bool:
         """No label or class count may be shown (an exam, or a practice case unanswered)."""
-        return self.exam_locked or (self.quiz is not None and self.quiz_on_screen
-                                    and self.quiz.hides_labels)
+        return self._labels_hidden(self.exam_locked)
+
+    def _labels_hidden(self, locked: bool) -> bool:
+        return locked or (self.quiz is not None and self.quiz_on_screen
+                          and self.quiz.hides_labels)
 
     def allows(self, command: str) -> bool:
         """The one check of every command, for its key and its menu entry alike."""
+        return self._allows(command, self.exam_locked)
+
+    def _allows(self, command: str, locked: bool) -> bool:
+        running = self.quiz_on_screen and self.quiz is not None and self.quiz.active
         if command in QUIZ_ONLY:
             return self.quiz_on_screen and self.quiz is not None
         if command in EXAM_AWAY:
-            return self.exam_locked and not self.quiz_on_screen
-        if command == "write_results_again" and self.quiz_on_screen and \
-                self.quiz is not None and self.quiz.active:
-            return False
+            return locked and not self.quiz_on_screen
         if command in REVEALING:
-            if self.labels_hidden:
-                return False
-            if self.quiz_on_screen and self.quiz is not None and self.quiz.active:
-                return False
+            return not (self._labels_hidden(locked) or running)
         return True
 
     def refresh(self, commands: list[str]) -> None:
         """Tell the view the mode and which of ``commands`` can be used now."""
-        self.mode = self._mode()
+        locked = self.exam_locked  # one look at the progress file for all commands
+        self.mode = self._mode(locked)
         self.view.show_mode(self.mode)
         for command in commands:
-            self.view.set_command_enabled(command, self.allows(command))
+            self.view.set_command_enabled(command, self._allows(command, locked))
 
-    def _mode(self) -> AppMode:
-        if self.exam_locked:
+    def _mode(self, locked: bool) -> AppMode:
+        if locked:
             return AppMode.EXAM
         if self.quiz_on_screen and self.quiz is not None:
             return AppMode.PRACTICE
