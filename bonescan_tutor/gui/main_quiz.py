@@ -115,10 +115,9 @@ class QuizCommands:
 
     def _tool(self, tool: Tool | None, do) -> None:
         """Run a viewer command on the active viewer, if the running quiz allows the tool."""
+        if tool is not None and not self.app.allows_tool(tool):
+            return  # its menu entry and key are disabled too
         if self.on_quiz_page and self.quiz is not None and tool is not None:
-            if not self.quiz.allows(tool):
-                self.statusBar().showMessage("This quiz does not allow that tool.", 4000)
-                return
             self.quiz.note_tool(tool)
         do(self.active_viewer().presenter)
 

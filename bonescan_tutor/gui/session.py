@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from bonescan_tutor.core.cases import Dataset
-from bonescan_tutor.core.quiz import QuizMode
+from bonescan_tutor.core.quiz import QuizMode, Tool
 from bonescan_tutor.storage.progress import (
     ProgressStore,
     SessionRecord,
@@ -58,6 +58,18 @@ QUIZ_ONLY = frozenset({
     "certainty_80", "certainty_90", "certainty_100", "certainty_down", "certainty_up",
     "quiz_next", "exam_previous", "exam_next", "submit", "pause", "leave_quiz",
 })
+#: Viewer commands and the quiz tool each one uses (presets: "preset_<n>", windowing).
+TOOL_COMMANDS = {
+    "mirror": Tool.MIRROR_POSTERIOR, "invert": Tool.INVERT, "auto": Tool.WINDOWING,
+    "midline": Tool.MIDLINE, "ghost": Tool.MIRROR_GHOST, "asymmetry": Tool.ASYMMETRY,
+    "hotspots": Tool.HOTSPOTS,
+}
+
+
+def tool_of(command: str) -> Tool | None:
+    return Tool.WINDOWING if command.startswith("preset_") else TOOL_COMMANDS.get(command)
+
+
 #: Exam commands that stay usable while an exam is paused away from its screen.
 EXAM_AWAY = frozenset({"resume_exam", "abandon_exam"})
 
@@ -155,8 +167,18 @@ class AppSession:
         """The one check of every command, for its key and its menu entry alike."""
         return self._allows(command, self.exam_locked)
 
+    def allows_tool(self, tool: Tool) -> bool:
+        """A viewer tool: always in the library; in a quiz, when its set allows it (the
+        quiz screen's widgets follow the same set)."""
+        if not self.quiz_on_screen or self.quiz is None:
+            return True
+        return self.quiz.allows(tool)
+
     def _allows(self, command: str, locked: bool) -> bool:
         running = self.quiz_on_screen and self.quiz is not None and self.quiz.active
+        tool = tool_of(command)
+        if tool is not None:
+            return self.allows_tool(tool)
         if command in QUIZ_ONLY:
             return self.quiz_on_screen and self.quiz is not None
         if command in EXAM_AWAY:

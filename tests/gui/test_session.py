@@ -196,3 +196,20 @@ def test_pillow_debug_lines_stay_quiet_even_with_verbose(tmp_path: Path, caplog,
     finally:
         for name, level in before.items():
             logging.getLogger(name).setLevel(level)
+
+
+def test_tool_commands_follow_the_quiz_set(setup) -> None:
+    from bonescan_tutor.core.quiz import Tool
+
+    app, view, store, dataset = setup
+    tools = ["invert", "midline", "preset_3", "hotspots"]
+    app.refresh(tools)
+    assert all(view.enabled[c] for c in tools)  # the library keeps every tool
+    trainee = app.trainee()
+    quiz = QuizPresenter(QuizView(), store, dataset, trainee)
+    quiz.start(QuizSpec.create("Plain", tuple(c.key for c in dataset.quiz_cases),
+                               QuizMode.PRACTICE, tools_allowed=frozenset({Tool.INVERT})))
+    app.quiz, app.quiz_on_screen = quiz, True
+    app.refresh(tools)
+    assert view.enabled == {"invert": True, "midline": False, "preset_3": False,
+                            "hotspots": False}
