@@ -1,6 +1,8 @@
 """A real Learning Record Store for the tests: Ralph on its file-system backend.
 
-One server per test session, in a temporary folder, on a free loopback port. Every
+One server per test session, in a temporary folder, on a free loopback port: the app
+of ``ralph runserver -b fs``, started by ``ralph_server.py`` so that it appends (see
+there). Every
 request has a timeout and the start-up wait is bounded, so a stuck server fails the
 tests quickly instead of hanging them. Tests keep apart by their own registrations
 (quiz-session UUIDs) and trainee names.
@@ -103,8 +105,9 @@ def ralph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ralph]:
     log = root / "server.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [exe, "runserver", "-b", "fs", "--host", "127.0.0.1", "--port", str(port)],
-            env=env, stdout=out, stderr=subprocess.STDOUT,
+            [sys.executable, str(Path(__file__).with_name("ralph_server.py")), "127.0.0.1",
+             str(port)],
+            env=env, stdout=out, stderr=subprocess.STDOUT, cwd=root,
         )
     server = Ralph(f"http://127.0.0.1:{port}", USER, PASSWORD, log)
     try:

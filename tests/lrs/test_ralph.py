@@ -35,3 +35,17 @@ def test_ralph_stores_and_pages_statements(ralph: Ralph) -> None:
     assert len(first["statements"]) == 100 and first["more"]
     back = ralph.statements(registration=registration)
     assert sorted(s["id"] for s in back) == sorted(s["id"] for s in sent)
+
+
+def test_ralph_keeps_one_statement_per_id_when_sent_twice(ralph: Ralph) -> None:
+    registration = str(uuid.uuid4())
+    first, second = _statement(registration, 1), _statement(registration, 2)
+    first["timestamp"] = second["timestamp"] = "2026-12-01T10:00:00.000Z"
+    for batch in ([first], [first, second]):
+        r = requests.post(
+            f"{ralph.url}/xAPI/statements", json=batch, auth=(ralph.user, ralph.password),
+            headers=XAPI_HEADERS, timeout=REQUEST_TIMEOUT_S,
+        )
+        assert r.status_code == 200, r.text
+    assert sorted(s["id"] for s in ralph.statements(registration=registration)) == sorted(
+        [first["id"], second["id"]])
