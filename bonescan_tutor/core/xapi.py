@@ -24,7 +24,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
 from bonescan_tutor.core.cases import Diagnosis
 from bonescan_tutor.core.errors import BonescanError

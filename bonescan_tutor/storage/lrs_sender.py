@@ -214,14 +214,18 @@ class Sender:
                 )
             ids = [w.id for w in batch]
             try:
-                kept = post_statements(session, config, [w.body for w in batch], self._timeout)
+                taken = set(
+                    post_statements(session, config, [w.body for w in batch], self._timeout)
+                )
             except LrsError as exc:
                 outbox.note_failure(conn, ids, str(exc))
                 raise
+            kept = [w.id for w in batch if w.body.get("id") in taken]
             outbox.remove(conn, kept)
             total += len(kept)
             self.sent += len(kept)
             if len(kept) < len(ids):
+                outbox.note_failure(conn, [i for i in ids if i not in kept], "conflict")
                 raise LrsError(
                     f"The Learning Record Store at {config.url} refused {len(ids) - len(kept)} "
                     "statement(s) whose id it already holds with other contents; kept."
