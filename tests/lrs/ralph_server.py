@@ -14,11 +14,10 @@ other backends turn them into strings in their own queries).
 
 import sys
 
+import ralph.api.routers.statements as statements_router
 import uvicorn
 from ralph.backends.data.base import BaseOperationType
 from ralph.backends.lrs.fs import FSLRSBackend
-
-import ralph.api.routers.statements as statements_router
 
 FSLRSBackend.default_operation_type = BaseOperationType.APPEND
 statements_router.IRI = str  # type: ignore[misc,assignment]
