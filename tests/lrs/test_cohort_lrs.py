@@ -99,3 +99,25 @@ def test_cohort_lrs_needs_the_quiz_set_and_the_dataset(
                     str(tmp_path / "c.xlsx")])
     assert code != 0
     assert "--lrs needs --quiz-set" in capsys.readouterr().err
+
+
+def test_the_quiz_statements_are_read_across_pages(tmp_path: Path, ralph: Ralph) -> None:
+    from bonescan_tutor.storage.lrs_cohort import fetch_quiz_statements
+    from bonescan_tutor.storage.progress_file import connect
+    from tests.core.test_xapi import attempt
+
+    ds = build(tmp_path / "ds", Spec(n_met=1, n_normal=1))
+    dataset, _ = open_dataset(ds)
+    spec = QuizSpec(id=f"q-{uuid.uuid4()}", title="Paged", case_keys=("1", "2"),
+                    mode=QuizMode.PRACTICE)
+    qs = QuizSet.for_dataset(spec, dataset)
+    ctx = xapi.QuizContext(str(uuid.uuid4()), qs.id, qs.title, qs.fingerprint,
+                           dataset.fingerprint, "0", QuizMode.PRACTICE)
+    made = [xapi.answered(xapi.Actor("Ana"), ctx, attempt(str(i)), M) for i in range(130)]
+    db = tmp_path / "progress.sqlite3"
+    connect(db, 5.0).close()
+    enqueue(db, made)
+    config = LrsConfig(f"{ralph.url}/xAPI/", ralph.user, ralph.password)
+    assert Sender(db, lambda: config).send_all() == 130
+    got = fetch_quiz_statements(config, qs)
+    assert sorted(s["id"] for s in got) == sorted(s.id for s in made)
