@@ -3,7 +3,9 @@
 1. the windowed app's ``--self-test`` (offscreen, a temporary home) shows a demo case;
 2. the console companion validates the bundled demo without problems;
 3. portable mode: a ``portable`` file beside the executables puts the user's files in
-   ``data/`` beside them (the marker and the folder are removed afterwards);
+   ``data/`` beside them (the CLI's progress file appears there; the self-test, which
+   runs in a temporary home, writes nothing there; the marker and the folder are
+   removed afterwards);
 4. no collected file is a dangling link (a Qt library dropped under a module still there).
 
 Prints the bundle's size and its 10 largest parts. Exits non-zero, naming the failed
@@ -99,10 +101,13 @@ def check_portable(bundle: Path) -> None:
     try:
         result = run([str(executable(bundle, GUI)), "--self-test"], None)
         expect(result, "GUI --self-test in portable mode", "self-test: ok")
-        if not data.is_dir():
-            raise SmokeFailure(f"portable mode: no {data} folder appeared beside the executable")
-        if not (data / "config").is_dir():
-            raise SmokeFailure(f"portable mode: settings are not in {data / 'config'}")
+        if data.exists():  # the self-test runs in a temporary home, portable or not
+            raise SmokeFailure(f"portable mode: --self-test wrote into {data}")
+        result = run([str(executable(bundle, CLI)), "report"], None)
+        expect(result, "CLI report in portable mode", "No finished cases yet")
+        progress = data / "data" / "progress.sqlite3"
+        if not progress.is_file():
+            raise SmokeFailure(f"portable mode: the progress file is not {progress}")
         print(f"ok: portable mode keeps the user's files in {data.name}/")
     finally:
         marker.unlink(missing_ok=True)
