@@ -108,9 +108,12 @@ def test_a_click_on_a_mark_finds_it_and_delete_removes_it(dataset) -> None:
     assert editor.hit(A, 56, 101) == Selection("lesions", 1)  # the smaller one on top
     assert editor.hit(A, 40, 100) == Selection("lesions", 0)
     assert editor.hit(P, 50, 100) is None
+    editor.set_kind("fracture")  # the selected small lesion becomes a fracture ...
     editor.select(Selection("lesions", 0))
+    assert editor.kind == "lesion"  # ... but selecting a lesion makes the next mark one
     editor.delete_selected()
-    assert editor.current().lesions == (Mark(A, 55, 100, 5),)
+    assert editor.current().lesions == ()
+    assert editor.current().findings == (Mark(A, 55, 100, 5, kind="fracture"),)
 
 
 def test_a_normal_case_takes_findings_only(dataset) -> None:

@@ -135,6 +135,7 @@ class AnnotationEditor:
         if change.key != self.key:
             self.open_case(change.key)
         self.selected = None if undo else change.selection
+        self._follow_selection()
         self.view.show_marks(self.current(), self.selected)
 
     def _change(self, text: str, after: CaseAnnotations, selection: Selection | None) -> None:
@@ -154,7 +155,14 @@ class AnnotationEditor:
 
     def select(self, selection: Selection | None) -> None:
         self.selected = selection
+        self._follow_selection()
         self.view.show_marks(self.current(), selection)
+
+    def _follow_selection(self) -> None:
+        """The kind shown is the selected mark's: the next mark gets it too."""
+        mark = self.selected_mark()
+        if mark is not None:
+            self.kind = mark.kind
 
     def selected_mark(self) -> Mark | None:
         s = self.selected

@@ -32,6 +32,14 @@ COLOURS = {"lesion": LESION_COLOUR, "finding": FINDING_COLOUR, HIT: HIT_COLOUR,
            FALSE_MARK: FALSE_COLOUR}
 
 
+class PassiveScatter(pg.ScatterPlotItem):
+    """Spots that show their tips on hover but let clicks through to the view below (a
+    plain scatter item takes a click on a spot, so the view would never hear of it)."""
+
+    def mouseClickEvent(self, ev) -> None:
+        ev.ignore()
+
+
 def _tip(mark: Mark, title: str) -> str:
     where = ", ".join(p for p in (mark.region, mark.view.value) if p)
     return f"{title} ({where})" + (f"\n{mark.note}" if mark.note else "")
@@ -40,11 +48,12 @@ def _tip(mark: Mark, title: str) -> str:
 class _ViewLayer:
     """The overlay items of one view."""
 
-    def __init__(self, view: PlanarView) -> None:
+    def __init__(self, view: PlanarView, authoring: bool = False) -> None:
         self.view = view
+        self.authoring = authoring
         tip = lambda x, y, data: data  # noqa: E731 - pyqtgraph calls tip(x=, y=, data=)
-        self.targets = pg.ScatterPlotItem(pxMode=False, hoverable=True, tip=tip)
-        self.marks = pg.ScatterPlotItem(pxMode=True, hoverable=True, tip=tip)
+        self.targets = PassiveScatter(pxMode=False, hoverable=True, tip=tip)
+        self.marks = PassiveScatter(pxMode=True, hoverable=True, tip=tip)
         self.labels: list[pg.TextItem] = []
         for z, item in ((LABEL_Z - 2, self.targets), (LABEL_Z - 1, self.marks)):
             item.setZValue(z)
@@ -79,11 +88,11 @@ class _ViewLayer:
             if m.view is not projection:
                 continue
             style = Qt.PenStyle.SolidLine if les.found else Qt.PenStyle.DashLine
+            title = f"Lesion {les.number}" + ("" if self.authoring else f": {les.label}")
             spots.append({"pos": (self._x(m.x), m.y), "size": 2 * m.radius, "symbol": "o",
                           "pen": pg.mkPen(LESION_COLOUR, width=2, style=style),
-                          "brush": None,
-                          "data": _tip(m, f"Lesion {les.number}: {les.label}")})
-            if not les.found:
+                          "brush": None, "data": _tip(m, title)})
+            if not les.found and not self.authoring:
                 self._label(f"miss (lesion {les.number})", MISSED_COLOUR,
                             self._x(m.x) + m.radius * 0.7, m.y - m.radius * 0.7)
         for i, m in enumerate(fb.findings, start=1):
@@ -118,8 +127,9 @@ class _ViewLayer:
 class AnnotationOverlay:
     """The annotation layer of both views of ``scans``; ``show`` draws, ``clear`` removes."""
 
-    def __init__(self, scans: DualScanView) -> None:
-        self.layers = {p: _ViewLayer(v) for p, v in scans.views.items()}
+    def __init__(self, scans: DualScanView, authoring: bool = False) -> None:
+        """``authoring``: the editor's drawing (no found / missed outcome)."""
+        self.layers = {p: _ViewLayer(v, authoring) for p, v in scans.views.items()}
         self.feedback: CaseFeedback | None = None
 
     def show(self, feedback: CaseFeedback | None) -> None:
@@ -134,10 +144,14 @@ class AnnotationOverlay:
         self.show(None)
 
 
-def legend_html() -> str:
+def legend_html(authoring: bool = False) -> str:
+    """The legend in one line of rich text; ``authoring``: the expert's shapes only."""
     def sw(colour: str, glyph: str, text: str) -> str:
         return f"<span style='color:{colour}'>{glyph}</span> {text}"
 
+    if authoring:
+        return " &nbsp; ".join((sw(LESION_COLOUR, "◯", "lesion"),
+                                sw(FINDING_COLOUR, "▢", "benign look-alike")))
     return " &nbsp; ".join((
         sw(LESION_COLOUR, "◯", "lesion (dashed: missed)"),
         sw(FINDING_COLOUR, "▢", "benign look-alike"),
