@@ -119,7 +119,7 @@ def test_click_drag_kind_note_undo_save_and_reload(qtbot, settings, dataset) -> 
     saved = read_annotations(path)
     assert saved.cases[key] == before_undo
     assert saved.cases[key].teaching_point == "Fractures line up; metastases do not."
-    assert "1 lesion(s), 1 finding(s)" in dialog.cases.item(met).text()
+    assert dialog.cases.item(met).text().endswith(": 1 L, 1 F")
 
     dialog.close()
     again = open_dialog(qtbot, settings, dataset)

@@ -49,7 +49,7 @@ from bonescan_tutor.gui.viewer.annotation_overlay import (
 from bonescan_tutor.gui.viewer.scan_view import PlanarView
 from bonescan_tutor.gui.viewer.screen import ViewerScreen
 
-SELECTED_PEN = pg.mkPen("#ffffff", width=3, style=Qt.PenStyle.DotLine)
+SELECTED_PEN = pg.mkPen("#ffb000", width=3, style=Qt.PenStyle.DashLine)  # on white and black
 HELP = ("Click to place a mark of the kind chosen below; drag from its centre to size it. "
         "Click a mark to select it. Right-drag: window / level. Delete removes the selected "
         "mark; Ctrl+Z undoes.")
@@ -102,7 +102,7 @@ class AnnotateDialog(QDialog):
     def _build(self) -> None:
         self.cases = QListWidget()
         self.cases.setObjectName("annotateCases")
-        self.cases.setMaximumWidth(230)
+        self.cases.setMaximumWidth(260)
         self.cases.currentRowChanged.connect(self._case_chosen)
         side = QVBoxLayout()
         help_label = QLabel(HELP)
@@ -177,6 +177,7 @@ class AnnotateDialog(QDialog):
 
     def _fill_case_list(self) -> None:
         self.cases.clear()
+        self.cases.setToolTip("Case key and label: lesions (L) and benign findings (F) marked")
         for case in self.dataset.cases:
             self.cases.addItem(self._case_text(case))
 
@@ -184,8 +185,8 @@ class AnnotateDialog(QDialog):
         ann = self.editor.cases.get(case.key, CaseAnnotations())
         counts = ""
         if ann.lesions or ann.findings:
-            counts = f" — {len(ann.lesions)} lesion(s), {len(ann.findings)} finding(s)"
-        return f"{case.key} ({case.diagnosis.label}){counts}"
+            counts = f": {len(ann.lesions)} L, {len(ann.findings)} F"
+        return f"{case.key} {case.diagnosis.label}{counts}"
 
     # --- EditorView ---------------------------------------------------------------------
     def show_case(self, case: Case, annotations: CaseAnnotations) -> None:
