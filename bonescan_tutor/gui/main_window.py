@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from bonescan_tutor import paths
+from bonescan_tutor.core.annotations import AnnotationSet
 from bonescan_tutor.core.cases import Case, Dataset, Projection
 from bonescan_tutor.core.errors import BonescanError
 from bonescan_tutor.core.quiz import QuizSpec, Tool
@@ -85,6 +86,8 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([300, 1000])
         self._quiz_screen: QuizScreen | None = None  # built on the first quiz
+        #: the open dataset's expert annotations (annotations.bstann beside it), or None
+        self.annotations: AnnotationSet | None = None
         self.quiz_page = QWidget()
         QVBoxLayout(self.quiz_page).setContentsMargins(0, 0, 0, 0)
         self.pages = QStackedWidget()
@@ -138,6 +141,7 @@ class MainWindow(QMainWindow):
             self._quiz_screen = QuizScreen(self.settings, self.cache)
             self._quiz_screen.finished.connect(self.leave_quiz)
             self._quiz_screen.reviewRequested.connect(self._review_missed)
+            self._quiz_screen.set_annotations(self.annotations)
             self.quiz_page.layout().addWidget(self._quiz_screen)
         return self._quiz_screen
 
@@ -316,6 +320,28 @@ class MainWindow(QMainWindow):
         if not self._quiz_running():
             CohortDialog(self.settings, self.dataset, self).exec()
 
+    def annotate_cases(self) -> None:
+        """Instructor > Annotate cases: mark lesions and findings on the open dataset."""
+        from bonescan_tutor.gui.instructor.annotate_view import AnnotateDialog
+
+        if self.dataset is None:
+            self.statusBar().showMessage("Open a dataset first.", 4000)
+            return
+        if not self._quiz_running():
+            AnnotateDialog(self.settings, self.cache, self.dataset, self).exec()
+            self._load_annotations()
+
+    def _load_annotations(self) -> None:
+        from bonescan_tutor.gui.viewer.annotation_feedback import load_annotations
+
+        self.annotations, message = load_annotations(self.dataset.root if self.dataset else None)
+        if message:
+            self.statusBar().showMessage(message, 8000)
+        if self._quiz_screen is not None:
+            self._quiz_screen.set_annotations(self.annotations)
+        if self.dashboard is not None:
+            self.dashboard.invalidate()
+
     # --- pages ------------------------------------------------------------------------------
     def show_library(self) -> None:
         if self.pages.currentIndex() == PROGRESS:
@@ -331,6 +357,7 @@ class MainWindow(QMainWindow):
         if self.pages.currentIndex() == QUIZ:
             self.leave_quiz()
         if self.dashboard is None or self.dashboard.property("trainee") != trainee.name:
+            from bonescan_tutor.gui.results.localization import localization_loader
             from bonescan_tutor.gui.results.presenter import due_loader, progress_loader
             from bonescan_tutor.gui.results.view import DashboardScreen
 
@@ -341,7 +368,9 @@ class MainWindow(QMainWindow):
                                              self.dataset.fingerprint if self.dataset else None,
                                              due_today=due_loader(store, trainee),
                                              current_layout=self.dataset.layout if self.dataset
-                                             else None)
+                                             else None,
+                                             load_localization=localization_loader(
+                                                 store, trainee, lambda: self.annotations))
             self.dashboard.setProperty("trainee", trainee.name)
             self.dashboard.openCase.connect(self._open_case_from_dashboard)
             self.dashboard.exportRequested.connect(self.export_results)
@@ -425,6 +454,7 @@ class MainWindow(QMainWindow):
     def set_dataset(self, dataset: Dataset, report: ValidationReport) -> None:
         self.dataset, self.report = dataset, report
         self.cache.clear()
+        self._load_annotations()
         self.banner.setVisible(dataset.synthetic)
         self.settings.setValue("dataset/last", dataset.root)
         self._remember_recent(dataset.root)

@@ -147,3 +147,21 @@ def test_without_annotations_feedback_draws_no_expert_marks(
     assert not w.quiz_screen.lesion_panel.isVisible()
     assert "shown in green" in w.quiz_screen.feedback.text()
     store.close()
+
+
+def test_the_window_reads_the_annotations_beside_the_dataset(
+        qtbot, settings, tmp_path, dataset_path) -> None:
+    from bonescan_tutor.datasets.detect import open_dataset
+    from bonescan_tutor.gui.main_window import MainWindow
+    from bonescan_tutor.storage.progress import ProgressStore
+
+    dataset, report = open_dataset(dataset_path)
+    ann = _annotate(dataset)
+    write_annotations(dataset_path / "annotations.bstann", ann)
+    store = ProgressStore.open(tmp_path / "progress.sqlite3")
+    w = MainWindow(settings, store=store, trainee="Ana")
+    qtbot.addWidget(w)
+    w.set_dataset(dataset, report)
+    assert w.annotations == ann and w.quiz_screen.annotations == ann
+    assert w.actions["annotate"].text() == "&Annotate cases…"
+    store.close()
