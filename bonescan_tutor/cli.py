@@ -100,6 +100,9 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+QUIET_LOGGERS = ("PIL", "matplotlib", "urllib3", "asyncio")
+
+
 def run(argv: Sequence[str]) -> int:
     parser = build_parser(list(argv))
     args = parser.parse_args(list(argv))
@@ -107,6 +110,10 @@ def run(argv: Sequence[str]) -> int:
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    # Third-party debug lines name the file being read (Pillow prints each PNG's chunks),
+    # and a file's folder can hold a hidden case's label: they stay quiet even with -v.
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
     if args.home:
         paths.set_home(args.home)
     try:

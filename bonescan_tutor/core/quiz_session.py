@@ -15,14 +15,21 @@ A per-case timeout records an attempt with ``decision=None``: in practice mode i
 shows that case's feedback (every case gets feedback); in exam mode the case closes
 and the next open case is shown. The total limit ends the quiz (exam: auto-submit);
 the case on screen, if unanswered, gets a timed-out attempt.
+
+The limit is decided here, with the answer's own timestamp, never by the screen's
+tick: an answer given after the case on screen ran out raises ``TimeRanOut`` naming
+that case's standing attempt (its timeout), and is never recorded for another case.
+``answer`` takes a ``persist`` callback that stores the attempt before the session
+records it; when storing fails nothing but the clock moves, so a failed write never
+advances the quiz.
 """
 
 from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Iterable
-from dataclasses import replace
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 
 from bonescan_tutor.core.cases import Diagnosis, Projection
 from bonescan_tutor.core.errors import UsageError
@@ -45,14 +52,36 @@ class SessionState(enum.Enum):
     PAUSED = "paused"
     FINISHED = "finished"  # practice: done
     SUBMITTED = "submitted"  # exam: locked
+    ABANDONED = "abandoned"  # given up part-way: answers locked as given
+
+
+@dataclass(frozen=True)
+class QuizClock:
+    """The time used so far, to be saved while the quiz runs and handed to ``restore``.
+
+    ``case_s`` maps a case key to the seconds it was on screen; ``total_s`` is the
+    quiz's running time (pauses excluded).
+    """
+
+    total_s: float
+    case_s: dict[str, float] = field(default_factory=dict)
 
 
 class QuizStateError(UsageError):
     """An operation the quiz's current state does not allow (answering twice, after submit)."""
 
 
+class TimeRanOut(QuizStateError):
+    """An answer that came after the time of the case it was given for had run out."""
+
+    def __init__(self, message: str, attempt: Attempt | None) -> None:
+        super().__init__(message)
+        #: What stands for that case now: its timeout, or its earlier answer (exam).
+        self.attempt = attempt
+
+
 _RUNNING = (SessionState.SHOWING, SessionState.FEEDBACK)
-_DONE = (SessionState.FINISHED, SessionState.SUBMITTED)
+_DONE = (SessionState.FINISHED, SessionState.SUBMITTED, SessionState.ABANDONED)
 
 
 class QuizSession:
@@ -128,6 +157,20 @@ class QuizSession:
             return self._state is SessionState.SUBMITTED
         return self.order.index(key) in self._attempts
 
+    @property
+    def done(self) -> bool:
+        """Finished, submitted or abandoned: no answer changes any more."""
+        return self._state in _DONE
+
+    def clock(self, now: float) -> QuizClock:
+        """The time used up to ``now``, for saving (does not change the session)."""
+        pending = self._pending(now)
+        case_s = {key: t for key, t in zip(self.order, self._case_time, strict=True) if t}
+        if pending and self._state is SessionState.SHOWING:
+            key = self.order[self._index]
+            case_s[key] = case_s.get(key, 0.0) + pending
+        return QuizClock(self._total_time + pending, case_s)
+
     def elapsed_total_s(self, now: float) -> float:
         """Time spent in the quiz, pauses excluded (does not change the session)."""
         return self._total_time + self._pending(now)
@@ -163,9 +206,23 @@ class QuizSession:
         note: str = "",
         marks: Iterable[Mark] = (),
         tools_used: frozenset[Tool] = frozenset(),
+        persist: Callable[[Attempt], object] | None = None,
     ) -> Attempt:
-        """Record the trainee's answer to the case on screen and return it."""
+        """Record the trainee's answer to the case on screen and return it.
+
+        ``now`` is when the answer was given. If the time of the case on screen (or of
+        the quiz) ran out before it, ``TimeRanOut`` is raised and the case keeps its
+        timeout. ``persist(attempt)`` runs before the answer is recorded; if it raises,
+        the answer is not recorded and the case stays on screen.
+        """
+        shown = self._index if self._state is SessionState.SHOWING else None
         self._advance(now)
+        if shown is not None and (self._state is not SessionState.SHOWING or self._index != shown):
+            raise TimeRanOut(
+                f"Cannot answer: time for {alias(shown + 1, self.total)} ran out before the "
+                f"answer (the quiz is now {self._state.value}).",
+                self._attempts.get(shown),
+            )
         self._require(SessionState.SHOWING, "answer a case")
         i = self._index
         if self.mode is QuizMode.PRACTICE and i in self._attempts:
@@ -195,6 +252,8 @@ class QuizSession:
             marks=_checked_marks(marks),
             tools_used=frozenset(tools_used),
         )
+        if persist is not None:
+            persist(attempt)
         self._attempts[i] = attempt
         if self.mode is QuizMode.PRACTICE:
             self._state = SessionState.FEEDBACK
@@ -248,6 +307,17 @@ class QuizSession:
             raise QuizStateError(f"Cannot submit an exam that is {self._state.value}.")
         self._state = SessionState.SUBMITTED
 
+    def abandon(self, now: float) -> None:
+        """Give the quiz up part-way: every answer stays as given and is locked.
+
+        An abandoned exam keeps its labels hidden (its cases may be set again).
+        """
+        if self._state is SessionState.NOT_STARTED or self._state in _DONE:
+            raise QuizStateError(f"Cannot abandon a quiz that is {self._state.value}.")
+        self._advance(now)
+        if self._state not in _DONE:
+            self._state = SessionState.ABANDONED
+
     def tick(self, now: float) -> tuple[Attempt, ...]:
         """Apply time limits up to ``now``; return timeouts recorded since the last tick."""
         if self._state is not SessionState.NOT_STARTED:
@@ -258,12 +328,19 @@ class QuizSession:
 
     @classmethod
     def restore(
-        cls, spec: QuizSpec, trainee: str, attempts: Iterable[Attempt], now: float
+        cls,
+        spec: QuizSpec,
+        trainee: str,
+        attempts: Iterable[Attempt],
+        now: float,
+        clock: QuizClock | None = None,
     ) -> QuizSession:
         """Rebuild an unfinished session from stored attempts, at the first open case.
 
-        The quiz clock restarts at ``now`` with the stored times on case counted as
-        elapsed (time spent on feedback before the interruption is not known).
+        The quiz clock restarts at ``now`` from the saved ``clock`` (time used per case
+        and on the whole quiz), so limits continue where they were; without one, the
+        stored times on case count as elapsed. A case whose time ran out while the app
+        was away times out at once.
         """
         session = cls(spec, trainee)
         where = {key: i for i, key in enumerate(session.order)}
@@ -279,7 +356,11 @@ class QuizSession:
             session._first_shown[i] = a.started_at
             if a.timed_out and spec.mode is QuizMode.EXAM:
                 session._closed.add(i)
-        session._total_time = sum(session._case_time)
+        if clock is not None:
+            for i, key in enumerate(session.order):
+                session._case_time[i] = max(session._case_time[i], clock.case_s.get(key, 0.0))
+        session._total_time = max(sum(session._case_time),
+                                  clock.total_s if clock is not None else 0.0)
         session._clock = now
         unanswered = [i for i in range(session.total) if i not in session._attempts]
         open_cases = [i for i in range(session.total) if i not in session._closed]
@@ -309,6 +390,7 @@ class QuizSession:
             SessionState.PAUSED: "the quiz is paused; resume it first",
             SessionState.FINISHED: "the quiz is finished",
             SessionState.SUBMITTED: "the exam was submitted and its answers are locked",
+            SessionState.ABANDONED: "the quiz was abandoned and its answers are locked",
         }[self._state]
         raise QuizStateError(f"Cannot {doing}: {why}.")
 

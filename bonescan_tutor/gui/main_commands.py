@@ -1,7 +1,8 @@
 """The main window's commands as data: id, menu, text, key and what each does.
 
 Menus and Help > Keyboard shortcuts are built from these; viewer commands go to the
-viewer on screen, and a running quiz may refuse a tool.
+viewer on screen, and a running quiz may refuse a tool. Which commands are enabled is
+the session's rule (``AppSession.allows``), for menus and keys alike.
 """
 
 from __future__ import annotations
@@ -83,11 +84,15 @@ def _register_quiz_commands(w: MainWindow) -> None:
     add(ActionSpec("exam_next", "&Quiz", "Exam: next case", "Right"),
         lambda: q(lambda screen: screen.go(1)))
     add(ActionSpec("submit", "&Quiz", "Submit the exam", "Ctrl+Return"),
-        lambda: q(lambda screen: screen.submit()))
+        lambda: q(lambda screen: screen.submit() if w.quiz and w.quiz.can_submit else None))
     add(ActionSpec("pause", "&Quiz", "Pause / resume", "Ctrl+P"),
         lambda: q(lambda screen: screen.toggle_pause()))
     add(ActionSpec("leave_quiz", "&Quiz", "Leave the quiz (answers are kept)", "Ctrl+W"),
         w.leave_quiz)
+    add(ActionSpec("resume_exam", "&Quiz", "R&esume the exam", "Ctrl+Shift+E"), w.resume_exam)
+    add(ActionSpec("abandon_exam", "&Quiz", "&Abandon the exam…"), w.abandon_exam)
+    add(ActionSpec("write_results_again", "&Quiz", "&Write results file again…"),
+        w.write_results_again)
     add(ActionSpec("trainee", "&File", "Switch &trainee…"), w.switch_trainee)
     add(ActionSpec("open_quiz_set", "&Quiz", "&Open quiz set…", "Ctrl+Shift+Q"),
         w.choose_quiz_set)

@@ -29,6 +29,7 @@ from bonescan_tutor import paths
 from bonescan_tutor.core.cases import Diagnosis
 from bonescan_tutor.core.errors import UsageError
 from bonescan_tutor.core.quiz import Attempt, QuizSpec
+from bonescan_tutor.core.quiz_session import QuizClock
 from bonescan_tutor.storage.answer_columns import ANSWER_COLUMNS_SQL, AnswerColumns
 from bonescan_tutor.storage.progress_file import (
     CorruptFile,
@@ -45,6 +46,7 @@ from bonescan_tutor.storage.progress_records import (
     StoredAttempt,
     Trainee,
     attempt_from_row,
+    clock_to_json,
     session_from_row,
 )
 
@@ -98,6 +100,36 @@ class ProgressStore:
     def close(self) -> None:
         self._conn.close()
 
+    def relocate(self, folder: Path, *, busy_timeout_s: float = 5.0) -> None:
+        """Copy the progress file into ``folder`` and keep working there.
+
+        For a disk that filled up or a folder that turned read-only mid-quiz: the copy
+        holds everything stored so far (SQLite's online backup); the old file is left
+        where it was, never deleted. A folder that already holds a progress file is
+        refused, so two histories are never mixed.
+        """
+        target = Path(folder).expanduser() / FILE_NAME
+        if target.exists():
+            raise file_error(target, "a progress file is already there; choose an empty folder")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            copy = sqlite3.connect(target)
+            try:
+                self._conn.backup(copy)
+            finally:
+                copy.close()
+            conn = connect(target, busy_timeout_s)
+        except OSError as exc:
+            raise file_error(target, f"it cannot be written ({exc.strerror or exc})") from exc
+        except sqlite3.Error as exc:
+            raise file_error(target, reason(exc)) from exc
+        except CorruptFile as exc:  # pragma: no cover - a fresh copy of a good file
+            raise file_error(target, "the copy could not be read back") from exc
+        self._conn.close()
+        conn.row_factory = sqlite3.Row
+        self._conn = conn
+        self.path = target
+
     def __enter__(self) -> ProgressStore:
         return self
 
@@ -145,13 +177,18 @@ class ProgressStore:
         fingerprint: str,
         *,
         started: float | None = None,
+        quizset_json: str | None = None,
     ) -> int:
-        """Store a new session of ``spec`` on a dataset version; return its id."""
+        """Store a new session of ``spec`` on a dataset version; return its id.
+
+        ``quizset_json`` (the quiz set it comes from) lets a resumed, abandoned or
+        timed-out quiz still write its results file.
+        """
         with self._write() as conn:
             cur = conn.execute(
                 """INSERT INTO sessions (trainee_id, quiz_id, quiz_title, mode, spec_json,
-                   dataset_name, dataset_fingerprint, started, state)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   dataset_name, dataset_fingerprint, started, state, quizset_json)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (
                     trainee.id,
                     spec.id,
@@ -162,17 +199,34 @@ class ProgressStore:
                     fingerprint,
                     time.time() if started is None else started,
                     SessionStatus.ACTIVE.value,
+                    quizset_json,
                 ),
             )
             session_id = cur.lastrowid
         assert session_id is not None
         return session_id
 
+    def save_clock(self, session_id: int, clock: QuizClock) -> None:
+        """Save the time used so far, so a resumed quiz continues from it."""
+        with self._write() as conn:
+            self._active_session(conn, session_id)
+            conn.execute(
+                "UPDATE sessions SET clock_json = ? WHERE id = ?", (clock_to_json(clock), session_id)
+            )
+
     def finish_session(
-        self, session_id: int, submitted: bool, *, finished: float | None = None
+        self,
+        session_id: int,
+        submitted: bool,
+        *,
+        finished: float | None = None,
+        abandoned: bool = False,
     ) -> None:
-        """Close a session. Submitting an exam reveals (marks shown) all its labels."""
+        """Close a session. Submitting an exam reveals (marks shown) all its labels;
+        an abandoned session locks its answers and reveals nothing more."""
         status = SessionStatus.SUBMITTED if submitted else SessionStatus.FINISHED
+        if abandoned:
+            status, submitted = SessionStatus.ABANDONED, False
         with self._write() as conn:
             self._active_session(conn, session_id)
             conn.execute(
@@ -205,6 +259,16 @@ class ProgressStore:
         """Sessions to offer for resuming, newest first."""
         rows = self._read(
             f"{_SESSION_SELECT} WHERE trainee_id = ? AND state = ? ORDER BY started DESC, id DESC",
+            (trainee.id, SessionStatus.ACTIVE.value),
+        )
+        return [session_from_row(r) for r in rows]
+
+    def quizset_sessions(self, trainee: Trainee) -> list[SessionRecord]:
+        """Closed sessions taken from a quiz set (their results can be written again),
+        newest first."""
+        rows = self._read(
+            f"{_SESSION_SELECT} WHERE trainee_id = ? AND state != ? AND quizset_json IS NOT NULL"
+            " ORDER BY finished DESC, id DESC",
             (trainee.id, SessionStatus.ACTIVE.value),
         )
         return [session_from_row(r) for r in rows]
@@ -401,7 +465,7 @@ def _collector_paused() -> Iterator[None]:
 
 
 _SESSION_SELECT = """SELECT id, trainee_id, quiz_id, quiz_title, mode, spec_json, dataset_name,
-    dataset_fingerprint, started, finished, state FROM sessions"""
+    dataset_fingerprint, started, finished, state, clock_json, quizset_json FROM sessions"""
 
 _ATTEMPT_SELECT = f"SELECT {ATTEMPT_COLUMNS} FROM attempts"
 _ANSWER_SELECT = f"SELECT {ANSWER_COLUMNS_SQL} FROM attempts"

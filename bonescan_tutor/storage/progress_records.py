@@ -15,12 +15,14 @@ from typing import Any
 
 from bonescan_tutor.core.cases import Diagnosis, Projection
 from bonescan_tutor.core.quiz import Attempt, Mark, QuizMode, QuizSpec, Tool
+from bonescan_tutor.core.quiz_session import QuizClock
 
 
 class SessionStatus(enum.Enum):
     ACTIVE = "active"
     FINISHED = "finished"  # practice: done
     SUBMITTED = "submitted"  # exam: locked
+    ABANDONED = "abandoned"  # given up part-way: answers locked as given
 
 
 @dataclass(frozen=True)
@@ -45,10 +47,28 @@ class SessionRecord:
     started: float
     finished: float | None
     status: SessionStatus
+    clock: QuizClock | None = None  # time used when last saved (older files: None)
+    quizset_json: str | None = None  # the quiz set it was taken from, if any
 
     @property
     def spec(self) -> QuizSpec:
         return QuizSpec.from_dict(json.loads(self.spec_json))
+
+
+def clock_to_json(clock: QuizClock) -> str:
+    return json.dumps({"total_s": clock.total_s, "case_s": clock.case_s}, sort_keys=True)
+
+
+def clock_from_json(text: str | None) -> QuizClock | None:
+    """The saved clock, or None when none was saved (or it is unreadable)."""
+    if not text:
+        return None
+    try:
+        data = json.loads(text)
+        return QuizClock(float(data["total_s"]),
+                         {str(k): float(v) for k, v in dict(data["case_s"]).items()})
+    except (ValueError, TypeError, KeyError):
+        return None  # the stored answers' own times still count
 
 
 @dataclass(frozen=True)
@@ -86,6 +106,8 @@ def session_from_row(row: sqlite3.Row) -> SessionRecord:
         started=row["started"],
         finished=row["finished"],
         status=SessionStatus(row["state"]),
+        clock=clock_from_json(row["clock_json"]),
+        quizset_json=row["quizset_json"],
     )
 
 

@@ -76,7 +76,19 @@ def _to_v2(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_to_v1, _to_v2)
+def _to_v3(conn: sqlite3.Connection) -> None:
+    """Time that survives a restart, and the quiz set a session was taken from.
+
+    ``clock_json`` holds the time used on the quiz and on each case (JSON object
+    ``{"total_s": float, "case_s": {key: float}}``; empty before any save).
+    ``quizset_json`` is the quiz-set file's content, so a resumed or abandoned
+    quiz still writes its results file. Sessions may now be ``abandoned``.
+    """
+    conn.execute("ALTER TABLE sessions ADD COLUMN clock_json TEXT NOT NULL DEFAULT ''")
+    conn.execute("ALTER TABLE sessions ADD COLUMN quizset_json TEXT")
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_to_v1, _to_v2, _to_v3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

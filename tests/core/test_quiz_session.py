@@ -497,3 +497,92 @@ def test_random_use_keeps_invariants(mode: QuizMode, steps: list[tuple[str, floa
     reported.extend(s.tick(now))
     assert all(a.timed_out for a in reported)  # type: ignore[attr-defined]
     assert len({a.position for a in s.attempts}) == len(s.attempts)
+
+
+# -- late answers and failed writes ------------------------------------------------------
+
+
+def test_a_late_exam_answer_is_a_timeout_of_the_case_on_screen_not_the_next() -> None:
+    from bonescan_tutor.core.quiz_session import TimeRanOut
+
+    s = make(QuizMode.EXAM, keys=("a", "b", "c"), time_limit_per_case_s=60.0)
+    s.start(0.0)
+    on_screen = s.current_case_key
+    # The key is pressed at 60.4 s; the screen's tick has not run since 60.0 s.
+    with pytest.raises(TimeRanOut) as caught:
+        s.answer(M, 90, 60.4)
+    assert caught.value.attempt is not None and caught.value.attempt.case_key == on_screen
+    assert caught.value.attempt.timed_out
+    assert [a.case_key for a in s.attempts] == [on_screen]  # nothing stored for the next case
+    assert s.attempt_at(2) is None and s.position == 2
+    (t,) = s.tick(61.0)
+    assert t.case_key == on_screen and t.answered_at == 60.0
+
+
+def test_a_late_practice_answer_shows_that_cases_timeout() -> None:
+    from bonescan_tutor.core.quiz_session import TimeRanOut
+
+    s = make(time_limit_per_case_s=30.0)
+    s.start(0.0)
+    with pytest.raises(TimeRanOut):
+        s.answer(M, 80, 30.5)
+    assert s.state is S.FEEDBACK and s.attempt_at(1).timed_out  # type: ignore[union-attr]
+
+
+def test_an_answer_whose_write_fails_is_not_recorded_and_the_case_stays() -> None:
+    s = make(QuizMode.PRACTICE, time_limit_per_case_s=60.0)
+    s.start(0.0)
+
+    def full_disk(attempt: object) -> None:
+        raise OSError("No space left on device")
+
+    with pytest.raises(OSError):
+        s.answer(M, 80, 5.0, persist=full_disk)
+    assert s.state is S.SHOWING and s.attempts == () and s.position == 1
+    stored: list[object] = []
+    attempt = s.answer(M, 80, 5.0, persist=stored.append)
+    assert stored == [attempt] and s.state is S.FEEDBACK
+
+
+# -- time that survives, abandoning ----------------------------------------------------------
+
+
+def test_a_restored_exam_continues_from_the_saved_time() -> None:
+    s = make(QuizMode.EXAM, keys=("a", "b", "c"), time_limit_per_case_s=60.0,
+             time_limit_total_s=600.0)
+    s.start(0.0)
+    s.answer(M, 80, 20.0)
+    s.next(20.0)
+    saved = s.clock(75.0)  # 55 s on the second case
+    assert saved.total_s == 75.0 and saved.case_s[s.order[1]] == pytest.approx(55.0)
+    stored = list(s.attempts)
+    later = 75.0 + 3600.0  # an hour away
+    r = QuizSession.restore(s.spec, "Ana", stored, later, clock=saved)
+    assert r.position == 2
+    assert r.remaining_case_s(later) == pytest.approx(5.0)
+    assert r.remaining_total_s(later) == pytest.approx(525.0)
+    (t,) = r.tick(later + 5.0)
+    assert t.position == 2 and t.timed_out
+
+
+def test_a_restored_case_whose_time_ran_out_while_away_times_out_at_once() -> None:
+    s = make(QuizMode.EXAM, keys=("a", "b"), time_limit_per_case_s=60.0)
+    s.start(0.0)
+    saved = s.clock(60.0)
+    r = QuizSession.restore(s.spec, "Ana", [], 500.0, clock=saved)
+    (t,) = r.tick(500.0)
+    assert t.case_key == s.order[0] and r.position == 2
+
+
+def test_abandoning_locks_the_answers_as_given_and_keeps_exam_labels_hidden() -> None:
+    s = make(QuizMode.EXAM, keys=("a", "b", "c"))
+    s.start(0.0)
+    s.answer(M, 80, 5.0)
+    s.abandon(6.0)
+    assert s.state is S.ABANDONED and s.done
+    for op in (lambda: s.answer(N, 60, 7.0), lambda: s.submit(7.0), lambda: s.go_to(2, 7.0),
+               lambda: s.abandon(7.0)):
+        with pytest.raises(QuizStateError):
+            op()
+    assert [a.decision for a in s.attempts] == [M]
+    assert not any(s.is_label_revealed(k) for k in s.order)

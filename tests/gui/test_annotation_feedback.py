@@ -84,12 +84,13 @@ def _annotate(dataset) -> AnnotationSet:
 
 
 def test_practice_feedback_and_the_end_review_draw_the_expert_marks(
-        qtbot, settings, tmp_path, dataset_path) -> None:
+        qtbot, settings, tmp_path, dataset_path, request) -> None:
     from bonescan_tutor.datasets.detect import open_dataset
     from bonescan_tutor.gui.main_window import MainWindow
     from bonescan_tutor.storage.progress import ProgressStore
 
     store = ProgressStore.open(tmp_path / "progress.sqlite3")
+    request.addfinalizer(store.close)  # after the window has closed (it saves then)
     w = MainWindow(settings, store=store, trainee="Ana")
     qtbot.addWidget(w)
     w.resize(1366, 768)
@@ -125,16 +126,16 @@ def test_practice_feedback_and_the_end_review_draw_the_expert_marks(
         end.cases.setCurrentRow(row)
         expected = "hit (lesion 1)" if f.truth.is_positive else "false mark"
         assert end.overlay.layers[A].label_texts() == [expected]
-    store.close()
 
 
 def test_without_annotations_feedback_draws_no_expert_marks(
-        qtbot, settings, tmp_path, dataset_path) -> None:
+        qtbot, settings, tmp_path, dataset_path, request) -> None:
     from bonescan_tutor.datasets.detect import open_dataset
     from bonescan_tutor.gui.main_window import MainWindow
     from bonescan_tutor.storage.progress import ProgressStore
 
     store = ProgressStore.open(tmp_path / "progress.sqlite3")
+    request.addfinalizer(store.close)  # after the window has closed (it saves then)
     w = MainWindow(settings, store=store, trainee="Ana")
     qtbot.addWidget(w)
     w.set_dataset(*open_dataset(dataset_path))
@@ -146,11 +147,10 @@ def test_without_annotations_feedback_draws_no_expert_marks(
     assert w.quiz_screen.overlay.layers[A].label_texts() == []
     assert not w.quiz_screen.lesion_panel.isVisible()
     assert "shown in green" in w.quiz_screen.feedback.text()
-    store.close()
 
 
 def test_the_window_reads_the_annotations_beside_the_dataset(
-        qtbot, settings, tmp_path, dataset_path) -> None:
+        qtbot, settings, tmp_path, dataset_path, request) -> None:
     from bonescan_tutor.datasets.detect import open_dataset
     from bonescan_tutor.gui.main_window import MainWindow
     from bonescan_tutor.storage.progress import ProgressStore
@@ -159,9 +159,9 @@ def test_the_window_reads_the_annotations_beside_the_dataset(
     ann = _annotate(dataset)
     write_annotations(dataset_path / "annotations.bstann", ann)
     store = ProgressStore.open(tmp_path / "progress.sqlite3")
+    request.addfinalizer(store.close)  # after the window has closed (it saves then)
     w = MainWindow(settings, store=store, trainee="Ana")
     qtbot.addWidget(w)
     w.set_dataset(dataset, report)
     assert w.annotations == ann and w.quiz_screen.annotations == ann
     assert w.actions["annotate"].text() == "&Annotate cases…"
-    store.close()

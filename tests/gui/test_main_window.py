@@ -48,3 +48,58 @@ def test_synthetic_dataset_shows_the_banner(qtbot, settings, tmp_path: Path) -> 
     (top / "SYNTHETIC_DEMO.txt").write_text("synthetic")
     window = _open(qtbot, settings, top)
     assert window.banner.isVisible() and "not for clinical" in window.banner.text()
+
+
+def test_the_keys_keep_working_around_an_exam(qtbot, settings, tmp_path: Path, monkeypatch) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QMessageBox
+
+    from bonescan_tutor.core.quiz import QuizMode, QuizSpec
+    from bonescan_tutor.core.quiz_session import SessionState
+    from bonescan_tutor.gui.dialogs.shortcuts import ShortcutsDialog
+    from bonescan_tutor.storage.progress import ProgressStore
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    shown: list[int] = []
+    monkeypatch.setattr(ShortcutsDialog, "exec", lambda self: shown.append(1) or 0)
+    store = ProgressStore.open(tmp_path / "p.sqlite3")
+    window = MainWindow(settings, store=store, trainee="Ana")
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    window.open_dataset(build(tmp_path / "d"))
+    qtbot.waitUntil(lambda: window.dataset is not None, timeout=10_000)
+
+    def press(k, mod=Qt.KeyboardModifier.NoModifier) -> None:
+        QTest.keyClick(window.focusWidget() or window, k, mod)
+        qtbot.wait(1)
+
+    ctrl = Qt.KeyboardModifier.ControlModifier
+    press(Qt.Key.Key_F1)
+    assert shown == [1]
+    press(Qt.Key.Key_D, ctrl)  # dashboard, then Ctrl+L back to the library
+    assert window.pages.currentWidget() is window.progress_page
+    press(Qt.Key.Key_L, ctrl)
+    assert window.pages.currentWidget() is window.study_page
+    keys = tuple(c.key for c in window.dataset.quiz_cases)[:3]
+    window.start_quiz(QuizSpec.create("Exam", keys, QuizMode.EXAM, seed=1))
+    quiz = window.quiz
+    press(Qt.Key.Key_5, Qt.KeyboardModifier.AltModifier)
+    assert quiz.certainty == 50
+    press(Qt.Key.Key_0, Qt.KeyboardModifier.AltModifier)
+    assert quiz.certainty == 100
+    press(Qt.Key.Key_N)
+    press(Qt.Key.Key_Return)  # next case
+    assert quiz.session.position == 2
+    press(Qt.Key.Key_Left)
+    assert quiz.session.position == 1
+    press(Qt.Key.Key_Right)
+    press(Qt.Key.Key_F1)
+    assert shown == [1, 1]
+    press(Qt.Key.Key_Return, ctrl)
+    assert quiz.session.state is SessionState.SUBMITTED
+    window.close()
+    store.close()

@@ -25,7 +25,7 @@ from bonescan_tutor.core.cases import Diagnosis
 from bonescan_tutor.core.quiz import QuizMode, QuizSpec
 from bonescan_tutor.core.quiz_session import SessionState
 from bonescan_tutor.datasets.detect import open_dataset
-from bonescan_tutor.gui.main_window import QUIZ, STUDY, MainWindow
+from bonescan_tutor.gui.main_window import MainWindow
 from bonescan_tutor.storage.progress import ProgressStore
 from tests.builders import Spec, build
 
@@ -69,7 +69,7 @@ def test_a_practice_quiz_can_be_done_with_the_keyboard_alone(qtbot, settings, st
     w = _window(qtbot, settings, store, dataset_path)
     w.start_quiz(QuizSpec.create("Keys", _keys(w), QuizMode.PRACTICE, seed=3))
     quiz = w.quiz
-    assert w.pages.currentIndex() == QUIZ and not w.library.isEnabled()
+    assert w.on_quiz_page and not w.library.isEnabled()
     for i in range(quiz.session.total):
         key(qtbot, w, Qt.Key.Key_8, Qt.KeyboardModifier.AltModifier)
         assert quiz.certainty == 80
@@ -152,11 +152,12 @@ def test_closing_mid_quiz_loses_nothing_and_the_next_start_resumes(qtbot, settin
     again = ProgressStore.open(path)
     w2 = _window(qtbot, settings, again, dataset_path)
     w2.offer_resume()
-    assert w2.pages.currentIndex() == QUIZ
+    assert w2.on_quiz_page
     s = w2.quiz.session
     assert s.position == 3 and s.order == order
     assert [a.case_key for a in s.attempts] == list(order[:2])
     assert w2.quiz_screen.alias.text() == "Case 3 of 5"
+    w2.close()  # saves the time used, so before the file is closed
     again.close()
 
 
@@ -213,7 +214,7 @@ def test_nothing_on_screen_or_in_the_log_reveals_a_hidden_case(qtbot, settings, 
         for text in seen:
             for pattern in forbidden:
                 assert not pattern.search(text or ""), f"{pattern.pattern!r} leaked in {text!r}"
-    assert w.library.isEnabled() is False and w.pages.currentIndex() != STUDY
+    assert w.library.isEnabled() is False and w.pages.currentWidget() is not w.study_page
     orders = {QuizSpec.create("x", keys, QuizMode.EXAM, seed=11).case_keys}
     assert quiz.session.order != keys and quiz.session.order not in orders
 

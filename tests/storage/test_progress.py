@@ -449,7 +449,9 @@ def build_v1(db: Path) -> None:
 def test_v1_file_migrates_keeping_every_row(db: Path) -> None:
     build_v1(db)
     with ProgressStore.open(db) as s:
-        assert s._conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert s._conn.execute("PRAGMA user_version").fetchone()[0] == \
+            progress_schema.SCHEMA_VERSION
+        assert s.session(3).clock is None and s.session(3).quizset_json is None
         rows = s.attempts()
         assert len(rows) == 9 and [r.id for r in rows] == list(range(1, 10))
         shown = {r.session_id: r.label_shown for r in rows}
@@ -548,3 +550,45 @@ def test_an_answer_and_its_review_card_are_saved_together(tmp_path: Path) -> Non
         store.record_attempt(sid, attempt, Diagnosis.METASTASES, "fp", label_shown=True,
                              review_card='{"card": 2}')
         assert store.review_cards(trainee) == {"1": '{"card": 2}'}
+
+
+def test_the_time_used_is_saved_and_read_back(store: ProgressStore, ana: Trainee) -> None:
+    from bonescan_tutor.core.quiz_session import QuizClock
+
+    sid = store.start_session(ana, spec(QuizMode.EXAM), "demo", "fp", quizset_json='{"x": 1}')
+    assert store.session(sid).clock is None
+    store.save_clock(sid, QuizClock(75.0, {"1": 20.0, "2": 55.0}))
+    again = store.session(sid)
+    assert again.clock == QuizClock(75.0, {"1": 20.0, "2": 55.0})
+    assert again.quizset_json == '{"x": 1}'
+
+
+def test_an_abandoned_session_is_locked_and_listed_for_its_results(
+        store: ProgressStore, ana: Trainee) -> None:
+    sid = store.start_session(ana, spec(QuizMode.EXAM), "demo", "fp", quizset_json="{}")
+    other = store.start_session(ana, spec(), "demo", "fp")
+    store.record_attempt(sid, attempt("1"), M, "fp")
+    store.finish_session(sid, submitted=False, abandoned=True)
+    store.finish_session(other, submitted=False)
+    record = store.session(sid)
+    assert record.status is SessionStatus.ABANDONED and record.finished is not None
+    assert not store.attempts(session_id=sid)[0].label_shown
+    with pytest.raises(UsageError, match="locked"):
+        store.record_attempt(sid, attempt("2", 2), M, "fp")
+    assert [r.id for r in store.quizset_sessions(ana)] == [sid]
+    assert store.unfinished_sessions(ana) == []
+
+
+def test_relocating_copies_everything_and_keeps_the_old_file(
+        store: ProgressStore, ana: Trainee, tmp_path: Path) -> None:
+    sid = store.start_session(ana, spec(), "demo", "fp")
+    store.record_attempt(sid, attempt("1"), M, "fp")
+    old = store.path
+    store.relocate(tmp_path / "elsewhere")
+    assert store.path == tmp_path / "elsewhere" / "progress.sqlite3" and old.exists()
+    store.record_attempt(sid, attempt("2", 2, at=101.0), N, "fp")
+    assert [a.attempt.case_key for a in store.attempts(session_id=sid)] == ["1", "2"]
+    with ProgressStore.open(old) as before:
+        assert len(before.attempts()) == 1
+    with pytest.raises(ProgressFileError, match="already there"):
+        store.relocate(tmp_path / "elsewhere")

@@ -32,6 +32,63 @@ def another_folder(parent: QWidget | None, title: str, problem: str, what: str) 
     return Path(folder) if folder else None
 
 
+def ask_resume(parent: QWidget | None, title: str, answered: int, total: int, exam: bool) -> bool:
+    """Offer an unfinished quiz; an exam's labels stay locked until it is ended."""
+    text = (f"You have an unfinished {'exam' if exam else 'quiz'}, “{title}” ({answered} of "
+            f"{total} answered). Resume it at the first unanswered case?")
+    if exam:
+        text += ("\n\nThe library, the dataset report and the dashboard stay closed until the "
+                 "exam is submitted or abandoned (Quiz > Abandon the exam).")
+    return QMessageBox.question(parent, "Resume quiz", text) == QMessageBox.StandardButton.Yes
+
+
+def confirm_abandon(parent: QWidget | None, title: str, unanswered: int) -> bool:
+    """An explicit yes to abandon an exam; Yes (the accept button) goes ahead."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "Abandon the exam",
+                      f"Abandon “{title}”?\n\nYour answers are locked as they are"
+                      + (f" ({unanswered} case(s) have no answer)" if unanswered else "")
+                      + ", and a results file marked incomplete is written for your "
+                      "instructor. This cannot be undone.", parent=parent)
+    box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+    box.button(QMessageBox.StandardButton.Yes).setText("Abandon the exam")
+    box.setDefaultButton(QMessageBox.StandardButton.No)
+    return box.exec() == QMessageBox.StandardButton.Yes
+
+
+def choose_session(parent: QWidget | None, records: list) -> object | None:
+    """Pick one finished quiz set (newest first) to write its results again."""
+    from PySide6.QtWidgets import QInputDialog
+
+    names = [f"{r.quiz_title} — {r.status.value}, "
+             f"{dt.datetime.fromtimestamp(r.finished or r.started):%Y-%m-%d %H:%M}"
+             for r in records]
+    name, ok = QInputDialog.getItem(parent, "Write results file again", "Quiz set:", names, 0,
+                                    False)
+    return records[names.index(name)] if ok and name in names else None
+
+
+def write_failed(parent: QWidget | None, problem: str):
+    """The answer could not be stored: retry (the accept button), another folder, or wait.
+
+    Returns "retry", the folder chosen, or None; the case stays on screen meanwhile.
+    """
+    box = QMessageBox(QMessageBox.Icon.Warning, "Answer not saved",
+                      f"Your answer could not be saved, so the quiz has not moved on.\n\n"
+                      f"{problem}\n\nFree some space or fix the folder, then retry; or keep "
+                      "your progress in another folder from now on.", parent=parent)
+    retry = box.addButton(QMessageBox.StandardButton.Retry)
+    other = box.addButton("Choose another folder…", QMessageBox.ButtonRole.ActionRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(retry)
+    box.exec()
+    if box.clickedButton() is retry:
+        return "retry"
+    if box.clickedButton() is other:
+        folder = QFileDialog.getExistingDirectory(parent, "Folder for your progress")
+        return Path(folder) if folder else "retry"
+    return None
+
+
 def open_progress(parent: QWidget | None, path: Path | None = None) -> ProgressStore | None:
     """Open the progress file; on a read-only or locked location, say so and offer another."""
     while True:
@@ -111,22 +168,6 @@ class QuizLauncher:
             return
         self.review_cases(dataset, due[:20], f"Review: {min(len(due), 20)} due case(s)")
 
-    def offer_resume(self, dataset: Dataset) -> object | None:
-        """The unfinished session on this dataset the trainee agreed to resume, if any."""
-        for record in self.store.unfinished_sessions(self.trainee):
-            if record.dataset_fingerprint != dataset.fingerprint:
-                continue
-            answered = len(self.store.attempts(session_id=record.id))
-            total = len(record.spec.case_keys)
-            answer = QMessageBox.question(
-                self.parent, "Resume quiz",
-                f"You have an unfinished quiz, “{record.quiz_title}” ({answered} of {total} "
-                "answered). Resume it at the first unanswered case?")
-            if answer == QMessageBox.StandardButton.Yes:
-                return record
-            return None
-        return None
-
 
 def load_quiz_set(parent: QWidget, path: Path, dataset: Dataset):
     """Read a quiz-set file and fit it to the open dataset; (QuizSet, QuizSpec) or None.
@@ -158,10 +199,12 @@ def load_quiz_set(parent: QWidget, path: Path, dataset: Dataset):
     return qs, spec
 
 
-def save_results(parent: QWidget, quiz_set, trainee: str, attempts) -> Path | None:
+def save_results(parent: QWidget | None, quiz_set, trainee: str, attempts,
+                 status=None) -> Path | None:
     """Write the trainee's results file where the set says, or where the trainee picks."""
-    from bonescan_tutor.storage.results import write_results
+    from bonescan_tutor.storage.results import ResultStatus, write_results
 
+    status = status or ResultStatus.COMPLETE
     folder = None
     if quiz_set.results_folder is None or not Path(quiz_set.results_folder).expanduser().is_dir():
         chosen = QFileDialog.getExistingDirectory(
@@ -171,7 +214,7 @@ def save_results(parent: QWidget, quiz_set, trainee: str, attempts) -> Path | No
         folder = Path(chosen)
     while True:
         try:
-            return write_results(quiz_set, trainee, attempts, folder)
+            return write_results(quiz_set, trainee, attempts, folder, status=status)
         except BonescanError as exc:
             folder = another_folder(parent, "Save results", str(exc), "the results file")
             if folder is None:

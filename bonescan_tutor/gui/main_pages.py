@@ -1,0 +1,317 @@
+"""The main window's other pages and commands: the trainee, the dashboard, opening
+datasets, recent datasets, drag and drop and the Help dialogs."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from bonescan_tutor import paths
+from bonescan_tutor.core.cases import Case, Dataset
+from bonescan_tutor.core.errors import BonescanError
+from bonescan_tutor.core.validation import ValidationReport
+from bonescan_tutor.gui import theme
+from bonescan_tutor.gui.dialogs.error import show_error
+from bonescan_tutor.gui.session import AppMode
+from bonescan_tutor.gui.tasks import run_in_background
+
+if TYPE_CHECKING:  # the quiz modules load with the first quiz, not at start-up
+    from bonescan_tutor.storage.progress import ProgressStore
+
+log = logging.getLogger(__name__)
+MAX_RECENT = 8
+
+
+class PageCommands:
+    """Mixed into ``MainWindow``: pages, data and dialogs."""
+
+    # --- the trainee and the progress file ------------------------------------------------
+    def use_store(self, store: ProgressStore) -> None:
+        """Keep progress in ``store`` (a lab's shared folder, or a test's temporary file)."""
+        self._store = store
+
+    def store(self) -> ProgressStore | None:
+        if self._store is None:
+            from bonescan_tutor.gui.quiz.launcher import open_progress
+
+            self._store = open_progress(self)
+        return self._store
+
+    def trainee(self):
+        store = self.store()
+        if store is None:
+            return None
+        name = self._trainee_name or str(self.settings.value("trainee/last", "")) or \
+            store.default_trainee_name()
+        self._trainee_name = name
+        return store.get_or_create_trainee(name)
+
+    def switch_trainee(self) -> None:
+        from bonescan_tutor.gui.dialogs.trainee import pick_trainee
+
+        store = self.store()
+        if store is None or not self.app.allows("trainee"):
+            return
+        name = pick_trainee([t.name for t in store.trainees()],
+                            self._trainee_name or store.default_trainee_name(), self)
+        if name:
+            self._trainee_name = name
+            self.settings.setValue("trainee/last", name)
+            self._show_status()
+
+    # --- instructor ---------------------------------------------------------------------------
+    def new_quiz_set(self) -> None:
+        from bonescan_tutor.gui.instructor.builder import QuizSetBuilder
+
+        if self.dataset is None:
+            self.statusBar().showMessage("Open a dataset first.", 4000)
+            return
+        if not self._blocked("new_quizset"):
+            QuizSetBuilder(self.dataset, self.settings, self.cache, self).exec()
+
+    def cohort_results(self) -> None:
+        from bonescan_tutor.gui.instructor.cohort_view import CohortDialog
+
+        if not self._blocked("cohort"):
+            CohortDialog(self.settings, self.dataset, self).exec()
+
+    def annotate_cases(self) -> None:
+        """Instructor > Annotate cases: mark lesions and findings on the open dataset."""
+        from bonescan_tutor.gui.instructor.annotate_view import AnnotateDialog
+
+        if self.dataset is None:
+            self.statusBar().showMessage("Open a dataset first.", 4000)
+            return
+        if not self._blocked("annotate"):
+            AnnotateDialog(self.settings, self.cache, self.dataset, self).exec()
+            self._load_annotations()
+
+    def _load_annotations(self) -> None:
+        from bonescan_tutor.gui.viewer.annotation_feedback import load_annotations
+
+        self.annotations, message = load_annotations(self.dataset.root if self.dataset else None)
+        if message:
+            self.statusBar().showMessage(message, 8000)
+        if self._quiz_screen is not None:
+            self._quiz_screen.set_annotations(self.annotations)
+        if self.dashboard is not None:
+            self.dashboard.invalidate()
+
+    # --- pages ------------------------------------------------------------------------------
+    def show_library(self) -> None:
+        if not self._blocked("library") and self.pages.currentWidget() is self.progress_page:
+            self.pages.setCurrentWidget(self.study_page)
+            self.app.mode = AppMode.LIBRARY
+            self.refresh_commands()
+
+    def show_progress(self) -> None:
+        if self._blocked("progress"):
+            return
+        store, trainee = self.store(), self.trainee()
+        if store is None or trainee is None:
+            return
+        if self.on_quiz_page:
+            self.leave_quiz()
+        if self.dashboard is None or self.dashboard.property("trainee") != trainee.name:
+            from bonescan_tutor.gui.results.localization import localization_loader
+            from bonescan_tutor.gui.results.presenter import due_loader, progress_loader
+            from bonescan_tutor.gui.results.view import DashboardScreen
+
+            if self.dashboard is not None:
+                self.dashboard.setParent(None)
+                self.dashboard.deleteLater()
+            self.dashboard = DashboardScreen(progress_loader(store, trainee),
+                                             self.dataset.fingerprint if self.dataset else None,
+                                             due_today=due_loader(store, trainee),
+                                             current_layout=self.dataset.layout if self.dataset
+                                             else None,
+                                             load_localization=localization_loader(
+                                                 store, trainee, lambda: self.annotations))
+            self.dashboard.setProperty("trainee", trainee.name)
+            self.dashboard.openCase.connect(self._open_case_from_dashboard)
+            self.dashboard.exportRequested.connect(self.export_results)
+            self.progress_page.layout().addWidget(self.dashboard)
+        else:
+            self.dashboard.invalidate()
+        self.pages.setCurrentWidget(self.progress_page)
+        self.app.mode = AppMode.REVIEW
+        self.refresh_commands()
+
+    def _open_case_from_dashboard(self, key: str) -> None:
+        if self.dataset is None or key not in self.dataset:
+            self.statusBar().showMessage(f"Case {key} is not in the open dataset.", 6000)
+            return
+        self.pages.setCurrentWidget(self.study_page)
+        self.app.mode = AppMode.LIBRARY
+        self.refresh_commands()
+        case = self.dataset.case(key)
+        if case not in self.library.shown:
+            self.library.search.clear()
+            self.library.diagnosis.setCurrentIndex(0)
+        self.library.select(case)
+
+    def export_results(self, kind: str) -> None:
+        from bonescan_tutor.gui.results_export import export_results
+
+        store, trainee = self.store(), self.trainee()
+        if store is not None and trainee is not None:
+            export_results(self, store, trainee, kind,
+                           self.dataset.fingerprint if self.dataset else None,
+                           self.dataset.layout if self.dataset else None)
+
+    # --- opening data -------------------------------------------------------------------
+    def choose_dataset(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Open dataset folder")
+        if path:
+            self.open_dataset(path)
+
+    def choose_dataset_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open dataset zip or case manifest", "",
+            "Datasets (*.zip *.csv *.xlsx);;All files (*)")
+        if path:
+            self.open_dataset(path)
+
+    def download_dataset(self) -> None:
+        from bonescan_tutor.gui.dialogs.download import download_dataset
+
+        if self._blocked("download"):
+            return
+        path = download_dataset(self, self.settings)
+        if path is not None:
+            self.open_dataset(path)
+
+    def open_demo(self) -> None:
+        self.open_dataset(str(paths.demo_dataset_dir()))
+
+    def open_dataset(self, path: str | Path) -> None:
+        from bonescan_tutor.datasets.detect import open_dataset
+
+        if self._blocked("open"):
+            return
+        self.statusBar().showMessage(f"Opening {path}…")
+        run_in_background(lambda: open_dataset(path), self._dataset_opened,
+                          lambda exc: self._failed(f"Could not open {path}", exc))
+
+    def _dataset_opened(self, result: tuple[Dataset, ValidationReport]) -> None:
+        self.set_dataset(*result)
+        if self.report.errors or self.report.warnings:
+            self.show_report()
+        path, self.pending_quiz_set = self.pending_quiz_set, None
+        if path is not None and self.app.allows("open_quiz_set"):
+            self.open_quiz_set(path)
+        else:  # an unfinished exam comes first: it is offered for resuming
+            self.offer_resume()
+
+    def set_dataset(self, dataset: Dataset, report: ValidationReport) -> None:
+        self.dataset, self.report = dataset, report
+        self.cache.clear()
+        self._load_annotations()
+        self.banner.setVisible(dataset.synthetic)
+        self.settings.setValue("dataset/last", dataset.root)
+        self._remember_recent(dataset.root)
+        self._show_status()
+        if self.dashboard is not None:
+            self.dashboard.set_current_fingerprint(dataset.fingerprint, dataset.layout)
+        self.refresh_commands()
+        if not self.app.allows("library"):
+            return  # an exam is open on this dataset: the library stays empty
+        self.library.set_dataset(dataset)
+        self.library.table.setCurrentCell(-1, -1)
+        if self.library.shown:
+            self.library.table.setCurrentCell(0, 0)
+        else:
+            self.viewer.clear()
+
+    def _show_status(self) -> None:
+        dataset, report = self.dataset, self.report
+        if dataset is None:
+            return
+        who = f"Trainee: {self._trainee_name}  ·  " if self._trainee_name else ""
+        if self.app.labels_hidden:
+            # During a quiz: nothing about labels, not even the dataset's counts.
+            self.statusBar().showMessage(f"{who}{dataset.name}")
+            return
+        problems = f" — {len(report)} problem(s), see File > Dataset report" if report else ""
+        counts = dataset.counts()
+        self.statusBar().showMessage(
+            f"{who}{dataset.name} [{dataset.layout.value}]: {len(dataset)} cases "
+            f"({' / '.join(f'{n} {dataset.label(d).lower()}' for d, n in counts.items())}){problems}")
+
+    def show_case(self, case: Case) -> None:
+        shown = self.library.shown
+        i = shown.index(case) if case in shown else -1
+        neighbours = [shown[j] for j in (i + 1, i - 1, i + 2) if 0 <= j < len(shown)] if i >= 0 else []
+        self.viewer.show_case(case, neighbours)
+
+    def reset_view(self) -> None:
+        viewer = self.active_viewer()
+        viewer.presenter.apply_preset(viewer.presenter.state.preset or "bone-35")
+        viewer.scans.fit()
+
+    # --- recent datasets ----------------------------------------------------------------
+    def _recent(self) -> list[str]:
+        value = self.settings.value("dataset/recent", [])
+        items = [value] if isinstance(value, str) else list(value or [])
+        return [str(v) for v in items if v]
+
+    def _remember_recent(self, root: str) -> None:
+        items = [root, *[r for r in self._recent() if r != root]][:MAX_RECENT]
+        self.settings.setValue("dataset/recent", items)
+        self._refresh_recent()
+
+    def _refresh_recent(self) -> None:
+        self.recent_menu.clear()
+        for root in self._recent():
+            action = self.recent_menu.addAction(root)
+            action.triggered.connect(lambda _=False, r=root: self.open_dataset(r))
+        self.recent_menu.setEnabled(bool(self._recent()))
+
+    # --- drag and drop ------------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        urls = event.mimeData().urls()
+        if len(urls) == 1 and urls[0].isLocalFile():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        urls = event.mimeData().urls()
+        if urls and urls[0].isLocalFile():
+            self.open_dataset(urls[0].toLocalFile())
+            event.acceptProposedAction()
+
+    # --- dialogs ------------------------------------------------------------------------
+    def show_report(self) -> None:
+        from bonescan_tutor.gui.dialogs.report import ReportDialog
+
+        if self.dataset is not None and not self._blocked("report"):
+            ReportDialog(self.dataset, self.report, self).exec()
+
+    def show_shortcuts(self) -> None:
+        from bonescan_tutor.gui.dialogs.shortcuts import ShortcutsDialog
+
+        ShortcutsDialog(self.actions.shortcuts(), self).exec()
+
+    def show_about(self) -> None:
+        from bonescan_tutor import __version__
+
+        QMessageBox.about(self, "About bonescan-tutor",
+                          f"<b>bonescan-tutor {__version__}</b><br>Teaching quizzes on whole-body "
+                          "bone scans. Symmetry tools are teaching aids, not a diagnosis.<br>"
+                          "IICS-UNA dataset: doi 10.5281/zenodo.13900966 (CC-BY-4.0).")
+
+    def toggle_theme(self) -> None:
+        self.theme_name = "light" if self.theme_name == "dark" else "dark"
+        self.settings.setValue("ui/theme", self.theme_name)
+        theme.apply(self.theme_name, self)
+
+    def _failed(self, title: str, exc: BaseException) -> None:
+        self.statusBar().showMessage(title)
+        if isinstance(exc, BonescanError):
+            show_error(self, title, str(exc))
+        else:
+            raise exc
+
