@@ -23,6 +23,7 @@ COMMANDS: tuple[str, ...] = (
     "make_demo",
     "render",
     "analyze",
+    "deidentify",
     "fetch",
     "quizset",
     "report",

@@ -17,7 +17,9 @@ def register(sub: Any) -> None:
         help="the midline, left/right indices and hot-spot candidates of a case",
         description="Fit the body's midline, compare each side with its mirror, and list "
         "regional left/right indices and hot-spot candidates. x is from the image's left, "
-        "y from its top, in pixels; sides are the patient's. " + NOTE,
+        "y from its top, in pixels; sides are the patient's. A view cut from a clinic "
+        "capture is measured within its box (JSON: box = x0, y0, x1, y1 in the file); a "
+        "display-inverted view is read with uptake bright. " + NOTE,
     )
     add_case_arguments(p)
     p.add_argument("--json", action="store_true", help="print JSON instead of tables")
@@ -27,9 +29,18 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from bonescan_tutor.commands.imaging import load_views
     from bonescan_tutor.core.symmetry import analyze_view
+    from bonescan_tutor.datasets.images import decode_note
 
     _dataset, case, views = load_views(args)
     results = {p.value: analyze_view(image, p).as_dict() for p, image in views.items()}
+    for p in views:
+        ref = case.view(p)
+        note = decode_note(ref) if ref is not None else None
+        if note is not None and (note.box is not None or note.inverted):
+            # A view cut from a capture or turned over: where it sits in its file (its
+            # coordinates are within this box), and whether it was display-inverted.
+            results[p.value]["box"] = list(note.box) if note.box else None
+            results[p.value]["display_inverted"] = note.inverted
     if args.json:
         print(json.dumps({"case": case.key, "note": NOTE, "views": results}, indent=2))
         return 0

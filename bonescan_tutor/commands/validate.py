@@ -24,7 +24,8 @@ def register(sub: Any) -> None:
     p.add_argument("path", help="dataset folder, zip, or case manifest")
     p.add_argument("--json", action="store_true", help="print a JSON report instead of text")
     p.add_argument("--deep", action="store_true",
-                   help="also decode every image (slower; finds damaged pixel data)")
+                   help="also decode every image (slower; finds damaged pixel data, "
+                   "display-inverted views and burned-in text beside the body)")
     p.set_defaults(func=run)
 
 
@@ -57,6 +58,9 @@ def run(args: argparse.Namespace) -> int:
                     # A view that cannot be decoded would be "not shown" in a quiz.
                     left_out.setdefault(case.key, f"the {view.projection.value} view fails "
                                                   "to decode")
+    from bonescan_tutor.datasets.capture_report import summarize
+
+    captures = summarize(dataset)
     counts = dataset.counts()
     usable = sum(1 for c in dataset.cases if c.key not in left_out)
     if args.json:
@@ -73,6 +77,7 @@ def run(args: argparse.Namespace) -> int:
             "left_out_of_quizzes": left_out,
             "per_class": {d.label: counts[d] for d in Diagnosis},
             "problems": [p.as_dict() for p in report],
+            **captures.as_dict(),
         }, indent=2))
     else:
         print(f"{dataset.name}  [{dataset.layout.value} layout]")
@@ -87,6 +92,11 @@ def run(args: argparse.Namespace) -> int:
             print(f"\nLeft out of quizzes ({len(left_out)}; quizzes use complete, agreed cases):")
             for key, why in left_out.items():
                 print(f"  case {key}: {why}")
+        lines = captures.lines()
+        if lines:
+            print("\nClinic captures:")
+            for line in lines:
+                print(f"  {line}")
         if report:
             _print_problems(list(report))
         else:

@@ -135,6 +135,9 @@ class Body:
     (clipped at 0); ``mask`` marks body bins. ``top``/``bottom`` are the first and last
     full-resolution rows holding body; ``robust_max`` is a high percentile of body
     values in ``half``. Bin (i, j) covers pixels 2i..2i+1, 2j..2j+1 of ``shape``.
+    ``marks`` counts the bins of separate bright marks outside the body silhouette
+    (burned-in letters, side markers, scale bars): they are left out of ``mask`` and
+    set to the background in ``half``, so they never count as uptake.
     """
 
     shape: tuple[int, int]
@@ -145,6 +148,7 @@ class Body:
     robust_max: float
     top: int
     bottom: int
+    marks: int = 0
 
     @property
     def height(self) -> int:
@@ -198,6 +202,93 @@ def _edge_ratio(mask: np.ndarray) -> float:
     return edges / (2.0 * smaller) if smaller else 0.0
 
 
+# A separate region is part of the body (an arm held apart, a leg) when it holds at least
+# MIN_PART_FRACTION of the largest region's bins and is at least MIN_PART_HEIGHT of its
+# height; anything else (letters, a text line, a side marker) is a mark, never uptake.
+MIN_PART_FRACTION = 0.03
+MIN_PART_HEIGHT = 0.1
+# Marks of at least this many bins make the body's threshold be found again without them.
+RETHRESHOLD_BINS = 16
+
+
+def label_components(mask: np.ndarray) -> tuple[np.ndarray, int]:
+    """4-connected regions of a boolean mask: labels 1..n (0 outside), and n.
+
+    Runs of each row are joined with the overlapping runs of the row above (union-find
+    over runs, a few thousand for a body on the analysis grid), then painted back.
+    """
+    m = np.asarray(mask, dtype=bool)
+    h, w = m.shape
+    edges = np.diff(np.pad(m, ((0, 0), (1, 1))).astype(np.int8), axis=1)
+    rows, starts = np.nonzero(edges == 1)
+    _, ends = np.nonzero(edges == -1)
+    n_runs = int(rows.size)
+    if n_runs == 0:
+        return np.zeros((h, w), dtype=np.int32), 0
+    parent = list(range(n_runs))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first = np.searchsorted(rows, np.arange(h + 1))
+    s_list, e_list = starts.tolist(), ends.tolist()
+    for y in range(1, h):
+        i, i_end = int(first[y - 1]), int(first[y])
+        j, j_end = i_end, int(first[y + 1])
+        while i < i_end and j < j_end:
+            if s_list[i] < e_list[j] and s_list[j] < e_list[i]:
+                a, b = find(i), find(j)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+            if e_list[i] < e_list[j]:
+                i += 1
+            else:
+                j += 1
+    roots = np.array([find(i) for i in range(n_runs)])
+    _, inverse = np.unique(roots, return_inverse=True)
+    run_label = inverse.astype(np.int32) + 1
+    lengths = ends - starts
+    flat_start = rows * w + starts
+    offsets = np.repeat(flat_start - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
+    positions = offsets + np.arange(int(lengths.sum()))
+    labels = np.zeros(h * w, dtype=np.int32)
+    labels[positions] = np.repeat(run_label, lengths)
+    return labels.reshape(h, w), int(run_label.max())
+
+
+def _heights(labels: np.ndarray, n: int) -> np.ndarray:
+    """Rows spanned by each label 0..n (first to last row holding it)."""
+    rows = np.broadcast_to(np.arange(labels.shape[0])[:, None], labels.shape).ravel()
+    flat = labels.ravel()
+    first = np.full(n + 1, labels.shape[0], dtype=np.int64)
+    last = np.full(n + 1, -1, dtype=np.int64)
+    np.minimum.at(first, flat, rows)
+    np.maximum.at(last, flat, rows)
+    out: np.ndarray = np.maximum(last - first + 1, 0)
+    return out
+
+
+def body_parts(mask: np.ndarray) -> np.ndarray:
+    """The body silhouette: the largest region of ``mask`` and any region large and tall
+    enough to be a part of it (``MIN_PART_FRACTION``, ``MIN_PART_HEIGHT``); smaller
+    separate regions (letters, markers, specks) are left out."""
+    labels, n = label_components(mask)
+    if n <= 1:
+        return np.asarray(mask, dtype=bool)
+    sizes = np.bincount(labels.ravel(), minlength=n + 1)
+    sizes[0] = 0
+    heights = _heights(labels, n)
+    largest = int(np.argmax(sizes))
+    keep = (sizes >= MIN_PART_FRACTION * sizes[largest]) & (
+        heights >= MIN_PART_HEIGHT * heights[largest])
+    keep[0] = False
+    out: np.ndarray = keep[labels]
+    return out
+
+
 def find_body(image: np.ndarray) -> BodySearch:
     """Threshold and check the body of a float image (from ``as_float_image``)."""
     h, w = image.shape
@@ -213,16 +304,31 @@ def find_body(image: np.ndarray) -> BodySearch:
         return BodySearch(None, "no body found: almost nothing rises above the background")
     if _edge_ratio(mask) > MAX_EDGE_RATIO:
         return BodySearch(None, "no coherent body outline: the image looks like noise")
+    body = body_parts(mask)
+    marks = mask & ~body
+    n_marks = int(np.count_nonzero(marks))
+    background = smooth[~mask]
+    floor = _percentile(background, 50.0) if background.size else float(smooth.min())
+    if n_marks:
+        # Letters and markers beside the body are background, never uptake: they are
+        # set to the background level and the body's threshold is found again without them.
+        smooth[marks] = floor
+        half[marks] = floor
+        # A few specks of noise cannot move the threshold; letters and markers can.
+        again = body_threshold(smooth) if n_marks >= RETHRESHOLD_BINS else None
+        if again is not None:
+            threshold = again
+            mask = body_parts(smooth > threshold)
+        else:
+            mask = body
     rows = np.flatnonzero(mask.sum(axis=1) >= max(1, mask.shape[1] // 64))
     if rows.size < 4:
         return BodySearch(None, "no body found: too few rows hold body")
-    background = smooth[~mask]
-    floor = _percentile(background, 50.0) if background.size else float(smooth.min())
     half -= floor
     np.maximum(half, 0.0, out=half)
     robust_max = _percentile(half[mask], ROBUST_MAX_PERCENTILE)
     if not robust_max > 0:
         robust_max = max(float(half.max()), 1e-6)
     top, bottom = 2 * int(rows[0]), min(h - 1, 2 * int(rows[-1]) + 1)
-    body = Body((h, w), half, mask, threshold, floor, robust_max, top, bottom)
-    return BodySearch(body, "body found")
+    found = Body((h, w), half, mask, threshold, floor, robust_max, top, bottom, n_marks)
+    return BodySearch(found, "body found")

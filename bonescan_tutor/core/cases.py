@@ -100,6 +100,10 @@ class View:
 
     ``path`` is a file on disk, or a member name inside the zip at ``archive``.
     ``width``/``height``/``mode`` come from the image header read while indexing.
+    ``crop`` is the box ``(x0, y0, x1, y1)`` (x1, y1 exclusive) the view occupies in a
+    file that holds more than this view; ``combined`` is ``"AP"`` or ``"PA"`` (which view
+    is on the left) when the file holds both whole-body views side by side and the box
+    is found from the pixels when the view is first decoded.
     """
 
     projection: Projection
@@ -109,6 +113,13 @@ class View:
     width: int | None = None
     height: int | None = None
     mode: str | None = None
+    crop: tuple[int, int, int, int] | None = None
+    combined: str | None = None
+
+    @property
+    def cut_from_file(self) -> bool:
+        """True when the view is a part of its file (a crop box or a combined capture)."""
+        return self.crop is not None or self.combined is not None
 
     @property
     def file_name(self) -> str:

@@ -31,6 +31,10 @@ class ProblemKind(enum.Enum):
     LABEL_CONFLICT = "label conflict"
     BAD_VALUE = "bad value"
     UNRECOGNISED_FILE = "unrecognised file"
+    COMBINED_IMAGE = "combined image"
+    DISPLAY_CAPTURE = "display capture"
+    INVERTED_VIEW = "display-inverted view"
+    PATIENT_DETAILS = "may show patient details"
 
 
 @dataclass(frozen=True)

@@ -20,12 +20,14 @@ from bonescan_tutor.core.cases import View
 from bonescan_tutor.core.errors import ImageError
 from bonescan_tutor.datasets.images import ShownView, load_view, not_shown
 
-Key = tuple[str | None, str]
+Key = tuple[str | None, str, str | None, tuple[int, int, int, int] | None]
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024  # about 125 whole-body uint16 views (60 cases)
 
 
 def _key(view: View) -> Key:
-    return (view.archive, view.path)
+    # Two views cut from one capture share a file: the part names which.
+    part = view.projection.value if view.cut_from_file else None
+    return (view.archive, view.path, part, view.crop)
 
 
 class ImageCache:

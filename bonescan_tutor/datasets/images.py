@@ -3,6 +3,11 @@
 Accepts 16-bit (``I;16``, ``I``), 8-bit (``L``), and colour (``RGB``/``RGBA``,
 converted to luminance). Headers are read without decoding pixels, so indexing a
 dataset stays cheap; pixels are decoded only when a view is shown.
+
+``load_view`` reads every view uptake-bright: a view cut from a clinic capture is cut
+out first (its crop box, or the automatic split of a combined capture), then a
+display-inverted view (uptake dark on a white background) is turned over. What was
+done is kept per view (``decode_note``) for the reports.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import io
 import os
 import struct
+import threading
 import warnings
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -20,8 +26,10 @@ from typing import IO
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from bonescan_tutor.core.body import as_float_image, find_body
 from bonescan_tutor.core.cases import View
 from bonescan_tutor.core.errors import ImageError
+from bonescan_tutor.datasets import captures
 from bonescan_tutor.files import zips
 
 # Every layout's whole-body view is 256 x 1024 (0.26 Mpixel); the largest image the app
@@ -218,11 +226,79 @@ def read_view_bytes(view: View) -> bytes:
     return data
 
 
-def load_view(view: View) -> np.ndarray:
-    """Decode one view's pixels (uint16, row-major)."""
+def decode_file(view: View) -> np.ndarray:
+    """Decode the whole file behind a view, as it is (no crop, no polarity change)."""
     if view.archive:
         return decode_image(read_view_bytes(view), view.display_path)
     return decode_image(view.path, view.display_path)
+
+
+# Separate marks beside a body (in analysis bins) from which on a view "may show
+# patient details": a letter of burned-in text is larger than this, a noise speck smaller.
+MARK_BINS = 6
+
+
+@dataclass(frozen=True)
+class DecodeNote:
+    """What reading a view did: the box cut from its file, whether it was turned over
+    from display-inverted, and what was left out around the body."""
+
+    view: View
+    box: tuple[int, int, int, int] | None
+    inverted: bool
+    dropped: int  # regions of a combined capture outside both views (spot views, text)
+    marks: int  # analysis bins of marks inside the view but outside the body
+
+    @property
+    def may_show_patient_details(self) -> bool:
+        """Burned-in text or marks above or beside the body (a name, a number, a date)."""
+        return self.dropped > 0 or self.marks >= MARK_BINS
+
+
+_notes: dict[tuple[str, str], DecodeNote] = {}
+_notes_lock = threading.Lock()
+
+
+def _note_key(view: View) -> tuple[str, str]:
+    return (view.display_path, view.projection.value)
+
+
+def decode_note(view: View) -> DecodeNote | None:
+    """What the last decoding of this view did, or None when it was not decoded yet."""
+    with _notes_lock:
+        return _notes.get(_note_key(view))
+
+
+def view_pixels(view: View) -> tuple[np.ndarray, DecodeNote]:
+    """Decode one view uptake-bright (cut from its file when it is a part of one), with
+    a note of what was done."""
+    image = decode_file(view)
+    box = None
+    dropped = 0
+    if view.combined is not None:
+        split = captures.split_capture(image, view.combined, view.display_path)
+        box, dropped = split.box(view.projection), len(split.dropped)
+    elif view.crop is not None:
+        box = view.crop
+    if box is not None:
+        image = captures.crop(image, box, view.display_path)
+    image, inverted = captures.uptake_bright(image)
+    marks = 0
+    standard = (view.width, view.height) == LAYOUT_SIZE or (view.mode or "I").startswith("I")
+    if box is not None or inverted or not standard:
+        # A display capture (cut out, inverted, or an 8-bit or colour image of another size
+        # than a dataset's whole-body view) may carry burned-in text: look for marks.
+        search = find_body(as_float_image(image))
+        marks = search.body.marks if search.body is not None else 0
+    note = DecodeNote(view, box, inverted, dropped, marks)
+    with _notes_lock:
+        _notes[_note_key(view)] = note
+    return image, note
+
+
+def load_view(view: View) -> np.ndarray:
+    """Decode one view's pixels (uint16, row-major), uptake bright."""
+    return view_pixels(view)[0]
 
 
 NOT_SHOWN = "not shown"

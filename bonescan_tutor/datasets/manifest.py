@@ -1,7 +1,11 @@
 """An instructor's own teaching cases, listed in a CSV or XLSX manifest.
 
 One row per case: key, anterior file, posterior file, diagnosis, and optionally age,
-sex, weight, height, date and a teaching note. Header names are matched without
+sex, weight, height, date and a teaching note. Instead of two files a row may name one
+``image`` (also ``combined``, ``study``): a clinic capture holding both whole-body views
+side by side, split when it is first decoded (anterior on the left unless ``order`` says
+``PA``); ``anterior box`` / ``posterior box`` (``x0,y0,x1,y1`` in pixels) give the views'
+boxes explicitly. JPEG and colour captures are read as luminance. Header names are matched without
 regard to case, spaces, hyphens or underscores, with a few synonyms (``COLUMNS``).
 File paths are relative to the manifest's folder; they are data, so a path that
 escapes that folder (``../``, absolute, a drive letter) is refused and the case left
@@ -30,8 +34,8 @@ from bonescan_tutor.core.cases import (
 )
 from bonescan_tutor.core.errors import DatasetError, ImageError
 from bonescan_tutor.core.validation import ProblemKind, Severity, ValidationReport
-from bonescan_tutor.datasets import sheet
-from bonescan_tutor.datasets.images import read_header
+from bonescan_tutor.datasets import captures, sheet
+from bonescan_tutor.datasets.images import ImageHeader, read_header
 from bonescan_tutor.files import tables
 
 MANIFEST_NAMES = ("manifest.csv", "manifest.xlsx", "cases.csv", "cases.xlsx")
@@ -39,7 +43,10 @@ SUFFIXES = frozenset({".csv", ".xlsx"})
 EXPECTED_SIZE = (256, 1024)
 
 # Field -> accepted header spellings, already squashed (lower case, no separators).
+# The boxes come first: "anterior box" would otherwise be taken for "anterior ...".
 COLUMNS: dict[str, tuple[str, ...]] = {
+    "anteriorbox": ("anteriorbox", "antbox", "anteriorcrop"),
+    "posteriorbox": ("posteriorbox", "postbox", "posteriorcrop"),
     "key": ("case", "key", "id", "casekey", "caseid", "patient"),
     "anterior": ("anterior", "anteriorfile", "ant", "anteriorview", "anteriorimage"),
     "posterior": ("posterior", "posteriorfile", "post", "posteriorview", "posteriorimage"),
@@ -50,6 +57,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "height": ("height", "heightcm"),
     "date": ("date", "acquisitiondate", "studydate"),
     "note": ("note", "notes", "teachingnote", "teachingnotes", "comment"),
+    "image": ("image", "combined", "study", "capture", "combinedimage", "studyimage"),
+    "order": ("order", "vieworder"),
 }
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
@@ -58,7 +67,7 @@ Cell = object
 
 def _usable(columns: dict[str, int]) -> bool:
     return {"key", "diagnosis"} <= columns.keys() and bool(
-        {"anterior", "posterior"} & columns.keys()
+        {"anterior", "posterior", "image"} & columns.keys()
     )
 
 
@@ -138,6 +147,7 @@ class _RowReader:
         self.base = manifest.parent
         self.columns = columns
         self.report = report
+        self.noted: set[str] = set()
 
     def cell(self, row: Sequence[Cell], field: str) -> Cell:
         i = self.columns.get(field)
@@ -156,19 +166,47 @@ class _RowReader:
         where = f"{self.manifest.name} row {line}: "
         self.report.add(file or str(self.manifest), kind, where + message, severity, key)
 
+    def source(self, row: Sequence[Cell], proj: Projection) -> tuple[str, str]:
+        """(column, file text) a view comes from: its own column, else the row's image."""
+        own = tables.cell_text(self.cell(row, proj.value))
+        if own:
+            return proj.value, own
+        return "image", tables.cell_text(self.cell(row, "image"))
+
+    def box(self, row: Sequence[Cell], line: int, key: str, proj: Projection
+            ) -> captures.Box | _Refused | None:
+        field = f"{proj.value}box"
+        text = tables.cell_text(self.cell(row, field))
+        if not text:
+            return None
+        try:
+            return captures.parse_box(text)
+        except ValueError as exc:
+            self.problem(
+                line,
+                ProblemKind.BAD_VALUE,
+                f"{proj.value} box {text[:40]!r}: {exc} (pixels, x1 and y1 exclusive); the "
+                "case was left out.",
+                key,
+            )
+            return _Refused.REFUSED
+
     def view(
         self, row: Sequence[Cell], line: int, key: str, proj: Projection
     ) -> View | _Refused | None:
         """The view; None when the cell is empty; REFUSED when the case must be left out."""
-        text = tables.cell_text(self.cell(row, proj.value))
+        column, text = self.source(row, proj)
         if not text:
             return None
+        box = self.box(row, line, key, proj)
+        if box is _Refused.REFUSED:
+            return _Refused.REFUSED
         path = _safe_relative(self.base, text)
         if path is None:
             self.problem(
                 line,
                 ProblemKind.BAD_VALUE,
-                f"the {proj.value} path {text!r} points outside the manifest's folder; the "
+                f"the {column} path {text!r} points outside the manifest's folder; the "
                 "case was left out. Use a path relative to the manifest, without '..'.",
                 key,
             )
@@ -177,7 +215,7 @@ class _RowReader:
             self.problem(
                 line,
                 ProblemKind.MISSING_VIEW,
-                f"the {proj.value} file {text!r} does not exist; that view was left out. "
+                f"the {column} file {text!r} does not exist; that view was left out. "
                 "Check the spelling or copy the image next to the manifest.",
                 key,
                 file=str(path),
@@ -188,7 +226,23 @@ class _RowReader:
         except ImageError as exc:
             self.problem(line, ProblemKind.UNREADABLE_IMAGE, str(exc), key, file=str(path))
             return None
-        if (header.width, header.height) != EXPECTED_SIZE:
+        combined = None
+        if column == "image" and box is None:
+            order = tables.cell_text(self.cell(row, "order")).replace("/", "").replace(" ", "")
+            combined = "PA" if order.upper() in ("PA", "POSTERIORANTERIOR") else "AP"
+        if box is not None and (box[2] > header.width or box[3] > header.height):
+            self.problem(
+                line,
+                ProblemKind.BAD_VALUE,
+                f"the {proj.value} box {','.join(map(str, box))} reaches outside {text} "
+                f"({header.width} x {header.height} pixels); that view was left out. "
+                "Correct the box.",
+                key,
+                file=str(path),
+            )
+            return None
+        self.capture_notes(line, key, text, path, header, combined, box)
+        if box is None and combined is None and (header.width, header.height) != EXPECTED_SIZE:
             self.problem(
                 line,
                 ProblemKind.UNEXPECTED_SIZE,
@@ -198,9 +252,39 @@ class _RowReader:
                 severity=Severity.WARNING,
                 file=str(path),
             )
+        width: int | None = box[2] - box[0] if box else header.width
+        height: int | None = box[3] - box[1] if box else header.height
+        if combined is not None:
+            width = height = None  # known once the capture is split
         return View(
-            proj, str(path), None, path.stat().st_size, header.width, header.height, header.mode
+            proj, str(path), None, path.stat().st_size, width, height, header.mode,
+            crop=box, combined=combined,
         )
+
+    def capture_notes(
+        self, line: int, key: str, text: str, path: Path, header: ImageHeader,
+        combined: str | None, box: captures.Box | None,
+    ) -> None:
+        """Say once per file what the reader does with a capture (both views in one
+        image; an 8-bit, colour or JPEG screen capture read as luminance)."""
+        if text in self.noted:
+            return
+        self.noted.add(text)
+        if combined is not None or box is not None:
+            how = ("split automatically into the two tall body columns, anterior on the "
+                   + ("right" if combined == "PA" else "left") + "; spot views and margins "
+                   "are left out") if combined is not None else "cut out by the boxes given"
+            self.problem(line, ProblemKind.COMBINED_IMAGE,
+                         f"{text} is a combined image: the views are {how}.", key,
+                         severity=Severity.INFO, file=str(path))
+        if header.is_colour or header.bit_depth < 16 or header.format == "JPEG":
+            kind = "colour" if header.is_colour else "grey"
+            self.problem(line, ProblemKind.DISPLAY_CAPTURE,
+                         f"{text} is a {header.width} x {header.height} {header.bit_depth}-bit "
+                         f"{kind} {header.format or 'image'}"
+                         + (" read as luminance" if header.is_colour else "")
+                         + "; windowing presets mean % of each view's maximum.",
+                         key, severity=Severity.INFO, file=str(path))
 
     def clinical(self, row: Sequence[Cell], line: int, key: str) -> ClinicalInfo:
         values: dict[str, float | None] = {}
@@ -277,7 +361,7 @@ class _RowReader:
         # case out of quizzes (it can still be browsed).
         missing = tuple(
             proj for proj, got in ((Projection.ANTERIOR, ant), (Projection.POSTERIOR, post))
-            if tables.cell_text(self.cell(row, proj.value)) and not isinstance(got, View)
+            if self.source(row, proj)[1] and not isinstance(got, View)
         )
         if not isinstance(ant, View) and not isinstance(post, View):
             self.problem(
@@ -309,8 +393,8 @@ def read(root: Path, report: ValidationReport) -> Dataset:
     header_at, columns, rows = _table(manifest)
     if not _usable(columns):
         missing = [f for f in ("key", "diagnosis") if f not in columns]
-        if not {"anterior", "posterior"} & columns.keys():
-            missing.append("anterior or posterior")
+        if not {"anterior", "posterior", "image"} & columns.keys():
+            missing.append("anterior or posterior (or image)")
         message = (
             f"the manifest has no column for {', '.join(missing)}. Its first row must name "
             "the columns, e.g. case, anterior, posterior, diagnosis."

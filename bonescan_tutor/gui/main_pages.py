@@ -79,6 +79,15 @@ class PageCommands:
         if not self._blocked("cohort"):
             CohortDialog(self.settings, self.dataset, self).exec()
 
+    def prepare_teaching_images(self) -> None:
+        from bonescan_tutor.gui.instructor.deidentify_dialog import DeidentifyDialog
+
+        if self.dataset is None:
+            self.statusBar().showMessage("Open a dataset first.", 4000)
+            return
+        if not self._blocked("teaching_images"):
+            DeidentifyDialog(self.dataset, self).exec()
+
     def annotate_cases(self) -> None:
         """Instructor > Annotate cases: mark lesions and findings on the open dataset."""
         from bonescan_tutor.gui.instructor.annotate_view import AnnotateDialog

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -16,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from bonescan_tutor.core.cases import Dataset
 from bonescan_tutor.core.validation import ValidationReport
+from bonescan_tutor.datasets.capture_report import summarize
 from bonescan_tutor.gui.screen_fit import fit_to_screen
 
 
@@ -34,6 +37,8 @@ class ReportDialog(QDialog):
                         f"{len(report.warnings)} warning(s) (loaded). The other cases load normally.")
         else:
             summary += "<br>No problems found."
+        for line in summarize(dataset).lines():
+            summary += "<br>" + html.escape(line)
         text = QLabel(summary)
         text.setWordWrap(True)
         column.addWidget(text)
