@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bonescan_tutor.core.errors import UsageError
+
 if TYPE_CHECKING:
     from bonescan_tutor.core.cases import Dataset
 
@@ -31,7 +33,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "a determined editor."
         ),
     )
-    p.add_argument("paths", nargs="+", metavar="FILE_OR_FOLDER")
+    p.add_argument("paths", nargs="*", metavar="FILE_OR_FOLDER")
+    p.add_argument(
+        "--lrs",
+        metavar="URL",
+        help="read the answers from this Learning Record Store's xAPI endpoint instead of "
+        "results files (needs --quiz-set and --dataset; user and password from "
+        "BONESCAN_TUTOR_LRS_USER and BONESCAN_TUTOR_LRS_PASSWORD, else the stored password)",
+    )
     p.add_argument(
         "--out",
         required=True,
@@ -100,6 +109,26 @@ def _lesions(
     return lesion_analysis(cohort, annotations)
 
 
+def _from_lrs(args: argparse.Namespace, dataset: Any, quiz_set: Any, prefer: Any) -> Any:
+    """The cohort of ``--quiz-set`` from the statements the LRS at ``--lrs`` holds."""
+    import os
+
+    from bonescan_tutor.storage.cohort import merge_cohort
+    from bonescan_tutor.storage.lrs_cohort import fetch_quiz_statements, results_from_statements
+    from bonescan_tutor.storage.lrs_config import ENV_PASSWORD, ENV_USER, LrsConfig, PasswordStore
+
+    if quiz_set is None or dataset is None:
+        raise UsageError("--lrs needs --quiz-set FILE.bstquiz and --dataset PATH: the quiz set "
+                         "names the statements to read, the dataset gives the labels")
+    if args.paths:
+        raise UsageError("give either results files or --lrs URL, not both")
+    user = os.environ.get(ENV_USER, "")
+    password = os.environ.get(ENV_PASSWORD) or PasswordStore().get(args.lrs, user) or ""
+    config = LrsConfig(args.lrs, user, password, password_from_env=ENV_PASSWORD in os.environ)
+    results, problems = results_from_statements(fetch_quiz_statements(config, quiz_set), dataset)
+    return merge_cohort(results, problems, dataset, prefer, quiz_set)
+
+
 def run(args: argparse.Namespace) -> int:
     from bonescan_tutor.datasets.detect import open_dataset
     from bonescan_tutor.storage.cohort import (
@@ -119,9 +148,14 @@ def run(args: argparse.Namespace) -> int:
     out_path = check_out_path(Path(args.out))
     dataset = open_dataset(args.cohort_dataset)[0] if args.cohort_dataset else None
     quiz_set = read_quizset(Path(args.cohort_quiz_set)) if args.cohort_quiz_set else None
-    cohort = load_cohort(
-        [Path(p) for p in args.paths], dataset, Prefer(args.prefer), quiz_set=quiz_set
-    )
+    if args.lrs:
+        cohort = _from_lrs(args, dataset, quiz_set, Prefer(args.prefer))
+    else:
+        if not args.paths:
+            raise UsageError("give results files or folders, or --lrs URL")
+        cohort = load_cohort(
+            [Path(p) for p in args.paths], dataset, Prefer(args.prefer), quiz_set=quiz_set
+        )
     findings = {
         "problems": [{"file": str(p.path), "message": p.message} for p in cohort.problems],
         "warnings": [{"file": str(w.path), "message": w.message} for w in cohort.warnings],

@@ -159,6 +159,18 @@ def load_cohort(
             read.append(read_results(path))
         except BonescanError as exc:
             problems.append(CohortProblem(path, str(exc).removeprefix(f"{path}: ")))
+    return merge_cohort(read, problems, dataset, prefer, quiz_set)
+
+
+def merge_cohort(
+    read: Sequence[ResultsFile],
+    problems: list[CohortProblem],
+    dataset: Dataset | None = None,
+    prefer: Prefer = Prefer.LATEST,
+    quiz_set: QuizSet | None = None,
+) -> Cohort:
+    """Merge results already read (each with a ``path`` naming it) as ``load_cohort``
+    does; ``problems`` (those that could not be read) are reported with them."""
     banner = (
         UNVERIFIED
         if dataset is None

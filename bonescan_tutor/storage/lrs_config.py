@@ -1,0 +1,151 @@
+"""Which Learning Record Store to send to, and with which credentials.
+
+The environment wins over the settings, field by field: ``BONESCAN_TUTOR_LRS_URL``,
+``BONESCAN_TUTOR_LRS_USER`` and ``BONESCAN_TUTOR_LRS_PASSWORD`` (for lab computers set
+up once for everyone). A password that came from the environment is never written
+anywhere: ``settings_values`` holds only the endpoint and the user, and ``LrsConfig``
+leaves the password out of its ``repr`` (so out of any log line made from it).
+
+A password typed by the trainee or instructor is kept by ``PasswordStore``: in the
+operating system's keyring through the ``keyring`` package, or, where no keyring
+backend exists (a bare Linux lab PC), in a file readable by its owner alone
+(``lrs-passwords.json`` in the user data folder, mode 0600), with a warning saying so.
+
+The URL is the LRS's xAPI endpoint, such as ``https://lrs.example.org/xAPI/``: the
+statements resource is ``<endpoint>/statements``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bonescan_tutor import paths
+from bonescan_tutor.core.errors import BonescanError
+
+ENV_URL = "BONESCAN_TUTOR_LRS_URL"
+ENV_USER = "BONESCAN_TUTOR_LRS_USER"
+ENV_PASSWORD = "BONESCAN_TUTOR_LRS_PASSWORD"
+SETTING_URL = "lrs/url"
+SETTING_USER = "lrs/user"
+KEYRING_SERVICE = "bonescan-tutor LRS"
+PASSWORD_FILE = "lrs-passwords.json"
+
+
+class LrsConfigError(BonescanError):
+    """An LRS setting that cannot be used; the message says which and how to fix it."""
+
+
+@dataclass(frozen=True)
+class LrsConfig:
+    """An LRS endpoint and its credentials; the password never appears in ``repr``."""
+
+    url: str
+    user: str = ""
+    password: str = field(default="", repr=False)
+    password_from_env: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.url.startswith(("http://", "https://")):
+            raise LrsConfigError(
+                f"The LRS address {self.url!r} is not an http(s) URL; give its xAPI endpoint, "
+                "such as https://lrs.example.org/xAPI/"
+            )
+
+    @property
+    def statements_url(self) -> str:
+        return self.url.rstrip("/") + "/statements"
+
+    @property
+    def auth(self) -> tuple[str, str] | None:
+        return (self.user, self.password) if self.user or self.password else None
+
+    def settings_values(self) -> dict[str, str]:
+        """What may be written to the settings file: never the password."""
+        return {SETTING_URL: self.url, SETTING_USER: self.user}
+
+
+class PasswordStore:
+    """Typed passwords: the OS keyring, or a user-only file when there is no keyring."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self._folder = folder
+
+    @property
+    def file(self) -> Path:
+        return (self._folder or paths.user_data_dir()) / PASSWORD_FILE
+
+    @staticmethod
+    def _keyring_usable() -> bool:
+        import keyring
+        from keyring.backends import fail
+
+        return not isinstance(keyring.get_keyring(), fail.Keyring)
+
+    @staticmethod
+    def _key(url: str, user: str) -> str:
+        return f"{user}@{url}"
+
+    def get(self, url: str, user: str) -> str | None:
+        if self._keyring_usable():
+            import keyring
+
+            return keyring.get_password(KEYRING_SERVICE, self._key(url, user))
+        return self._read_file().get(self._key(url, user))
+
+    def set(self, url: str, user: str, password: str) -> str | None:
+        """Keep ``password``; return a warning when it went to the file, else None."""
+        if self._keyring_usable():
+            import keyring
+
+            keyring.set_password(KEYRING_SERVICE, self._key(url, user), password)
+            return None
+        stored = self._read_file()
+        stored[self._key(url, user)] = password
+        path = self.file
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(stored, f)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+        return (
+            f"No system keyring is available, so the LRS password is kept in {path}, "
+            "readable by your user account alone. Install a keyring service to keep it there."
+        )
+
+    def _read_file(self) -> dict[str, str]:
+        try:
+            data = json.loads(self.file.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as exc:
+            raise LrsConfigError(
+                f"The LRS password file {self.file} cannot be read ({exc}); delete it and "
+                "type the password again."
+            ) from exc
+        if not isinstance(data, dict):
+            return {}
+        return {str(k): str(v) for k, v in data.items()}
+
+
+def resolve(
+    settings: Mapping[str, str],
+    environ: Mapping[str, str] | None = None,
+    passwords: PasswordStore | None = None,
+) -> LrsConfig | None:
+    """The LRS to use now (environment over settings), or None when none is configured."""
+    env = os.environ if environ is None else environ
+    url = env.get(ENV_URL) or settings.get(SETTING_URL, "")
+    if not url:
+        return None
+    user = env.get(ENV_USER) or settings.get(SETTING_USER, "")
+    password = env.get(ENV_PASSWORD)
+    if password:
+        return LrsConfig(url, user, password, password_from_env=True)
+    stored = (passwords or PasswordStore()).get(url, user)
+    return LrsConfig(url, user, stored or "")

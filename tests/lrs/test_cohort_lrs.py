@@ -1,0 +1,123 @@
+"""`cohort --lrs`: the same merge and item analysis as the .bstresult route."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from bonescan_tutor import cli
+from bonescan_tutor.core import xapi
+from bonescan_tutor.core.cases import Projection
+from bonescan_tutor.core.quiz import Attempt, QuizMode, QuizSpec
+from bonescan_tutor.datasets.detect import open_dataset
+from bonescan_tutor.storage.lrs_config import ENV_PASSWORD, ENV_USER, LrsConfig
+from bonescan_tutor.storage.lrs_sender import Sender
+from bonescan_tutor.storage.quizsets import QuizSet, write_quizset
+from bonescan_tutor.storage.results import read_results
+from tests.builders import Spec, build
+from tests.lrs.conftest import Ralph
+from tests.lrs.test_sender import enqueue
+from tests.storage.instructor_data import M, N, write_trainee
+
+pytestmark = pytest.mark.lrs
+
+
+def _as_statements(path: Path, qs: QuizSet) -> list[xapi.Statement]:
+    """What the app sends for the session a results file records."""
+    r = read_results(path)
+    ctx = xapi.QuizContext(str(uuid.uuid4()), qs.id, qs.title, qs.fingerprint,
+                           r.dataset_fingerprint, r.app_version, QuizMode.EXAM)
+    actor = xapi.Actor(r.trainee)
+    made = [xapi.started(actor, ctx, 900.0)]
+    for a in r.attempts:
+        attempt = Attempt(a.case_key, a.position, a.decision, a.certainty, a.answered_at - 5,
+                          a.answered_at, a.time_on_case_s, a.note,
+                          tuple((Projection(p), x, y) for p, x, y in a.marks),
+                          timed_out=a.timed_out)
+        made.append(xapi.answered(actor, ctx, attempt, a.truth))
+    correct = sum(a.correct for a in r.attempts)
+    made += xapi.finished(actor, ctx, 2000.0, correct=correct, cases=len(r.attempts),
+                          duration_s=100)
+    return made
+
+
+def test_cohort_from_the_lrs_equals_the_results_files_merge(
+    tmp_path: Path, ralph: Ralph, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ds = build(tmp_path / "ds", Spec(n_met=2, n_normal=3))
+    dataset, _ = open_dataset(ds)
+    quiz_id = f"q-{uuid.uuid4()}"
+    spec = QuizSpec(id=quiz_id, title="Week 4", case_keys=("1", "2", "3", "4"),
+                    mode=QuizMode.EXAM)
+    qs = QuizSet.for_dataset(spec, dataset)
+    set_file = tmp_path / "week4.bstquiz"
+    write_quizset(qs, set_file)
+    truths = {k: dataset.case(k).diagnosis for k in spec.case_keys}
+    inbox = tmp_path / "inbox"
+    files = [
+        write_trainee(qs, inbox, "Ana", {"1": M, "2": M, "3": N, "4": N}, truths, 0),
+        write_trainee(qs, inbox, "Ben", {"1": N, "2": M, "3": N, "4": M}, truths, 1),
+        write_trainee(qs, inbox, "Cy", {"1": N, "2": M, "3": M, "4": None}, truths, 2),
+    ]
+    db = tmp_path / "progress.sqlite3"
+    from bonescan_tutor.storage.progress_file import connect
+
+    connect(db, 5.0).close()
+    for f in files:
+        enqueue(db, _as_statements(f, qs))
+    endpoint = f"{ralph.url}/xAPI/"
+    assert Sender(db, lambda: LrsConfig(endpoint, ralph.user, ralph.password)).send_all() == 18
+
+    monkeypatch.setenv(ENV_USER, ralph.user)
+    monkeypatch.setenv(ENV_PASSWORD, ralph.password)
+    common = ["--quiz-set", str(set_file), "--dataset", str(ds), "--json"]
+    assert cli.run(["cohort", str(inbox), "--out", str(tmp_path / "files.xlsx"), *common]) == 0
+    from_files = json.loads(capsys.readouterr().out)
+    assert cli.run(["cohort", "--lrs", endpoint, "--out", str(tmp_path / "lrs.xlsx"),
+                    *common]) == 0
+    from_lrs = json.loads(capsys.readouterr().out)
+    for report in (from_files, from_lrs):
+        report.pop("out")
+    assert from_lrs == from_files
+    assert [t["trainee"] for t in from_lrs["trainees"]] == ["Ana", "Ben", "Cy"]
+    for sheet in ("Trainees", "Items"):
+        a = pd.read_excel(tmp_path / "files.xlsx", sheet_name=sheet)
+        b = pd.read_excel(tmp_path / "lrs.xlsx", sheet_name=sheet)
+        source = [c for c in ("file", "created") if c in a.columns]  # where each came from
+        pd.testing.assert_frame_equal(a.drop(columns=source), b.drop(columns=source))
+
+
+def test_cohort_lrs_needs_the_quiz_set_and_the_dataset(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = cli.run(["cohort", "--lrs", "http://127.0.0.1:9/xAPI/", "--out",
+                    str(tmp_path / "c.xlsx")])
+    assert code != 0
+    assert "--lrs needs --quiz-set" in capsys.readouterr().err
+
+
+def test_the_quiz_statements_are_read_across_pages(tmp_path: Path, ralph: Ralph) -> None:
+    from bonescan_tutor.storage.lrs_cohort import fetch_quiz_statements
+    from bonescan_tutor.storage.progress_file import connect
+    from tests.core.test_xapi import attempt
+
+    ds = build(tmp_path / "ds", Spec(n_met=1, n_normal=1))
+    dataset, _ = open_dataset(ds)
+    spec = QuizSpec(id=f"q-{uuid.uuid4()}", title="Paged", case_keys=("1", "2"),
+                    mode=QuizMode.PRACTICE)
+    qs = QuizSet.for_dataset(spec, dataset)
+    ctx = xapi.QuizContext(str(uuid.uuid4()), qs.id, qs.title, qs.fingerprint,
+                           dataset.fingerprint, "0", QuizMode.PRACTICE)
+    made = [xapi.answered(xapi.Actor("Ana"), ctx, attempt(str(i)), M) for i in range(130)]
+    db = tmp_path / "progress.sqlite3"
+    connect(db, 5.0).close()
+    enqueue(db, made)
+    config = LrsConfig(f"{ralph.url}/xAPI/", ralph.user, ralph.password)
+    assert Sender(db, lambda: config).send_all() == 130
+    got = fetch_quiz_statements(config, qs)
+    assert sorted(s["id"] for s in got) == sorted(s.id for s in made)
