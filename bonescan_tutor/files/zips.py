@@ -71,7 +71,8 @@ def open_zip(path: Path, *, error: ErrorType = BonescanError) -> zipfile.ZipFile
         zf = zipfile.ZipFile(path)
     except zipfile.BadZipFile:
         raise error(f"{path}: {_why_not_a_zip(path)}") from None
-    except (OSError, ValueError, EOFError) as exc:
+    except (OSError, ValueError, EOFError, NotImplementedError) as exc:
+        # NotImplementedError: a zip version or feature Python's zipfile does not read
         raise error(f"{path}: the zip cannot be read ({exc}). Download or copy it again.") from exc
     try:
         infos = zf.infolist()

@@ -100,6 +100,7 @@ def _register_quiz_commands(w: MainWindow) -> None:
     add(ActionSpec("new_quizset", "&Instructor", "&New quiz set…", "Ctrl+Shift+N"),
         w.new_quiz_set)
     add(ActionSpec("cohort", "&Instructor", "&Cohort results…"), w.cohort_results)
+    add(ActionSpec("annotate", "&Instructor", "&Annotate cases…"), w.annotate_cases)
     add(ActionSpec("teaching_images", "&Instructor", "&Prepare teaching images…"),
         w.prepare_teaching_images)
     add(ActionSpec("progress", "&View", "&Progress dashboard", "Ctrl+D"), w.show_progress)

@@ -88,6 +88,28 @@ class PageCommands:
         if not self._blocked("teaching_images"):
             DeidentifyDialog(self.dataset, self).exec()
 
+    def annotate_cases(self) -> None:
+        """Instructor > Annotate cases: mark lesions and findings on the open dataset."""
+        from bonescan_tutor.gui.instructor.annotate_view import AnnotateDialog
+
+        if self.dataset is None:
+            self.statusBar().showMessage("Open a dataset first.", 4000)
+            return
+        if not self._blocked("annotate"):
+            AnnotateDialog(self.settings, self.cache, self.dataset, self).exec()
+            self._load_annotations()
+
+    def _load_annotations(self) -> None:
+        from bonescan_tutor.gui.viewer.annotation_feedback import load_annotations
+
+        self.annotations, message = load_annotations(self.dataset.root if self.dataset else None)
+        if message:
+            self.statusBar().showMessage(message, 8000)
+        if self._quiz_screen is not None:
+            self._quiz_screen.set_annotations(self.annotations)
+        if self.dashboard is not None:
+            self.dashboard.invalidate()
+
     # --- pages ------------------------------------------------------------------------------
     def show_library(self) -> None:
         if not self._blocked("library") and self.pages.currentWidget() is self.progress_page:
@@ -104,6 +126,7 @@ class PageCommands:
         if self.on_quiz_page:
             self.leave_quiz()
         if self.dashboard is None or self.dashboard.property("trainee") != trainee.name:
+            from bonescan_tutor.gui.results.localization import localization_loader
             from bonescan_tutor.gui.results.presenter import due_loader, progress_loader
             from bonescan_tutor.gui.results.view import DashboardScreen
 
@@ -114,7 +137,9 @@ class PageCommands:
                                              self.dataset.fingerprint if self.dataset else None,
                                              due_today=due_loader(store, trainee),
                                              current_layout=self.dataset.layout if self.dataset
-                                             else None)
+                                             else None,
+                                             load_localization=localization_loader(
+                                                 store, trainee, lambda: self.annotations))
             self.dashboard.setProperty("trainee", trainee.name)
             self.dashboard.openCase.connect(self._open_case_from_dashboard)
             self.dashboard.exportRequested.connect(self.export_results)
@@ -194,6 +219,7 @@ class PageCommands:
     def set_dataset(self, dataset: Dataset, report: ValidationReport) -> None:
         self.dataset, self.report = dataset, report
         self.cache.clear()
+        self._load_annotations()
         self.banner.setVisible(dataset.synthetic)
         self.settings.setValue("dataset/last", dataset.root)
         self._remember_recent(dataset.root)

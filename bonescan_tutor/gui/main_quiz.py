@@ -101,6 +101,7 @@ class QuizCommands:
             self._quiz_screen = QuizScreen(self.settings, self.cache)
             self._quiz_screen.finished.connect(self.leave_quiz)
             self._quiz_screen.reviewRequested.connect(self._review_missed)
+            self._quiz_screen.set_annotations(self.annotations)
             self.quiz_page.layout().addWidget(self._quiz_screen)
         return self._quiz_screen
 

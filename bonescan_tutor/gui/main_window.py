@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bonescan_tutor.core.annotations import AnnotationSet
 from bonescan_tutor.core.cases import Projection
 from bonescan_tutor.core.validation import ValidationReport
 from bonescan_tutor.datasets.cache import ImageCache
@@ -85,6 +86,8 @@ class MainWindow(QuizCommands, PageCommands, QMainWindow):
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([300, 1000])
         self._quiz_screen: QuizScreen | None = None  # built on the first quiz
+        #: the open dataset's expert annotations (annotations.bstann beside it), or None
+        self.annotations: AnnotationSet | None = None
         self.quiz_page = QWidget()
         QVBoxLayout(self.quiz_page).setContentsMargins(0, 0, 0, 0)
         self.study_page = splitter

@@ -49,7 +49,7 @@ class AppMode(enum.Enum):
 #: Commands that show labels, class counts or let the dataset be browsed or changed.
 REVEALING = frozenset({
     "open", "open_zip", "open_demo", "download", "report", "library", "progress",
-    "new_quizset", "cohort", "trainee", "next", "previous", "page_down", "page_up",
+    "new_quizset", "cohort", "annotate", "trainee", "next", "previous", "page_down", "page_up",
     "quick_quiz", "review_due", "open_quiz_set", "write_results_again", "teaching_images",
 })
 #: Commands of the quiz screen: used only while a quiz is on screen.

@@ -25,6 +25,7 @@ WHAT = "an annotations file (.bstann)"
 __all__ = [
     "AnnotationsError",
     "annotations_beside",
+    "path_beside",
     "read_annotations",
     "read_merged",
     "write_annotations",
@@ -57,10 +58,15 @@ def write_annotations(path: Path | str, annotations: AnnotationSet) -> None:
     write_bytes(Path(path), annotations.to_bytes(), AnnotationsError)
 
 
+def path_beside(dataset_root: Path | str) -> Path:
+    """Where a dataset's ``annotations.bstann`` goes: in its folder, or beside its zip or
+    manifest file (whether or not it exists yet)."""
+    root = Path(dataset_root)
+    return (root if root.is_dir() else root.parent) / BESIDE_NAME
+
+
 def annotations_beside(dataset_root: Path | str) -> Path | None:
     """``annotations.bstann`` in a dataset folder, or beside its zip or manifest file;
     None when there is none."""
-    root = Path(dataset_root)
-    folder = root if root.is_dir() else root.parent
-    candidate = folder / BESIDE_NAME
+    candidate = path_beside(dataset_root)
     return candidate if candidate.is_file() else None

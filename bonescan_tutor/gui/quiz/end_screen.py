@@ -15,11 +15,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bonescan_tutor.core.annotations import AnnotationSet
 from bonescan_tutor.core.cases import Layout
 from bonescan_tutor.core.quiz import QuizMode
 from bonescan_tutor.core.scoring import Proportion
 from bonescan_tutor.datasets.cache import ImageCache
 from bonescan_tutor.gui.quiz.presenter import EndOfSession, Feedback
+from bonescan_tutor.gui.viewer.annotation_feedback import feedback_for
+from bonescan_tutor.gui.viewer.annotation_overlay import AnnotationOverlay, AnnotationPanel
 from bonescan_tutor.gui.viewer.model import Overlay
 from bonescan_tutor.gui.viewer.screen import ViewerScreen
 
@@ -52,6 +55,8 @@ class EndScreen(QWidget):
         self.detail.setWordWrap(True)
         self.detail.setTextFormat(Qt.TextFormat.RichText)
         left.addWidget(self.detail)
+        self.lesion_panel = AnnotationPanel()
+        left.addWidget(self.lesion_panel, 1)
         buttons = QHBoxLayout()
         self.review_button = QPushButton("Review the missed cases now")
         self.review_button.clicked.connect(self._review)
@@ -67,6 +72,9 @@ class EndScreen(QWidget):
         self.viewer = ViewerScreen(settings, cache, remember=False)
         row.addWidget(self.viewer, 1)
         self.case_lookup = None
+        #: the dataset's expert annotations, drawn on each reviewed case (None: none)
+        self.annotations: AnnotationSet | None = None
+        self.overlay = AnnotationOverlay(self.viewer.scans)
         self.layout_names: Layout | None = None
 
     def show_end(self, end: EndOfSession, lookup=None, layout: Layout | None = None) -> None:
@@ -122,6 +130,9 @@ class EndScreen(QWidget):
             self.viewer.show_case(case)
             self.viewer.presenter.set_overlay(Overlay.HOTSPOTS, True)
             self.viewer.scans.show_marks(list(f.marks))
+        expert = feedback_for(self.annotations, f.case_key, f.truth.is_positive, f.marks)
+        self.overlay.show(expert)
+        self.lesion_panel.show_feedback(expert)
 
     def _review(self) -> None:
         if self.end is not None and self.end.missed:

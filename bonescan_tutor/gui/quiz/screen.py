@@ -23,12 +23,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bonescan_tutor.core.annotations import AnnotationSet
 from bonescan_tutor.core.cases import Case, Diagnosis, Layout
 from bonescan_tutor.core.quiz import CERTAINTIES, QuizMode
 from bonescan_tutor.core.quiz_session import SessionState
 from bonescan_tutor.datasets.cache import ImageCache
 from bonescan_tutor.gui.quiz.end_screen import EndScreen
 from bonescan_tutor.gui.quiz.presenter import EndOfSession, Feedback, Progress, QuizPresenter
+from bonescan_tutor.gui.viewer.annotation_feedback import feedback_for
+from bonescan_tutor.gui.viewer.annotation_overlay import AnnotationOverlay, AnnotationPanel
 from bonescan_tutor.gui.viewer.model import Overlay
 from bonescan_tutor.gui.viewer.screen import ViewerScreen
 
@@ -75,6 +78,14 @@ class QuizScreen(QWidget):
         self.timer.setInterval(1000)
         self.timer.timeout.connect(self._tick)
         self.viewer.scans.clicked.connect(self._clicked)
+        self.annotations: AnnotationSet | None = None
+        self.overlay = AnnotationOverlay(self.viewer.scans)
+
+    def set_annotations(self, annotations: AnnotationSet | None) -> None:
+        """The open dataset's expert annotations (None: none): feedback and the exam
+        review then show them beside the trainee's marks."""
+        self.annotations = annotations
+        self.end.annotations = annotations
 
     # --- layout --------------------------------------------------------------------------
     def _header(self) -> QHBoxLayout:
@@ -141,6 +152,8 @@ class QuizScreen(QWidget):
         self.feedback.setTextFormat(Qt.TextFormat.RichText)
         self.feedback.setObjectName("feedback")
         column.addWidget(self.feedback)
+        self.lesion_panel = AnnotationPanel()
+        column.addWidget(self.lesion_panel, 1)
         nav = QHBoxLayout()
         self.previous_button = QPushButton("◀ Previous")
         self.previous_button.clicked.connect(lambda: self.go(-1))
@@ -204,6 +217,8 @@ class QuizScreen(QWidget):
             self.viewer.show_case(case, self._neighbours(), private=True,
                                   analyse_ahead=practice)  # feedback shows the hot spots
         self.feedback.setText("")
+        self.overlay.clear()
+        self.lesion_panel.show_feedback(None)
         self.show_progress(progress)
 
     def show_progress(self, progress: Progress) -> None:
@@ -245,13 +260,20 @@ class QuizScreen(QWidget):
         lines += feedback.clinical.lines()
         if feedback.note:
             lines.append(f"<i>Teaching note: {feedback.note}</i>")
-        if feedback.marks:
+        expert = feedback_for(self.annotations, feedback.case_key, feedback.truth.is_positive,
+                              feedback.marks)
+        if expert is not None:
+            lines.append("The expert's marks are drawn on the scans: hits in green, false "
+                         "marks in orange, lesions as magenta circles.")
+        elif feedback.marks:
             lines.append(f"Your {len(feedback.marks)} mark(s) are shown in green, beside the "
                          "symmetry hot spots (red circles).")
         lines.append(running)
         self.feedback.setText("<br>".join(lines))
         self.viewer.scans.show_marks(list(feedback.marks))
         self.viewer.presenter.set_overlay(Overlay.HOTSPOTS, True)
+        self.overlay.show(expert)
+        self.lesion_panel.show_feedback(expert)
         self._refresh_controls()
 
     def show_end(self, end: EndOfSession) -> None:

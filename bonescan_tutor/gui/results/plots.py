@@ -24,6 +24,7 @@ from bonescan_tutor.gui.results.figures import (
     SensSpecSeries,
     TimeSeries,
 )
+from bonescan_tutor.gui.results.localization import LocalizationSeries
 
 
 @dataclass(frozen=True)
@@ -270,4 +271,48 @@ def draw_times(panel: PlotPanel, s: TimeSeries) -> None:
         )
         panel.plot.addItem(median)
     panel.set_note(s.note)
+    panel.sync_legend()
+
+
+def draw_froc(panel: PlotPanel, s: LocalizationSeries) -> None:
+    """Lesions found (LLF) against false marks per case (NLF), one point per rating."""
+    c = panel.colours
+    panel.clear()
+    top_x = 1.0
+    if s.points is not None:
+        p = s.points
+        panel.plot.addItem(pg.PlotDataItem(
+            p.nlf, p.llf, pen=pg.mkPen(c.first, width=2.5), name="Your marks",
+            symbol="o", symbolSize=7, symbolBrush=pg.mkBrush(c.first),
+            symbolPen=pg.mkPen(c.background), dynamicRangeLimit=None,
+        ))
+        top_x = max(float(p.nlf.max()) * 1.1, 0.5)
+    panel.plot.setXRange(0, top_x, padding=0.03)
+    panel.plot.setYRange(0, 1, padding=0.03)
+    panel.set_note("Each point: your marks rated at or above one certainty.")
+    panel.sync_legend()
+
+
+def draw_wafroc(panel: PlotPanel, s: LocalizationSeries) -> None:
+    """Weighted lesions found against normal cases marked; its area is the wAFROC figure
+    of merit (the curve ends by a straight line to (1, 1))."""
+    c = panel.colours
+    panel.clear()
+    diagonal = np.array([0.0, 1.0])
+    panel.line(diagonal, diagonal, c.reference, "Chance", 1.0, Qt.PenStyle.DashLine)
+    title = "wAFROC curve"
+    if s.points is not None:
+        p = s.points
+        panel.plot.addItem(pg.PlotDataItem(
+            p.fpf, p.wllf, pen=pg.mkPen(c.first, width=2.5), name="Your marks",
+            symbol="o", symbolSize=7, symbolBrush=pg.mkBrush(c.first),
+            symbolPen=pg.mkPen(c.background), dynamicRangeLimit=None,
+        ))
+        panel.line(np.array([p.fpf[-1], 1.0]), np.array([p.wllf[-1], 1.0]), c.first,
+                   "To (1, 1)", 1.5, Qt.PenStyle.DotLine)
+    if s.summary is not None and s.summary.wafroc is not None:
+        title += f" — area {s.summary.wafroc:.2f}"
+    panel.set_title(title)
+    panel.plot.setXRange(0, 1, padding=0.03)
+    panel.plot.setYRange(0, 1, padding=0.03)
     panel.sync_legend()

@@ -23,6 +23,7 @@ from bonescan_tutor.gui.results.figures import (
     SensSpecSeries,
     TimeSeries,
 )
+from bonescan_tutor.gui.results.localization import LocalizationLoader, LocalizationSeries
 from bonescan_tutor.gui.results.model import (
     AttemptRows,
     DashboardData,
@@ -100,6 +101,12 @@ class DashboardView(Protocol):
     def show_leeches(self, leeches: Sequence[Leech]) -> None: ...
 
 
+class LocalizationView(Protocol):
+    """A dashboard that also draws the lesion-finding curves."""
+
+    def show_localization(self, series: LocalizationSeries) -> None: ...
+
+
 def notice(data: DashboardData) -> str:
     """The line above the figures: what is counted, what is left out and flagged."""
     parts = []
@@ -136,8 +143,12 @@ class DashboardPresenter:
         window: int = 20,
         due_today: DueLoader | None = None,
         current_layout: Layout | None = None,
+        load_localization: LocalizationLoader | None = None,
     ) -> None:
+        """``load_localization`` (optional): the FROC / wAFROC series for a filter; the
+        view then needs ``show_localization`` (``LocalizationView``)."""
         self.view = view
+        self.load_localization = load_localization
         self.current_layout = current_layout
         self.due_today = due_today
         self.load_attempts = load_attempts
@@ -199,4 +210,16 @@ class DashboardPresenter:
         self.view.show_times(figures.time_series(data.table, s))
         self.view.show_attempts(data.rows)
         self.view.show_leeches(data.leeches)
+        self._show_localization()
         self.view.show_dashboard()
+
+    def _show_localization(self) -> None:
+        if self.load_localization is None:
+            return
+        try:
+            series = self.load_localization(self.filter)
+        except BonescanError as exc:
+            log.warning("dashboard: %s", exc)
+            series = LocalizationSeries(message=f"Your marks could not be scored: {exc}")
+        view: LocalizationView = self.view  # type: ignore[assignment]
+        view.show_localization(series)

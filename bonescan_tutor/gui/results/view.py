@@ -45,6 +45,11 @@ from bonescan_tutor.gui.results.figures import (
     SensSpecSeries,
     TimeSeries,
 )
+from bonescan_tutor.gui.results.localization import (
+    NO_ANNOTATIONS,
+    LocalizationLoader,
+    LocalizationSeries,
+)
 from bonescan_tutor.gui.results.model import (
     AttemptRows,
     DashboardFilter,
@@ -68,6 +73,13 @@ PLOT_SPECS: tuple[tuple[str, str, str, str], ...] = (
      "Observed accuracy (%)"),
 )
 PLOT_NAMES: tuple[str, ...] = tuple(spec[0] for spec in PLOT_SPECS)
+LOCALIZATION_PLOT_SPECS: tuple[tuple[str, str, str, str], ...] = (
+    ("froc", "FROC curve: lesions found against false marks",
+     "False marks per case (NLF)", "Lesions found (LLF)"),
+    ("wafroc", "wAFROC curve", "Normal cases with a false mark (FPF)",
+     "Lesions found, weighted (wLLF)"),
+)
+LESIONS_TAB = "Lesion finding"
 
 
 class FigureCard(QFrame):
@@ -118,7 +130,11 @@ class DashboardScreen(QWidget):
         window: int = 20,
         due_today: DueLoader | None = None,
         current_layout: Layout | None = None,
+        load_localization: LocalizationLoader | None = None,
     ) -> None:
+        """``load_localization(filter)`` (e.g. ``localization_loader(store, trainee,
+        annotations)``) fills the "Lesion finding" tab; without it the tab says why it
+        is empty."""
         super().__init__(parent)
         self.setObjectName("dashboardScreen")
         self._stale = True
@@ -193,6 +209,7 @@ class DashboardScreen(QWidget):
         self.tabs.setObjectName("dashboardTabs")
         self.tabs.addTab(figures_page, "Figures")
         self.tabs.addTab(self.table, "Answers")
+        self.tabs.addTab(self._build_lesions_page(), LESIONS_TAB)
 
         content_page = QWidget()
         content = QVBoxLayout(content_page)
@@ -212,7 +229,32 @@ class DashboardScreen(QWidget):
         layout.addWidget(self.pages, 1)
 
         self.presenter = DashboardPresenter(self, load_attempts, current_fingerprint, window,
-                                            due_today, current_layout)
+                                            due_today, current_layout, load_localization)
+        self.show_localization(LocalizationSeries(message=NO_ANNOTATIONS))
+
+    def _build_lesions_page(self) -> QWidget:
+        self.lesions_empty = QLabel()
+        self.lesions_empty.setObjectName("lesionsEmpty")
+        self.lesions_empty.setWordWrap(True)
+        self.lesions_empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.lesion_figures = QLabel()
+        self.lesion_figures.setObjectName("lesionFigures")
+        self.lesion_figures.setWordWrap(True)
+        curves = QWidget()
+        column = QVBoxLayout(curves)
+        column.setContentsMargins(2, 4, 2, 2)
+        column.addWidget(self.lesion_figures)
+        row = QHBoxLayout()
+        for name, title, x_label, y_label in LOCALIZATION_PLOT_SPECS:
+            panel = plots.PlotPanel(name, title, x_label, y_label)
+            panel.exportRequested.connect(self._ask_export_png)
+            self.plots[name] = panel
+            row.addWidget(panel, 1)
+        column.addLayout(row, 1)
+        self.lesion_pages = QStackedWidget()
+        self.lesion_pages.addWidget(self.lesions_empty)
+        self.lesion_pages.addWidget(curves)
+        return self.lesion_pages
 
     # -- the filter bar -------------------------------------------------------------------
 
@@ -417,6 +459,17 @@ class DashboardScreen(QWidget):
     def show_times(self, series: TimeSeries) -> None:
         plots.draw_times(self.plots["times"], series)
 
+    def show_localization(self, series: LocalizationSeries) -> None:
+        """The FROC and wAFROC curves, or the reason there are none."""
+        if series.empty:
+            self.lesions_empty.setText(series.message)
+            self.lesion_pages.setCurrentIndex(0)
+            return
+        plots.draw_froc(self.plots["froc"], series)
+        plots.draw_wafroc(self.plots["wafroc"], series)
+        self.lesion_figures.setText(series.figures)
+        self.lesion_pages.setCurrentIndex(1)
+
     def show_attempts(self, rows: AttemptRows) -> None:
         self.table_model.set_rows(rows)
         self.tabs.setTabText(1, f"Answers ({len(rows)})")
@@ -436,10 +489,11 @@ class DashboardScreen(QWidget):
     # -- exports and case opening ---------------------------------------------------------
 
     def export_png(self, plot_name: str, path: Path | str) -> Path:
-        """Save one plot ("learning", "roc", "calibration", "sens_spec", "times") as PNG."""
+        """Save one plot ("learning", "roc", "calibration", "sens_spec", "times", "froc",
+        "wafroc") as PNG."""
         if plot_name not in self.plots:
             raise UsageError(
-                f"There is no plot called {plot_name!r}; choose one of {', '.join(PLOT_NAMES)}."
+                f"There is no plot called {plot_name!r}; choose one of {', '.join(self.plots)}."
             )
         return self.plots[plot_name].export_png(Path(path))
 

@@ -45,6 +45,9 @@ class ReadingViewBox(pg.ViewBox):
     clicked = Signal(float, float)  # a left click (no drag), in image coordinates
     panned = Signal()  # a middle drag moved the view
 
+    #: when set, left drags go to it (the annotation editor sizes marks) instead of the window
+    drag_handler = None
+
     def mouseClickEvent(self, ev):
         if ev.button() == Qt.MouseButton.LeftButton:
             ev.accept()
@@ -54,6 +57,10 @@ class ReadingViewBox(pg.ViewBox):
         super().mouseClickEvent(ev)
 
     def mouseDragEvent(self, ev, axis=None):
+        if self.drag_handler is not None and ev.button() == Qt.MouseButton.LeftButton:
+            ev.accept()
+            self.drag_handler(ev)
+            return
         if ev.button() in (Qt.MouseButton.LeftButton, Qt.MouseButton.RightButton):
             ev.accept()
             delta = ev.screenPos() - ev.lastScreenPos()
