@@ -9,7 +9,7 @@ from typing import Any
 
 from bonescan_tutor.core.cases import Diagnosis
 from bonescan_tutor.core.errors import BonescanError
-from bonescan_tutor.core.validation import Problem, Severity
+from bonescan_tutor.core.validation import Problem, Severity, ValidationReport
 
 
 def register(sub: Any) -> None:
@@ -110,8 +110,6 @@ def run(args: argparse.Namespace) -> int:
 def _print_problems(problems: list[Problem]) -> None:
     if not problems:
         return
-    n_err = sum(p.severity is Severity.ERROR for p in problems)
-    n_warn = sum(p.severity is Severity.WARNING for p in problems)
-    print(f"\n{len(problems)} problem(s): {n_err} error(s), {n_warn} warning(s)")
+    print(f"\n{ValidationReport(problems).counts_text()}")
     for problem in problems:
         print(f"  {problem}")

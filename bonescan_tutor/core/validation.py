@@ -98,3 +98,14 @@ class ValidationReport:
     @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.severity is Severity.WARNING]
+
+    @property
+    def notes(self) -> list[Problem]:
+        """What reading did (a capture split, a view read inverted): nothing to fix."""
+        return [p for p in self.problems if p.severity is Severity.INFO]
+
+    def counts_text(self) -> str:
+        """'2 problem(s): 1 error(s), 1 warning(s); 3 note(s)', notes not counted as problems."""
+        n_err, n_warn, n_info = len(self.errors), len(self.warnings), len(self.notes)
+        text = f"{n_err + n_warn} problem(s): {n_err} error(s), {n_warn} warning(s)"
+        return text + (f"; {n_info} note(s)" if n_info else "")

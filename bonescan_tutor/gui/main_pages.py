@@ -245,7 +245,8 @@ class PageCommands:
             # During a quiz: nothing about labels, not even the dataset's counts.
             self.statusBar().showMessage(f"{who}{dataset.name}")
             return
-        problems = f" — {len(report)} problem(s), see File > Dataset report" if report else ""
+        to_fix = len(report.errors) + len(report.warnings) if report else 0
+        problems = f" — {to_fix} problem(s), see File > Dataset report" if to_fix else ""
         counts = dataset.counts()
         self.statusBar().showMessage(
             f"{who}{dataset.name} [{dataset.layout.value}]: {len(dataset)} cases "

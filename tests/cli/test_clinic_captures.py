@@ -67,3 +67,25 @@ def test_render_of_a_combined_capture_shows_the_two_crops(tmp_path: Path) -> Non
     with Image.open(out) as im:
         # Two crops about one view wide each, not the whole 856-pixel capture.
         assert 2 * 240 <= im.width <= 2 * 256 + 40 and im.height >= 1000
+
+
+def test_notes_on_how_captures_were_read_are_not_counted_as_problems(tmp_path: Path) -> None:
+    """A clean capture manifest has notes (split, inverted, JPEG) but nothing to fix: the
+    count of problems says 0, the notes are counted apart, in the CLI and the report."""
+    from bonescan_tutor.core.validation import ProblemKind, Severity, ValidationReport
+    from bonescan_tutor.datasets.detect import open_dataset
+
+    clinic_manifest(tmp_path)
+    r = cli("validate", str(tmp_path), "--deep")
+    assert r.returncode == 0, r.stderr
+    problems = json.loads(cli("validate", str(tmp_path), "--deep", "--json").stdout)["problems"]
+    to_fix = sum(p["severity"] != "info" for p in problems)
+    notes = len(problems) - to_fix
+    assert notes > 0
+    assert f"{to_fix} problem(s): 0 error(s), {to_fix} warning(s); {notes} note(s)" in r.stdout
+    _, report = open_dataset(tmp_path)
+    assert report.notes and report.counts_text().startswith(f"{len(report.warnings)} problem(s)")
+    mixed = ValidationReport()
+    mixed.add("a.png", ProblemKind.TRUNCATED_IMAGE, "cut short")
+    mixed.add("b.png", ProblemKind.COMBINED_IMAGE, "split", Severity.INFO)
+    assert mixed.counts_text() == "1 problem(s): 1 error(s), 0 warning(s); 1 note(s)"

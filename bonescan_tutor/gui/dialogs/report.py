@@ -33,8 +33,10 @@ class ReportDialog(QDialog):
                    f"{len(dataset)} cases loaded, {len(dataset.quiz_cases)} usable in quizzes: "
                    + ", ".join(f"{n} {dataset.label(d).lower()}" for d, n in counts.items()))
         if report:
-            summary += (f"<br>{len(report)} problem(s): {len(report.errors)} error(s) (left out), "
-                        f"{len(report.warnings)} warning(s) (loaded). The other cases load normally.")
+            notes = f"; {len(report.notes)} note(s) on how images were read" if report.notes else ""
+            summary += (f"<br>{len(report.errors) + len(report.warnings)} problem(s): "
+                        f"{len(report.errors)} error(s) (left out), {len(report.warnings)} "
+                        f"warning(s) (loaded){notes}. The other cases load normally.")
         else:
             summary += "<br>No problems found."
         for line in summarize(dataset).lines():
