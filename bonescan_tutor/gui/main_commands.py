@@ -32,6 +32,7 @@ def register_commands(w: MainWindow) -> None:
     add(ActionSpec("open_demo", "&File", "Open the synthetic &demo"), w.open_demo)
     add(ActionSpec("download", "&File", "&Download IICS-UNA dataset…"), w.download_dataset)
     add(ActionSpec("report", "&File", "Dataset &report…", "Ctrl+R"), w.show_report)
+    add(ActionSpec("open_annotations", "&File", "Open a&nnotations…"), w.open_annotations)
     add(ActionSpec("next", "&View", "Next case", "Down"), lambda: w._study(lambda: w.library.step(1)))
     add(ActionSpec("previous", "&View", "Previous case", "Up"),
         lambda: w._study(lambda: w.library.step(-1)))

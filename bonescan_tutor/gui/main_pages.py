@@ -105,6 +105,51 @@ class PageCommands:
         self.annotations, message = load_annotations(self.dataset.root if self.dataset else None)
         if message:
             self.statusBar().showMessage(message, 8000)
+        self._annotations_changed()
+
+    def open_annotations(self) -> None:
+        """Instructor > Open annotations: expert marks from one or more ``.bstann`` files,
+        merged with those beside the dataset."""
+        if self.dataset is None:
+            self.statusBar().showMessage("Open a dataset first.", 4000)
+            return
+        if self._blocked("open_annotations"):
+            return
+        names, _ = QFileDialog.getOpenFileNames(
+            self, "Open annotations", str(Path(self.dataset.root).parent),
+            "Case annotations (*.bstann);;All files (*)")
+        if names:
+            self.add_annotation_files([Path(n) for n in names])
+
+    def add_annotation_files(self, files: list[Path]) -> bool:
+        """Merge ``files`` with the annotations beside the dataset and use them; a file
+        that cannot be read is named and the annotations in use are kept."""
+        from bonescan_tutor.core.annotations import check
+        from bonescan_tutor.storage.annotations import annotations_beside, read_merged
+
+        assert self.dataset is not None
+        beside = annotations_beside(self.dataset.root)
+        chosen = [f.resolve() for f in files]
+        paths = ([beside] if beside is not None and beside.resolve() not in chosen else []) + chosen
+        try:
+            merged, warnings = read_merged(paths)
+        except BonescanError as exc:
+            QMessageBox.warning(self, "Open annotations",
+                                f"{exc}\n\nThe annotations in use are kept.")
+            return False
+        problems = [str(p) for p in check(merged, self.dataset)]
+        self.annotations = merged
+        self._annotations_changed()
+        said = f"Annotations of {len(merged.cases)} case(s) from {len(paths)} file(s) in use."
+        self.statusBar().showMessage(said, 8000)
+        if warnings or problems:
+            listed = [*warnings, *problems]
+            more = f"\n… and {len(listed) - 12} more" if len(listed) > 12 else ""
+            QMessageBox.information(self, "Open annotations",
+                                    said + "\n\n" + "\n".join(listed[:12]) + more)
+        return True
+
+    def _annotations_changed(self) -> None:
         if self._quiz_screen is not None:
             self._quiz_screen.set_annotations(self.annotations)
         if self.dashboard is not None:

@@ -51,6 +51,7 @@ REVEALING = frozenset({
     "open", "open_zip", "open_demo", "download", "report", "library", "progress",
     "new_quizset", "cohort", "annotate", "trainee", "next", "previous", "page_down", "page_up",
     "quick_quiz", "review_due", "open_quiz_set", "write_results_again", "teaching_images",
+    "open_annotations",
 })
 #: Commands of the quiz screen: used only while a quiz is on screen.
 QUIZ_ONLY = frozenset({

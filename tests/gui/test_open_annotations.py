@@ -1,0 +1,65 @@
+"""File > Open annotations: expert marks from .bstann files beside or away from the dataset."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from bonescan_tutor import paths
+from bonescan_tutor.datasets.detect import open_dataset
+from bonescan_tutor.gui.main_window import MainWindow
+from bonescan_tutor.storage.progress import ProgressStore
+
+
+@pytest.fixture
+def demo_copy(tmp_path: Path) -> tuple[Path, Path]:
+    """The shipped demo without its annotations beside it, and those annotations apart."""
+    data = tmp_path / "demo"
+    shutil.copytree(paths.resources_dir() / "demo", data)
+    apart = tmp_path / "expert.bstann"
+    (data / "annotations.bstann").rename(apart)
+    return data, apart
+
+
+def test_opened_annotation_files_are_used_and_a_broken_one_keeps_those_in_use(
+        qtbot, settings, tmp_path: Path, demo_copy, monkeypatch) -> None:
+    data, apart = demo_copy
+    store = ProgressStore.open(tmp_path / "progress.sqlite3")
+    w = MainWindow(settings, store=store, trainee="Ana")
+    qtbot.addWidget(w)
+    w.set_dataset(*open_dataset(data))
+    assert w.annotations is None and w.actions["open_annotations"].isEnabled()
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(apart)], ""))
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: told.append(text))
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: told.append(text))
+    w.actions["open_annotations"].trigger()
+    assert w.annotations is not None and len(w.annotations.cases) > 0
+    assert "case(s) from 1 file(s) in use" in w.statusBar().currentMessage()
+    assert told == []  # the demo's own truth fits it: nothing to warn about
+    in_use = w.annotations
+    broken = tmp_path / "broken.bstann"
+    broken.write_text("{ not json", encoding="utf-8")
+    assert w.add_annotation_files([broken]) is False
+    assert str(broken) in told[-1] and "kept" in told[-1]
+    assert w.annotations is in_use
+    w.close()
+    store.close()
+
+
+def test_open_annotations_is_closed_during_an_exam(qtbot, settings, tmp_path: Path, demo_copy) -> None:
+    from bonescan_tutor.core.quiz import QuizMode, QuizSpec
+
+    data, _ = demo_copy
+    store = ProgressStore.open(tmp_path / "progress.sqlite3")
+    w = MainWindow(settings, store=store, trainee="Ana")
+    qtbot.addWidget(w)
+    w.set_dataset(*open_dataset(data))
+    keys = [c.key for c in w.dataset.quiz_cases][:3]
+    w.start_quiz(QuizSpec.create("Exam", keys, QuizMode.EXAM, seed=1))
+    assert not w.actions["open_annotations"].isEnabled()
+    w.close()
+    store.close()
