@@ -215,7 +215,7 @@ class PageCommands:
         if store is not None and trainee is not None:
             export_results(self, store, trainee, kind,
                            self.dataset.fingerprint if self.dataset else None,
-                           self.dataset.layout if self.dataset else None)
+                           self.dataset.layout if self.dataset else None, self.annotations)
 
     # --- opening data -------------------------------------------------------------------
     def choose_dataset(self) -> None:

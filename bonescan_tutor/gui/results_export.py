@@ -1,5 +1,6 @@
-"""The dashboard's Export menu: the trainee's answers as xlsx, CSV or iMRMC input, written
-by the same functions as ``bonescan-tutor report --export/--imrmc``."""
+"""The dashboard's Export menu: the trainee's answers as xlsx, CSV or iMRMC input, and
+their marks as RJafroc's JAFROC workbook, written by the same functions as
+``bonescan-tutor report --export/--imrmc/--rjafroc``."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
+from bonescan_tutor.core.annotations import AnnotationSet
 from bonescan_tutor.core.cases import Layout
 from bonescan_tutor.core.errors import BonescanError
 from bonescan_tutor.storage.progress import ProgressStore, Trainee
@@ -15,11 +17,13 @@ FILTERS = {
     "xlsx": ("Excel workbook (*.xlsx)", ".xlsx"),
     "csv": ("CSV file (*.csv)", ".csv"),
     "imrmc": ("iMRMC input (*.imrmc)", ".imrmc"),
+    "rjafroc": ("RJafroc JAFROC workbook (*.xlsx)", ".xlsx"),
 }
 
 
 def export_results(parent: QWidget, store: ProgressStore, trainee: Trainee, kind: str,
-                   fingerprint: str | None, layout: Layout | None = None) -> Path | None:
+                   fingerprint: str | None, layout: Layout | None = None,
+                   annotations: AnnotationSet | None = None) -> Path | None:
     from bonescan_tutor.core.scoring import summary
     from bonescan_tutor.storage.export import (
         export_attempts_csv,
@@ -29,6 +33,13 @@ def export_results(parent: QWidget, store: ProgressStore, trainee: Trainee, kind
         scored_answers,
     )
 
+    if kind == "rjafroc" and annotations is None:
+        QMessageBox.information(
+            parent, "Export results",
+            "The RJafroc workbook scores lesion marks against an expert's annotations, and "
+            "the open dataset has none: put annotations.bstann beside it, open one with File "
+            "> Open annotations, or make one with Instructor > Annotate cases.")
+        return None
     name_filter, suffix = FILTERS[kind]
     default = f"{trainee.name}-bonescan{suffix}".replace(" ", "_")
     path_text, _ = QFileDialog.getSaveFileName(parent, "Export results", default, name_filter)
@@ -46,6 +57,14 @@ def export_results(parent: QWidget, store: ProgressStore, trainee: Trainee, kind
         elif kind == "csv":
             export_attempts_csv(attempts, path, trainee_names=names, current_fingerprint=fingerprint,
                                 current_layout=layout)
+        elif kind == "rjafroc":
+            from bonescan_tutor.storage.rjafroc import export_rjafroc, rjafroc_key_paths
+
+            assert annotations is not None
+            path, notes = export_rjafroc(attempts, annotations, path, names)
+            readers, cases = rjafroc_key_paths(path)
+            path_note = "".join(f"\n{n}" for n in notes)
+            path_note += f"\n(reader and case keys: {readers.name}, {cases.name})"
         else:
             path = export_imrmc(attempts, path, trainee_names=names,
                                 current_fingerprint=fingerprint, current_layout=layout)

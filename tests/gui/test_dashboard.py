@@ -152,7 +152,7 @@ def test_export_png_writes_the_plot_at_its_size(qtbot, settings, tmp_path: Path,
 
 def test_export_menu_emits_the_kind(qtbot, settings) -> None:
     screen = make_screen(qtbot, six(), [session(1)])
-    for kind in ("xlsx", "csv", "imrmc"):
+    for kind in ("xlsx", "csv", "imrmc", "rjafroc"):
         with qtbot.waitSignal(screen.exportRequested) as signal:
             screen.export_actions[kind].trigger()
         assert signal.args == [kind]

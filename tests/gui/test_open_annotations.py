@@ -63,3 +63,41 @@ def test_open_annotations_is_closed_during_an_exam(qtbot, settings, tmp_path: Pa
     assert not w.actions["open_annotations"].isEnabled()
     w.close()
     store.close()
+
+
+def test_the_dashboard_exports_marks_as_an_rjafroc_workbook_only_with_annotations(
+        qtbot, settings, tmp_path: Path, demo_copy, monkeypatch) -> None:
+    import openpyxl
+
+    from bonescan_tutor.core.cases import Diagnosis, Projection
+    from bonescan_tutor.core.quiz import QuizMode, QuizSpec
+
+    data, apart = demo_copy
+    store = ProgressStore.open(tmp_path / "progress.sqlite3")
+    w = MainWindow(settings, store=store, trainee="Ana")
+    qtbot.addWidget(w)
+    w.set_dataset(*open_dataset(data))
+    keys = tuple(c.key for c in w.dataset.quiz_cases)[:4]
+    w.start_quiz(QuizSpec.create("Lesions", keys, QuizMode.PRACTICE, seed=2))
+    screen = w.quiz_screen
+    for _ in keys:
+        screen._clicked(Projection.ANTERIOR, 120.0, 300.0)
+        w.quiz.set_certainty(80)
+        screen.answer(Diagnosis.METASTASES)
+        screen.next_case()
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: told.append(text))
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: told.append(text))
+    target = tmp_path / "marks.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    w.export_results("rjafroc")  # no annotations yet: said, nothing written
+    assert "Open annotations" in told[-1] and not target.exists()
+    assert w.add_annotation_files([apart])
+    w.export_results("rjafroc")
+    assert target.exists() and "marks.readers.csv" in told[-1]
+    book = openpyxl.load_workbook(target)
+    assert sorted(s.upper() for s in book.sheetnames) == ["FP", "TP", "TRUTH"]
+    truth_cases = {row[0] for row in book["TRUTH"].iter_rows(min_row=2, values_only=True)}
+    assert len(truth_cases) == len(keys)  # exactly the answered cases
+    w.close()
+    store.close()

@@ -63,6 +63,7 @@ EXPORT_KINDS: tuple[tuple[str, str], ...] = (
     ("xlsx", "Excel workbook (.xlsx)…"),
     ("csv", "CSV file…"),
     ("imrmc", "iMRMC reader-study file…"),
+    ("rjafroc", "RJafroc JAFROC workbook (lesion marks)…"),
 )
 PLOT_SPECS: tuple[tuple[str, str, str, str], ...] = (
     ("learning", "Accuracy as you read more cases", "Cases read", "Accuracy (%)"),
@@ -119,7 +120,7 @@ class DashboardScreen(QWidget):
     """
 
     openCase = Signal(str)  # a case key, from a double-click on the table or a leech
-    exportRequested = Signal(str)  # "xlsx", "csv" or "imrmc"
+    exportRequested = Signal(str)  # "xlsx", "csv", "imrmc" or "rjafroc"
 
     def __init__(
         self,
