@@ -24,18 +24,26 @@ def demo_copy(tmp_path: Path) -> tuple[Path, Path]:
     return data, apart
 
 
-def test_opened_annotation_files_are_used_and_a_broken_one_keeps_those_in_use(
-        qtbot, settings, tmp_path: Path, demo_copy, monkeypatch) -> None:
-    data, apart = demo_copy
+@pytest.fixture
+def window(qtbot, settings, tmp_path: Path, demo_copy, monkeypatch, request) -> MainWindow:
+    """The main window on the demo copy; message boxes record their text in ``w.told``."""
     store = ProgressStore.open(tmp_path / "progress.sqlite3")
+    request.addfinalizer(store.close)  # after the window has closed (it saves then)
     w = MainWindow(settings, store=store, trainee="Ana")
     qtbot.addWidget(w)
-    w.set_dataset(*open_dataset(data))
-    assert w.annotations is None and w.actions["open_annotations"].isEnabled()
-    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(apart)], ""))
+    w.set_dataset(*open_dataset(demo_copy[0]))
     told: list[str] = []
     monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: told.append(text))
     monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: told.append(text))
+    w.told = told  # type: ignore[attr-defined]
+    return w
+
+
+def test_opened_annotation_files_are_used_and_a_broken_one_keeps_those_in_use(
+        window: MainWindow, tmp_path: Path, demo_copy, monkeypatch) -> None:
+    w, (_, apart), told = window, demo_copy, window.told  # type: ignore[attr-defined]
+    assert w.annotations is None and w.actions["open_annotations"].isEnabled()
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(apart)], ""))
     w.actions["open_annotations"].trigger()
     assert w.annotations is not None and len(w.annotations.cases) > 0
     assert "case(s) from 1 file(s) in use" in w.statusBar().currentMessage()
@@ -46,37 +54,25 @@ def test_opened_annotation_files_are_used_and_a_broken_one_keeps_those_in_use(
     assert w.add_annotation_files([broken]) is False
     assert str(broken) in told[-1] and "kept" in told[-1]
     assert w.annotations is in_use
-    w.close()
-    store.close()
 
 
-def test_open_annotations_is_closed_during_an_exam(qtbot, settings, tmp_path: Path, demo_copy) -> None:
+def test_open_annotations_is_closed_during_an_exam(window: MainWindow) -> None:
     from bonescan_tutor.core.quiz import QuizMode, QuizSpec
 
-    data, _ = demo_copy
-    store = ProgressStore.open(tmp_path / "progress.sqlite3")
-    w = MainWindow(settings, store=store, trainee="Ana")
-    qtbot.addWidget(w)
-    w.set_dataset(*open_dataset(data))
+    w = window
     keys = [c.key for c in w.dataset.quiz_cases][:3]
     w.start_quiz(QuizSpec.create("Exam", keys, QuizMode.EXAM, seed=1))
     assert not w.actions["open_annotations"].isEnabled()
-    w.close()
-    store.close()
 
 
 def test_the_dashboard_exports_marks_as_an_rjafroc_workbook_only_with_annotations(
-        qtbot, settings, tmp_path: Path, demo_copy, monkeypatch) -> None:
+        window: MainWindow, tmp_path: Path, demo_copy, monkeypatch) -> None:
     import openpyxl
 
     from bonescan_tutor.core.cases import Diagnosis, Projection
     from bonescan_tutor.core.quiz import QuizMode, QuizSpec
 
-    data, apart = demo_copy
-    store = ProgressStore.open(tmp_path / "progress.sqlite3")
-    w = MainWindow(settings, store=store, trainee="Ana")
-    qtbot.addWidget(w)
-    w.set_dataset(*open_dataset(data))
+    w, (_, apart), told = window, demo_copy, window.told  # type: ignore[attr-defined]
     keys = tuple(c.key for c in w.dataset.quiz_cases)[:4]
     w.start_quiz(QuizSpec.create("Lesions", keys, QuizMode.PRACTICE, seed=2))
     screen = w.quiz_screen
@@ -85,9 +81,6 @@ def test_the_dashboard_exports_marks_as_an_rjafroc_workbook_only_with_annotation
         w.quiz.set_certainty(80)
         screen.answer(Diagnosis.METASTASES)
         screen.next_case()
-    told: list[str] = []
-    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: told.append(text))
-    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: told.append(text))
     target = tmp_path / "marks.xlsx"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
     w.export_results("rjafroc")  # no annotations yet: said, nothing written
@@ -99,5 +92,3 @@ def test_the_dashboard_exports_marks_as_an_rjafroc_workbook_only_with_annotation
     assert sorted(s.upper() for s in book.sheetnames) == ["FP", "TP", "TRUTH"]
     truth_cases = {row[0] for row in book["TRUTH"].iter_rows(min_row=2, values_only=True)}
     assert len(truth_cases) == len(keys)  # exactly the answered cases
-    w.close()
-    store.close()
