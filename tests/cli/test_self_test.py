@@ -7,6 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from bonescan_tutor.gui.self_test import _check_late_libraries
+
 
 def max_bracket_depth(text: str) -> int:
     depth = deepest = 0
@@ -21,7 +25,7 @@ def test_self_test_passes_and_leaves_the_users_progress_alone(tmp_path: Path) ->
     r = subprocess.run([sys.executable, "-m", "bonescan_tutor", "--self-test"],
                        capture_output=True, text=True, env=env)
     assert r.returncode == 0, r.stdout + r.stderr
-    assert "self-test: ok" in r.stdout and "practice quiz answered and saved" in r.stdout
+    assert "self-test: ok" in r.stdout and "practice quiz answered, saved and exported" in r.stdout
     assert max_bracket_depth(r.stdout) <= 1, r.stdout  # no brackets inside brackets
     assert not (tmp_path / "data" / "progress.sqlite3").exists()
 
@@ -44,3 +48,14 @@ def test_self_test_touches_nothing_in_the_users_folders(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stdout + r.stderr
     assert _files(home) == before  # no settings, cache or progress written
     assert "propagateSizeHints" not in r.stderr
+
+
+@pytest.mark.parametrize("missing", ["requests", "keyring.backends.SecretService"])
+def test_self_test_names_a_library_the_lrs_client_cannot_load(
+    missing: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bundle built without one of them fails its self-test, naming it."""
+    monkeypatch.setitem(sys.modules, missing, None)  # import raises ImportError
+    failures: list[str] = []
+    _check_late_libraries(failures)
+    assert len(failures) == 1 and missing in failures[0]
