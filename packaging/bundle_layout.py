@@ -90,7 +90,7 @@ def components(bundle: Path) -> list[tuple[str, int]]:
                          if any(rel.startswith(m) or f"/{m}" in f"/{rel}" for m in marks)), "")
             if not name:
                 name = ("system libraries (X11, xcb, fonts, OpenSSL, D-Bus, ...)"
-                        if "/" not in rel and ".so" in rel or rel.endswith(".dll")
+                        if "/" not in rel and (".so" in rel or rel.endswith((".dll", ".dylib")))
                         else "other Python packages and metadata")
         sizes[name] = sizes.get(name, 0) + path.lstat().st_size
     return sorted(sizes.items(), key=lambda item: -item[1])

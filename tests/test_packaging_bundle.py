@@ -175,7 +175,7 @@ def test_icu_package_round_trips_and_keeps_what_qt_uses() -> None:
                     "icudt73l/res_index.res", "icudt73l/zoneinfo64.res", "icudt73l/nfkc.nrm",
                     "icudt73l/brkitr/cjdict.dict", "icudt73l/brkitr/word.brk",
                     "icudt73l/translit/root.res", "icudt73l/zone/pool.res", "icudt73l/lang/de.res"])
-    header, items = icu.read_package(package(names))
+    _, items = icu.read_package(package(names))
 
     assert [name for name, _ in items] == names
     assert all(item.startswith(name.encode() * 3) for name, item in items)
