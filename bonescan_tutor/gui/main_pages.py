@@ -77,7 +77,7 @@ class PageCommands:
         from bonescan_tutor.gui.instructor.cohort_view import CohortDialog
 
         if not self._blocked("cohort"):
-            CohortDialog(self.settings, self.dataset, self).exec()
+            CohortDialog(self.settings, self.dataset, self, self.annotations).exec()
 
     def prepare_teaching_images(self) -> None:
         from bonescan_tutor.gui.instructor.deidentify_dialog import DeidentifyDialog
