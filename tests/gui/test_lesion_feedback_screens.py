@@ -1,4 +1,5 @@
-"""The end screen's lesion-finding figures: shown when the quiz's cases are annotated."""
+"""Lesion-level feedback on screen: the end screen's figures (when the quiz's cases are
+annotated) and the practice feedback's list of the expert's marks on a 1366 x 768 screen."""
 
 from __future__ import annotations
 
@@ -52,6 +53,7 @@ def _answer_all(w, mode: QuizMode) -> None:
     w.start_quiz(QuizSpec.create("Lesions", keys, mode, seed=5))
     screen = w.quiz_screen
     for _ in keys:
+        assert not screen.answer_block.isHidden()  # back for each case to answer
         screen._clicked(A, 55.0, 101.0)
         w.quiz.set_certainty(70)
         screen.answer(Diagnosis.METASTASES)
@@ -84,3 +86,28 @@ def test_without_annotations_the_end_screen_says_nothing_of_lesions(window) -> N
     end = window.quiz_screen.end
     assert window.quiz_screen.pages.currentIndex() == 1
     assert end.localization.isHidden() and end.figures is None
+
+
+def test_practice_feedback_gives_the_expert_list_room_on_a_768_pixel_screen(window) -> None:
+    w = window
+    w.resize(1366, 768)
+    w.show()
+    first = next(c.key for c in w.dataset.quiz_cases if c.diagnosis.is_positive)
+    many = tuple(Mark(A, 40.0 + 5 * i, 100.0 + 60 * i, 8.0, "ribs", "a focal spot")
+                 for i in range(12))
+    w.quiz_screen.set_annotations(AnnotationSet(w.dataset.name, w.dataset.fingerprint, {
+        first: CaseAnnotations(many, teaching_point="Count the ribs one by one.")}))
+    w.start_quiz(QuizSpec.create("Ribs", (first,), QuizMode.PRACTICE, seed=5))
+    screen = w.quiz_screen
+    assert not screen.answer_block.isHidden()
+    screen._clicked(A, 40.0, 100.0)
+    w.quiz.set_certainty(80)
+    screen.answer(Diagnosis.METASTASES)
+    panel = screen.lesion_panel
+    assert panel.isVisible() and panel.list.count() == 13  # 12 lesions and the mark
+    # the answer controls, disabled now and repeated in the feedback, make way for the list
+    assert screen.answer_block.isHidden()
+    # all twelve lesions and the mark in view at once, no scrolling (before, at 768 px,
+    # the list had room for a few rows)
+    assert panel.list.viewport().height() >= panel.list.count() * panel.list.sizeHintForRow(0)
+    assert screen.feedback.isVisible() and screen.next_button.isVisible()
