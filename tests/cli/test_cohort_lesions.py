@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from bonescan_tutor import cli
-import openpyxl
-
 from bonescan_tutor.core.annotations import AnnotationSet
 from bonescan_tutor.datasets.detect import open_dataset
 from bonescan_tutor.storage.annotations import write_annotations

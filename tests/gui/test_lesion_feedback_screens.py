@@ -78,7 +78,8 @@ def test_the_end_screen_shows_llf_nlf_wafroc_and_the_cases_left_out(window, mode
     assert "Lesions found (LLF): 1 of 1 = 100 %" in text
     assert "false marks per case (NLF): 0.67" in text
     assert "wAFROC figure of merit: 0.50" in text
-    assert f"Left out: case(s) {second} (still counted in the score above)" in text
+    assert text.endswith("Left out for lacking annotated lesions (still counted in the "
+                         f"score above): metastatic case(s) {second}.")
 
 
 def test_without_annotations_the_end_screen_says_nothing_of_lesions(window) -> None:

@@ -48,7 +48,6 @@ class LesionsPage(QWidget):
         self.choose_button.clicked.connect(self._choose)
         self.headline = QLabel("")
         self.headline.setWordWrap(True)
-        self.headline.setObjectName("emptyHint")
         self.table = read_only_table(LESION_COLUMNS)
         header = self.table.horizontalHeader()
         header.setStretchLastSection(True)

@@ -73,9 +73,9 @@ from bonescan_tutor.storage.results import EXTENSION, slug
 log = logging.getLogger(__name__)
 
 TRAINEE_COLUMNS = ("Trainee", "Cases", "Answered", "Accuracy (95 % CI)", "Sensitivity",
-                   "Specificity", "Kappa", "AUC", "Median time", "Status", "File", "LLF", "NLF",
-                   "wAFROC")
-LOCALIZATION_COLUMNS = range(TRAINEE_COLUMNS.index("LLF"), len(TRAINEE_COLUMNS))
+                   "Specificity", "Kappa", "AUC", "Median time", "LLF", "NLF", "wAFROC",
+                   "Status", "File")
+LOCALIZATION_COLUMNS = range(TRAINEE_COLUMNS.index("LLF"), TRAINEE_COLUMNS.index("Status"))
 ITEM_COLUMNS = ("Case", "Label", "Trainees", "Correct", "Discrimination",
                 "Point-biserial (corrected, item-rest)", "Point-biserial (uncorrected, item-total)",
                 "Said metastases", "Said no metastases", "No answer", "Mean certainty")
@@ -297,8 +297,7 @@ class CohortDialog(QDialog):
             cells = (r.trainee, str(s.n_attempts), str(s.n_answered), with_interval(m.accuracy),
                      percent(m.sensitivity.estimate), percent(m.specificity.estimate),
                      estimate(m.kappa), estimate(s.auc), DASH if median is None else f"{median:.0f} s",
-                     r.status.value, r.path.name if r.path else "",
-                     *localization_cells(loc))
+                     *localization_cells(loc), r.status.value, r.path.name if r.path else "")
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if 0 < col < 9 or col in LOCALIZATION_COLUMNS:

@@ -35,14 +35,13 @@ def localization_html(loc: Localization | None) -> str:
     if loc is None:
         return ""
     if not loc.cases:
-        text = "No annotated case was answered" + (
-            f"; {len(loc.unannotated)} metastatic case(s) without annotated lesions are "
-            "left out." if loc.unannotated else ".")
+        text = "No annotated case was answered."
     else:
-        text = LocalizationSeries(summary=loc).figures
+        text = LocalizationSeries(summary=replace(loc, unannotated=())).figures
     if loc.unannotated:
         keys = ", ".join(sorted(loc.unannotated, key=natural_key))
-        text += f" Left out: case(s) {keys} (still counted in the score above)."
+        text += (" Left out for lacking annotated lesions (still counted in the score "
+                 f"above): metastatic case(s) {keys}.")
     return f"<b>Lesion finding</b> (your marks against the expert's): {text}"
 
 
