@@ -140,18 +140,28 @@ def _finding_kinds(marks: Sequence[TraineeMark], findings: Sequence[Mark]) -> li
     return out
 
 
-def load_annotations(dataset_root: Path | str | None) -> tuple[AnnotationSet | None, str]:
+def load_annotations(
+    dataset_root: Path | str | None, fingerprint: str | None = None
+) -> tuple[AnnotationSet | None, str]:
     """The annotations beside the dataset at ``dataset_root`` and a message: (None, "")
-    when there are none, (None, the reason naming the file) when they cannot be read."""
+    when there are none, (None, the reason naming the file) when they cannot be read, and
+    a warning naming the file with them when they were made on another version of the
+    dataset than ``fingerprint`` (the marks may no longer fit the images)."""
     if dataset_root is None:
         return None, ""
     path = annotations_beside(dataset_root)
     if path is None:
         return None, ""
     try:
-        return read_annotations(path), ""
+        annotations = read_annotations(path)
     except BonescanError as e:
         return None, f"{e} The scans are shown without the expert's marks."
+    if fingerprint is None or annotations.dataset_fingerprint == fingerprint:
+        return annotations, ""
+    return annotations, (
+        f"{path}: made on dataset version {annotations.dataset_fingerprint}, the open dataset "
+        f"is version {fingerprint}: cases or images have changed since, so check the marks "
+        "(Instructor > Annotate cases).")
 
 
 def feedback_for(
