@@ -79,6 +79,8 @@ LOCALIZATION_COLUMNS = range(TRAINEE_COLUMNS.index("LLF"), TRAINEE_COLUMNS.index
 ITEM_COLUMNS = ("Case", "Label", "Trainees", "Correct", "Discrimination",
                 "Point-biserial (corrected, item-rest)", "Point-biserial (uncorrected, item-total)",
                 "Said metastases", "Said no metastases", "No answer", "Mean certainty")
+
+
 class CohortDialog(QDialog):
     """The cohort view; ``load(paths)`` merges files in the background, then ``loaded``."""
 
