@@ -22,7 +22,7 @@ from PySide6.QtGui import QImage
 
 from bonescan_tutor import paths
 from bonescan_tutor.core.cases import Case, Projection
-from bonescan_tutor.core.overlays import ASYMMETRY
+from bonescan_tutor.core.overlays import ASYMMETRY, OVERLAYS
 from bonescan_tutor.datasets.detect import open_dataset
 from bonescan_tutor.datasets.images import load_view
 from bonescan_tutor.gui.app import configure_pyqtgraph
@@ -41,6 +41,7 @@ SCENES = {
     "anterior_posterior": ViewerState(),  # the default: bone-35, inverted gray
     "asymmetry_overlay": ViewerState(overlays=frozenset({ASYMMETRY})),
     "posterior_mirrored": ViewerState(mirror_posterior=True),
+    "every_overlay": ViewerState(overlays=frozenset(OVERLAYS)),
 }
 
 
