@@ -12,6 +12,7 @@ atomically so a crash never leaves half a file.
 
 from __future__ import annotations
 
+import itertools
 import os
 import secrets
 from collections.abc import Collection, Mapping
@@ -47,6 +48,7 @@ GHOST_OPACITY = 0.4  # the viewer's default blend
 MARGIN = 8
 STRIP = 18
 FONT_SIZE = 12
+DASH = 6  # a dashed line's dash, its gap half as long
 BAR_HEIGHT = 10
 BAR_BLOCK = 44  # bar, tick labels and caption under the views
 
@@ -119,7 +121,8 @@ def _composite(rgb: np.ndarray, raster: Raster) -> np.ndarray:
     """``raster`` laid over ``rgb`` (float RGB), as the screen blends a see-through image."""
     rgba = raster.rgba().astype(np.float64)
     alpha = rgba[..., 3:] / 255.0
-    return (1 - alpha) * rgb + alpha * rgba[..., :3]
+    out: np.ndarray = (1 - alpha) * rgb + alpha * rgba[..., :3]
+    return out
 
 
 def _view_rgb(image: np.ndarray, window: Window, cmap_name: str, rasters: list[Raster]) -> np.ndarray:
@@ -155,8 +158,11 @@ def _draw_vectors(draw: ImageDraw.ImageDraw, box: Box, layers: list[Line | Marke
 
     for layer in layers:
         if isinstance(layer, Line):
-            draw.line([at(x, y) for x, y in zip(layer.xs, layer.ys, strict=True)],
-                      fill=layer.colour, width=max(1, round(layer.width * s)))
+            points = [at(x, y) for x, y in zip(layer.xs, layer.ys, strict=True)]
+            width = max(1, round(layer.width * s))
+            for a, b in itertools.pairwise(points):
+                for piece in _dashes(a, b, DASH * s if layer.dashed else 0.0):
+                    draw.line(piece, fill=layer.colour, width=width)
             continue
         for x, y in zip(layer.xs, layer.ys, strict=True):
             cx, cy = at(x, y)
@@ -164,10 +170,26 @@ def _draw_vectors(draw: ImageDraw.ImageDraw, box: Box, layers: list[Line | Marke
                          max(1, round(layer.width * s)))
 
 
+def _dashes(a: tuple[float, float], b: tuple[float, float], dash: float
+            ) -> list[list[tuple[float, float]]]:
+    """The segment a-b as dashes ``dash`` long with gaps half as long (0: one piece),
+    as the viewer's dashed pen draws it."""
+    length = float(np.hypot(b[0] - a[0], b[1] - a[1]))
+    if dash <= 0 or length <= dash:
+        return [[a, b]]
+    ux, uy = (b[0] - a[0]) / length, (b[1] - a[1]) / length
+    starts = np.arange(0.0, length, 1.5 * dash)
+    return [[(a[0] + ux * t, a[1] + uy * t),
+             (a[0] + ux * min(t + dash, length), a[1] + uy * min(t + dash, length))]
+            for t in starts]
+
+
 def colour_bar_rgb(values: np.ndarray) -> np.ndarray:
     """The asymmetry colours over a white page, as the overlay shows them on a light scan."""
     white = np.full((*np.shape(values), 3), 247.0)
-    return np.clip(np.rint(_composite(white, Raster(asymmetry_argb(values)))), 0, 255).astype(np.uint8)
+    rgb = _composite(white, Raster(asymmetry_argb(values)))
+    out: np.ndarray = np.clip(np.rint(rgb), 0, 255).astype(np.uint8)
+    return out
 
 
 def _draw_colour_bar(draw: ImageDraw.ImageDraw, canvas: Image.Image, bar: Box, s: int) -> None:

@@ -89,7 +89,7 @@ def test_asymmetry_is_vermillion_hotter_blue_colder_and_clear_when_quiet() -> No
 
 
 def test_an_unknown_name_is_refused_with_the_choices() -> None:
-    with pytest.raises(UsageError, match="'halo'.*midline, mirror, asymmetry, hotspots"):
+    with pytest.raises(UsageError, match=r"'halo'.*midline, mirror, asymmetry, hotspots"):
         check_names("midline, halo")
     assert check_names(" midline ,, hotspots") == ["midline", "hotspots"]
 

@@ -263,11 +263,10 @@ class QuizScreen(QWidget):
         expert = feedback_for(self.annotations, feedback.case_key, feedback.truth.is_positive,
                               feedback.marks)
         if expert is not None:
-            lines.append("The expert's marks are drawn on the scans: hits in green, false "
-                         "marks in orange, lesions as magenta circles.")
+            lines.append("The expert's marks are drawn on the scans (the legend is below).")
         elif feedback.marks:
-            lines.append(f"Your {len(feedback.marks)} mark(s) are shown in green, beside the "
-                         "symmetry hot spots (red circles).")
+            lines.append(f"Your {len(feedback.marks)} mark(s) are the blue crosses, beside the "
+                         "symmetry hot spots (orange circles).")
         lines.append(running)
         self.feedback.setText("<br>".join(lines))
         self.viewer.scans.show_marks(list(feedback.marks))

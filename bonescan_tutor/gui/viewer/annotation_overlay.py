@@ -86,7 +86,8 @@ class _ViewLayer:
         return (w - 1 - x) if self.view.mirrored else x
 
     def _label(self, text: str, colour: str, x: float, y: float) -> None:
-        item = pg.TextItem(text, color=colour, anchor=(0, 1), fill=pg.mkBrush(0, 0, 0, 150))
+        # a light box: the palette's darker colours (blue, purple) read on it
+        item = pg.TextItem(text, color=colour, anchor=(0, 1), fill=pg.mkBrush(255, 255, 255, 215))
         item.setZValue(LABEL_Z)
         item.setPos(x, y)
         self.view.box.addItem(item, ignoreBounds=True)

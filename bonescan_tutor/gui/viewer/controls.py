@@ -42,7 +42,7 @@ TEACHING_CAPTION = (
 
 def legend_html(names: frozenset[str]) -> str:
     """The legend of the overlays ``names`` (registry order): a swatch and its text each."""
-    return " &nbsp; ".join(
+    return "<br>".join(
         f'<span style="color:{hex_colour(colour)}">■</span> {text}'
         for spec in specs() if spec.name in names for colour, text in spec.legend)
 
