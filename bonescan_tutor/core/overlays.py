@@ -165,14 +165,34 @@ def paint_midline(data: OverlayInput) -> tuple[Layer, ...]:
     return (Line(tuple(float(a.midline.x_at(y)) for y in ys), ys, SKY_BLUE),)
 
 
+_MIRRORED: dict[int, tuple[np.ndarray, SymmetryAnalysis, np.ndarray]] = {}
+_MIRRORED_KEPT = 4  # both views of a case and of the one before
+
+
+def _mirrored(image: np.ndarray, analysis: SymmetryAnalysis) -> np.ndarray:
+    """``mirror(image, analysis.midline)``, kept for the last few analyses: a window drag
+    repaints the ghost every event, and the mirror does not change with the window."""
+    known = _MIRRORED.get(id(analysis))
+    if known is not None and known[0] is image and known[1] is analysis:
+        return known[2]
+    out = np.ascontiguousarray(mirror(image, analysis.midline))
+    if image.dtype in (np.uint8, np.uint16):  # back to integers: the window's fast table
+        out = np.clip(np.rint(out), 0, np.iinfo(image.dtype).max).astype(image.dtype)
+    while len(_MIRRORED) >= _MIRRORED_KEPT:
+        _MIRRORED.pop(next(iter(_MIRRORED)))
+    _MIRRORED[id(analysis)] = (image, analysis, out)
+    return out
+
+
 def paint_ghost(data: OverlayInput) -> tuple[Layer, ...]:
     """The view mirrored across its midline in one colour: opaque where uptake is high,
     clear where there is none, so an asymmetric lesion shows as a spot without a twin."""
     a = data.analysis
     if a is None:
         return ()
-    uptake = _uptake(np.ascontiguousarray(mirror(data.image, a.midline)), data.window, data.top)
-    alpha = np.rint(uptake * min(max(data.ghost_opacity, 0.0), 1.0)).astype(np.uint32)
+    uptake = _uptake(_mirrored(data.image, a), data.window, data.top)
+    opacity = min(max(data.ghost_opacity, 0.0), 1.0)
+    alpha = np.rint(np.arange(256) * opacity).astype(np.uint32)[uptake]
     r, g, b = REDDISH_PURPLE
     return (Raster(alpha << 24 | np.uint32(r << 16 | g << 8 | b)),)
 
