@@ -10,15 +10,22 @@ regard to case, spaces, hyphens or underscores, with a few synonyms (``COLUMNS``
 File paths are relative to the manifest's folder; they are data, so a path that
 escapes that folder (``../``, absolute, a drive letter) is refused and the case left
 out. The manifest is ``manifest.csv``, ``manifest.xlsx``, ``cases.csv`` or
-``cases.xlsx`` in the dataset folder, or the file itself.
+``cases.xlsx`` in the dataset folder (or in a zip, at its top or one folder in), or the
+file itself.
+
+Reading is in two steps: the rows first (keys, labels, paths as written: fast, shown by
+``progress.preview`` when asked), then every image's header (existence, size, end
+marker), which for tens of thousands of cases takes seconds and reports its progress.
 """
 
 from __future__ import annotations
 
 import enum
+import os
+import posixpath
 import re
 from collections.abc import Sequence
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 from bonescan_tutor.core.cases import (
     Case,
@@ -35,12 +42,21 @@ from bonescan_tutor.core.cases import (
 from bonescan_tutor.core.errors import DatasetError, ImageError
 from bonescan_tutor.core.validation import ProblemKind, Severity, ValidationReport
 from bonescan_tutor.datasets import captures, sheet
-from bonescan_tutor.datasets.images import ImageHeader, read_header
+from bonescan_tutor.datasets.images import ImageHeader
+from bonescan_tutor.datasets.reader import NO_PROGRESS, NOT_RECOGNISED, Progress, Recognition
+from bonescan_tutor.datasets.tree import FileTree
 from bonescan_tutor.files import tables
+
+LAYOUT = Layout.MANIFEST
+LOOKS_FOR = ("a case manifest: manifest.csv, manifest.xlsx, cases.csv or cases.xlsx (or the "
+             "CSV/XLSX file itself) with case, anterior, posterior (or image) and diagnosis "
+             "columns")
 
 MANIFEST_NAMES = ("manifest.csv", "manifest.xlsx", "cases.csv", "cases.xlsx")
 SUFFIXES = frozenset({".csv", ".xlsx"})
 EXPECTED_SIZE = (256, 1024)
+HEAD_BYTES = 64 * 1024  # enough of a CSV to find its header row when recognising it
+STEP_ROWS = 250  # rows checked between two progress reports
 
 # Field -> accepted header spellings, already squashed (lower case, no separators).
 # The boxes come first: "anterior box" would otherwise be taken for "anterior ...".
@@ -71,10 +87,19 @@ def _usable(columns: dict[str, int]) -> bool:
     )
 
 
-def _table(path: Path) -> tuple[int, dict[str, int], list[tuple[Cell, ...]]]:
-    """(header row index, columns, all rows of the first sheet); the header is the first
-    row near the top with every needed column, else the row naming the most of them."""
-    sheets = sheet.read_table(path)
+def _table(tree: FileTree, rel: str, *, head_only: bool = False
+           ) -> tuple[int, dict[str, int], list[tuple[Cell, ...]]]:
+    """(header row index, columns, rows of the first sheet); the header is the first
+    row near the top with every needed column, else the row naming the most of them.
+    ``head_only`` reads only a CSV's first lines (enough to recognise it)."""
+    data = tree.read_bytes(rel, max_bytes=tables.MAX_TABLE_BYTES)
+    name = tree.display(rel)
+    if rel.lower().endswith(".csv"):
+        if head_only and len(data) > HEAD_BYTES:
+            data = data[: data.rfind(b"\n", 0, HEAD_BYTES) + 1 or HEAD_BYTES]
+        sheets = [tables.csv_rows(data, name)]
+    else:
+        sheets = sheet.xlsx_rows(data, name)
     rows = sheets[0] if sheets else []
     for i, row in enumerate(rows[: tables.HEADER_SEARCH_ROWS]):
         cols = tables.match_columns(row, COLUMNS)
@@ -83,54 +108,52 @@ def _table(path: Path) -> tuple[int, dict[str, int], list[tuple[Cell, ...]]]:
     return -1, tables.best_header(rows, COLUMNS), rows
 
 
-def find_manifest(root: Path) -> Path | None:
-    """The manifest file: ``root`` itself when it is a CSV/XLSX, else a known name inside."""
-    root = Path(root)
-    if root.is_file():
-        return root if root.suffix.lower() in SUFFIXES else None
-    if not root.is_dir():
-        return None
-    present = {p.name.lower(): p for p in root.iterdir() if p.is_file()}
-    for name in MANIFEST_NAMES:
-        if name in present:
-            return present[name]
-    return None
+def _known_name(files: list[str]) -> str | None:
+    present = {posixpath.basename(f).lower(): f for f in files}
+    return next((present[n] for n in MANIFEST_NAMES if n in present), None)
 
 
-def looks_like_manifest(path: Path) -> bool:
-    """True for a CSV/XLSX file naming at least two manifest columns near its top (a
-    manifest with a column missing, worth a message naming it)."""
+def find_manifest(tree: FileTree) -> str | None:
+    """The manifest in ``tree``: the named table itself, else a known name at the top
+    (in a zip, also one folder in)."""
+    if tree.named is not None:
+        return tree.named if PurePosixPath(tree.named).suffix.lower() in SUFFIXES else None
+    files, folders = tree.children()
+    found = _known_name(files)
+    if found is None and tree.is_zip:
+        found = next((f for d in folders if (f := _known_name(tree.children(d)[0]))), None)
+    return found
+
+
+def recognises(tree: FileTree) -> Recognition:
+    """Sure for a manifest with the needed columns; a little for one that names some of
+    them (read then says which column is missing)."""
+    rel = find_manifest(tree)
+    if rel is None:
+        return NOT_RECOGNISED
+    name = posixpath.basename(rel)
     try:
-        _, columns, _ = _table(path)
+        _, columns, _ = _table(tree, rel, head_only=True)
     except DatasetError:
-        return False
-    return len(columns) >= 2
+        return Recognition(0.1, f"{name}, which could not be read")
+    if _usable(columns):
+        return Recognition(1.0, f"{name} with the case columns")
+    if len(columns) >= 2 or tree.named is None:
+        return Recognition(0.2 if len(columns) >= 2 else 0.1,
+                           f"{name}, without all of the case columns")
+    return NOT_RECOGNISED
 
 
-def recognises(root: Path) -> bool:
-    """True for a CSV/XLSX manifest (or a folder holding one) with the needed columns."""
-    manifest = find_manifest(Path(root))
-    if manifest is None:
-        return False
-    try:
-        _, columns, _ = _table(manifest)
-    except DatasetError:
-        return False
-    return _usable(columns)
-
-
-def _safe_relative(base: Path, text: str) -> Path | None:
-    """``base``/``text`` when ``text`` stays inside ``base``; None when it escapes."""
+def _safe_relative(base: str, text: str) -> str | None:
+    """``text`` under ``base`` (relative to the tree) when it stays inside ``base``; None
+    when it climbs out (``..``, absolute, a drive letter)."""
     posix = text.replace("\\", "/")
     if posix.startswith("/") or _DRIVE.match(posix):
         return None
     parts = PurePosixPath(posix).parts
-    if ".." in parts:
+    if ".." in parts or not parts:
         return None
-    candidate = base.joinpath(*parts)
-    if not candidate.resolve().is_relative_to(base.resolve()):
-        return None  # a symbolic link pointing out of the folder
-    return candidate
+    return FileTree.join(base, posixpath.join(*parts))
 
 
 class _Refused(enum.Enum):
@@ -142,11 +165,15 @@ class _Refused(enum.Enum):
 class _RowReader:
     """Turns manifest rows into cases, reporting each problem with its row number."""
 
-    def __init__(self, manifest: Path, columns: dict[str, int], report: ValidationReport) -> None:
+    def __init__(self, tree: FileTree, manifest: str, columns: dict[str, int],
+                 report: ValidationReport, *, check_files: bool = True) -> None:
+        self.tree = tree
         self.manifest = manifest
-        self.base = manifest.parent
+        self.manifest_name = posixpath.basename(manifest)
+        self.base = posixpath.dirname(manifest)
         self.columns = columns
         self.report = report
+        self.check_files = check_files
         self.noted: set[str] = set()
 
     def cell(self, row: Sequence[Cell], field: str) -> Cell:
@@ -163,8 +190,9 @@ class _RowReader:
         severity: Severity = Severity.ERROR,
         file: str | None = None,
     ) -> None:
-        where = f"{self.manifest.name} row {line}: "
-        self.report.add(file or str(self.manifest), kind, where + message, severity, key)
+        where = f"{self.manifest_name} row {line}: "
+        self.report.add(file or self.tree.display(self.manifest), kind, where + message,
+                        severity, key)
 
     def source(self, row: Sequence[Cell], proj: Projection) -> tuple[str, str]:
         """(column, file text) a view comes from: its own column, else the row's image."""
@@ -194,15 +222,17 @@ class _RowReader:
     def view(
         self, row: Sequence[Cell], line: int, key: str, proj: Projection
     ) -> View | _Refused | None:
-        """The view; None when the cell is empty; REFUSED when the case must be left out."""
+        """The view; None when the cell is empty or the file fails its checks; REFUSED
+        when the case must be left out. Without ``check_files`` the view is as the row
+        writes it (no header details)."""
         column, text = self.source(row, proj)
         if not text:
             return None
         box = self.box(row, line, key, proj)
         if box is _Refused.REFUSED:
             return _Refused.REFUSED
-        path = _safe_relative(self.base, text)
-        if path is None:
+        rel = _safe_relative(self.base, text)
+        if rel is None or (self.check_files and not self.tree.inside(rel)):
             self.problem(
                 line,
                 ProblemKind.BAD_VALUE,
@@ -211,25 +241,39 @@ class _RowReader:
                 key,
             )
             return _Refused.REFUSED
-        if not path.is_file():
+        combined = None
+        if column == "image" and box is None:
+            order = tables.cell_text(self.cell(row, "order")).replace("/", "").replace(" ", "")
+            combined = "PA" if order.upper() in ("PA", "POSTERIORANTERIOR") else "AP"
+        path, archive = self.tree.locate(rel)
+        width: int | None = box[2] - box[0] if box else None
+        height: int | None = box[3] - box[1] if box else None
+        if not self.check_files:
+            return View(proj, path, archive, None, width, height, None, crop=box,
+                        combined=combined)
+        shown = self.tree.display(rel)
+        if not self.tree.is_file(rel):
             self.problem(
                 line,
                 ProblemKind.MISSING_VIEW,
                 f"the {column} file {text!r} does not exist; that view was left out. "
                 "Check the spelling or copy the image next to the manifest.",
                 key,
-                file=str(path),
+                file=shown,
             )
             return None
         try:
-            header = read_header(path)
+            probe = self.tree.probe(rel)
         except ImageError as exc:
-            self.problem(line, ProblemKind.UNREADABLE_IMAGE, str(exc), key, file=str(path))
+            self.problem(line, ProblemKind.UNREADABLE_IMAGE, str(exc), key, file=shown)
             return None
-        combined = None
-        if column == "image" and box is None:
-            order = tables.cell_text(self.cell(row, "order")).replace("/", "").replace(" ", "")
-            combined = "PA" if order.upper() in ("PA", "POSTERIORANTERIOR") else "AP"
+        header = probe.header
+        if probe.truncated:
+            self.problem(line, ProblemKind.TRUNCATED_IMAGE,
+                         f"{text} is cut short (no end marker); it was probably truncated "
+                         "while copying; that view was left out. Copy it again.", key,
+                         file=shown)
+            return None
         if box is not None and (box[2] > header.width or box[3] > header.height):
             self.problem(
                 line,
@@ -238,10 +282,10 @@ class _RowReader:
                 f"({header.width} x {header.height} pixels); that view was left out. "
                 "Correct the box.",
                 key,
-                file=str(path),
+                file=shown,
             )
             return None
-        self.capture_notes(line, key, text, path, header, combined, box)
+        self.capture_notes(line, key, text, shown, header, combined, box)
         if box is None and combined is None and (header.width, header.height) != EXPECTED_SIZE:
             self.problem(
                 line,
@@ -250,19 +294,15 @@ class _RowReader:
                 f"{EXPECTED_SIZE[0]} x {EXPECTED_SIZE[1]}; it is shown as it is.",
                 key,
                 severity=Severity.WARNING,
-                file=str(path),
+                file=shown,
             )
-        width: int | None = box[2] - box[0] if box else header.width
-        height: int | None = box[3] - box[1] if box else header.height
-        if combined is not None:
-            width = height = None  # known once the capture is split
-        return View(
-            proj, str(path), None, path.stat().st_size, width, height, header.mode,
-            crop=box, combined=combined,
-        )
+        if box is None and combined is None:
+            width, height = header.width, header.height
+        return View(proj, path, archive, probe.size, width, height, header.mode, crop=box,
+                    combined=combined)
 
     def capture_notes(
-        self, line: int, key: str, text: str, path: Path, header: ImageHeader,
+        self, line: int, key: str, text: str, shown: str, header: ImageHeader,
         combined: str | None, box: captures.Box | None,
     ) -> None:
         """Say once per file what the reader does with a capture (both views in one
@@ -276,7 +316,7 @@ class _RowReader:
                    "are left out") if combined is not None else "cut out by the boxes given"
             self.problem(line, ProblemKind.COMBINED_IMAGE,
                          f"{text} is a combined image: the views are {how}.", key,
-                         severity=Severity.INFO, file=str(path))
+                         severity=Severity.INFO, file=shown)
         if header.is_colour or header.bit_depth < 16 or header.format == "JPEG":
             kind = "colour" if header.is_colour else "grey"
             self.problem(line, ProblemKind.DISPLAY_CAPTURE,
@@ -284,7 +324,7 @@ class _RowReader:
                          f"{kind} {header.format or 'image'}"
                          + (" read as luminance" if header.is_colour else "")
                          + "; windowing presets mean % of each view's maximum.",
-                         key, severity=Severity.INFO, file=str(path))
+                         key, severity=Severity.INFO, file=shown)
 
     def clinical(self, row: Sequence[Cell], line: int, key: str) -> ClinicalInfo:
         values: dict[str, float | None] = {}
@@ -381,41 +421,65 @@ class _RowReader:
         )
 
 
-def read(root: Path, report: ValidationReport) -> Dataset:
-    """Index the cases a manifest lists (image headers only); bad rows reported, left out."""
-    root = Path(root)
-    manifest = find_manifest(root)
-    if manifest is None:
-        raise DatasetError(
-            f"{root}: no manifest found (looked for {', '.join(MANIFEST_NAMES)}). Put one of "
-            "these beside the images, or open the CSV/XLSX file itself."
-        )
-    header_at, columns, rows = _table(manifest)
-    if not _usable(columns):
-        missing = [f for f in ("key", "diagnosis") if f not in columns]
-        if not {"anterior", "posterior", "image"} & columns.keys():
-            missing.append("anterior or posterior (or image)")
-        message = (
-            f"the manifest has no column for {', '.join(missing)}. Its first row must name "
-            "the columns, e.g. case, anterior, posterior, diagnosis."
-        )
-        report.add(str(manifest), ProblemKind.MISSING_COLUMN, message)
-        raise DatasetError(f"{manifest}: {message}")
-    reader = _RowReader(manifest, columns, report)
+def read(source: FileTree | str | os.PathLike[str], report: ValidationReport,
+         progress: Progress = NO_PROGRESS) -> Dataset:
+    """Index the cases a manifest lists (image headers only); bad rows reported, left out.
+    With a ``progress`` that wants it, the cases as written are previewed first."""
+    with FileTree.opened(source) as tree:
+        manifest = find_manifest(tree)
+        if manifest is None:
+            raise DatasetError(
+                f"{tree.root}: no manifest found (looked for {', '.join(MANIFEST_NAMES)}). Put "
+                "one of these beside the images, or open the CSV/XLSX file itself."
+            )
+        header_at, columns, rows = _table(tree, manifest)
+        if not _usable(columns):
+            missing = [f for f in ("key", "diagnosis") if f not in columns]
+            if not {"anterior", "posterior", "image"} & columns.keys():
+                missing.append("anterior or posterior (or image)")
+            message = (
+                f"the manifest has no column for {', '.join(missing)}. Its first row must name "
+                "the columns, e.g. case, anterior, posterior, diagnosis."
+            )
+            report.add(tree.display(manifest), ProblemKind.MISSING_COLUMN, message)
+            raise DatasetError(f"{tree.display(manifest)}: {message}")
+        body = [(index + 1, rows[index]) for index in range(header_at + 1, len(rows))
+                if any(tables.cell_text(c) != "" for c in rows[index])]
+        if progress.wants_preview:
+            listed = ValidationReport()
+            reader = _RowReader(tree, manifest, columns, listed, check_files=False)
+            progress.preview(_dataset(tree, manifest, _cases(reader, body)), listed)
+        reader = _RowReader(tree, manifest, columns, report)
+        return _dataset(tree, manifest, _cases(reader, body, progress))
+
+
+def _cases(reader: _RowReader, body: list[tuple[int, Sequence[Cell]]],
+           progress: Progress = NO_PROGRESS) -> list[Case]:
     seen: dict[str, int] = {}
     cases: list[Case] = []
-    for index in range(header_at + 1, len(rows)):
-        row = rows[index]
-        if all(tables.cell_text(c) == "" for c in row):
-            continue
-        case = reader.case(row, index + 1, seen)
+    total = len(body)
+    for done, (line, row) in enumerate(body):
+        if done % STEP_ROWS == 0:
+            progress.step(done, total)
+        case = reader.case(row, line, seen)
         if case is not None:
             cases.append(case)
+    progress.step(total, total)
     cases.sort(key=lambda c: natural_key(c.key))
+    return cases
+
+
+def _dataset(tree: FileTree, manifest: str, cases: list[Case]) -> Dataset:
+    folder = posixpath.dirname(manifest)
+    if tree.is_zip:
+        root, name = str(tree.root), posixpath.basename(folder) or tree.root.stem
+    else:
+        where = tree.root / folder if folder else tree.root
+        root, name = str(where), where.name or PurePosixPath(manifest).stem
     return Dataset(
-        name=manifest.parent.name or manifest.stem,
+        name=name,
         layout=Layout.MANIFEST,
-        root=str(manifest.parent),
+        root=root,
         cases=tuple(cases),
         fingerprint=fingerprint_cases(cases, salt=Layout.MANIFEST.value),
     )
