@@ -13,9 +13,9 @@ out. The manifest is ``manifest.csv``, ``manifest.xlsx``, ``cases.csv`` or
 ``cases.xlsx`` in the dataset folder (or in a zip, at its top or one folder in), or the
 file itself.
 
-Reading is in two steps: the rows first (keys, labels, paths as written: fast, shown by
-``progress.preview`` when asked), then every image's header (existence, size, end
-marker), which for tens of thousands of cases takes seconds and reports its progress.
+Every row's images are checked (existence, header, size, end marker): for tens of
+thousands of cases that takes seconds, so the reading reports its progress and, when
+asked, previews the cases checked so far (in the manifest's order) as it goes.
 """
 
 from __future__ import annotations
@@ -57,6 +57,8 @@ SUFFIXES = frozenset({".csv", ".xlsx"})
 EXPECTED_SIZE = (256, 1024)
 HEAD_BYTES = 64 * 1024  # enough of a CSV to find its header row when recognising it
 STEP_ROWS = 250  # rows checked between two progress reports
+PREVIEW_STEPS = 20  # progress reports between two previews of the cases so far
+UNCHECKED = "unchecked"  # the fingerprint of a preview
 
 # Field -> accepted header spellings, already squashed (lower case, no separators).
 # The boxes come first: "anterior box" would otherwise be taken for "anterior ...".
@@ -150,10 +152,10 @@ def _safe_relative(base: str, text: str) -> str | None:
     posix = text.replace("\\", "/")
     if posix.startswith("/") or _DRIVE.match(posix):
         return None
-    parts = PurePosixPath(posix).parts
+    parts = [p for p in posix.split("/") if p not in ("", ".")]
     if ".." in parts or not parts:
         return None
-    return FileTree.join(base, posixpath.join(*parts))
+    return "/".join([base, *parts] if base else parts)
 
 
 class _Refused(enum.Enum):
@@ -166,14 +168,13 @@ class _RowReader:
     """Turns manifest rows into cases, reporting each problem with its row number."""
 
     def __init__(self, tree: FileTree, manifest: str, columns: dict[str, int],
-                 report: ValidationReport, *, check_files: bool = True) -> None:
+                 report: ValidationReport) -> None:
         self.tree = tree
         self.manifest = manifest
         self.manifest_name = posixpath.basename(manifest)
         self.base = posixpath.dirname(manifest)
         self.columns = columns
         self.report = report
-        self.check_files = check_files
         self.noted: set[str] = set()
 
     def cell(self, row: Sequence[Cell], field: str) -> Cell:
@@ -223,8 +224,7 @@ class _RowReader:
         self, row: Sequence[Cell], line: int, key: str, proj: Projection
     ) -> View | _Refused | None:
         """The view; None when the cell is empty or the file fails its checks; REFUSED
-        when the case must be left out. Without ``check_files`` the view is as the row
-        writes it (no header details)."""
+        when the case must be left out."""
         column, text = self.source(row, proj)
         if not text:
             return None
@@ -232,7 +232,7 @@ class _RowReader:
         if box is _Refused.REFUSED:
             return _Refused.REFUSED
         rel = _safe_relative(self.base, text)
-        if rel is None or (self.check_files and not self.tree.inside(rel)):
+        if rel is None or not self.tree.inside(rel):
             self.problem(
                 line,
                 ProblemKind.BAD_VALUE,
@@ -248,9 +248,6 @@ class _RowReader:
         path, archive = self.tree.locate(rel)
         width: int | None = box[2] - box[0] if box else None
         height: int | None = box[3] - box[1] if box else None
-        if not self.check_files:
-            return View(proj, path, archive, None, width, height, None, crop=box,
-                        combined=combined)
         shown = self.tree.display(rel)
         if not self.tree.is_file(rel):
             self.problem(
@@ -424,7 +421,7 @@ class _RowReader:
 def read(source: FileTree | str | os.PathLike[str], report: ValidationReport,
          progress: Progress = NO_PROGRESS) -> Dataset:
     """Index the cases a manifest lists (image headers only); bad rows reported, left out.
-    With a ``progress`` that wants it, the cases as written are previewed first."""
+    A ``progress`` that wants them sees previews of the cases checked so far."""
     with FileTree.opened(source) as tree:
         manifest = find_manifest(tree)
         if manifest is None:
@@ -445,22 +442,24 @@ def read(source: FileTree | str | os.PathLike[str], report: ValidationReport,
             raise DatasetError(f"{tree.display(manifest)}: {message}")
         body = [(index + 1, rows[index]) for index in range(header_at + 1, len(rows))
                 if any(tables.cell_text(c) != "" for c in rows[index])]
-        if progress.wants_preview:
-            listed = ValidationReport()
-            reader = _RowReader(tree, manifest, columns, listed, check_files=False)
-            progress.preview(_dataset(tree, manifest, _cases(reader, body)), listed)
         reader = _RowReader(tree, manifest, columns, report)
-        return _dataset(tree, manifest, _cases(reader, body, progress))
+        return _dataset(tree, manifest, _cases(tree, manifest, reader, body, progress))
 
 
-def _cases(reader: _RowReader, body: list[tuple[int, Sequence[Cell]]],
-           progress: Progress = NO_PROGRESS) -> list[Case]:
+def _cases(tree: FileTree, manifest: str, reader: _RowReader,
+           body: list[tuple[int, Sequence[Cell]]], progress: Progress) -> list[Case]:
+    """Every row's case, its images checked; the cases so far are previewed after the
+    first ``STEP_ROWS`` rows and every ``PREVIEW_STEPS`` steps after that."""
     seen: dict[str, int] = {}
     cases: list[Case] = []
     total = len(body)
     for done, (line, row) in enumerate(body):
-        if done % STEP_ROWS == 0:
+        if done % STEP_ROWS == 0 and done:
             progress.step(done, total)
+            if progress.wants_preview and (done == STEP_ROWS
+                                           or done % (STEP_ROWS * PREVIEW_STEPS) == 0):
+                progress.preview(_dataset(tree, manifest, cases, checked=False),
+                                 ValidationReport(list(reader.report)))
         case = reader.case(row, line, seen)
         if case is not None:
             cases.append(case)
@@ -469,7 +468,10 @@ def _cases(reader: _RowReader, body: list[tuple[int, Sequence[Cell]]],
     return cases
 
 
-def _dataset(tree: FileTree, manifest: str, cases: list[Case]) -> Dataset:
+def _dataset(tree: FileTree, manifest: str, cases: list[Case], *, checked: bool = True
+             ) -> Dataset:
+    """The dataset; a preview of the cases so far has the fingerprint ``UNCHECKED`` (the
+    whole set is not known yet)."""
     folder = posixpath.dirname(manifest)
     if tree.is_zip:
         root, name = str(tree.root), posixpath.basename(folder) or tree.root.stem
@@ -481,5 +483,6 @@ def _dataset(tree: FileTree, manifest: str, cases: list[Case]) -> Dataset:
         layout=Layout.MANIFEST,
         root=root,
         cases=tuple(cases),
-        fingerprint=fingerprint_cases(cases, salt=Layout.MANIFEST.value),
+        fingerprint=fingerprint_cases(cases, salt=Layout.MANIFEST.value) if checked
+        else UNCHECKED,
     )

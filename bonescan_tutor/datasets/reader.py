@@ -8,10 +8,11 @@ A reader is any object (a module will do) with:
   not at all), from file names and at most a table's first rows, never image pixels;
 - ``read(tree, report, progress) -> Dataset``: the cases, problems added to ``report``.
 
-A reader whose checks take long (image headers of tens of thousands of cases) may call
-``progress.preview(dataset)`` once its cases are known, before the checks, so a screen
-can show them at once, then ``progress.step(done, total)`` as the checks go on;
-``step`` raises ``Cancelled`` when whoever asked no longer wants the result.
+A reader whose checks take long (image headers of tens of thousands of cases) calls
+``progress.step(done, total)`` as it goes (``step`` raises ``Cancelled`` when whoever
+asked no longer wants the result) and, when ``progress.wants_preview``, now and then
+``progress.preview(dataset, report)`` with the cases checked so far, so a screen can
+show the first of them at once.
 """
 
 from __future__ import annotations
@@ -48,7 +49,8 @@ class Progress:
     wants_preview = False
 
     def preview(self, dataset: Dataset, report: ValidationReport) -> None:
-        """The cases as listed, before the slow checks (views without header details)."""
+        """The cases checked so far (a dataset of its own, fingerprint not final) and a
+        copy of the report so far."""
 
     def step(self, done: int, total: int) -> None:
         """``done`` of ``total`` checked; raises ``Cancelled`` to stop the reading."""

@@ -178,7 +178,9 @@ class FileTree:
                 dirnames[:] = [d for d in dirnames if not d.startswith(".") and d != "__MACOSX"]
                 rel_dir = Path(dirpath).relative_to(self.root).as_posix()
                 prefix = "" if rel_dir == "." else rel_dir + "/"
-                names.extend(prefix + f for f in filenames)
+                names.extend(prefix + f for f in filenames
+                             if not f.startswith(".") and f != "Thumbs.db")
+            return sorted(names)  # hidden and __MACOSX folders were not entered
         return sorted(n for n in names if not _skipped(n))
 
     def display(self, rel: str) -> str:

@@ -306,6 +306,7 @@ def parse_measure(value: Cell, field: str) -> float | None:
     return number
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d", "%m/%d/%Y")
 
 
@@ -320,6 +321,11 @@ def parse_date(value: Cell) -> dt.date | None:
     text = str(value).strip()
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}[ T].*", text):
         text = text[:10]
+    if _ISO_DATE.fullmatch(text):  # the usual form, without strptime's cost
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            return None
     for fmt in _DATE_FORMATS:
         try:
             return dt.datetime.strptime(text, fmt).date()
