@@ -69,7 +69,7 @@ scan_view.PackedImage.paint = paint
 class Rows(QObject):
     def eventFilter(self, obj, event):
         if event.type() == QEvent.Type.Paint and window.library.table.model().rowCount() > 0:
-            QTimer.singleShot(0, lambda: mark("rows"))
+            mark("rows")
         return False
 rows = Rows()
 window.library.table.viewport().installEventFilter(rows)

@@ -33,7 +33,7 @@ class CaseTable(QTableView):
         self.setModel(model)
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setResizeContentsPrecision(200)  # the widest of the first rows, not 50,000
+        header.setResizeContentsPrecision(50)  # the widest of the first rows, not 50,000
         self.verticalHeader().setVisible(False)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
