@@ -361,11 +361,11 @@ class PageCommands:
         to_fix = len(report.errors) + len(report.warnings) if report else 0
         problems = f" — {to_fix} problem(s), see File > Dataset report" if to_fix else ""
         if self.app.checking:
-            problems = (f" — {to_fix} problem(s) so far" if to_fix else "") + \
-                " — checking the images…"
+            problems = f" — {to_fix} problem(s) so far" if to_fix else ""
         counts = dataset.counts()
+        so_far = " checked so far" if self.app.checking else ""
         self.statusBar().showMessage(
-            f"{who}{dataset.name} [{dataset.layout.value}]: {len(dataset)} cases "
+            f"{who}{dataset.name} [{dataset.layout.value}]: {len(dataset)} cases{so_far} "
             f"({' / '.join(f'{n} {dataset.label(d).lower()}' for d, n in counts.items())}){problems}")
 
     def show_case(self, case: Case) -> None:

@@ -117,7 +117,8 @@ def test_a_large_manifest_is_listed_while_its_images_are_checked(
     assert drawn(window) is first and first.key == "k000"
     assert 0 < window.library.table.rowCount() < ROWS  # the first rows, before the checks end
     assert bar.isVisible() and 0 < bar.value() < bar.maximum() == ROWS
-    assert "checking the images" in window.statusBar().currentMessage()
+    assert "cases checked so far" in window.statusBar().currentMessage()
+    assert window.library.count.text().endswith(f"checked so far ({ROWS} listed)")
     assert not window.actions["quick_quiz"].isEnabled()
     window.quick_quiz()
     assert "still being checked" in window.statusBar().currentMessage()

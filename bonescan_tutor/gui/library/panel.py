@@ -124,22 +124,33 @@ class LibraryPanel(QWidget):
         chosen = self.current_case()
         self.model.show(self.dataset, self.current_filter().apply(self.dataset.cases))
         self._fit_columns()
-        self.count.setText(f"{len(self.shown)} of {len(self.dataset)} cases")
+        self._count()
         if chosen in self.shown and self.current_case() is not chosen:
             self.select(chosen)
+
+    def _count(self) -> None:
+        if self.dataset is None:
+            return
+        text = f"{len(self.shown)} of {len(self.dataset)} cases"
+        if self.checking.isVisible():
+            text += f" checked so far ({self.checking.maximum()} listed)"
+        self.count.setText(text)
 
     # --- a check under way ----------------------------------------------------------------
     def show_check_progress(self, done: int, total: int) -> None:
         """``done`` of ``total`` cases checked (the bar shows while a check runs)."""
         self.checking.setMaximum(max(total, 1))
         self.checking.setValue(done)
-        self.checking.setVisible(True)
+        if not self.checking.isVisible():
+            self.checking.setVisible(True)
+            self._count()
 
     def finish_checks(self) -> None:
         """The check is over (done or given up): the bar goes."""
         was_checking = self.checking.isVisible()
         self.checking.setVisible(False)
         self.checking.reset()
+        self._count()
         if was_checking:
             self.checksFinished.emit()
 
