@@ -447,7 +447,7 @@ def read(source: FileTree | str | os.PathLike[str], report: ValidationReport,
 
 
 def _cases(tree: FileTree, manifest: str, reader: _RowReader,
-           body: list[tuple[int, Sequence[Cell]]], progress: Progress) -> list[Case]:
+           body: Sequence[tuple[int, Sequence[Cell]]], progress: Progress) -> list[Case]:
     """Every row's case, its images checked; the cases so far are previewed after the
     first ``STEP_ROWS`` rows and every ``PREVIEW_STEPS`` steps after that."""
     seen: dict[str, int] = {}

@@ -63,10 +63,10 @@ class DatasetReader(Protocol):
     """One dataset layout (see the module's docstring)."""
 
     @property
-    def LAYOUT(self) -> Layout: ...  # noqa: N802 - a module's constant
+    def LAYOUT(self) -> Layout: ...
 
     @property
-    def LOOKS_FOR(self) -> str: ...  # noqa: N802 - a module's constant
+    def LOOKS_FOR(self) -> str: ...
 
     def recognises(self, tree: FileTree) -> Recognition: ...
 

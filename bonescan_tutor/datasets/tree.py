@@ -27,7 +27,6 @@ from bonescan_tutor.datasets.images import (
 )
 from bonescan_tutor.files import zips
 
-
 TABLE_SUFFIXES = frozenset({".csv", ".xlsx"})
 
 

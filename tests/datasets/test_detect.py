@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from bonescan_tutor.core.cases import Case, Dataset, Diagnosis, Layout, Projection, fingerprint_cases
+from bonescan_tutor.core.cases import (
+    Case,
+    Dataset,
+    Diagnosis,
+    Layout,
+    Projection,
+    fingerprint_cases,
+)
 from bonescan_tutor.core.errors import DatasetError
 from bonescan_tutor.core.validation import ProblemKind, Severity, ValidationReport
 from bonescan_tutor.datasets.detect import READERS, open_dataset
@@ -58,7 +65,7 @@ def _bs80k(root: Path) -> Path:
     for view in ("wholeBodyANT", "wholeBodyPOST"):
         d = root / view
         d.mkdir(parents=True)
-        for n, label in (("0001", 1), ("0002", 0)):
+        for n in ("0001", "0002"):
             write_png(d / f"{n}.png", scan_array(int(n)))
         (d / f"{view}.txt").write_text("0001.png 1\n0002.png 0\n")
     return root

@@ -173,7 +173,7 @@ def test_closing_the_window_gives_up_the_check_under_way(
 
 def test_the_library_formats_only_the_rows_it_shows(
         qtbot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from bonescan_tutor.gui.library import model
+    from bonescan_tutor.gui.library import table as model
 
     write_png(tmp_path / "a.png", scan_array(1))
     view = View(Projection.ANTERIOR, str(tmp_path / "a.png"), size_bytes=1, width=256,

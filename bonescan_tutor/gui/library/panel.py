@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from bonescan_tutor.core.cases import Case, Dataset
 from bonescan_tutor.gui.library.case_filter import CaseFilter
 from bonescan_tutor.gui.library.filter_form import CaseFilterForm
-from bonescan_tutor.gui.library.model import CaseTableModel
+from bonescan_tutor.gui.library.table import CaseTableModel
 
 
 class CaseTable(QTableView):
@@ -39,13 +39,13 @@ class CaseTable(QTableView):
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
 
-    def rowCount(self) -> int:  # noqa: N802 - as QTableWidget names it
+    def rowCount(self) -> int:
         return self.model().rowCount()
 
-    def currentRow(self) -> int:  # noqa: N802
+    def currentRow(self) -> int:
         return self.currentIndex().row()
 
-    def setCurrentCell(self, row: int, column: int) -> None:  # noqa: N802
+    def setCurrentCell(self, row: int, column: int) -> None:
         if row < 0:
             self.selectionModel().clear()
         else:
