@@ -138,13 +138,19 @@ def test_a_large_manifest_is_listed_while_its_images_are_checked(
     assert window.actions["quick_quiz"].isEnabled()
 
 
+def open_held(qtbot, window: MainWindow, folder: Path,
+              monkeypatch: pytest.MonkeyPatch) -> Gate:
+    """Open ``folder`` and wait for its first case while its checks are held at row 30."""
+    gate = Gate(monkeypatch, folder, at=2 * 30)
+    window.open_dataset(folder)
+    qtbot.waitUntil(lambda: drawn(window) is not None, timeout=20_000)
+    return gate
+
+
 def test_opening_another_dataset_gives_up_the_check_under_way(
         qtbot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         small_steps: None) -> None:
-    first = big_manifest(tmp_path / "first")
-    gate = Gate(monkeypatch, first, at=2 * 30)
-    window.open_dataset(first)
-    qtbot.waitUntil(lambda: drawn(window) is not None, timeout=20_000)
+    gate = open_held(qtbot, window, big_manifest(tmp_path / "first"), monkeypatch)
     second = big_manifest(tmp_path / "second", rows=5)
     window.open_dataset(second)
     gate.open.set()
@@ -161,10 +167,7 @@ def test_opening_another_dataset_gives_up_the_check_under_way(
 def test_closing_the_window_gives_up_the_check_under_way(
         qtbot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         small_steps: None) -> None:
-    folder = big_manifest(tmp_path / "big")
-    gate = Gate(monkeypatch, folder, at=2 * 30)
-    window.open_dataset(folder)
-    qtbot.waitUntil(lambda: drawn(window) is not None, timeout=20_000)
+    gate = open_held(qtbot, window, big_manifest(tmp_path / "big"), monkeypatch)
     window.close()
     gate.open.set()
     assert QThreadPool.globalInstance().waitForDone(20_000)
