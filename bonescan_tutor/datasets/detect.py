@@ -79,4 +79,4 @@ def _unrecognised(path: Path, tree: FileTree) -> str:
     if not tree.files():
         return f"{path}: the {kind} is empty. {looked}"
     return (f"{path}: not a dataset this app can read: no reader recognised this {kind}. "
-            f"{looked}")
+            f"{looked} Open the folder (or zip) that holds one of these.")
