@@ -133,7 +133,7 @@ class LibraryPanel(QWidget):
             return
         text = f"{len(self.shown)} of {len(self.dataset)} cases"
         if self.checking.isVisible():
-            text += f" checked so far ({self.checking.maximum()} listed)"
+            text += f"; checked so far: {len(self.dataset)} of {self.checking.maximum()}"
         self.count.setText(text)
 
     # --- a check under way ----------------------------------------------------------------
