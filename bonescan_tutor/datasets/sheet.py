@@ -2,7 +2,9 @@
 
 Parsed workbook rows are kept in the user's cache folder under the workbook's SHA-256,
 so reopening an unchanged dataset does not load openpyxl at all (half a second of
-start-up); any change to the workbook's bytes is a different entry.
+start-up); any change to the workbook's bytes is a different entry. The app ships the
+same entry for the workbook of its built-in demo (``resources/sheets``, written by
+``ship_rows``), so even the first start on a computer shows the demo without openpyxl.
 """
 
 from __future__ import annotations
@@ -29,10 +31,30 @@ def xlsx_rows(data: bytes, name: str) -> list[tables.Rows]:
     return rows
 
 
+def _cache_name(digest: str) -> str:
+    return f"{digest}.v{CACHE_VERSION}.json"
+
+
 def _cache_file(digest: str) -> Path:
     from bonescan_tutor import paths
 
-    return paths.user_cache_dir() / "sheets" / f"{digest}.v{CACHE_VERSION}.json"
+    return paths.user_cache_dir() / "sheets" / _cache_name(digest)
+
+
+def _shipped_file(digest: str) -> Path:
+    from bonescan_tutor import paths
+
+    return paths.resource("sheets", _cache_name(digest))
+
+
+def ship_rows(workbook: Path, folder: Path) -> Path:
+    """Write the parsed rows of ``workbook`` into ``folder`` (``resources/sheets`` for the
+    demo's workbook) as the cache entry the app then finds there; returns the file."""
+    data = workbook.read_bytes()
+    target = folder / _cache_name(hashlib.sha256(data).hexdigest())
+    folder.mkdir(parents=True, exist_ok=True)
+    target.write_text(_dumps(tables.xlsx_rows(data, str(workbook))), encoding="utf-8")
+    return target
 
 
 def _encode(value: object) -> object:
@@ -54,11 +76,17 @@ def _decode(value: object) -> object:
 
 
 def _cache_read(digest: str) -> list[tables.Rows] | None:
-    try:
-        raw = json.loads(_cache_file(digest).read_text(encoding="utf-8"))
-        return [[tuple(_decode(v) for v in row) for row in rows] for rows in raw]
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        return None
+    for file in (_cache_file, _shipped_file):
+        try:
+            raw = json.loads(file(digest).read_text(encoding="utf-8"))
+            return [[tuple(_decode(v) for v in row) for row in rows] for rows in raw]
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            continue
+    return None
+
+
+def _dumps(sheets: list[tables.Rows]) -> str:
+    return json.dumps([[[_encode(v) for v in row] for row in rows] for rows in sheets])
 
 
 def _cache_write(digest: str, sheets: list[tables.Rows]) -> None:
@@ -66,8 +94,7 @@ def _cache_write(digest: str, sheets: list[tables.Rows]) -> None:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps([[[_encode(v) for v in row] for row in rows] for rows in sheets]),
-                       encoding="utf-8")
+        tmp.write_text(_dumps(sheets), encoding="utf-8")
         os.replace(tmp, target)
     except (OSError, TypeError, ValueError):
         pass  # a read-only cache only costs speed

@@ -292,6 +292,7 @@ class PageCommands:
             self.banner.setVisible(dataset.synthetic)
         self._show_status()
         if not self.app.allows("library"):
+            self.first_case_done()  # an exam keeps the library empty: no case to wait for
             return
         self.library.set_dataset(dataset, keep_choice=not first)
         if first and self.library.shown:
@@ -307,6 +308,7 @@ class PageCommands:
         if opening is not self.opening or isinstance(exc, Cancelled):
             return  # given up: another dataset is being opened, or the window closed
         self.cancel_opening()
+        self.first_case_done()  # no case is coming
         self._failed(f"Could not open {opening.path}", exc)
 
     def _dataset_opened(self, result: tuple[Dataset, ValidationReport], opening=None) -> None:
@@ -338,8 +340,11 @@ class PageCommands:
         if self.dashboard is not None:
             self.dashboard.set_current_fingerprint(dataset.fingerprint, dataset.layout)
         self.refresh_commands()
-        self._load_annotations()  # after the status line: a problem with them is shown over it
+        # After the status line (a problem with them is shown over it); at start, after
+        # the first case is drawn: the case does not need them.
+        self.after_first_case(self._load_annotations)
         if not self.app.allows("library"):
+            self.first_case_done()
             return  # an exam is open on this dataset: the library stays empty
         self.library.set_dataset(dataset, keep_choice=keep_choice)
         if keep_choice and self.library.current_case() is not None:
@@ -349,6 +354,7 @@ class PageCommands:
             self.library.table.setCurrentCell(0, 0)
         else:
             self.viewer.clear()
+            self.first_case_done()
 
     def _show_status(self) -> None:
         dataset, report = self.dataset, self.report

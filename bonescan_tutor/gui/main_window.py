@@ -10,11 +10,12 @@ data in ``main_commands``. Pages are named by their widgets, never by an index.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
@@ -79,8 +80,11 @@ class MainWindow(QuizCommands, PageCommands, QMainWindow):
         self.banner.setWordWrap(True)
         self.banner.setVisible(False)
         self.library = LibraryPanel()
-        self.viewer = ViewerScreen(settings, self.cache)
+        self.viewer = ViewerScreen(settings, self.cache, controls_soon=False)
         self.scans = self.viewer.scans
+        #: what waits until the first case is on screen; None once it is
+        self._after_first_case: list[Callable[[], None]] | None = [self.viewer.build_controls]
+        self.scans.firstDrawn.connect(self.first_case_done)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.library)
         splitter.addWidget(self.viewer)
@@ -139,6 +143,23 @@ class MainWindow(QuizCommands, PageCommands, QMainWindow):
             height = min(height, int(available.height() * 0.9))
         self.resize(width, height)
 
+    def after_first_case(self, do: Callable[[], None]) -> None:
+        """Run ``do`` once the first case is on screen (now, if it already is): what the
+        first case does not need (the tools beside the scans, the expert annotations)
+        waits so the trainee sees the case sooner."""
+        if self._after_first_case is None:
+            do()
+        elif do not in self._after_first_case:
+            self._after_first_case.append(do)
+
+    def first_case_done(self) -> None:
+        """The first case is painted, or the start ended without one (the dataset could not
+        be opened, has no case to show, or an exam keeps the library empty): what waited
+        runs now, each from the event loop so the paint is on screen first."""
+        waiting, self._after_first_case = self._after_first_case, None
+        for do in waiting or ():
+            QTimer.singleShot(0, do)
+
     def displayed(self, projection: Projection) -> np.ndarray | None:
         """What a view shows now (for the self-test and tests)."""
         item = self.scans.views[projection].image
@@ -148,7 +169,10 @@ class MainWindow(QuizCommands, PageCommands, QMainWindow):
         self.cancel_opening()
         if self.quiz is not None:
             self.quiz.leave()  # the clock stops and the time used is saved
-        for viewer in (self.viewer, self.quiz_screen.viewer, self.quiz_screen.end.viewer):
+        viewers = [self.viewer]
+        if self._quiz_screen is not None:  # not built only to be closed
+            viewers += [self._quiz_screen.viewer, self._quiz_screen.end.viewer]
+        for viewer in viewers:
             if viewer.has_unsaved_state:
                 viewer.save_state_now()
         self.settings.setValue("ui/geometry", self.saveGeometry())

@@ -9,9 +9,11 @@ draws what the presenter hands it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QImage
 from PySide6.QtWidgets import QGraphicsSimpleTextItem, QLabel
 
@@ -107,6 +109,8 @@ class PackedImage(pg.ImageItem):
         super().__init__(axisOrder="row-major")
         self._qimage: QImage | None = None
         self._format = QImage.Format.Format_ARGB32 if alpha else QImage.Format.Format_RGB32
+        #: called once, after the first paint of pixels (then cleared)
+        self.on_first_paint: Callable[[], None] | None = None
 
     def set_pixels(self, pixels: np.ndarray) -> None:
         pixels = np.ascontiguousarray(pixels, dtype=np.uint32)
@@ -122,6 +126,9 @@ class PackedImage(pg.ImageItem):
             return
         h, w = self.image.shape[:2]
         painter.drawImage(QRectF(0, 0, w, h), self._qimage)
+        if self.on_first_paint is not None:
+            told, self.on_first_paint = self.on_first_paint, None
+            told()
 
 
 LABEL_PX = 18  # the projection letter's height on screen, whatever the zoom
@@ -327,6 +334,8 @@ class DualScanView(pg.GraphicsLayoutWidget):
     hovered = Signal(object, int, int)  # projection, x, y in displayed image pixels
     left = Signal()
     clicked = Signal(object, float, float)  # projection, x, y in the un-mirrored image
+    #: the first scan these views show has been painted on screen (emitted once)
+    firstDrawn = Signal()
 
     def __init__(self, parent: object | None = None) -> None:
         super().__init__(parent=parent)
@@ -357,6 +366,16 @@ class DualScanView(pg.GraphicsLayoutWidget):
         self.setMouseTracking(True)
         self.scene().sigMouseMoved.connect(self._mouse_moved)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.drawn = False  # a scan has been painted on screen
+        for view in self.views.values():
+            view.image.on_first_paint = self._first_paint
+
+    def _first_paint(self) -> None:
+        if not self.drawn:
+            self.drawn = True
+            for view in self.views.values():
+                view.image.on_first_paint = None
+            self.firstDrawn.emit()
 
     def show_readout(self, text: str) -> None:
         self.readout.setText(text)
@@ -373,6 +392,8 @@ class DualScanView(pg.GraphicsLayoutWidget):
 
     def show_message(self, projection: Projection, message: str) -> None:
         self.views[projection].show_error(message)
+        if not self.drawn:  # a message in place of the scan counts as what is shown
+            QTimer.singleShot(0, self._first_paint)
 
     def fit(self) -> None:
         """Both bodies, whole and as large as the views allow (zoom and pan are linked)."""

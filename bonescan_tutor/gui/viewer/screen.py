@@ -38,18 +38,22 @@ ANALYSE_AHEAD_DELAY_MS = 150
 
 class ViewerScreen(QWidget):
     def __init__(self, settings: QSettings, cache: ImageCache, parent: QWidget | None = None,
-                 run: Runner = run_in_background, remember: bool = True) -> None:
+                 run: Runner = run_in_background, remember: bool = True,
+                 controls_soon: bool = True) -> None:
         """``remember``: this viewer's choices become the saved reading choices. Only the
         library's viewer remembers; the quiz, review and preview viewers start from those
-        choices and leave them alone (a quiz's feedback overlays stay in the quiz)."""
+        choices and leave them alone (a quiz's feedback overlays stay in the quiz).
+        ``controls_soon``: the tools beside the scans are built as soon as the event loop
+        runs; else when ``build_controls`` is called (the main window calls it once the
+        first case is on screen) or a tool is first used."""
         super().__init__(parent)
         self.settings = settings
         self.remember = remember
         self.cache = cache
         self.analyses = AnalysisMemo(cache, run)
         self.scans = DualScanView()
-        # The tools beside the scans (and superqt, which they need) are built just after
-        # the window first shows, so the first case is on screen sooner.
+        # The tools beside the scans (and superqt, which they need) are built after the
+        # window first shows (``controls_soon``) or after its first case is drawn.
         self._controls: WindowControls | None = None
         self._allowed: frozenset[Tool] | None = None  # a quiz's allowed tools; None: all
         self._report_use: Callable[[Tool], None] | None = None
@@ -96,7 +100,8 @@ class ViewerScreen(QWidget):
         self._ahead_due.setInterval(ANALYSE_AHEAD_DELAY_MS)
         self._ahead_due.timeout.connect(self._analyse_ahead)
         self._wire()
-        QTimer.singleShot(0, self._build_controls)
+        if controls_soon:
+            QTimer.singleShot(0, self.build_controls)
 
     @property
     def controls(self) -> WindowControls:
@@ -123,7 +128,8 @@ class ViewerScreen(QWidget):
             self._refresh_controls()
         return self._controls
 
-    def _build_controls(self) -> None:
+    def build_controls(self) -> None:
+        """Build the tools beside the scans now, if they are not built yet."""
         self.controls  # noqa: B018 - building it is the point
 
     # --- the tools a quiz allows ------------------------------------------------------------
