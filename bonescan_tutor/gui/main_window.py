@@ -144,10 +144,10 @@ class MainWindow(QuizCommands, PageCommands, QMainWindow):
         self.resize(width, height)
 
     def after_first_case(self, do: Callable[[], None]) -> None:
-        """Run ``do`` once the first case is on screen (now, if it already is): what the
-        first case does not need (the tools beside the scans, the expert annotations)
-        waits so the trainee sees the case sooner."""
-        if self._after_first_case is None:
+        """Run ``do`` once the first case is on screen (now, if it already is or the window
+        is not shown): what the first case does not need (the tools beside the scans, the
+        expert annotations) waits so the trainee sees the case sooner."""
+        if self._after_first_case is None or not self.isVisible():
             do()
         elif do not in self._after_first_case:
             self._after_first_case.append(do)

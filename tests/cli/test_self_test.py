@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -61,27 +62,65 @@ def test_self_test_names_a_library_the_lrs_client_cannot_load(
     assert len(failures) == 1 and missing in failures[0]
 
 
-def test_the_first_case_is_shown_before_exports_lrs_and_quiz_code_load(tmp_path: Path) -> None:
-    """Start-up does only what showing the first case needs: pandas, the LRS client, the
-    review scheduler, quiz-set files and numpy's masked arrays load later (openpyxl
-    loads: the demo's labels are in its spreadsheet)."""
-    code = (
-        "import sys\n"
-        "from bonescan_tutor import paths\n"
-        "from bonescan_tutor.gui.app import make_application, make_settings\n"
-        "from bonescan_tutor.datasets.detect import open_dataset\n"
-        "from bonescan_tutor.core.cases import Projection\n"
-        "app = make_application()\n"
-        "from bonescan_tutor.gui.main_window import MainWindow\n"
-        "w = MainWindow(make_settings(), trainee='t'); w.show()\n"
-        "w.set_dataset(*open_dataset(paths.demo_dataset_dir())); w.scans.repaint()\n"
-        "assert w.displayed(Projection.ANTERIOR) is not None\n"
-        "late = ('pandas', 'requests', 'keyring', 'fsrs', 'numpy.ma', 'scipy',\n"
-        "        'matplotlib', 'superqt', 'bonescan_tutor.storage.quizsets',\n"
-        "        'bonescan_tutor.storage.results', 'bonescan_tutor.gui.quiz.screen')\n"
-        "print([m for m in late if m in sys.modules])\n"
-    )
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", BONESCAN_TUTOR_HOME=str(tmp_path))
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+# The app as a trainee starts it (``bonescan-tutor --home HOME``, which opens the demo),
+# watched where the main window learns that its first case is painted: what is loaded
+# then, and once the work that waited for it has run.
+WATCHED_START = r"""
+import json, sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from bonescan_tutor.core.cases import Projection
+from bonescan_tutor.gui import main_window
+
+LATE = json.loads(sys.argv[1])
+seen = {}
+first_case_done = main_window.MainWindow.first_case_done
+
+def watched(self):
+    if not seen:
+        seen["drawn"] = self.scans.drawn and all(self.displayed(p) is not None
+                                                 for p in Projection)
+        seen["loaded"] = [m for m in LATE if m in sys.modules]
+        seen["tools"] = self.viewer.controls_holder.layout().count()
+        seen["annotations"] = self.annotations is not None
+    first_case_done(self)
+    QTimer.singleShot(0, lambda: after(self))  # after what waited (queued before it)
+
+def after(self):
+    seen["tools_after"] = self.viewer.controls_holder.layout().count()
+    seen["annotated_cases"] = len(self.annotations.cases) if self.annotations else 0
+    seen["status"] = self.statusBar().currentMessage()
+    print(json.dumps(seen), flush=True)
+    QApplication.closeAllWindows()
+
+main_window.MainWindow.first_case_done = watched
+from bonescan_tutor.__main__ import main
+sys.exit(main(sys.argv[2:]))
+"""
+
+LATE_MODULES = [
+    # exports, the LRS client, the review scheduler, quiz sets and results, masked arrays
+    "pandas", "requests", "keyring", "fsrs", "numpy.ma", "scipy", "matplotlib",
+    "bonescan_tutor.storage.quizsets", "bonescan_tutor.storage.results",
+    "bonescan_tutor.gui.quiz.screen",
+    # the tools beside the scans (superqt), the spreadsheet reader (the demo's rows ship
+    # parsed), the expert annotations
+    "superqt", "bonescan_tutor.gui.viewer.controls", "openpyxl",
+    "bonescan_tutor.storage.annotations",
+]
+
+
+def test_the_first_case_is_drawn_before_what_waits_for_it_loads(tmp_path: Path) -> None:
+    """A first start on the demo (an empty home): the first case is painted before
+    pandas, the LRS client, the review scheduler, quiz-set code, the tools beside the
+    scans, openpyxl and the annotations load; then the tools and annotations come."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    r = subprocess.run([sys.executable, "-c", WATCHED_START, json.dumps(LATE_MODULES),
+                        "--home", str(tmp_path / "home")],
+                       capture_output=True, text=True, env=env)
     assert r.returncode == 0, r.stdout + r.stderr
-    assert r.stdout.strip().splitlines()[-1] == "[]"
+    seen = json.loads(r.stdout.strip().splitlines()[-1])
+    assert seen["drawn"] and seen["loaded"] == [], seen
+    assert seen["tools"] == 0 and not seen["annotations"], seen
+    assert seen["tools_after"] == 1 and seen["annotated_cases"] > 0, seen
+    assert "24 cases" in seen["status"], seen

@@ -400,3 +400,24 @@ def test_the_spreadsheet_holds_no_wall_clock_time(fresh_demo):
         core = zf.read("docProps/core.xml").decode()
     stamps = re.findall(r"<dcterms:(?:created|modified)[^>]*>([^<]*)<", core)
     assert stamps == ["2024-01-01T00:00:00Z", "2024-01-01T00:00:00Z"]
+
+
+def test_the_demo_workbook_ships_the_rows_openpyxl_reads_from_it() -> None:
+    """A first start shows the demo without openpyxl: its workbook's rows ship parsed
+    (resources/sheets), equal to what openpyxl reads from the shipped workbook."""
+    from bonescan_tutor.datasets import sheet
+    from bonescan_tutor.files import tables
+
+    book = REPO / "resources" / "demo" / SHEET_NAME
+    data = book.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    shipped = REPO / "resources" / "sheets" / f"{digest}.v{sheet.CACHE_VERSION}.json"
+    assert shipped.is_file(), (
+        "resources/sheets has no rows for the demo's workbook: write them with `python -c "
+        "\"from pathlib import Path; from bonescan_tutor.datasets.sheet import ship_rows; "
+        f"ship_rows(Path('resources/demo/{SHEET_NAME}'), Path('resources/sheets'))\"` "
+        "and delete the stale file there")
+    assert sorted(p.name for p in shipped.parent.iterdir()) == [shipped.name]
+    assert not (sheet._cache_file(digest)).exists()  # this test's home: an empty cache
+    assert sheet.xlsx_rows(data, SHEET_NAME) == tables.xlsx_rows(data, SHEET_NAME)
+    assert not (sheet._cache_file(digest)).exists()  # read from the shipped rows
