@@ -1,19 +1,16 @@
-"""Dataset figures: indexing and decoding a 291-patient set, and time to a first case shown.
+"""Dataset figures: indexing and decoding a 291-patient set.
 
     python benchmarks/bench_dataset.py [--patients 291]
 
 Floors, measured in the same run: reading the same spreadsheet with openpyxl (read-only)
-plus listing the files; plain Pillow decoding of the same PNGs; a bare PySide6 +
-pyqtgraph window showing one image, started as a fresh process like the app. Start-up
-is timed inside each process, from its first import to the first image on screen.
+plus listing the files; plain Pillow decoding of the same PNGs. The time from start to
+the first case drawn, against a bare PySide6 + pyqtgraph window, is bench_startup.py's.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import re
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -26,25 +23,6 @@ from PIL import Image  # noqa: E402
 
 from benchmarks.harness import report_ratio, timeit  # noqa: E402
 
-BARE_WINDOW = """
-import sys, time
-t0 = time.perf_counter()
-import numpy as np
-from PIL import Image
-from PySide6.QtWidgets import QApplication
-import pyqtgraph as pg
-app = QApplication([])
-pg.setConfigOptions(imageAxisOrder="row-major")
-w = pg.GraphicsLayoutWidget()
-box = w.addViewBox()
-img = pg.ImageItem(np.asarray(Image.open(sys.argv[1])))
-box.addItem(img)
-w.show()
-app.processEvents()
-w.grab()
-print(time.perf_counter() - t0)
-"""
-
 
 def index_floor(root: Path) -> None:
     from openpyxl import load_workbook
@@ -55,13 +33,6 @@ def index_floor(root: Path) -> None:
     for _row in wb.worksheets[0].iter_rows(values_only=True):
         pass
     wb.close()
-
-
-def first_case_seconds(args: list[str], env: dict[str, str]) -> float:
-    """Seconds from the program's first import to its first case on screen, as it reports."""
-    out = subprocess.run(args, check=True, capture_output=True, text=True, env=env, cwd=ROOT).stdout
-    m = re.search(r"first case shown (\d+) ms after start", out)
-    return int(m.group(1)) / 1000 if m else float(out.strip().splitlines()[-1])
 
 
 def main() -> None:
@@ -97,19 +68,6 @@ def main() -> None:
         ours = timeit(decode_ours, repeat=5)
         floor = timeit(decode_floor, repeat=5)
         report_ratio(f"decode {len(views)} PNGs", ours.median_s, floor.median_s, 1.1)
-
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    with tempfile.TemporaryDirectory() as home:
-        env["BONESCAN_TUTOR_HOME"] = home
-        app_cmd = [sys.executable, "-m", "bonescan_tutor", "--self-test"]
-        from bonescan_tutor import paths
-
-        first_png = next(paths.demo_dataset_dir().rglob("A1.png"))
-        bare_cmd = [sys.executable, "-c", BARE_WINDOW, str(first_png)]
-        first_case_seconds(app_cmd, env)  # warm the file cache
-        app = sorted(first_case_seconds(app_cmd, env) for _ in range(5))[2]
-        bare = sorted(first_case_seconds(bare_cmd, env) for _ in range(5))[2]
-        report_ratio("start to first case shown (--self-test)", app, bare, 1.2)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
-"""``bonescan-tutor --self-test``: build the window offscreen on the demo, show a case,
-run a short scripted practice quiz, check what was drawn and saved, export the answers
-to xlsx and read them back, check that the libraries loaded only later (the LRS client,
-Qt's collation data) are there, exit 0 (1 with the reasons otherwise). The progress and
-xlsx files are temporary ones, never the user's."""
+"""``bonescan-tutor --self-test``: build the window offscreen on the demo, show a case
+(then the tools beside it and the demo's expert annotations), run a short scripted
+practice quiz, check what was drawn and saved, export the answers to xlsx and read them
+back, check that the libraries loaded only later (the LRS client, Qt's collation data)
+are there, exit 0 (1 with the reasons otherwise). The progress and xlsx files are
+temporary ones, never the user's."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QEventLoop, QSettings
 from PySide6.QtWidgets import QApplication
 
 from bonescan_tutor import STARTED, paths
@@ -63,6 +64,14 @@ def _check_late_libraries(failures: list[str]) -> None:
         failures.append("Qt's collation data (ICU) is missing: names sort by code point")
 
 
+def _events_until(app: QApplication, done, rounds: int = 100) -> None:
+    """Let Qt work (paint, run what waits) until ``done()``, at most ``rounds`` turns."""
+    for _ in range(rounds):
+        if done():
+            return
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+
+
 def run_self_test(app: QApplication, settings: QSettings) -> int:
     from bonescan_tutor.datasets.detect import open_dataset
     from bonescan_tutor.gui.main_window import MainWindow
@@ -77,10 +86,19 @@ def run_self_test(app: QApplication, settings: QSettings) -> int:
         window.show()
         dataset, report = open_dataset(paths.demo_dataset_dir())
         window.set_dataset(dataset, report)
-        window.scans.repaint()  # the first case is painted: this is "shown"
+        _events_until(app, lambda: window.scans.drawn)  # the first case is painted: "shown"
         shown = time.perf_counter() - t0
         since_start = time.perf_counter() - STARTED
-        app.processEvents()  # the tools beside the scans are built now
+        if not window.scans.drawn:
+            failures.append("the first case was not painted")
+        # What waited for the first case comes now: the tools beside the scans, the
+        # expert annotations beside the demo.
+        _events_until(app, lambda: window.annotations is not None
+                      and window.viewer.controls_holder.layout().count() > 0)
+        if window.viewer.controls_holder.layout().count() == 0:
+            failures.append("the tools beside the scans were not built")
+        if window.annotations is None or not window.annotations.cases:
+            failures.append("the demo's expert annotations were not loaded")
         _check_views(window, failures, "library")
         grab = window.scans.grab().toImage()
         if grab.isNull() or grab.width() < 100:

@@ -1,0 +1,145 @@
+"""The start as a trainee meets it: the first case is drawn first; the tools beside the
+scans, the expert annotations and every screen not on view come after, and still work
+when first opened by their keys."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from bonescan_tutor.core.cases import Projection
+from bonescan_tutor.gui.app import start
+from bonescan_tutor.gui.main_window import MainWindow
+from tests.builders import build
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def _started(qtbot, settings, dataset: Path | None) -> MainWindow:
+    """The window as ``run_app`` starts it, once its first case is painted."""
+    window = MainWindow(settings, trainee="Ana")
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    start(window, str(dataset) if dataset else None, ask_trainee=False)
+    qtbot.waitUntil(lambda: window.scans.drawn, timeout=20_000)
+    return window
+
+
+def _press(qtbot, window: MainWindow, key: Qt.Key, mod=Qt.KeyboardModifier.NoModifier) -> None:
+    QTest.keyClick(window.focusWidget() or window, key, mod)
+    qtbot.wait(1)
+
+
+def test_the_tools_and_the_annotations_follow_the_first_case(qtbot, settings) -> None:
+    window = _started(qtbot, settings, None)  # the demo, as at a first start
+    assert all(window.displayed(p) is not None for p in Projection)
+    qtbot.waitUntil(lambda: window.viewer.controls_holder.layout().count() == 1)
+    qtbot.waitUntil(lambda: window.annotations is not None)
+    assert window.annotations.cases  # the demo's annotations.bstann, beside it
+    controls = window.viewer.controls
+    qtbot.waitUntil(controls.isVisible)
+    assert controls.preset.currentData() == window.viewer.presenter.state.preset
+    assert "24 cases" in window.statusBar().currentMessage()
+
+
+def test_a_tool_key_works_before_the_tools_are_built_and_they_show_its_state(
+        qtbot, settings, tmp_path: Path) -> None:
+    window = MainWindow(settings, trainee="Ana")
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.wait(10)
+    assert window.viewer.controls_holder.layout().count() == 0  # no case yet: not built
+    inverted = window.viewer.presenter.state.invert
+    window.scans.setFocus()  # as a click on the scans would (not the search box)
+    _press(qtbot, window, Qt.Key.Key_I)
+    assert window.viewer.presenter.state.invert is not inverted
+    window.open_dataset(build(tmp_path / "d"))
+    qtbot.waitUntil(lambda: window.viewer.controls_holder.layout().count() == 1,
+                    timeout=20_000)
+    assert window.viewer.controls.invert.isChecked() is not inverted
+
+
+def test_a_dataset_with_problems_still_tells_them_in_the_status_bar(
+        qtbot, settings, tmp_path: Path, monkeypatch) -> None:
+    from bonescan_tutor.gui.dialogs.report import ReportDialog
+
+    reports: list[ReportDialog] = []
+    monkeypatch.setattr(ReportDialog, "exec", lambda dialog: reports.append(dialog) or 0)
+    top = build(tmp_path / "d")
+    (top / "No bone metastases" / "Posterior" / "P5.png").unlink()
+    window = _started(qtbot, settings, top)
+    qtbot.waitUntil(lambda: window.dataset is not None and len(reports) == 1)
+    assert "problem(s), see File > Dataset report" in window.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: window.viewer.controls_holder.layout().count() == 1)
+
+
+def test_a_dataset_that_cannot_be_opened_still_gets_the_tools(
+        qtbot, settings, tmp_path: Path, monkeypatch) -> None:
+    from bonescan_tutor.gui.main_pages import PageCommands
+
+    failed: list[str] = []
+    monkeypatch.setattr(PageCommands, "_failed", lambda self, title, exc: failed.append(title))
+    window = MainWindow(settings, trainee="Ana")
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    (tmp_path / "empty").mkdir()
+    start(window, str(tmp_path / "empty"), ask_trainee=False)
+    qtbot.waitUntil(lambda: failed != [], timeout=20_000)
+    qtbot.waitUntil(lambda: window.viewer.controls_holder.layout().count() == 1)
+    assert not window.scans.drawn
+
+
+def test_the_dashboard_is_built_when_its_key_is_first_pressed(qtbot, settings) -> None:
+    window = _started(qtbot, settings, None)
+    assert window.dashboard is None
+    _press(qtbot, window, Qt.Key.Key_D, CTRL)
+    assert window.pages.currentWidget() is window.progress_page
+    assert window.dashboard is not None and window.dashboard.isVisible()
+    _press(qtbot, window, Qt.Key.Key_L, CTRL)
+    assert window.pages.currentWidget() is window.study_page
+
+
+def test_the_quiz_screen_is_built_when_a_quick_quiz_first_starts_by_its_key(
+        qtbot, settings, monkeypatch) -> None:
+    from bonescan_tutor.gui.dialogs.quick_quiz import QuickQuizDialog
+
+    monkeypatch.setattr(QuickQuizDialog, "exec",
+                        lambda dialog: QuickQuizDialog.DialogCode.Accepted)
+    window = _started(qtbot, settings, None)
+    assert window._quiz_screen is None
+    _press(qtbot, window, Qt.Key.Key_N, CTRL)
+    assert window.on_quiz_page and window.quiz is not None
+    viewer = window.quiz_screen.viewer
+    qtbot.waitUntil(lambda: viewer.scans.views[Projection.ANTERIOR].image.image is not None)
+    qtbot.waitUntil(lambda: viewer.controls_holder.layout().count() == 1)
+
+
+@pytest.mark.parametrize("command", ["new_quizset", "annotate", "cohort", "teaching_images"])
+def test_each_instructor_screen_opens_on_first_use(qtbot, settings, monkeypatch,
+                                                   command: str) -> None:
+    """Instructor > New quiz set (Ctrl+Shift+N), Annotate cases, Cohort results and
+    Prepare teaching images are built on first use, on the open dataset."""
+    from PySide6.QtWidgets import QDialog
+
+    opened: list[QDialog] = []
+    monkeypatch.setattr(QDialog, "exec", lambda dialog: opened.append(dialog) or 0)
+    window = _started(qtbot, settings, None)
+    if command == "new_quizset":
+        _press(qtbot, window, Qt.Key.Key_N, CTRL | Qt.KeyboardModifier.ShiftModifier)
+    else:
+        window.actions[command].trigger()
+    assert len(opened) == 1 and opened[0].parent() is window
+    names = {"new_quizset": "QuizSetBuilder", "annotate": "AnnotateDialog",
+             "cohort": "CohortDialog", "teaching_images": "DeidentifyDialog"}
+    assert type(opened[0]).__name__ == names[command]
