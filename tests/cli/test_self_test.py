@@ -124,3 +124,14 @@ def test_the_first_case_is_drawn_before_what_waits_for_it_loads(tmp_path: Path) 
     assert seen["tools"] == 0 and not seen["annotations"], seen
     assert seen["tools_after"] == 1 and seen["annotated_cases"] > 0, seen
     assert "24 cases" in seen["status"], seen
+
+
+def test_the_modules_loaded_before_qt_do_not_load_it() -> None:
+    """The start loads these before Qt (PySide6 then does not read their source); one
+    that came to import Qt would load Qt early and for nothing."""
+    code = ("import sys\nfrom bonescan_tutor.cli import BEFORE_QT, _load_before_qt\n"
+            "_load_before_qt()\nprint(all(m in sys.modules for m in BEFORE_QT), sorted(\n"
+            "    m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph')))\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.strip() == "True []"
