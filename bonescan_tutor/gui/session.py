@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from bonescan_tutor.core.cases import Dataset
+from bonescan_tutor.core.overlays import specs
 from bonescan_tutor.core.quiz import QuizMode, Tool
 from bonescan_tutor.storage.progress import (
     ProgressStore,
@@ -31,11 +32,11 @@ from bonescan_tutor.storage.progress import (
     StoredAttempt,
     Trainee,
 )
-from bonescan_tutor.storage.quizsets import QuizSet, quizset_from_dict
-from bonescan_tutor.storage.results import ResultStatus
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # quiz sets and results files load with the first quiz
     from bonescan_tutor.gui.quiz.presenter import QuizPresenter
+    from bonescan_tutor.storage.quizsets import QuizSet
+    from bonescan_tutor.storage.results import ResultStatus
 
 
 class AppMode(enum.Enum):
@@ -59,20 +60,28 @@ QUIZ_ONLY = frozenset({
     "certainty_80", "certainty_90", "certainty_100", "certainty_down", "certainty_up",
     "quiz_next", "exam_previous", "exam_next", "submit", "pause", "leave_quiz",
 })
-#: Viewer commands and the quiz tool each one uses (presets: "preset_<n>", windowing).
+#: Viewer commands and the quiz tool each one uses (presets: "preset_<n>", windowing;
+#: the overlays: ``core.overlays``).
 TOOL_COMMANDS = {
     "mirror": Tool.MIRROR_POSTERIOR, "invert": Tool.INVERT, "auto": Tool.WINDOWING,
-    "midline": Tool.MIDLINE, "ghost": Tool.MIRROR_GHOST, "asymmetry": Tool.ASYMMETRY,
-    "hotspots": Tool.HOTSPOTS,
 }
 
 
 def tool_of(command: str) -> Tool | None:
-    return Tool.WINDOWING if command.startswith("preset_") else TOOL_COMMANDS.get(command)
+    """The quiz tool ``command`` uses; overlay commands come from ``core.overlays``."""
+    if command.startswith("preset_"):
+        return Tool.WINDOWING
+    overlay = next((s for s in specs() if s.action == command), None)
+    return overlay.tool if overlay is not None else TOOL_COMMANDS.get(command)
 
 
 #: Exam commands that stay usable while an exam is paused away from its screen.
 EXAM_AWAY = frozenset({"resume_exam", "abandon_exam"})
+#: Commands that need the whole dataset: they wait while its images are still checked.
+WAIT_FOR_CHECK = frozenset({
+    "quick_quiz", "review_due", "open_quiz_set", "new_quizset", "teaching_images",
+    "annotate", "open_annotations", "report", "progress", "cohort", "write_results_again",
+})
 
 
 @dataclass(frozen=True)
@@ -101,6 +110,9 @@ def results_job(store: ProgressStore, session_id: int) -> ResultsJob | None:
     record = store.session(session_id)
     if record.quizset_json is None or record.status is SessionStatus.ACTIVE:
         return None
+    from bonescan_tutor.storage.quizsets import quizset_from_dict
+    from bonescan_tutor.storage.results import ResultStatus
+
     quiz_set = quizset_from_dict(json.loads(record.quizset_json), "the stored quiz set")
     names = {t.id: t.name for t in store.trainees()}
     attempts = tuple(store.attempts(session_id=session_id))
@@ -116,6 +128,8 @@ class AppSession:
         self.view = view
         self._store = store
         self.dataset: Dataset | None = None
+        #: a dataset is being opened: its images are still being checked
+        self.checking = False
         self.trainee_name: str | None = None
         self.quiz: QuizPresenter | None = None
         self.quiz_on_screen = False
@@ -180,6 +194,8 @@ class AppSession:
         tool = tool_of(command)
         if tool is not None:
             return self.allows_tool(tool)
+        if self.checking and command in WAIT_FOR_CHECK:
+            return False
         if command in QUIZ_ONLY:
             return self.quiz_on_screen and self.quiz is not None
         if command in EXAM_AWAY:
