@@ -93,11 +93,16 @@ def run_app(args: argparse.Namespace) -> int:
 
 
 def start(window, dataset: str | None, ask_trainee: bool) -> None:
-    """First steps once the window shows: who is reading (on a shared lab PC), then data."""
+    """First steps once the window shows: who is reading (on a shared lab PC), then data.
+    The Learning Record Store sender tries at once to send what earlier sessions left
+    waiting: as soon as the first case is drawn, or before the trainee is asked (the
+    start waits for the trainee then)."""
     store = window.store()
-    window.lrs.start()  # tries to send at once what earlier sessions left waiting
     if ask_trainee and store is not None and len(store.trainees()) > 1:
+        window.lrs.start()
         window.switch_trainee()
+    else:
+        window.after_first_case(window.lrs.start)
     if dataset:
         window.open_dataset(dataset)
     else:

@@ -83,12 +83,14 @@ def watched(self):
         seen["loaded"] = [m for m in LATE if m in sys.modules]
         seen["tools"] = self.viewer.controls_holder.layout().count()
         seen["annotations"] = self.annotations is not None
+        seen["lrs"] = self.lrs.sender is not None
     first_case_done(self)
     QTimer.singleShot(0, lambda: after(self))  # after what waited (queued before it)
 
 def after(self):
     seen["tools_after"] = self.viewer.controls_holder.layout().count()
     seen["annotated_cases"] = len(self.annotations.cases) if self.annotations else 0
+    seen["lrs_after"] = self.lrs.sender is not None
     seen["status"] = self.statusBar().currentMessage()
     print(json.dumps(seen), flush=True)
     QApplication.closeAllWindows()
@@ -107,22 +109,28 @@ LATE_MODULES = [
     # parsed), the expert annotations
     "superqt", "bonescan_tutor.gui.viewer.controls", "openpyxl",
     "bonescan_tutor.storage.annotations",
+    # the Learning Record Store sender
+    "bonescan_tutor.storage.lrs_sender",
 ]
 
 
 def test_the_first_case_is_drawn_before_what_waits_for_it_loads(tmp_path: Path) -> None:
-    """A first start on the demo (an empty home): the first case is painted before
-    pandas, the LRS client, the review scheduler, quiz-set code, the tools beside the
-    scans, openpyxl and the annotations load; then the tools and annotations come."""
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    """A first start on the demo (an empty home), with an LRS configured: the first case
+    is painted before pandas, the review scheduler, quiz-set code, the tools beside the
+    scans, openpyxl, the annotations and the LRS sender load; then the tools, the
+    annotations and the sender come."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen",  # an LRS that refuses at once
+               BONESCAN_TUTOR_LRS_URL="http://127.0.0.1:9/xAPI/",
+               BONESCAN_TUTOR_LRS_USER="lab", BONESCAN_TUTOR_LRS_PASSWORD="pw")
     r = subprocess.run([sys.executable, "-c", WATCHED_START, json.dumps(LATE_MODULES),
                         "--home", str(tmp_path / "home")],
                        capture_output=True, text=True, env=env)
     assert r.returncode == 0, r.stdout + r.stderr
     seen = json.loads(r.stdout.strip().splitlines()[-1])
     assert seen["drawn"] and seen["loaded"] == [], seen
-    assert seen["tools"] == 0 and not seen["annotations"], seen
+    assert seen["tools"] == 0 and not seen["annotations"] and not seen["lrs"], seen
     assert seen["tools_after"] == 1 and seen["annotated_cases"] > 0, seen
+    assert seen["lrs_after"], seen
     assert "24 cases" in seen["status"], seen
 
 

@@ -143,3 +143,24 @@ def test_each_instructor_screen_opens_on_first_use(qtbot, settings, monkeypatch,
     names = {"new_quizset": "QuizSetBuilder", "annotate": "AnnotateDialog",
              "cohort": "CohortDialog", "teaching_images": "DeidentifyDialog"}
     assert type(opened[0]).__name__ == names[command]
+
+
+def test_on_a_shared_pc_the_lrs_sender_starts_before_the_trainee_is_asked(
+        qtbot, settings, monkeypatch) -> None:
+    """Asking who reads waits for a person: the sender tries at once meanwhile."""
+    from bonescan_tutor.storage import lrs_config
+
+    monkeypatch.setenv(lrs_config.ENV_URL, "http://127.0.0.1:9/xAPI/")
+    monkeypatch.setenv(lrs_config.ENV_USER, "lab")
+    monkeypatch.setenv(lrs_config.ENV_PASSWORD, "pw")
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    store = window.store()
+    for name in ("Ana", "Ben"):
+        store.get_or_create_trainee(name)
+    asked: list[bool] = []
+    monkeypatch.setattr(window, "switch_trainee", lambda: asked.append(window.lrs.sender is not None))
+    monkeypatch.setattr(window, "open_demo", lambda: None)
+    window.show()
+    start(window, None, ask_trainee=True)
+    assert asked == [True]
