@@ -100,6 +100,19 @@ def test_a_dataset_that_cannot_be_opened_still_gets_the_tools(
     assert not window.scans.drawn
 
 
+def test_a_first_case_whose_views_cannot_be_read_still_gets_the_tools(
+        qtbot, settings, tmp_path: Path) -> None:
+    """Both views' reasons are shown in place of the scans: that is what comes first."""
+    top = build(tmp_path / "d")
+    for png in (top / "Bone metastases").rglob("*1.png"):
+        data = png.read_bytes()  # header and end marker intact, compressed pixels garbage
+        png.write_bytes(data[:60] + b"\xff" * (len(data) - 72) + data[-12:])
+    window = _started(qtbot, settings, top)
+    assert all(window.displayed(p) is None for p in Projection)
+    assert all(v.error.isVisible() for v in window.scans.views.values())
+    qtbot.waitUntil(lambda: window.viewer.controls_holder.layout().count() == 1)
+
+
 def test_the_dashboard_is_built_when_its_key_is_first_pressed(qtbot, settings) -> None:
     window = _started(qtbot, settings, None)
     assert window.dashboard is None
