@@ -22,15 +22,19 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bonescan_tutor import paths
 from bonescan_tutor.core.errors import BonescanError
+from bonescan_tutor.core.xapi import DEFAULT_HOME_PAGE
 
 ENV_URL = "BONESCAN_TUTOR_LRS_URL"
 ENV_USER = "BONESCAN_TUTOR_LRS_USER"
 ENV_PASSWORD = "BONESCAN_TUTOR_LRS_PASSWORD"
 SETTING_URL = "lrs/url"
 SETTING_USER = "lrs/user"
+SETTING_HOME_PAGE = "lrs/home_page"
+"""The program's URL: the actor's account home page in every statement."""
 KEYRING_SERVICE = "bonescan-tutor LRS"
 PASSWORD_FILE = "lrs-passwords.json"
 
@@ -68,6 +72,25 @@ class LrsConfig:
         return {SETTING_URL: self.url, SETTING_USER: self.user}
 
 
+def url_problem(url: str, what: str = "The LRS address") -> str | None:
+    """Why ``url`` cannot name an LRS endpoint or a home page, or None when it can. A
+    user name or password inside the URL is refused: such a URL ends up in files."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https"):
+        return f"{what} {url!r} is not an http(s) URL, such as https://lrs.example.org/xAPI/"
+    if not parts.hostname:
+        return f"{what} {url!r} names no host, such as https://lrs.example.org/xAPI/"
+    if parts.username or parts.password:
+        return (f"{what} must not hold a user name or password; give them in the user and "
+                "password fields instead.")
+    return None
+
+
+def home_page(settings: Mapping[str, str]) -> str:
+    """The actor's home page: the program's URL from the settings, or the default."""
+    return settings.get(SETTING_HOME_PAGE, "") or DEFAULT_HOME_PAGE
+
+
 class PasswordStore:
     """Typed passwords: the OS keyring, or a user-only file when there is no keyring."""
 
@@ -77,6 +100,11 @@ class PasswordStore:
     @property
     def file(self) -> Path:
         return (self._folder or paths.user_data_dir()) / PASSWORD_FILE
+
+    @property
+    def uses_file(self) -> bool:
+        """True where no keyring backend exists: typed passwords go to ``file``."""
+        return not self._keyring_usable()
 
     @staticmethod
     def _keyring_usable() -> bool:
