@@ -74,7 +74,7 @@ def answering(status: int, content_type: str, body: bytes) -> Iterator[str]:
     """A real HTTP server on loopback answering every GET with this; yields its URL."""
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))

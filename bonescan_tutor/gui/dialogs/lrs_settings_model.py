@@ -36,8 +36,8 @@ LRS_KEYS = (SETTING_URL, SETTING_USER, SETTING_HOME_PAGE)
 class Settings(Protocol):
     """The part of ``QSettings`` used here (a dict-backed fake in tests)."""
 
-    def value(self, key: str, defaultValue: Any = ...) -> Any: ...  # noqa: N803
-    def setValue(self, key: str, value: Any) -> None: ...  # noqa: N802
+    def value(self, key: str, defaultValue: Any = ...) -> Any: ...
+    def setValue(self, key: str, value: Any) -> None: ...
     def remove(self, key: str) -> None: ...
 
 
