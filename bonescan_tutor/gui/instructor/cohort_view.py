@@ -7,7 +7,8 @@ group's accuracy distribution, and every file left out with its reason. The open
 dataset's labels score every answer; without one, a banner above everything says the
 labels are the trainees' own, unverified. When a trainee sent two files, both are
 listed and the instructor picks which counts. "Save…" writes the same workbook (or
-per-trainee CSV) as ``bonescan-tutor cohort``.
+per-trainee CSV) as ``bonescan-tutor cohort``. The results may instead be read from a
+Learning Record Store (``cohort_source``): the same merge and analysis.
 """
 
 from __future__ import annotations
@@ -45,10 +46,12 @@ from bonescan_tutor.gui.instructor.cohort_model import (
     CohortReport,
     cohort_report,
     estimate,
+    lrs_cohort_report,
     number,
     percent,
     with_interval,
 )
+from bonescan_tutor.gui.instructor.cohort_source import FILES, LRS, CohortSource
 from bonescan_tutor.gui.instructor.missed_cases import missed_page
 from bonescan_tutor.gui.results.plots import PlotPanel, colours_for
 from bonescan_tutor.gui.screen_fit import fit_to_screen
@@ -130,6 +133,10 @@ class CohortDialog(QDialog):
                                "(by the time written). Every such file is listed below.")
         self.prefer.currentIndexChanged.connect(self._prefer_changed)
         self.save_button.setEnabled(False)
+        self.source = CohortSource(settings)
+        self.source.changed.connect(self._source_chosen)
+        self.source.readRequested.connect(self.load_lrs)
+        self.lrs_read = False  # the report shown came from the LRS
         close = QPushButton("Close")
         for button, slot in ((self.files_button, self.choose_files),
                              (self.folder_button, self.choose_folder),
@@ -192,6 +199,7 @@ class CohortDialog(QDialog):
         body.setSizes([300, 460])
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
+        layout.addWidget(self.source)
         layout.addLayout(bar)
         layout.addWidget(self.headline)
         layout.addWidget(body, 1)
@@ -222,15 +230,15 @@ class CohortDialog(QDialog):
         """Merge only this quiz set's results and cases (re-merging what is open)."""
         self.quiz_set = read_quizset(Path(path))
         self.quiz_set_button.setText(f"Quiz set: {self.quiz_set.title}")
-        if self.paths:
-            self.load(self.paths)
+        self._reload()
 
     def _folder(self) -> str:
         return str(self.settings.value("instructor/results_dir", "")) or str(Path.home())
 
     def load(self, paths: Sequence[Path | str]) -> None:
         """Merge these files and folders in the background; ``loaded`` fires when shown."""
-        self.paths = [Path(p) for p in paths]
+        self.paths, self.lrs_read = [Path(p) for p in paths], False
+        self.source.choose(FILES)
         if self.paths:
             first = self.paths[0]
             self.settings.setValue("instructor/results_dir",
@@ -244,10 +252,46 @@ class CohortDialog(QDialog):
                           self.show_report, self._load_failed)
 
     def _prefer_changed(self) -> None:
-        if self.paths:
+        self._reload()
+
+    def _reload(self) -> None:
+        """Merge again what is shown (after the quiz set or the preference changed)."""
+        if self.lrs_read:
+            self.load_lrs()
+        elif self.paths:
             self.load(self.paths)
 
+    def _source_chosen(self, kind: str) -> None:
+        for button in (self.files_button, self.folder_button):
+            button.setVisible(kind == FILES)
+        if kind == LRS:
+            self.headline.setText("Choose the quiz set, then Read from the LRS: its statements "
+                                  "are merged as its results files would be, labels from the "
+                                  "open dataset.")
+
+    def load_lrs(self) -> None:
+        """Read the quiz set's statements from the LRS in the background, merge, show."""
+        try:
+            config = self.source.config(self.quiz_set, self.dataset)
+        except BonescanError as exc:
+            self.headline.setText(str(exc))
+            show_error(self, "Cannot read the Learning Record Store", str(exc))
+            return
+        assert self.quiz_set is not None and self.dataset is not None
+        self.paths, self.lrs_read = [], True
+        self._busy(True)
+        self.source.set_busy(True)
+        self.headline.setText(f"Reading the statements of “{self.quiz_set.title}” from "
+                              f"{config.url}…")
+        quiz_set, dataset = self.quiz_set, self.dataset
+        prefer, progress = Prefer(self.prefer.currentData()), self.source.progress
+        run_in_background(
+            lambda: lrs_cohort_report(config, quiz_set, dataset, prefer, progress),
+            self.show_report, self._load_failed)
+
     def _busy(self, busy: bool) -> None:
+        if not busy:
+            self.source.set_busy(False)
         for button in (self.files_button, self.folder_button, self.quiz_set_button):
             button.setEnabled(not busy)
         self.prefer.setEnabled(not busy)
@@ -259,7 +303,8 @@ class CohortDialog(QDialog):
         if not isinstance(exc, BonescanError):
             raise exc
         self.headline.setText(str(exc))
-        show_error(self, "Could not read the results", str(exc))
+        show_error(self, "Could not read the Learning Record Store" if self.lrs_read
+                   else "Could not read the results", str(exc))
 
     # --- showing ---------------------------------------------------------------------------
     def show_report(self, report: CohortReport) -> None:

@@ -1,0 +1,121 @@
+"""Where the cohort dialog reads results from: ``.bstresult`` files, or a Learning Record
+Store (the statements of one quiz set, as ``bonescan-tutor cohort --lrs`` reads them).
+
+The LRS address is prefilled from Settings > Learning Record Store, or from the lab's
+``BONESCAN_TUTOR_LRS_URL`` (then read-only); the credentials come from the same place
+(``LrsForm``). While the statements are read, a busy bar and the count read so far show;
+the count is polled from the worker, which only ever writes a number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QWidget,
+)
+
+from bonescan_tutor.core.cases import Dataset
+from bonescan_tutor.core.errors import UsageError
+from bonescan_tutor.gui.dialogs.lrs_settings_model import LrsForm, Settings
+from bonescan_tutor.storage.lrs_config import LrsConfig
+from bonescan_tutor.storage.quizsets import QuizSet
+from bonescan_tutor.storage.results import EXTENSION
+
+FILES, LRS = "files", "lrs"
+
+
+class CohortSource(QWidget):
+    """The source choice; ``readRequested`` when the LRS is to be read."""
+
+    readRequested = Signal()
+    changed = Signal(str)  # FILES or LRS
+
+    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.form = LrsForm.load(settings)
+        self.choice = QComboBox()
+        self.choice.addItem(f"{EXTENSION} files", FILES)
+        self.choice.addItem("Learning Record Store", LRS)
+        self.choice.setToolTip("Read the trainees' results files, or the statements the app "
+                               "sent to your program's Learning Record Store")
+        label = QLabel("&Results from:")
+        label.setBuddy(self.choice)
+        self.url = QLineEdit(self.form.url)
+        self.url.setPlaceholderText("the LRS's xAPI endpoint, https://lrs.example.org/xAPI/")
+        self.url.setReadOnly(self.form.url_from_env)
+        if self.form.url_from_env:
+            self.url.setToolTip("Set by the lab environment (BONESCAN_TUTOR_LRS_URL)")
+        self.read_button = QPushButton("Read from the &LRS")
+        self.read_button.setAutoDefault(False)
+        self.read_button.clicked.connect(self.readRequested)
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setTextVisible(False)
+        self.busy.setMaximumWidth(120)
+        self.busy.setVisible(False)
+        self.count = QLabel("")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(label)
+        row.addWidget(self.choice)
+        row.addWidget(self.url, 1)
+        row.addWidget(self.read_button)
+        row.addWidget(self.busy)
+        row.addWidget(self.count)
+        self._read = 0
+        self._poll = QTimer(self)
+        self._poll.setInterval(150)
+        self._poll.timeout.connect(self._show_count)
+        self.choice.currentIndexChanged.connect(self._chosen)
+        self._chosen()
+
+    @property
+    def kind(self) -> str:
+        return str(self.choice.currentData())
+
+    def choose(self, kind: str) -> None:
+        self.choice.setCurrentIndex(self.choice.findData(kind))
+
+    def _chosen(self) -> None:
+        lrs = self.kind == LRS
+        for widget in (self.url, self.read_button):
+            widget.setVisible(lrs)
+        self.changed.emit(self.kind)
+
+    def config(self, quiz_set: QuizSet | None, dataset: Dataset | None) -> LrsConfig:
+        """The LRS to read, credentials from the settings or the environment;
+        ``UsageError`` saying what is missing first."""
+        if quiz_set is None:
+            raise UsageError("Choose the quiz set first (Quiz set…): its statements are read.")
+        if dataset is None:
+            raise UsageError("Open the dataset the quiz was made on first: its labels score "
+                             "the answers read from the LRS.")
+        return replace(self.form, url=self.url.text()).config()
+
+    # --- progress, written by the worker as a plain number ----------------------------------
+    def progress(self, read: int) -> None:
+        self._read = read
+
+    def set_busy(self, busy: bool) -> None:
+        self.busy.setVisible(busy)
+        self.read_button.setEnabled(not busy)
+        self.choice.setEnabled(not busy)
+        if busy:
+            self._read = 0
+            self.count.setText("Reading statements…")
+            self._poll.start()
+        else:
+            self._poll.stop()
+            self.count.setText("")
+
+    def _show_count(self) -> None:
+        self.count.setText(f"{self._read} statement(s) read…")
