@@ -144,6 +144,7 @@ def run(args: argparse.Namespace) -> int:
             chosen = known
         attempts = [a for t in chosen for a in store.attempts(t, since) if a.label_shown]
         cards = {t.id: store.review_cards(t) for t in chosen}
+        waiting = store.waiting_statements()
     names = {t.id: t.name for t in chosen}
     current, layout = _current_dataset(args, attempts)
     if not attempts:
@@ -183,6 +184,7 @@ def run(args: argparse.Namespace) -> int:
                             "counted": "every answer" if args.every_answer else "latest answer per case",
                             "earlier_answers_not_counted": skipped,
                             "localization": located.get(trainee_id),
+                            "statements_waiting": waiting.get(name, 0),
                         }
                         for trainee_id, name, mine, older, s, skipped in blocks
                     ],
@@ -204,6 +206,11 @@ def run(args: argparse.Namespace) -> int:
                 print(
                     f"  ({older} of them on an older dataset version; kept and marked "
                     "'older dataset version' in exports)"
+                )
+            if waiting.get(name):
+                print(
+                    f"  ({waiting[name]} statement(s) waiting to be sent to the Learning Record "
+                    "Store; the app sends them when it runs and the LRS answers)"
                 )
             print("\n".join(summary_lines(s)))
             if annotations is not None:

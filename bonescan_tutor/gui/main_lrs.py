@@ -34,10 +34,9 @@ def lrs_settings(window: MainWindow) -> bool:
 
 
 def lrs_changed(window: MainWindow) -> None:
-    """The LRS settings changed: the sender sends to the new one from its next try."""
-    reconfigure = getattr(window, "lrs_reconfigure", None)
-    if callable(reconfigure):
-        reconfigure()
+    """The LRS settings changed: the sender sends to the new one from its next try
+    (statements already waiting included), and the status bar says so."""
+    window.lrs.reload_settings()
 
 
 def proposal_box(window: MainWindow, quiz_set: QuizSet, endpoint: str) -> QMessageBox:

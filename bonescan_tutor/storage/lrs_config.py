@@ -86,11 +86,6 @@ def url_problem(url: str, what: str = "The LRS address") -> str | None:
     return None
 
 
-def home_page(settings: Mapping[str, str]) -> str:
-    """The actor's home page: the program's URL from the settings, or the default."""
-    return settings.get(SETTING_HOME_PAGE, "") or DEFAULT_HOME_PAGE
-
-
 class PasswordStore:
     """Typed passwords: the OS keyring, or a user-only file when there is no keyring."""
 
@@ -177,3 +172,10 @@ def resolve(
         return LrsConfig(url, user, password, password_from_env=True)
     stored = (passwords or PasswordStore()).get(url, user)
     return LrsConfig(url, user, stored or "")
+
+
+def home_page(settings: Mapping[str, str]) -> str:
+    """The program's home page, on which trainees' xAPI accounts live (the setting
+    ``lrs/home_page``); ``DEFAULT_HOME_PAGE`` when it is blank or not an http(s) URL."""
+    value = str(settings.get(SETTING_HOME_PAGE, "") or "").strip()
+    return value if value.startswith(("http://", "https://")) else DEFAULT_HOME_PAGE
