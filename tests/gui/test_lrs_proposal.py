@@ -187,3 +187,27 @@ def test_the_settings_menu_opens_the_dialog_also_during_an_exam(
     finally:
         robot.stop()
     assert len(shown) == 1
+
+
+def test_ok_in_the_settings_dialog_reconfigures_the_running_sender(
+        qtbot, window, settings, ring) -> None:
+    from bonescan_tutor.storage.lrs_config import LrsConfig
+
+    assert window.lrs.config is None
+    url = "http://127.0.0.1:9/xAPI/"
+
+    def fill(modal: QWidget) -> bool:
+        if not isinstance(modal, LrsSettingsDialog):
+            return False
+        QTest.keyClicks(modal.url, url)
+        QTest.keyClicks(modal.user, "site-c")
+        QTest.keyClicks(modal.password, "c-pass")
+        QTest.keyClick(modal.password, Qt.Key.Key_Return)
+        return True
+
+    robot = Robot([fill])
+    try:
+        window.actions["lrs_settings"].trigger()
+    finally:
+        robot.stop()
+    assert window.lrs.config == LrsConfig(url, "site-c", "c-pass")
