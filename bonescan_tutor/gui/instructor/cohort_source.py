@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QWidget,
 )
 
@@ -47,6 +48,7 @@ class CohortSource(QWidget):
         self.choice.addItem("Learning Record Store", LRS)
         self.choice.setToolTip("Read the trainees' results files, or the statements the app "
                                "sent to your program's Learning Record Store")
+        self.choice.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         label = QLabel("&Results from:")
         label.setBuddy(self.choice)
         self.url = QLineEdit(self.form.url)
@@ -71,6 +73,7 @@ class CohortSource(QWidget):
         row.addWidget(self.read_button)
         row.addWidget(self.busy)
         row.addWidget(self.count)
+        row.addStretch(0)  # with the address hidden, the choice keeps its size on the left
         self._read = 0
         self._poll = QTimer(self)
         self._poll.setInterval(150)

@@ -264,10 +264,12 @@ class CohortDialog(QDialog):
     def _source_chosen(self, kind: str) -> None:
         for button in (self.files_button, self.folder_button):
             button.setVisible(kind == FILES)
-        if kind == LRS:
-            self.headline.setText("Choose the quiz set, then Read from the LRS: its statements "
-                                  "are merged as its results files would be, labels from the "
-                                  "open dataset.")
+        if self.report is not None:
+            return
+        self.headline.setText(
+            "Choose the quiz set, then Read from the LRS: its statements are merged as its "
+            "results files would be, labels from the open dataset." if kind == LRS else
+            f"Open the {EXTENSION} files your trainees sent, or the folder that holds them.")
 
     def load_lrs(self) -> None:
         """Read the quiz set's statements from the LRS in the background, merge, show."""
