@@ -4,6 +4,8 @@ Every file that cannot be merged is named with the reason; the rest are merged. 
 ``--dataset`` the labels come from the dataset, never from the trainees' files, and the
 most-missed cases get a small inverted-gray anterior thumbnail in the workbook; without
 it, the first line of every output says the labels are the files' own, unverified.
+With case annotations (``--annotations``, or ``annotations.bstann`` beside the dataset)
+the workbook gains a Lesions sheet and every per-trainee table localization columns.
 """
 
 from __future__ import annotations
@@ -71,8 +73,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument(
         "--annotations", metavar="FILE", action="append",
         help="case annotations (.bstann): score the trainees' marks and list each lesion "
-        "with how many found it; repeat to merge several (default: annotations.bstann "
-        "beside --dataset)",
+        "with how many found it (a Lesions sheet and localization columns in --out); "
+        "repeat to merge several (default: annotations.bstann beside --dataset)",
     )
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.set_defaults(func=run)
@@ -182,13 +184,15 @@ def run(args: argparse.Namespace) -> int:
     items = item_analysis(cohort)
     worst = most_missed(items, args.most_missed)
     summaries = trainee_summaries(cohort)
+    figures = located if lesions is not None else None
     if out_path.suffix.lower() == ".csv":
-        out = write_cohort_csv(cohort, out_path, summaries)
+        out = write_cohort_csv(cohort, out_path, summaries, figures)
     else:
         thumbs: Mapping[str, bytes] | None = None
         if dataset is not None:
             thumbs = thumbnails_for(dataset, [s.case_key for s in worst])
-        out = write_cohort_workbook(cohort, out_path, thumbs, items=items, summaries=summaries)
+        out = write_cohort_workbook(cohort, out_path, thumbs, items=items, summaries=summaries,
+                                    lesions=lesions, localization=figures)
     accs = [s.metrics.accuracy.estimate for s in summaries.values()]
     known = [a for a in accs if a is not None]
     mean_acc = sum(known) / len(known) if known else None

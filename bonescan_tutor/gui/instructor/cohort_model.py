@@ -1,7 +1,8 @@
 """What the cohort view shows, computed off the GUI thread, and how its numbers read.
 
 ``cohort_report`` does every slow step (reading the files, the item analysis, each
-trainee's figures, the thumbnails) so the dialog only fills tables from plain values.
+trainee's figures, the thumbnails, and with case annotations the per-lesion rows and each
+trainee's localization figures) so the dialog only fills tables from plain values.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from bonescan_tutor.core.cases import Dataset, View
+from bonescan_tutor.core.annotations import AnnotationSet
+from bonescan_tutor.core.cases import Dataset, View, natural_key
+from bonescan_tutor.core.localization import Localization
 from bonescan_tutor.core.scoring import Estimate, Proportion, Summary
 from bonescan_tutor.datasets.images import load_view
 from bonescan_tutor.datasets.thumbnails import case_thumbnails
@@ -27,6 +30,7 @@ from bonescan_tutor.storage.cohort import (
     most_missed,
     trainee_summaries,
 )
+from bonescan_tutor.storage.cohort_lesions import LesionRow, lesion_analysis
 from bonescan_tutor.storage.cohort_workbook import MOST_MISSED
 from bonescan_tutor.storage.lrs_cohort import fetch_quiz_statements, results_from_statements
 from bonescan_tutor.storage.lrs_config import LrsConfig
@@ -44,6 +48,11 @@ class CohortReport:
     summaries: dict[str, Summary] = field(default_factory=dict)
     worst: list[ItemStats] = field(default_factory=list)
     thumbnails: dict[str, bytes] = field(default_factory=dict)
+    #: each annotated lesion of the answered cases (None: no annotations were given)
+    lesions: list[LesionRow] | None = None
+    localization: dict[str, Localization] = field(default_factory=dict)
+    #: about the annotations: made on another dataset version than the answers
+    annotation_notes: list[str] = field(default_factory=list)
 
     @property
     def accuracies(self) -> list[float]:
@@ -78,10 +87,12 @@ def cohort_report(
     load: Callable[[View], np.ndarray] = load_view,
     prefer: Prefer = Prefer.LATEST,
     quiz_set: QuizSet | None = None,
+    annotations: AnnotationSet | None = None,
     merged: Cohort | None = None,
 ) -> CohortReport:
     """Merge ``paths`` (files and folders) and analyse them. Given a dataset, its labels
     score every answer (``storage.cohort``) and the most-missed cases get thumbnails.
+    Given case ``annotations``, the trainees' marks are scored lesion by lesion.
     ``merged``: a cohort merged elsewhere (from an LRS), analysed instead of ``paths``."""
     cohort = merged if merged is not None else load_cohort([Path(p) for p in paths], dataset,
                                                            prefer, quiz_set=quiz_set)
@@ -90,7 +101,46 @@ def cohort_report(
     items = item_analysis(cohort)
     worst = most_missed(items, MOST_MISSED)
     thumbs = case_thumbnails(dataset, [s.case_key for s in worst], load) if dataset else {}
-    return CohortReport(cohort, items, trainee_summaries(cohort), worst, thumbs)
+    report = CohortReport(cohort, items, trainee_summaries(cohort), worst, thumbs)
+    if annotations is None:
+        return report
+    lesions, figures = lesion_analysis(cohort, annotations)
+    return CohortReport(cohort, items, report.summaries, worst, thumbs, lesions, figures,
+                        version_notes(annotations, cohort, dataset))
+
+
+def version_notes(annotations: AnnotationSet, cohort: Cohort,
+                  dataset: Dataset | None) -> list[str]:
+    """A note when the annotations were made on another dataset version than the one the
+    answers are scored on (the dataset's, else the results files')."""
+    versions = ({dataset.fingerprint} if dataset is not None
+                else {r.dataset_fingerprint for r in cohort.results})
+    if annotations.dataset_fingerprint in versions:
+        return []
+    return [f"The annotations were made on dataset version {annotations.dataset_fingerprint}; "
+            f"the answers are on {', '.join(sorted(versions))}. Check that the marks still "
+            "fit the images."]
+
+
+def lesion_headline(report: CohortReport) -> str:
+    """What the Lesions tab says above its table."""
+    if report.lesions is None:
+        return ("No case annotations: open the dataset the quiz was made on (its "
+                "annotations.bstann is used), or choose a .bstann file, to see which lesions "
+                "the trainees found with their marks.")
+    if not report.lesions:
+        text = "None of the answered cases has annotated lesions."
+    else:
+        found = sum(1 for r in report.lesions if r.found_by)
+        text = (f"{len(report.lesions)} annotated lesion(s) in the answered cases; {found} "
+                "found by at least one trainee. A mark finds a lesion within its radius plus "
+                "the tolerance; sorted fewest found first.")
+    left_out = sorted({k for loc in report.localization.values() for k in loc.unannotated},
+                      key=natural_key)
+    if left_out:
+        text += (" Left out of the localization figures (metastatic, no annotated lesions): "
+                 f"case(s) {', '.join(left_out)}.")
+    return " ".join([text, *report.annotation_notes])
 
 
 def lrs_cohort_report(
@@ -128,6 +178,28 @@ def number(value: float | None, digits: int = 2) -> str:
 
 def estimate(e: Estimate, digits: int = 2) -> str:
     return number(e.value, digits)
+
+
+def localization_cells(loc: Localization | None) -> tuple[str, str, str]:
+    """LLF, NLF and wAFROC of one trainee as the trainees' table shows them."""
+    if loc is None:
+        return DASH, DASH, DASH
+    llf = DASH if loc.llf is None else f"{100 * loc.llf:.0f} % ({loc.lesions_hit}/{loc.lesions})"
+    return llf, number(loc.nlf), number(loc.wafroc)
+
+
+def localization_tip(loc: Localization) -> str:
+    """The hover text of a trainee's localization cells: what each figure counts."""
+    text = (f"{loc.lesions_hit} of {loc.lesions} lesion(s) found (LLF); {loc.nl_marks} false "
+            f"mark(s) over {loc.cases} case(s) (NLF)")
+    if loc.nl_on_findings:
+        text += f", {loc.nl_on_findings} of them on benign look-alikes"
+    text += ("; wAFROC needs both normal and metastatic cases" if loc.wafroc is None
+             else f"; wAFROC figure of merit {loc.wafroc:.2f}")
+    if loc.unannotated:
+        text += (". Left out (metastatic, no annotated lesions): case(s) "
+                 + ", ".join(loc.unannotated))
+    return text + "."
 
 
 def spread_text(s: ItemStats) -> str:

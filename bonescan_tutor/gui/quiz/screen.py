@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from bonescan_tutor.core.annotations import AnnotationSet
 from bonescan_tutor.core.cases import Case, Diagnosis, Layout
+from bonescan_tutor.core.overlays import HOTSPOTS
 from bonescan_tutor.core.quiz import CERTAINTIES, QuizMode
 from bonescan_tutor.core.quiz_session import SessionState
 from bonescan_tutor.datasets.cache import ImageCache
@@ -32,7 +33,6 @@ from bonescan_tutor.gui.quiz.end_screen import EndScreen
 from bonescan_tutor.gui.quiz.presenter import EndOfSession, Feedback, Progress, QuizPresenter
 from bonescan_tutor.gui.viewer.annotation_feedback import feedback_for
 from bonescan_tutor.gui.viewer.annotation_overlay import AnnotationOverlay, AnnotationPanel
-from bonescan_tutor.gui.viewer.model import Overlay
 from bonescan_tutor.gui.viewer.screen import ViewerScreen
 
 ANSWER_KEYS = {Diagnosis.METASTASES: "P", Diagnosis.NO_METASTASES: "N"}
@@ -112,7 +112,13 @@ class QuizScreen(QWidget):
     def _answer_panel(self) -> QWidget:
         panel = QFrame()
         panel.setFixedWidth(330)
-        column = QVBoxLayout(panel)
+        outer = QVBoxLayout(panel)
+        # What the trainee answers with; set aside while the feedback is shown (it repeats
+        # the answer and the clinical details), so the expert's list has the room.
+        self.answer_block = QWidget()
+        outer.addWidget(self.answer_block)
+        column = QVBoxLayout(self.answer_block)
+        column.setContentsMargins(0, 0, 0, 0)
         self.instructions = QLabel("")
         self.instructions.setWordWrap(True)
         column.addWidget(self.instructions)
@@ -144,6 +150,7 @@ class QuizScreen(QWidget):
         self.note = QLineEdit()
         self.note.setPlaceholderText("Note (optional)")
         column.addWidget(self.note)
+        column = outer
         self.marks_hint = QLabel("Click a suspicious spot to mark it; click a mark to remove it.")
         self.marks_hint.setWordWrap(True)
         column.addWidget(self.marks_hint)
@@ -263,15 +270,14 @@ class QuizScreen(QWidget):
         expert = feedback_for(self.annotations, feedback.case_key, feedback.truth.is_positive,
                               feedback.marks)
         if expert is not None:
-            lines.append("The expert's marks are drawn on the scans: hits in green, false "
-                         "marks in orange, lesions as magenta circles.")
+            lines.append("The expert's marks are drawn on the scans (the legend is below).")
         elif feedback.marks:
-            lines.append(f"Your {len(feedback.marks)} mark(s) are shown in green, beside the "
-                         "symmetry hot spots (red circles).")
+            lines.append(f"Your {len(feedback.marks)} mark(s) are the blue crosses, beside the "
+                         "symmetry hot spots (orange circles).")
         lines.append(running)
         self.feedback.setText("<br>".join(lines))
         self.viewer.scans.show_marks(list(feedback.marks))
-        self.viewer.presenter.set_overlay(Overlay.HOTSPOTS, True)
+        self.viewer.presenter.set_overlay(HOTSPOTS, True)
         self.overlay.show(expert)
         self.lesion_panel.show_feedback(expert)
         self._refresh_controls()
@@ -400,6 +406,7 @@ class QuizScreen(QWidget):
             b.setChecked(p is not None and p.certainty == self.certainty_group.id(b))
         self.certainty_group.setExclusive(True)
         self.note.setEnabled(showing)
+        self.answer_block.setVisible(not feedback)
         self.next_button.setEnabled(feedback or (exam and showing))
         self.next_button.setText("Next case ▶  (Enter)" if not (feedback and s and s.position == s.total)
                                  else "Finish  (Enter)")
