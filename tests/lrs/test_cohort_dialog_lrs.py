@@ -13,7 +13,7 @@ from PySide6.QtTest import QTest
 from bonescan_tutor.core.quiz import QuizMode, QuizSpec
 from bonescan_tutor.datasets.detect import open_dataset
 from bonescan_tutor.gui.app import make_settings
-from bonescan_tutor.gui.instructor import cohort_view
+from bonescan_tutor.gui.instructor import cohort_source, cohort_view
 from bonescan_tutor.gui.instructor.cohort_source import FILES, LRS
 from bonescan_tutor.gui.instructor.cohort_view import CohortDialog
 from bonescan_tutor.storage.lrs_config import ENV_URL, SETTING_URL, SETTING_USER, LrsConfig
@@ -38,7 +38,8 @@ def ring(monkeypatch):
 @pytest.fixture
 def errors(monkeypatch) -> list[str]:
     shown: list[str] = []
-    monkeypatch.setattr(cohort_view, "show_error", lambda _p, _t, message: shown.append(message))
+    for module in (cohort_view, cohort_source):
+        monkeypatch.setattr(module, "show_error", lambda _p, _t, message: shown.append(message))
     return shown
 
 

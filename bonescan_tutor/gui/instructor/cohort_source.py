@@ -4,7 +4,8 @@ Store (the statements of one quiz set, as ``bonescan-tutor cohort --lrs`` reads 
 The LRS address is prefilled from Settings > Learning Record Store, or from the lab's
 ``BONESCAN_TUTOR_LRS_URL`` (then read-only); the credentials come from the same place
 (``LrsForm``). While the statements are read, a busy bar and the count read so far show;
-the count is polled from the worker, which only ever writes a number.
+the count is polled from the worker, which only ever writes a number. ``LrsSourceCommands``
+is the dialog's side: the choice shown, and the read started in the background.
 """
 
 from __future__ import annotations
@@ -24,8 +25,12 @@ from PySide6.QtWidgets import (
 )
 
 from bonescan_tutor.core.cases import Dataset
-from bonescan_tutor.core.errors import UsageError
+from bonescan_tutor.core.errors import BonescanError, UsageError
+from bonescan_tutor.gui.dialogs.error import show_error
 from bonescan_tutor.gui.dialogs.lrs_settings_model import LrsForm, Settings
+from bonescan_tutor.gui.instructor.cohort_model import lrs_cohort_report
+from bonescan_tutor.gui.tasks import run_in_background
+from bonescan_tutor.storage.cohort import Prefer
 from bonescan_tutor.storage.lrs_config import LrsConfig
 from bonescan_tutor.storage.quizsets import QuizSet
 from bonescan_tutor.storage.results import EXTENSION
@@ -122,3 +127,38 @@ class CohortSource(QWidget):
 
     def _show_count(self) -> None:
         self.count.setText(f"{self._read} statement(s) read…")
+
+
+class LrsSourceCommands:
+    """Mixed into ``CohortDialog``: the source chosen, and reading the LRS."""
+
+    def _source_chosen(self, kind: str) -> None:
+        for button in (self.files_button, self.folder_button):
+            button.setVisible(kind == FILES)
+        if self.report is not None:
+            return
+        self.headline.setText(
+            "Choose the quiz set, then Read from the LRS: its statements are merged as its "
+            "results files would be, labels from the open dataset." if kind == LRS else
+            f"Open the {EXTENSION} files your trainees sent, or the folder that holds them.")
+
+    def load_lrs(self) -> None:
+        """Read the quiz set's statements from the LRS in the background, merge, show."""
+        try:
+            config = self.source.config(self.quiz_set, self.dataset)
+        except BonescanError as exc:
+            self.headline.setText(str(exc))
+            show_error(self, "Cannot read the Learning Record Store", str(exc))
+            return
+        assert self.quiz_set is not None and self.dataset is not None
+        self.paths, self.lrs_read = [], True
+        self._busy(True)
+        self.source.set_busy(True)
+        self.headline.setText(f"Reading the statements of “{self.quiz_set.title}” from "
+                              f"{config.url}…")
+        quiz_set, dataset, annotations = self.quiz_set, self.dataset, self.annotations
+        prefer, progress = Prefer(self.prefer.currentData()), self.source.progress
+        run_in_background(
+            lambda: lrs_cohort_report(config, quiz_set, dataset, prefer, progress,
+                                      annotations=annotations),
+            self.show_report, self._load_failed)

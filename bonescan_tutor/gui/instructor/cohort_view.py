@@ -50,12 +50,11 @@ from bonescan_tutor.gui.instructor.cohort_model import (
     estimate,
     localization_cells,
     localization_tip,
-    lrs_cohort_report,
     number,
     percent,
     with_interval,
 )
-from bonescan_tutor.gui.instructor.cohort_source import FILES, LRS, CohortSource
+from bonescan_tutor.gui.instructor.cohort_source import FILES, CohortSource, LrsSourceCommands
 from bonescan_tutor.gui.instructor.missed_cases import missed_page
 from bonescan_tutor.gui.instructor.sort_table import SortItem, read_only_table
 from bonescan_tutor.gui.results.plots import PlotPanel, colours_for
@@ -84,7 +83,7 @@ ITEM_COLUMNS = ("Case", "Label", "Trainees", "Correct", "Discrimination",
                 "Said metastases", "Said no metastases", "No answer", "Mean certainty")
 
 
-class CohortDialog(QDialog):
+class CohortDialog(LrsSourceCommands, QDialog):
     """The cohort view; ``load(paths)`` merges files in the background, then ``loaded``."""
 
     loaded = Signal(object)  # CohortReport
@@ -266,37 +265,6 @@ class CohortDialog(QDialog):
             self.load_lrs()
         elif self.paths:
             self.load(self.paths)
-
-    def _source_chosen(self, kind: str) -> None:
-        for button in (self.files_button, self.folder_button):
-            button.setVisible(kind == FILES)
-        if self.report is not None:
-            return
-        self.headline.setText(
-            "Choose the quiz set, then Read from the LRS: its statements are merged as its "
-            "results files would be, labels from the open dataset." if kind == LRS else
-            f"Open the {EXTENSION} files your trainees sent, or the folder that holds them.")
-
-    def load_lrs(self) -> None:
-        """Read the quiz set's statements from the LRS in the background, merge, show."""
-        try:
-            config = self.source.config(self.quiz_set, self.dataset)
-        except BonescanError as exc:
-            self.headline.setText(str(exc))
-            show_error(self, "Cannot read the Learning Record Store", str(exc))
-            return
-        assert self.quiz_set is not None and self.dataset is not None
-        self.paths, self.lrs_read = [], True
-        self._busy(True)
-        self.source.set_busy(True)
-        self.headline.setText(f"Reading the statements of “{self.quiz_set.title}” from "
-                              f"{config.url}…")
-        quiz_set, dataset, annotations = self.quiz_set, self.dataset, self.annotations
-        prefer, progress = Prefer(self.prefer.currentData()), self.source.progress
-        run_in_background(
-            lambda: lrs_cohort_report(config, quiz_set, dataset, prefer, progress,
-                                      annotations=annotations),
-            self.show_report, self._load_failed)
 
     def _busy(self, busy: bool) -> None:
         if not busy:
