@@ -22,25 +22,25 @@ def test_an_lrs_with_about_gives_its_versions() -> None:
 
 
 def test_refused_credentials_are_an_auth_error_without_the_password() -> None:
-    with answering(401, "application/json", b'{"detail": "no"}') as url:
-        with pytest.raises(LrsAuthError) as caught:
-            probe(LrsConfig(f"{url}/xAPI/", "ana", "pw-secret"))
+    refusing = answering(401, "application/json", b'{"detail": "no"}')
+    with refusing as url, pytest.raises(LrsAuthError) as caught:
+        probe(LrsConfig(f"{url}/xAPI/", "ana", "pw-secret"))
     assert str(caught.value) == (f"The LRS at {url}/xAPI/ refused the user 'ana' (HTTP 401): "
                                  "the user name or password is wrong.")
     assert "pw-secret" not in str(caught.value)
 
 
 def test_a_server_error_names_the_status() -> None:
-    with answering(500, "application/json", b'{"detail": "boom"}') as url:
-        with pytest.raises(LrsError, match=r"answered HTTP 500 to a statements query"):
-            probe(LrsConfig(f"{url}/xAPI/"))
+    failing = answering(500, "application/json", b'{"detail": "boom"}')
+    with failing as url, pytest.raises(LrsError, match=r"answered HTTP 500 to a statements"):
+        probe(LrsConfig(f"{url}/xAPI/"))
 
 
 def test_json_that_is_not_xapi_is_not_an_lrs() -> None:
-    with answering(200, "application/json", b'{"hello": "world"}') as url:
-        with pytest.raises(LrsError, match=r"answered /about with something else "
-                                           r"\(application/json\) \(HTTP 200\), not an xAPI"):
-            probe(LrsConfig(f"{url}/"))
+    said = r"answered /about with something else \(application/json\) \(HTTP 200\), not an xAPI"
+    with answering(200, "application/json", b'{"hello": "world"}') as url, \
+            pytest.raises(LrsError, match=said):
+        probe(LrsConfig(f"{url}/"))
 
 
 def test_an_address_without_a_host() -> None:
