@@ -17,6 +17,7 @@ statements resource is ``<endpoint>/statements``.
 
 from __future__ import annotations
 
+import configparser
 import json
 import os
 from collections.abc import Mapping
@@ -70,6 +71,27 @@ class LrsConfig:
     def settings_values(self) -> dict[str, str]:
         """What may be written to the settings file: never the password."""
         return {SETTING_URL: self.url, SETTING_USER: self.user}
+
+
+def settings_file_values(path: Path | None = None) -> dict[str, str]:
+    """The LRS keys of the app's settings file, read without Qt (for the command line):
+    the ``[lrs]`` group of the INI file QSettings writes. Empty when there is no file or
+    it cannot be read: the command line then has the environment alone."""
+    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    try:
+        parser.read(path or paths.settings_file(), encoding="utf-8")
+    except (OSError, UnicodeError, configparser.Error):
+        return {}
+    found: dict[str, str] = {}
+    for key in (SETTING_URL, SETTING_USER, SETTING_HOME_PAGE):
+        group, name = key.split("/")
+        value = parser.get(group, name, fallback="").strip()
+        if value.startswith("@"):  # a QVariant QSettings wrote, never text
+            continue
+        if len(value) >= 2 and value[0] == value[-1] == '"':  # quoted: it held a comma
+            value = value[1:-1]
+        found[key] = value.replace('\\"', '"').replace("\\\\", "\\")
+    return found
 
 
 def url_problem(url: str, what: str = "The LRS address") -> str | None:

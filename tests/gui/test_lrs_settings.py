@@ -221,3 +221,20 @@ def test_the_password_never_reaches_the_log_or_the_result(
     said = _test_by_key(qtbot, dialog)
     assert "pw-never-shown" not in said and "pw-never-shown" not in caplog.text
     assert "pw-never-shown" not in repr(dialog.typed().config())
+
+
+def test_the_command_line_reads_what_the_dialog_saved(qtbot, settings, tmp_path, ring) -> None:
+    from bonescan_tutor.storage.lrs_config import settings_file_values
+
+    settings.setValue("ui/geometry", b"\x00\x01binary")  # a QVariant beside the text
+    dialog = _dialog(qtbot, settings, tmp_path)
+    user = 'Ñandú, "Ana" \\ B'
+    dialog.url.setText(ENDPOINT)
+    dialog.user.setText(user)  # characters no key types here
+    dialog.home_page.setText("https://nm.example.edu/a,b")
+    _key(dialog, Qt.Key.Key_Return)
+    _ini(settings)
+    assert settings_file_values(Path(settings.fileName())) == {
+        SETTING_URL: ENDPOINT, SETTING_USER: user, SETTING_HOME_PAGE: "https://nm.example.edu/a,b"}
+    assert settings_file_values(tmp_path / "none.ini") == {
+        SETTING_URL: "", SETTING_USER: "", SETTING_HOME_PAGE: ""}

@@ -74,9 +74,8 @@ def _rows(table, skip: tuple[int, ...] = ()) -> list[list[str]]:
             for r in range(table.rowCount())]
 
 
-@pytest.mark.lrs
-def test_the_lrs_source_shows_what_the_results_files_show(
-        qtbot, tmp_path: Path, ralph: Ralph, ring) -> None:
+def _sent(tmp_path: Path, ralph: Ralph):
+    """The quiz, its three trainees' results files, and their statements in the LRS."""
     dataset, qs, set_file = _quiz(tmp_path)
     truths = {k: dataset.case(k).diagnosis for k in qs.spec.case_keys}
     inbox = tmp_path / "inbox"
@@ -91,7 +90,13 @@ def test_the_lrs_source_shows_what_the_results_files_show(
         enqueue(db, _as_statements(f, qs))
     endpoint = f"{ralph.url}/xAPI/"
     assert Sender(db, lambda: LrsConfig(endpoint, ralph.user, ralph.password)).send_all() == 18
+    return dataset, set_file, inbox, endpoint
 
+
+@pytest.mark.lrs
+def test_the_lrs_source_shows_what_the_results_files_show(
+        qtbot, tmp_path: Path, ralph: Ralph, ring) -> None:
+    dataset, set_file, inbox, endpoint = _sent(tmp_path, ralph)
     settings = make_settings(tmp_path / "settings.ini")
     settings.setValue(SETTING_URL, endpoint)  # as Settings > Learning Record Store saves them
     settings.setValue(SETTING_USER, ralph.user)
@@ -172,3 +177,23 @@ def test_the_lab_environment_names_the_lrs_read_only(qtbot, tmp_path: Path, ring
     dialog.source.choose(LRS)
     assert dialog.source.url.text() == "http://lab-lrs:8100/xAPI/"
     assert dialog.source.url.isReadOnly()
+
+
+@pytest.mark.lrs
+def test_cohort_lrs_on_the_command_line_takes_the_user_and_password_of_the_settings(
+        qapp, tmp_path: Path, ralph: Ralph, ring, capsys) -> None:
+    import json
+
+    from bonescan_tutor import cli
+    from bonescan_tutor.gui.dialogs.lrs_settings_model import LrsForm
+
+    dataset, set_file, inbox, endpoint = _sent(tmp_path, ralph)
+    settings = make_settings()  # the app's own settings file, in the test's home
+    LrsForm(url=endpoint, user=ralph.user, password=ralph.password).save(settings)
+    settings.sync()
+    assert ring.kept  # the password went to the keyring, the user to the settings file
+    common = ["--quiz-set", str(set_file), "--dataset", str(dataset.root), "--json"]
+    assert cli.run(["cohort", "--lrs", endpoint, "--out", str(tmp_path / "lrs.xlsx"),
+                    *common]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [t["trainee"] for t in report["trainees"]] == ["Ana", "Ben", "Cy"]
