@@ -187,7 +187,7 @@ def test_cohort_lrs_on_the_command_line_takes_the_user_and_password_of_the_setti
     from bonescan_tutor import cli
     from bonescan_tutor.gui.dialogs.lrs_settings_model import LrsForm
 
-    dataset, set_file, inbox, endpoint = _sent(tmp_path, ralph)
+    dataset, set_file, _inbox, endpoint = _sent(tmp_path, ralph)
     settings = make_settings()  # the app's own settings file, in the test's home
     LrsForm(url=endpoint, user=ralph.user, password=ralph.password).save(settings)
     settings.sync()
