@@ -62,7 +62,9 @@ class LrsForm:
 
     @classmethod
     def load(cls, settings: Settings, environ: Mapping[str, str] | None = None,
-             passwords: PasswordStore | None = None) -> LrsForm:
+             passwords: PasswordStore | None = None, *, look_up: bool = True) -> LrsForm:
+        """The form as saved; ``look_up=False`` leaves the keyring alone until a password
+        is needed (a locked keyring may ask to be unlocked)."""
         env = os.environ if environ is None else environ
         stored = lrs_settings(settings)
         store = passwords or PasswordStore()
@@ -75,6 +77,8 @@ class LrsForm:
             password_from_env=bool(env.get(ENV_PASSWORD)),
             password_file=str(store.file) if store.uses_file else None,
         )
+        if not look_up:
+            return form
         return replace(form, password_kept=form.kept_password(store) is not None)
 
     @property

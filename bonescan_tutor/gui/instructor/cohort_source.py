@@ -47,7 +47,7 @@ class CohortSource(QWidget):
     def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.settings = settings
-        self.form = LrsForm.load(settings)
+        self.form = LrsForm.load(settings, look_up=False)
         self.choice = QComboBox()
         self.choice.addItem(f"{EXTENSION} files", FILES)
         self.choice.addItem("Learning Record Store", LRS)
