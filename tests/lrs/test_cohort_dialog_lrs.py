@@ -120,6 +120,7 @@ def test_the_lrs_source_shows_what_the_results_files_show(
         qtbot.waitUntil(lambda: dialog.source.busy.isVisible() or dialog.report is not None)
     report = got.args[0]
     assert not dialog.source.busy.isVisible() and dialog.source.read_button.isEnabled()
+    assert dialog.source.read_so_far == 18  # the progress count: 3 x (start, 4 answers, end)
     assert [r.trainee for r in report.cohort.results] == ["Ana", "Ben", "Cy"]
     assert dialog.headline.text() == by_files.headline.text()
     file_col = cohort_view.TRAINEE_COLUMNS.index("File")

@@ -113,6 +113,11 @@ class CohortSource(QWidget):
     def progress(self, read: int) -> None:
         self._read = read
 
+    @property
+    def read_so_far(self) -> int:
+        """Statements read by the last (or current) read of the LRS."""
+        return self._read
+
     def set_busy(self, busy: bool) -> None:
         self.busy.setVisible(busy)
         self.read_button.setEnabled(not busy)
