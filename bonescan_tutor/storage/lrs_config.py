@@ -23,11 +23,11 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from bonescan_tutor import paths
 from bonescan_tutor.core.errors import BonescanError
 from bonescan_tutor.core.xapi import DEFAULT_HOME_PAGE
+from bonescan_tutor.storage.quizset_fields import endpoint_problem
 
 ENV_URL = "BONESCAN_TUTOR_LRS_URL"
 ENV_USER = "BONESCAN_TUTOR_LRS_USER"
@@ -95,17 +95,16 @@ def settings_file_values(path: Path | None = None) -> dict[str, str]:
 
 
 def url_problem(url: str, what: str = "The LRS address") -> str | None:
-    """Why ``url`` cannot name an LRS endpoint or a home page, or None when it can. A
-    user name or password inside the URL is refused: such a URL ends up in files."""
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https"):
-        return f"{what} {url!r} is not an http(s) URL, such as https://lrs.example.org/xAPI/"
-    if not parts.hostname:
-        return f"{what} {url!r} names no host, such as https://lrs.example.org/xAPI/"
-    if parts.username or parts.password:
-        return (f"{what} must not hold a user name or password; give them in the user and "
-                "password fields instead.")
-    return None
+    """Why ``url`` cannot name an LRS endpoint or a home page, or None when it can: the
+    rule quiz sets follow (``quizset_fields.endpoint_problem``), nothing secret in it, as
+    such a URL ends up in files."""
+    problem = endpoint_problem(url.strip())
+    if problem is None:
+        return None
+    problem = problem.replace('"lrs_endpoint"', what).replace(
+        " (a quiz set is handed out); each trainee types the credentials in Settings",
+        "; give them in the user and password fields")
+    return problem + "."
 
 
 class PasswordStore:

@@ -106,9 +106,9 @@ def test_a_bad_address_is_refused_on_ok_and_by_test(qtbot, settings, tmp_path, r
     _fill_by_keys(dialog, "lrs.example.org/xAPI", "u", "")
     _key(dialog, Qt.Key.Key_Return)
     assert dialog.isVisible() and settings.value(SETTING_URL) is None
-    assert "not an http(s) URL" in dialog.result_text
+    assert "must be an http(s) URL such as" in dialog.result_text
     dialog.test_button.click()
-    assert "not an http(s) URL" in dialog.result_text
+    assert "must be an http(s) URL such as" in dialog.result_text
     dialog.url.setText("https://ana:pw@lrs.example.org/xAPI/")
     dialog.test_button.click()
     assert "must not hold a user name or password" in dialog.result_text

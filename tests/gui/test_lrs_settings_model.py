@@ -65,7 +65,7 @@ def test_clearing_the_address_removes_the_lrs_and_the_default_home_is_not_stored
 def test_problems_block_saving_and_testing(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="Give the LRS address too"):
         LrsForm(user="ana", password="pw").save(FakeSettings())
-    with pytest.raises(UsageError, match=r"The home page 'nm\.example\.edu' is not an http"):
+    with pytest.raises(UsageError, match=r"The home page 'nm\.example\.edu' must be an http"):
         LrsForm(url=ENDPOINT, home_page="nm.example.edu").save(FakeSettings())
     with pytest.raises(UsageError, match="Give the LRS address first"):
         LrsForm().config({})
