@@ -136,16 +136,30 @@ class PasswordStore:
     def get(self, url: str, user: str) -> str | None:
         if self._keyring_usable():
             import keyring
+            from keyring.errors import KeyringError
 
-            return keyring.get_password(KEYRING_SERVICE, self._key(url, user))
+            try:
+                return keyring.get_password(KEYRING_SERVICE, self._key(url, user))
+            except KeyringError as exc:
+                raise LrsConfigError(
+                    f"The system keyring did not give the LRS password ({exc}); unlock it and "
+                    "try again."
+                ) from None
         return self._read_file().get(self._key(url, user))
 
     def set(self, url: str, user: str, password: str) -> str | None:
         """Keep ``password``; return a warning when it went to the file, else None."""
         if self._keyring_usable():
             import keyring
+            from keyring.errors import KeyringError
 
-            keyring.set_password(KEYRING_SERVICE, self._key(url, user), password)
+            try:
+                keyring.set_password(KEYRING_SERVICE, self._key(url, user), password)
+            except KeyringError as exc:
+                raise LrsConfigError(
+                    f"The system keyring did not keep the LRS password ({exc}); unlock it "
+                    "and press OK again."
+                ) from None
             return None
         stored = self._read_file()
         stored[self._key(url, user)] = password

@@ -238,3 +238,23 @@ def test_the_command_line_reads_what_the_dialog_saved(qtbot, settings, tmp_path,
         SETTING_URL: ENDPOINT, SETTING_USER: user, SETTING_HOME_PAGE: "https://nm.example.edu/a,b"}
     assert settings_file_values(tmp_path / "none.ini") == {
         SETTING_URL: "", SETTING_USER: "", SETTING_HOME_PAGE: ""}
+
+
+def test_a_keyring_that_refuses_is_said_and_the_dialog_stays(qtbot, settings, tmp_path,
+                                                              monkeypatch) -> None:
+    from keyring.errors import PasswordSetError
+
+    clean_env(monkeypatch)
+
+    class Locked(MemoryKeyring):
+        def set_password(self, service: str, username: str, password: str) -> None:
+            raise PasswordSetError("the wallet is locked")
+
+    with using_keyring(Locked()):
+        dialog = _dialog(qtbot, settings, tmp_path)
+        _fill_by_keys(dialog, ENDPOINT, "site-a", "pw-locked")
+        _key(dialog, Qt.Key.Key_Return)
+    assert dialog.isVisible()
+    assert dialog.result_text == ("The system keyring did not keep the LRS password (the wallet "
+                                  "is locked); unlock it and press OK again.")
+    assert settings.value(SETTING_URL) is None and settings.value(SETTING_USER) is None

@@ -133,6 +133,10 @@ class LrsForm:
         problems = self.problems()
         if problems:
             raise UsageError(" ".join(problems))
+        warning = None  # the password first: a keyring that refuses it leaves all unchanged
+        if self.password and not self.password_from_env:
+            warning = (passwords or PasswordStore()).set(self.url.strip(), self.user.strip(),
+                                                        self.password)
         for key, value, from_env in ((SETTING_URL, self.url, self.url_from_env),
                                      (SETTING_USER, self.user, self.user_from_env)):
             if from_env:
@@ -146,10 +150,7 @@ class LrsForm:
             settings.setValue(SETTING_HOME_PAGE, home)
         else:
             settings.remove(SETTING_HOME_PAGE)
-        if self.password and not self.password_from_env and self.url.strip():
-            return (passwords or PasswordStore()).set(self.url.strip(), self.user.strip(),
-                                                     self.password)
-        return None
+        return warning
 
 
 SETTING_DECLINED = "lrs/declined_proposals"
