@@ -31,7 +31,6 @@ from bonescan_tutor.core.cases import Diagnosis
 from bonescan_tutor.core.errors import BonescanError
 from bonescan_tutor.core.quiz import Attempt, QuizMode
 from bonescan_tutor.storage.progress_records import ATTEMPT_COLUMNS, attempt_from_row
-from bonescan_tutor.storage.quizsets import quizset_from_dict
 
 
 @dataclass(frozen=True)
@@ -68,6 +67,10 @@ def session_facts(
     registration, quiz_id, title, mode, dataset_fp, quizset_json, spec_json, name = row
     set_fingerprint, pass_mark = "", None
     if quizset_json:
+        # quiz-set files are read only with a quiz: not at start-up, where the app's LRS
+        # link imports this module
+        from bonescan_tutor.storage.quizsets import quizset_from_dict
+
         try:
             quiz_set = quizset_from_dict(json.loads(quizset_json), "the stored quiz set")
         except (ValueError, BonescanError):
