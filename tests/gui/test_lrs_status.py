@@ -205,3 +205,23 @@ def test_quitting_stops_the_sender(qtbot, settings, store, dataset_path, monkeyp
     w.close()
     assert w.lrs.sender is None and sender._thread is not None
     assert not sender._thread.is_alive()
+
+
+def test_the_app_starts_sending_as_it_starts(qtbot, settings, store, monkeypatch, fakes) -> None:
+    """Statements left waiting by an earlier run go out at once when the app starts."""
+    from bonescan_tutor.gui import app
+    from bonescan_tutor.storage.progress import StatementOptions
+    from tests.storage.test_progress import spec
+
+    store.statements = StatementOptions()
+    sid = store.start_session(store.get_or_create_trainee("Ana"), spec(), "demo", "fp")
+    store.statements = None
+    store.finish_session(sid, submitted=False, abandoned=True)  # nothing to offer to resume
+    fakes.append(FakeLrs(200))
+    lab_lrs(monkeypatch, fakes[0].url)
+    w = MainWindow(settings, store=store, trainee="Ana")
+    qtbot.addWidget(w)
+    monkeypatch.setattr(w, "open_demo", lambda: None)  # the data is not what this is about
+    app.start(w, None, ask_trainee=False)
+    qtbot.waitUntil(lambda: len(fakes[0].taken) == 1, timeout=WAIT_MS)
+    assert store.statements is not None and not store.waiting_statements()
