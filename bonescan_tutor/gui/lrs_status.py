@@ -29,7 +29,6 @@ from PySide6.QtWidgets import QLabel, QStatusBar
 from bonescan_tutor.core.errors import BonescanError
 from bonescan_tutor.storage import lrs_config
 from bonescan_tutor.storage.lrs_config import LrsConfig, PasswordStore
-from bonescan_tutor.storage.progress_xapi import StatementOptions
 
 if TYPE_CHECKING:  # requests loads with the first configured LRS, not at start-up
     from bonescan_tutor.storage.lrs_sender import Sender
@@ -171,6 +170,8 @@ class LrsLink(QObject):
             if self.config is None:
                 store.statements = None
             else:
+                from bonescan_tutor.storage.progress_xapi import StatementOptions
+
                 home = lrs_config.home_page(settings_values(self._settings))
                 store.statements = StatementOptions(home_page=home)
             store.on_queued = self.wake

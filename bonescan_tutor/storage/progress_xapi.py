@@ -67,9 +67,7 @@ def session_facts(
     registration, quiz_id, title, mode, dataset_fp, quizset_json, spec_json, name = row
     set_fingerprint, pass_mark = "", None
     if quizset_json:
-        # quiz-set files are read only with a quiz: not at start-up, where the app's LRS
-        # link imports this module
-        from bonescan_tutor.storage.quizsets import quizset_from_dict
+        from bonescan_tutor.storage.quizsets import quizset_from_dict  # with the first statement
 
         try:
             quiz_set = quizset_from_dict(json.loads(quizset_json), "the stored quiz set")
