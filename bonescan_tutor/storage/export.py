@@ -49,6 +49,7 @@ from typing import Any
 from bonescan_tutor.core.answers import ScoredAnswer
 from bonescan_tutor.core.cases import Diagnosis, Layout, natural_key
 from bonescan_tutor.core.errors import BonescanError, UsageError
+from bonescan_tutor.core.metric_registry import Table, metrics_for
 from bonescan_tutor.core.quiz import p_metastases
 from bonescan_tutor.core.scoring import Summary
 from bonescan_tutor.storage.atomic_file import replacing, write_bytes
@@ -173,28 +174,11 @@ def scored_answers(attempts: Sequence[StoredAttempt]) -> list[ScoredAnswer]:
 
 
 def summary_row(trainee: str, s: Summary) -> dict[str, Any]:
-    """The headline figures of one summary as flat columns (interval ends as _low/_high)."""
-    m = s.metrics
-    row: dict[str, Any] = {"trainee": trainee, "cases": s.n_attempts, "answered": s.n_answered}
-    for name, p in (
-        ("accuracy", m.accuracy),
-        ("sensitivity", m.sensitivity),
-        ("specificity", m.specificity),
-        ("ppv", m.ppv),
-        ("npv", m.npv),
-    ):
-        row[name] = p.estimate
-        row[f"{name}_low"] = p.low
-        row[f"{name}_high"] = p.high
-        row[f"{name}_k"] = p.k
-        row[f"{name}_n"] = p.n
-    row["balanced_accuracy"] = m.balanced_accuracy.value
-    row["kappa"] = m.kappa.value
-    row["auc"] = s.auc.value
-    row["auc_low"] = s.auc.low
-    row["auc_high"] = s.auc.high
-    row["brier"] = s.brier.value
-    row["median_time_s"] = s.time.median_s
+    """The export's figures of one summary as flat columns (``core.metric_registry``:
+    every metric the summary export carries, interval ends as _low/_high)."""
+    row: dict[str, Any] = {"trainee": trainee}
+    for metric in metrics_for(Table.EXPORT):
+        row.update(metric.columns(s))
     return row
 
 

@@ -1,0 +1,157 @@
+"""The headline figures of a trainee's answers, described once.
+
+Each ``Metric`` says what a figure is called (``name``: its key in exports and JSON;
+``label``: its words on screen), how it reads (``kind``), how it comes from a scoring
+``Summary`` (``value``) and which tables carry it (``tables``). Every table is built
+from ``METRICS`` in its order: ``report`` (its text lines; ``--json`` carries every
+metric under ``figures``), the summary export (``storage.export.summary_row``: the
+export workbook's Summary sheet, the cohort workbook's Trainees sheet and the cohort
+CSV), the dashboard's figure cards, the cohort view's trainee table and ``cohort
+--json``. Each of those formats a figure by its ``kind`` alone, so a new metric of a
+known kind needs no change there.
+
+To add a metric, touch these files:
+
+1. ``core/metric_registry.py``: add a ``Metric`` to ``METRICS`` (name, label, kind, the
+   function reading it from a ``Summary``, the tables that carry it).
+2. ``core/scoring.py``: only when the figure is new, compute it in ``summary()`` and
+   keep it on ``Summary`` (with its ``as_dict``).
+3. ``tests/core/test_metric_registry.py``: pin its value on a small set of answers.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from bonescan_tutor.core.estimates import Estimate, Proportion
+from bonescan_tutor.core.scoring import Summary, TimeSummary
+
+
+class Kind(enum.Enum):
+    """How a figure reads; every table has one format per kind."""
+
+    COUNT = "count"  # a whole number (cases read)
+    PROPORTION = "proportion"  # k of n with its Wilson 95 % interval (``Proportion``)
+    ESTIMATE = "estimate"  # a number or None with the reason, maybe an interval (``Estimate``)
+    SECONDS = "seconds"  # seconds per case: median and quartiles (``TimeSummary``)
+
+
+class Table(enum.Enum):
+    """Where a figure is shown or written (``report --json`` carries every metric)."""
+
+    REPORT = "report"  # the text of ``bonescan-tutor report``
+    EXPORT = "export"  # summary_row: export Summary sheet, cohort Trainees sheet and CSV
+    DASHBOARD = "dashboard"  # a figure card on the trainee's dashboard
+    COHORT = "cohort"  # the cohort view's trainee table and ``cohort --json``
+
+
+ALL_TABLES = frozenset(Table)
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One headline figure: its names, how it reads, where it comes from and goes.
+
+    ``detail`` is the dashboard card's words under the value (after the interval when
+    there is one): text, or a function of the summary. ``interval_columns`` makes the
+    summary export carry an estimate's interval as ``<name>_low``/``<name>_high`` (a
+    proportion always carries ``_low``, ``_high``, ``_k`` and ``_n``).
+    """
+
+    name: str
+    label: str
+    kind: Kind
+    value: Callable[[Summary], Any]
+    tables: frozenset[Table] = ALL_TABLES
+    digits: int = 2
+    detail: str | Callable[[Summary], str] = ""
+    interval_columns: bool = False
+
+    def of(self, s: Summary) -> Any:
+        """The figure itself: an int, a ``Proportion``, an ``Estimate`` or a ``TimeSummary``."""
+        return self.value(s)
+
+    def detail_for(self, s: Summary) -> str:
+        return self.detail(s) if callable(self.detail) else self.detail
+
+    def scalar(self, s: Summary) -> float | int | None:
+        """The figure as one number (None when it cannot be computed)."""
+        v = self.of(s)
+        if self.kind is Kind.PROPORTION:
+            estimate: float | None = v.estimate
+            return estimate
+        if self.kind is Kind.ESTIMATE:
+            value: float | None = v.value
+            return value
+        if self.kind is Kind.SECONDS:
+            median: float | None = v.median_s
+            return median
+        return int(v)
+
+    def columns(self, s: Summary) -> dict[str, Any]:
+        """The figure as flat export columns (interval ends as ``_low``/``_high``)."""
+        v = self.of(s)
+        if self.kind is Kind.PROPORTION:
+            p: Proportion = v
+            return {self.name: p.estimate, f"{self.name}_low": p.low,
+                    f"{self.name}_high": p.high, f"{self.name}_k": p.k, f"{self.name}_n": p.n}
+        if self.kind is Kind.ESTIMATE and self.interval_columns:
+            e: Estimate = v
+            return {self.name: e.value, f"{self.name}_low": e.low, f"{self.name}_high": e.high}
+        return {self.name: self.scalar(s)}
+
+    def as_json(self, s: Summary) -> object:
+        """The figure as JSON: a number, or the figure's own ``as_dict`` with its note."""
+        v = self.of(s)
+        if self.kind is Kind.COUNT:
+            return int(v)
+        as_dict: Callable[[], object] = v.as_dict
+        return as_dict()
+
+
+def _timed_out(s: Summary) -> str:
+    unanswered = s.metrics.counts.unanswered
+    return f"{unanswered} timed out" if unanswered else "all answered"
+
+
+def _time(s: Summary) -> TimeSummary:
+    return s.time
+
+
+_BRIEF = frozenset({Table.REPORT, Table.EXPORT})
+
+METRICS: tuple[Metric, ...] = (
+    Metric("cases", "Cases read", Kind.COUNT, lambda s: s.n_attempts,
+           frozenset({Table.EXPORT, Table.DASHBOARD, Table.COHORT}), detail=_timed_out),
+    Metric("answered", "Answered", Kind.COUNT, lambda s: s.n_answered,
+           frozenset({Table.EXPORT, Table.COHORT})),
+    Metric("accuracy", "Accuracy", Kind.PROPORTION, lambda s: s.metrics.accuracy),
+    Metric("sensitivity", "Sensitivity", Kind.PROPORTION, lambda s: s.metrics.sensitivity),
+    Metric("specificity", "Specificity", Kind.PROPORTION, lambda s: s.metrics.specificity),
+    Metric("ppv", "PPV", Kind.PROPORTION, lambda s: s.metrics.ppv, _BRIEF),
+    Metric("npv", "NPV", Kind.PROPORTION, lambda s: s.metrics.npv, _BRIEF),
+    Metric("balanced_accuracy", "Balanced accuracy", Kind.ESTIMATE,
+           lambda s: s.metrics.balanced_accuracy, _BRIEF),
+    Metric("kappa", "Kappa", Kind.ESTIMATE, lambda s: s.metrics.kappa,
+           detail="agreement beyond chance"),
+    Metric("auc", "AUC", Kind.ESTIMATE, lambda s: s.auc, detail=", DeLong",
+           interval_columns=True),
+    Metric("brier", "Brier score", Kind.ESTIMATE, lambda s: s.brier,
+           frozenset({Table.REPORT, Table.EXPORT, Table.DASHBOARD}), digits=3,
+           detail="0 is perfect; always 50 % scores 0.25"),
+    Metric("median_time_s", "Median time", Kind.SECONDS, _time),
+)
+
+
+def metrics_for(table: Table) -> tuple[Metric, ...]:
+    """The metrics ``table`` carries, in ``METRICS`` order (read at each call, so a
+    metric registered later appears everywhere)."""
+    return tuple(m for m in METRICS if table in m.tables)
+
+
+def figures_json(s: Summary) -> dict[str, object]:
+    """Every metric of a summary as JSON, by name."""
+    return {m.name: m.as_json(s) for m in METRICS}
