@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from bonescan_tutor.core.cases import Dataset, View
+from bonescan_tutor.core.metric_registry import Kind, Metric, Table, metrics_for
 from bonescan_tutor.core.scoring import Estimate, Proportion, Summary
 from bonescan_tutor.datasets.images import load_view
 from bonescan_tutor.datasets.thumbnails import case_thumbnails
@@ -105,6 +106,33 @@ def number(value: float | None, digits: int = 2) -> str:
 
 def estimate(e: Estimate, digits: int = 2) -> str:
     return number(e.value, digits)
+
+
+def metric_header(metric: Metric) -> str:
+    """A metric's column title in the trainee table."""
+    return f"{metric.label} (95 % CI)" if metric.kind is Kind.PROPORTION else metric.label
+
+
+def metric_cell(metric: Metric, s: Summary) -> str:
+    """A metric's cell in the trainee table, formatted by its kind."""
+    v = metric.of(s)
+    if metric.kind is Kind.PROPORTION:
+        return with_interval(v)
+    if metric.kind is Kind.ESTIMATE:
+        return estimate(v, metric.digits)
+    if metric.kind is Kind.SECONDS:
+        return DASH if v.median_s is None else f"{v.median_s:.0f} s"
+    return str(v)
+
+
+def trainee_columns() -> tuple[str, ...]:
+    """The trainee table's columns: the trainee, each metric the cohort carries, status, file."""
+    return ("Trainee", *(metric_header(m) for m in metrics_for(Table.COHORT)), "Status", "File")
+
+
+def trainee_cells(trainee: str, s: Summary, status: str, file: str) -> tuple[str, ...]:
+    """One row of the trainee table, in ``trainee_columns`` order."""
+    return (trainee, *(metric_cell(m, s) for m in metrics_for(Table.COHORT)), status, file)
 
 
 def spread_text(s: ItemStats) -> str:

@@ -44,10 +44,10 @@ from bonescan_tutor.gui.instructor.cohort_model import (
     DASH,
     CohortReport,
     cohort_report,
-    estimate,
     number,
     percent,
-    with_interval,
+    trainee_cells,
+    trainee_columns,
 )
 from bonescan_tutor.gui.instructor.missed_cases import missed_page
 from bonescan_tutor.gui.results.plots import PlotPanel, colours_for
@@ -66,8 +66,6 @@ from bonescan_tutor.storage.results import EXTENSION, slug
 
 log = logging.getLogger(__name__)
 
-TRAINEE_COLUMNS = ("Trainee", "Cases", "Answered", "Accuracy (95 % CI)", "Sensitivity",
-                   "Specificity", "Kappa", "AUC", "Median time", "Status", "File")
 ITEM_COLUMNS = ("Case", "Label", "Trainees", "Correct", "Discrimination",
                 "Point-biserial (corrected, item-rest)", "Point-biserial (uncorrected, item-total)",
                 "Said metastases", "Said no metastases", "No answer", "Mean certainty")
@@ -155,7 +153,7 @@ class CohortDialog(QDialog):
         self.headline.setObjectName("emptyHint")
         self.headline.setWordWrap(True)
 
-        self.trainees = _table(TRAINEE_COLUMNS)
+        self.trainees = _table(trainee_columns())
         self.trainees.setWordWrap(False)
         self.trainees.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.plot = PlotPanel("accuracy", "Group accuracy", "Accuracy (%)", "Trainees")
@@ -282,16 +280,11 @@ class CohortDialog(QDialog):
         t = self.trainees
         t.setRowCount(len(report.cohort.results))
         for row, r in enumerate(report.cohort.results):
-            s = report.summaries[r.trainee]
-            m = s.metrics
-            median = s.time.median_s
-            cells = (r.trainee, str(s.n_attempts), str(s.n_answered), with_interval(m.accuracy),
-                     percent(m.sensitivity.estimate), percent(m.specificity.estimate),
-                     estimate(m.kappa), estimate(s.auc), DASH if median is None else f"{median:.0f} s",
-                     r.status.value, r.path.name if r.path else "")
+            cells = trainee_cells(r.trainee, report.summaries[r.trainee], r.status.value,
+                                  r.path.name if r.path else "")
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                if 0 < col < 9:
+                if 0 < col < len(cells) - 2:  # the figures
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 t.setItem(row, col, item)
 
