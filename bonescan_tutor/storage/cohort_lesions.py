@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bonescan_tutor.core.annotations import AnnotationSet
+from bonescan_tutor.core.answers import p_metastases
 from bonescan_tutor.core.cases import Projection, natural_key
 from bonescan_tutor.core.localization import Localization, ReadCase, score_marks
-from bonescan_tutor.core.quiz import p_metastases
 from bonescan_tutor.storage.cohort import Cohort
 from bonescan_tutor.storage.results import ResultsFile
 

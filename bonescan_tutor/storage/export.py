@@ -46,11 +46,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bonescan_tutor.core.answers import ScoredAnswer
+from bonescan_tutor.core.answers import ScoredAnswer, p_metastases
 from bonescan_tutor.core.cases import Diagnosis, Layout, natural_key
 from bonescan_tutor.core.errors import BonescanError, UsageError
 from bonescan_tutor.core.metric_registry import Table, metrics_for
-from bonescan_tutor.core.quiz import p_metastases
 from bonescan_tutor.core.scoring import Summary
 from bonescan_tutor.storage.atomic_file import replacing, write_bytes
 from bonescan_tutor.storage.cells import csv_cell, text_cells

@@ -24,8 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from bonescan_tutor.core.annotations import AnnotationSet
+from bonescan_tutor.core.answers import CERTAINTY_LEVELS
 from bonescan_tutor.core.cases import Case, Diagnosis, Layout
-from bonescan_tutor.core.quiz import CERTAINTIES, QuizMode
+from bonescan_tutor.core.quiz import QuizMode
 from bonescan_tutor.core.quiz_session import SessionState
 from bonescan_tutor.datasets.cache import ImageCache
 from bonescan_tutor.gui.quiz.end_screen import EndScreen
@@ -124,7 +125,7 @@ class QuizScreen(QWidget):
         certainty_row = QHBoxLayout()
         self.certainty_group = QButtonGroup(self)
         self.certainty_group.setExclusive(True)
-        for c in CERTAINTIES:
+        for c in CERTAINTY_LEVELS:
             b = QPushButton(str(c))
             b.setCheckable(True)
             b.setMinimumWidth(44)
