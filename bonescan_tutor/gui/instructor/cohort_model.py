@@ -108,11 +108,6 @@ def estimate(e: Estimate, digits: int = 2) -> str:
     return number(e.value, digits)
 
 
-def metric_header(metric: Metric) -> str:
-    """A metric's column title in the trainee table."""
-    return f"{metric.label} (95 % CI)" if metric.kind is Kind.PROPORTION else metric.label
-
-
 def metric_cell(metric: Metric, s: Summary) -> str:
     """A metric's cell in the trainee table, formatted by its kind."""
     v = metric.of(s)
@@ -127,7 +122,7 @@ def metric_cell(metric: Metric, s: Summary) -> str:
 
 def trainee_columns() -> tuple[str, ...]:
     """The trainee table's columns: the trainee, each metric the cohort carries, status, file."""
-    return ("Trainee", *(metric_header(m) for m in metrics_for(Table.COHORT)), "Status", "File")
+    return ("Trainee", *(m.label for m in metrics_for(Table.COHORT)), "Status", "File")
 
 
 def trainee_cells(trainee: str, s: Summary, status: str, file: str) -> tuple[str, ...]:

@@ -156,6 +156,7 @@ class CohortDialog(QDialog):
         self.trainees = _table(trainee_columns())
         self.trainees.setWordWrap(False)
         self.trainees.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.trainees.setToolTip("Shares show their Wilson 95 % interval in brackets.")
         self.plot = PlotPanel("accuracy", "Group accuracy", "Accuracy (%)", "Trainees")
         self.plot.exportRequested.connect(lambda _name: self._export_plot())
         self.items = _table(ITEM_COLUMNS)
