@@ -215,7 +215,9 @@ def _write(out_path: Path, cohort: Any, dataset: Dataset | None, items: list[Any
 
 def mean_accuracy(summaries: Mapping[str, Summary]) -> float | None:
     """The mean of the trainees' accuracies where defined (None when none is)."""
-    known = [a for a in (s.metrics.accuracy.estimate for s in summaries.values()) if a is not None]
+    from bonescan_tutor.storage.cohort import accuracies
+
+    known = accuracies(summaries)
     return sum(known) / len(known) if known else None
 
 

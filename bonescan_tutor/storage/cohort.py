@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -372,3 +372,10 @@ def _keys(keys: list[str], limit: int = 12) -> str:
 def trainee_summaries(cohort: Cohort) -> dict[str, Summary]:
     """Each trainee's figures (core.scoring.summary), in the cohort's order."""
     return {r.trainee: summary(r.scored_answers()) for r in cohort.results}
+
+
+def accuracies(summaries: Mapping[str, Summary]) -> list[float]:
+    """Each trainee's accuracy (0-1) where it is defined, in the cohort's order: the
+    distribution and mean every cohort output shows."""
+    values = (s.metrics.accuracy.estimate for s in summaries.values())
+    return [v for v in values if v is not None]

@@ -27,6 +27,7 @@ from bonescan_tutor.storage.cells import csv_cell, text_cells
 from bonescan_tutor.storage.cohort import (
     Cohort,
     ItemStats,
+    accuracies,
     item_analysis,
     most_missed,
     trainee_summaries,
@@ -117,12 +118,7 @@ def write_cohort_workbook(
 
     _answers_sheet(wb.create_sheet("Answers"), cohort, [s.case_key for s in items])
 
-    accuracies = [
-        s.metrics.accuracy.estimate
-        for s in summaries.values()
-        if s.metrics.accuracy.estimate is not None
-    ]
-    hist_row = _summary_sheet(summary_ws, cohort, accuracies, items)
+    hist_row = _summary_sheet(summary_ws, cohort, accuracies(summaries), items)
     _charts(summary_ws, trainees, items_ws, t_header, len(t_rows), len(items), hist_row)
     for ws in wb.worksheets:
         text_cells(ws)

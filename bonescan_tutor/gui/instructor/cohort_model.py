@@ -21,6 +21,7 @@ from bonescan_tutor.storage.cohort import (
     Cohort,
     ItemStats,
     Prefer,
+    accuracies,
     item_analysis,
     load_cohort,
     most_missed,
@@ -45,8 +46,7 @@ class CohortReport:
     @property
     def accuracies(self) -> list[float]:
         """Each trainee's accuracy (0-1), where it is defined."""
-        values = (s.metrics.accuracy.estimate for s in self.summaries.values())
-        return [v for v in values if v is not None]
+        return accuracies(self.summaries)
 
     def headline(self) -> str:
         c = self.cohort
