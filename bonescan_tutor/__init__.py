@@ -1,6 +1,6 @@
 """bonescan-tutor: teaching quizzes on whole-body planar bone scans.
 
-Layers (arrows point down only): ``gui`` -> ``storage``, ``datasets`` -> ``core``.
+Layers (arrows point down only): ``gui`` -> ``storage``, ``datasets``, ``figures`` -> ``core``.
 ``cli`` is the front door and starts the GUI lazily. See ARCHITECTURE.md.
 """
 

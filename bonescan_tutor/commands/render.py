@@ -22,6 +22,8 @@ def register(sub: Any) -> None:
         "A / P letters and the patient's R / L sides, windowed like the viewer. Overlays "
         "are teaching aids, not a diagnosis.",
     )
+    from bonescan_tutor.core.overlays import OVERLAYS
+
     add_case_arguments(p)
     p.add_argument("--out", required=True, metavar="FILE.png", help="the PNG to write")
     window = p.add_mutually_exclusive_group()
@@ -37,7 +39,8 @@ def register(sub: Any) -> None:
     p.add_argument("--colormap", default="gray", metavar="NAME",
                    help="gray (default), hot iron, viridis")
     p.add_argument("--overlay", default="", metavar="LIST",
-                   help="comma-separated: midline, mirror, asymmetry, hotspots")
+                   help=f"comma-separated: {', '.join(OVERLAYS)}; the viewer's colours and "
+                   "shapes")
     p.add_argument("--mirror-posterior", action="store_true",
                    help="flip the posterior view to line it up with the anterior one")
     p.add_argument("--scale", type=int, default=1, metavar="N", help="enlarge N times (1-8)")
@@ -68,14 +71,12 @@ def run(args: argparse.Namespace) -> int:
 
     from bonescan_tutor.commands.imaging import load_views
     from bonescan_tutor.core.colormaps import honours_invert
+    from bonescan_tutor.core.overlays import check_names
     from bonescan_tutor.core.windowing import colormap, preset_window
-    from bonescan_tutor.storage.figures import OVERLAYS, render_figure, save_png
+    from bonescan_tutor.figures.scan_figure import render_figure, save_png
 
     colormap(args.colormap)  # an unknown name fails with the valid ones listed
-    overlays = [o.strip() for o in args.overlay.split(",") if o.strip()]
-    unknown = [o for o in overlays if o not in OVERLAYS]
-    if unknown:
-        raise UsageError(f"unknown overlay {', '.join(unknown)}; choose from {', '.join(OVERLAYS)}.")
+    overlays = check_names(args.overlay)
     if not 1 <= args.scale <= 8:
         raise UsageError("--scale must be between 1 and 8.")
     _dataset, case, views = load_views(args)

@@ -14,6 +14,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenuBar, QWidget
 
+from bonescan_tutor.core.overlays import OverlaySpec, specs
+
 
 @dataclass(frozen=True)
 class ActionSpec:
@@ -23,6 +25,25 @@ class ActionSpec:
     key: str | None = None
     tip: str = ""
     checkable: bool = False
+
+
+def overlay_action(spec: OverlaySpec) -> ActionSpec:
+    """The command that turns an overlay on and off, from the overlay registry."""
+    return ActionSpec(spec.action, "&Overlays", spec.command, spec.key)
+
+
+def overlay_actions() -> list[ActionSpec]:
+    return [overlay_action(spec) for spec in specs()]
+
+
+INVERT = ActionSpec("invert", "&Window", "Invert gray", "I")
+
+
+def with_key(text: str, spec: ActionSpec) -> str:
+    """``text`` with the command's key as the platform writes it: "Midline (M)"."""
+    if not spec.key:
+        return text
+    return f"{text} ({QKeySequence(spec.key).toString(QKeySequence.SequenceFormat.NativeText)})"
 
 
 class ActionRegistry:

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 
 from bonescan_tutor.core.answers import CERTAINTY_LEVELS
 from bonescan_tutor.core.cases import Diagnosis
+from bonescan_tutor.core.overlays import specs
 from bonescan_tutor.core.quiz import Tool
 from bonescan_tutor.core.windowing import PRESETS
-from bonescan_tutor.gui.actions import ActionSpec
-from bonescan_tutor.gui.viewer.model import Overlay
+from bonescan_tutor.gui.actions import INVERT, ActionSpec, overlay_action
 
 if TYPE_CHECKING:
     from bonescan_tutor.gui.main_window import MainWindow
@@ -45,20 +45,16 @@ def register_commands(w: MainWindow) -> None:
     add(ActionSpec("mirror", "&View", "Mirror the posterior view", "H"),
         lambda: t(Tool.MIRROR_POSTERIOR, lambda p: p.toggle_mirror_posterior()))
     add(ActionSpec("theme", "&View", "Light/dark theme", "Ctrl+T"), w.toggle_theme)
-    add(ActionSpec("invert", "&Window", "Invert gray", "I"), lambda: t(Tool.INVERT, lambda p: p.toggle_invert()))
+    add(INVERT, lambda: t(Tool.INVERT, lambda p: p.toggle_invert()))
     add(ActionSpec("auto", "&Window", "Auto window (skeleton)", "0"),
         lambda: t(Tool.WINDOWING, lambda p: p.auto_window()))
     for preset in PRESETS.values():
         add(ActionSpec(f"preset_{preset.key}", "&Window", f"Preset {preset.name}",
                        str(preset.key), preset.description),
             lambda k=preset.key: t(Tool.WINDOWING, lambda p: p.apply_preset_key(k)))
-    overlays = ((Overlay.MIDLINE, Tool.MIDLINE, "midline", "Midline", "M"),
-                (Overlay.GHOST, Tool.MIRROR_GHOST, "ghost", "Mirrored ghost", "G"),
-                (Overlay.ASYMMETRY, Tool.ASYMMETRY, "asymmetry", "Asymmetry map", "A"),
-                (Overlay.HOTSPOTS, Tool.HOTSPOTS, "hotspots", "Hot spots and regional indices", "S"))
-    for overlay, tool, ident, text, key in overlays:
-        add(ActionSpec(ident, "&Overlays", text, key),
-            lambda o=overlay, tool=tool: t(tool, lambda p: p.toggle_overlay(o)))
+    for spec in specs():  # core.overlays: every overlay, its key and its quiz tool
+        add(overlay_action(spec),
+            lambda name=spec.name, tool=spec.tool: t(tool, lambda p: p.toggle_overlay(name)))
     _register_quiz_commands(w)
     add(ActionSpec("quit", "&File", "&Quit", "Ctrl+Q"), w.close)  # last in its menu
     add(ActionSpec("shortcuts", "&Help", "&Keyboard shortcuts", "F1"), w.show_shortcuts)

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from bonescan_tutor.core.cases import Dataset
+from bonescan_tutor.core.overlays import specs
 from bonescan_tutor.core.quiz import QuizMode, Tool
 from bonescan_tutor.storage.progress import (
     ProgressStore,
@@ -59,16 +60,19 @@ QUIZ_ONLY = frozenset({
     "certainty_80", "certainty_90", "certainty_100", "certainty_down", "certainty_up",
     "quiz_next", "exam_previous", "exam_next", "submit", "pause", "leave_quiz",
 })
-#: Viewer commands and the quiz tool each one uses (presets: "preset_<n>", windowing).
+#: Viewer commands and the quiz tool each one uses (presets: "preset_<n>", windowing;
+#: the overlays: ``core.overlays``).
 TOOL_COMMANDS = {
     "mirror": Tool.MIRROR_POSTERIOR, "invert": Tool.INVERT, "auto": Tool.WINDOWING,
-    "midline": Tool.MIDLINE, "ghost": Tool.MIRROR_GHOST, "asymmetry": Tool.ASYMMETRY,
-    "hotspots": Tool.HOTSPOTS,
 }
 
 
 def tool_of(command: str) -> Tool | None:
-    return Tool.WINDOWING if command.startswith("preset_") else TOOL_COMMANDS.get(command)
+    """The quiz tool ``command`` uses; overlay commands come from ``core.overlays``."""
+    if command.startswith("preset_"):
+        return Tool.WINDOWING
+    overlay = next((s for s in specs() if s.action == command), None)
+    return overlay.tool if overlay is not None else TOOL_COMMANDS.get(command)
 
 
 #: Exam commands that stay usable while an exam is paused away from its screen.

@@ -100,7 +100,7 @@ def test_analyze_json_holds_the_numbers_the_viewer_and_figure_compute(monkeypatc
     from bonescan_tutor.commands.imaging import load_views
     from bonescan_tutor.core.symmetry import analyze_view
     from bonescan_tutor.core.windowing import Window
-    from bonescan_tutor.storage import figures
+    from bonescan_tutor.figures import scan_figure as figures
 
     plan = next(p for p in demo_plan(24, 2024) if p.metastatic and not p.superscan)
     report = json.loads(cli("analyze", DEMO, "--case", str(plan.number), "--json").stdout)
@@ -112,13 +112,13 @@ def test_analyze_json_holds_the_numbers_the_viewer_and_figure_compute(monkeypatc
         assert [r["name"] for r in expected["regions"]][:2] == ["head", "shoulders"]
     # The figure draws the hotspots of that same analysis.
     drawn: list[object] = []
-    original = figures._draw_overlays
+    original = figures.paint
 
-    def spy(draw, box, shape, analysis, overlays, scale):  # type: ignore[no-untyped-def]
-        drawn.append(analysis.as_dict())
-        return original(draw, box, shape, analysis, overlays, scale)
+    def spy(names, data):  # type: ignore[no-untyped-def]
+        drawn.append(data.analysis.as_dict())
+        return original(names, data)
 
-    monkeypatch.setattr(figures, "_draw_overlays", spy)
+    monkeypatch.setattr(figures, "paint", spy)
     figures.render_figure({Projection.ANTERIOR: views[Projection.ANTERIOR]},
                           Window(0.0, 30000.0), "gray", overlays=("hotspots",))
     assert json.loads(json.dumps(drawn[0])) == report["views"]["anterior"]

@@ -146,7 +146,7 @@ def test_without_annotations_feedback_draws_no_expert_marks(
     w.quiz_screen.answer(Diagnosis.METASTASES)
     assert w.quiz_screen.overlay.layers[A].label_texts() == []
     assert not w.quiz_screen.lesion_panel.isVisible()
-    assert "shown in green" in w.quiz_screen.feedback.text()
+    assert "the blue crosses" in w.quiz_screen.feedback.text()
 
 
 def test_the_window_reads_the_annotations_beside_the_dataset(

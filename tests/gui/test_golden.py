@@ -22,10 +22,11 @@ from PySide6.QtGui import QImage
 
 from bonescan_tutor import paths
 from bonescan_tutor.core.cases import Case, Projection
+from bonescan_tutor.core.overlays import ASYMMETRY, OVERLAYS
 from bonescan_tutor.datasets.detect import open_dataset
 from bonescan_tutor.datasets.images import load_view
 from bonescan_tutor.gui.app import configure_pyqtgraph
-from bonescan_tutor.gui.viewer.model import Overlay, ViewerState
+from bonescan_tutor.gui.viewer.model import ViewerState
 from bonescan_tutor.gui.viewer.presenter import ViewerPresenter
 from bonescan_tutor.gui.viewer.scan_view import DualScanView
 
@@ -38,8 +39,9 @@ MAX_P99_DIFF = 24
 
 SCENES = {
     "anterior_posterior": ViewerState(),  # the default: bone-35, inverted gray
-    "asymmetry_overlay": ViewerState(overlays=frozenset({Overlay.ASYMMETRY})),
+    "asymmetry_overlay": ViewerState(overlays=frozenset({ASYMMETRY})),
     "posterior_mirrored": ViewerState(mirror_posterior=True),
+    "every_overlay": ViewerState(overlays=frozenset(OVERLAYS)),
 }
 
 

@@ -233,8 +233,8 @@ def test_each_trainee_gets_their_own_order(qtbot, settings, store, dataset_path)
 
 def test_a_quiz_offers_only_the_tools_its_spec_allows(qtbot, settings, store, dataset_path) -> None:
     from bonescan_tutor.core.cases import Projection
+    from bonescan_tutor.core.overlays import HOTSPOTS, MIDLINE
     from bonescan_tutor.core.quiz import Tool
-    from bonescan_tutor.gui.viewer.model import Overlay
 
     w = _window(qtbot, settings, store, dataset_path)
     w.start_quiz(QuizSpec.create("Plain reading", _keys(w)[:2], QuizMode.PRACTICE,
@@ -244,10 +244,10 @@ def test_a_quiz_offers_only_the_tools_its_spec_allows(qtbot, settings, store, da
     before = dict(viewer.presenter.state.windows)
     viewer.scans.windowDragged.emit(Projection.ANTERIOR, 40.0, -20.0)  # a drag: not allowed
     assert viewer.presenter.state.windows == before
-    assert not controls.overlay_checks[Overlay.HOTSPOTS].isEnabled()
+    assert not controls.overlay_checks[HOTSPOTS].isEnabled()
     assert not controls.range.isEnabled() and controls.invert.isEnabled()
     key(qtbot, w, Qt.Key.Key_M)  # the midline key: not allowed either
-    assert Overlay.MIDLINE not in viewer.presenter.state.overlays
+    assert MIDLINE not in viewer.presenter.state.overlays
     controls.invert.click()  # allowed, and recorded with the answer
     assert viewer.presenter.state.invert is False
     w.quiz.set_certainty(60)
@@ -367,7 +367,7 @@ def test_paused_answer_buttons_look_disabled(qtbot, settings, store, dataset_pat
 
 
 def test_the_end_screen_shows_the_hot_spots_only(qtbot, settings, store, dataset_path) -> None:
-    from bonescan_tutor.gui.viewer.model import Overlay
+    from bonescan_tutor.core.overlays import HOTSPOTS
 
     settings.setValue("viewer/overlays", "asymmetry,midline")  # the trainee's reading choices
     w = _window(qtbot, settings, store, dataset_path)
@@ -377,7 +377,7 @@ def test_the_end_screen_shows_the_hot_spots_only(qtbot, settings, store, dataset
         w.quiz_screen.answer(Diagnosis.NO_METASTASES)
         w.quiz_screen.next_case()
     assert w.quiz_screen.pages.currentIndex() == 1
-    assert w.quiz_screen.end.viewer.presenter.state.overlays == frozenset({Overlay.HOTSPOTS})
+    assert w.quiz_screen.end.viewer.presenter.state.overlays == frozenset({HOTSPOTS})
 
 
 def test_a_bs80k_dataset_shows_its_own_class_names(qtbot, settings, store, tmp_path) -> None:

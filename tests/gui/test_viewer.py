@@ -11,8 +11,9 @@ from PySide6.QtGui import QDropEvent
 from PySide6.QtTest import QTest
 
 from bonescan_tutor.core.cases import Projection
+from bonescan_tutor.core.overlays import ASYMMETRY, GHOST, HOTSPOTS, MIDLINE
 from bonescan_tutor.gui.main_window import MainWindow
-from bonescan_tutor.gui.viewer.model import Overlay, corresponding_point
+from bonescan_tutor.gui.viewer.model import corresponding_point
 from tests.builders import build
 
 A, P = Projection.ANTERIOR, Projection.POSTERIOR
@@ -107,15 +108,17 @@ def test_mirror_posterior_flips_the_view_and_its_side_markers(qtbot, window: Mai
 def test_overlays_toggle_on_and_off(qtbot, window: MainWindow) -> None:
     view = window.scans.views[A]
     window.scans.setFocus()
-    for key, overlay, item in ((Qt.Key.Key_M, Overlay.MIDLINE, view.midline),
-                               (Qt.Key.Key_A, Overlay.ASYMMETRY, view.asymmetry),
-                               (Qt.Key.Key_S, Overlay.HOTSPOTS, view.hotspots),
-                               (Qt.Key.Key_G, Overlay.GHOST, view.ghost)):
+    def shown(name: str) -> bool:
+        items = view.overlay_items.get(name, [])
+        return bool(items) and all(item.isVisible() for item in items)
+
+    for key, overlay in ((Qt.Key.Key_M, MIDLINE), (Qt.Key.Key_A, ASYMMETRY),
+                         (Qt.Key.Key_S, HOTSPOTS), (Qt.Key.Key_G, GHOST)):
         press(qtbot, window, key)
         assert overlay in window.viewer.presenter.state.overlays
-        qtbot.waitUntil(item.isVisible, timeout=10_000)
+        qtbot.waitUntil(lambda o=overlay: shown(o), timeout=10_000)
         press(qtbot, window, key)
-        assert not item.isVisible()
+        assert not any(item.isVisible() for item in view.overlay_items[overlay])
     assert window.viewer.controls.indices.rowCount() > 0
 
 
@@ -154,7 +157,7 @@ def test_settings_are_restored_in_a_new_window(qtbot, window: MainWindow, settin
     p.apply_preset("bone-50")
     p.set_colormap("hot iron")
     p.toggle_invert()
-    p.set_overlay(Overlay.MIDLINE, True)
+    p.set_overlay(MIDLINE, True)
     window.resize(700, 520)
     size = window.size()
     window.close()
@@ -162,7 +165,7 @@ def test_settings_are_restored_in_a_new_window(qtbot, window: MainWindow, settin
     qtbot.addWidget(again)
     state = again.viewer.presenter.state
     assert (state.preset, state.colormap, state.invert) == ("bone-50", "hot iron", False)
-    assert state.overlays == frozenset({Overlay.MIDLINE})
+    assert state.overlays == frozenset({MIDLINE})
     assert again.size() == size
     assert settings.value("dataset/recent")
 

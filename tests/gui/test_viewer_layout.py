@@ -8,9 +8,9 @@ from PySide6.QtCore import QRectF
 
 from bonescan_tutor import paths
 from bonescan_tutor.core.cases import Projection
+from bonescan_tutor.core.overlays import OVERLAYS
 from bonescan_tutor.datasets.detect import open_dataset
 from bonescan_tutor.gui.main_window import MainWindow
-from bonescan_tutor.gui.viewer.model import Overlay
 from bonescan_tutor.gui.viewer.scan_view import (
     LABEL_PX,
     SIDE_PX,
@@ -53,7 +53,7 @@ def test_each_scan_is_drawn_at_least_150_by_600_pixels_with_every_overlay(qtbot,
     assert window.banner.isVisible()
     p = window.viewer.presenter
     before = sizes(window.scans)
-    for overlay in Overlay:
+    for overlay in OVERLAYS:
         p.set_overlay(overlay, True)
     qtbot.waitUntil(lambda: len(p.analyses) == 2, timeout=10_000)
     qtbot.waitUntil(window.viewer.controls.indices.isVisible, timeout=5_000)
@@ -64,7 +64,7 @@ def test_each_scan_is_drawn_at_least_150_by_600_pixels_with_every_overlay(qtbot,
         # the body, not empty film, fills the height below the letters' strip
         assert body_on_screen(view).height() >= view.box.height() - TOP_STRIP_PX - SIDE_PX - 1
     assert sizes(window.scans) == before  # the tools scrolled; the scans kept their size
-    for overlay in Overlay:
+    for overlay in OVERLAYS:
         p.set_overlay(overlay, False)
     qtbot.wait(50)
     assert sizes(window.scans) == before

@@ -8,9 +8,10 @@ import numpy as np
 
 from bonescan_tutor.core import windowing
 from bonescan_tutor.core.cases import Case, Diagnosis, Projection, View
+from bonescan_tutor.core.overlays import GHOST, HOTSPOTS, MIDLINE, OVERLAYS, Raster
 from bonescan_tutor.core.symmetry import SymmetryAnalysis, analyze_view
-from bonescan_tutor.gui.viewer.model import Overlay, ViewerState
-from bonescan_tutor.gui.viewer.presenter import GHOST_RGB, Frame, ViewerPresenter, rgb_view
+from bonescan_tutor.gui.viewer.model import ViewerState
+from bonescan_tutor.gui.viewer.presenter import Frame, ViewerPresenter, rgb_view
 from tests.core.phantom import phantom
 
 A, P = Projection.ANTERIOR, Projection.POSTERIOR
@@ -59,19 +60,23 @@ def test_the_ghost_is_drawn_in_a_contrasting_colour() -> None:
     image = phantom(seed=5)
     p = ViewerPresenter(surface, ViewerState(invert=True))
     p.set_case(case("1"), {A: image})
-    p.set_overlay(Overlay.GHOST, True)
+    p.set_overlay(GHOST, True)
     frame = surface.frames[A]
-    assert frame.ghost_pixels is not None
-    rgb = rgb_view(frame.ghost_pixels)
-    assert np.all(rgb == np.array(GHOST_RGB, np.uint8))  # not the scan's grey
-    alpha = (frame.ghost_pixels >> 24).astype(np.uint8)
-    assert alpha.max() == 255 and alpha.min() == 0  # see-through where there is no uptake
+    (ghost,) = frame.layers[GHOST]
+    assert isinstance(ghost, Raster)
+    rgb = rgb_view(ghost.argb)
+    assert np.all(rgb == np.array(OVERLAYS[GHOST].colour, np.uint8))  # not the scan's grey
+    alpha = (ghost.argb >> 24).astype(np.uint8)
+    # see-through where there is no uptake, the blend's opacity at the window's top
+    assert alpha.min() == 0 and alpha.max() == round(255 * p.state.ghost_opacity)
+    p.set_ghost_opacity(1.0)
+    assert (surface.frames[A].layers[GHOST][0].argb >> 24).max() == 255
 
 
 def test_a_late_analysis_of_another_case_is_dropped() -> None:
     surface = FakeSurface()
     waiting: list[tuple[Projection, np.ndarray, Callable[[SymmetryAnalysis], None]]] = []
-    p = ViewerPresenter(surface, ViewerState(overlays=frozenset({Overlay.HOTSPOTS})),
+    p = ViewerPresenter(surface, ViewerState(overlays=frozenset({HOTSPOTS})),
                         lambda proj, img, done: waiting.append((proj, img, done)))
     arrived: list[Projection] = []
     p.analysis_listeners.append(lambda proj, a: arrived.append(proj))
@@ -91,7 +96,7 @@ def test_a_late_analysis_of_another_case_is_dropped() -> None:
 def test_a_late_analysis_of_an_earlier_load_of_the_same_case_is_dropped() -> None:
     surface = FakeSurface()
     waiting: list[Callable[[SymmetryAnalysis], None]] = []
-    p = ViewerPresenter(surface, ViewerState(overlays=frozenset({Overlay.MIDLINE})),
+    p = ViewerPresenter(surface, ViewerState(overlays=frozenset({MIDLINE})),
                         lambda proj, img, done: waiting.append(done))
     same = case("1")
     old, new = phantom(seed=1), phantom(seed=2)
@@ -117,7 +122,7 @@ def test_the_index_table_never_shows_the_last_cases_numbers(qtbot, settings) -> 
 
     screen = ViewerScreen(settings, cache, run=run, remember=False)
     qtbot.addWidget(screen)
-    screen.presenter.set_overlay(Overlay.HOTSPOTS, True)
+    screen.presenter.set_overlay(HOTSPOTS, True)
     table = screen.controls.indices
     screen.show_case(case("1"))
     while later:
@@ -140,10 +145,10 @@ def test_turning_an_overlay_on_again_retries_a_failed_analysis() -> None:
     p = ViewerPresenter(surface, ViewerState(), lambda proj, img, done: asked.append(done))
     image = phantom(seed=6)
     p.set_case(case("1"), {A: image})
-    p.set_overlay(Overlay.HOTSPOTS, True)
+    p.set_overlay(HOTSPOTS, True)
     assert len(asked) == 1  # ... and it fails: its callback is never called
-    p.set_overlay(Overlay.HOTSPOTS, False)
-    p.set_overlay(Overlay.HOTSPOTS, True)
+    p.set_overlay(HOTSPOTS, False)
+    p.set_overlay(HOTSPOTS, True)
     assert len(asked) >= 2
     asked[-1](analyze_view(image, A))
     assert surface.frames[A].analysis is p.analyses[A]

@@ -11,13 +11,13 @@ import pytest
 from PIL import Image
 
 from bonescan_tutor.core.scoring import summary
+from bonescan_tutor.figures.scan_figure import save_png
 from bonescan_tutor.storage.export import (
     export_attempts_csv,
     export_imrmc,
     export_workbook,
     scored_answers,
 )
-from bonescan_tutor.storage.figures import save_png
 from bonescan_tutor.storage.quizsets import write_quizset
 from tests.storage.instructor_data import quiz_set
 from tests.storage.test_export import NAMES, attempts

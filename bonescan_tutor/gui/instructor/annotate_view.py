@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from bonescan_tutor.core.annotations import CaseAnnotations
 from bonescan_tutor.core.cases import Case, Dataset
 from bonescan_tutor.core.errors import BonescanError
+from bonescan_tutor.core.overlays import FINDING_MARK, LESION_MARK, YELLOW, hex_colour
 from bonescan_tutor.datasets.cache import ImageCache
 from bonescan_tutor.gui.instructor.annotate_model import (
     KINDS,
@@ -49,7 +50,12 @@ from bonescan_tutor.gui.viewer.annotation_overlay import (
 from bonescan_tutor.gui.viewer.scan_view import PlanarView
 from bonescan_tutor.gui.viewer.screen import ViewerScreen
 
-SELECTED_PEN = pg.mkPen("#ffb000", width=3, style=Qt.PenStyle.DashLine)  # on white and black
+# The selected (or growing) mark: yellow and dashed, in the shape of its kind.
+SELECTED_PEN = pg.mkPen(hex_colour(YELLOW), width=3, style=Qt.PenStyle.DashLine)
+
+
+def _shape(kind: str) -> str:
+    return LESION_MARK[1] if kind == "lesion" else FINDING_MARK[1]
 HELP = ("Click to place a mark of the kind chosen below; drag from its centre to size it. "
         "Click a mark to select it. Right-drag: window / level. Delete removes the selected "
         "mark; Ctrl+Z undoes.")
@@ -94,7 +100,7 @@ class AnnotateDialog(QDialog):
 
     # --- layout ---------------------------------------------------------------------------
     def _highlight(self, view: PlanarView) -> pg.ScatterPlotItem:
-        item = PassiveScatter(pxMode=False, pen=SELECTED_PEN, brush=None, symbol="o")
+        item = PassiveScatter(pxMode=False, pen=SELECTED_PEN, brush=None, symbol=_shape("lesion"))
         item.setZValue(40)
         view.box.addItem(item)
         return item
@@ -202,7 +208,7 @@ class AnnotateDialog(QDialog):
             if mark is not None and mark.view is projection:
                 view = self.scans.views[projection]
                 item.setData([self._shown_x(view, mark.x)], [mark.y],
-                             size=[2 * mark.radius + 6])
+                             size=[2 * mark.radius + 6], symbol=_shape(mark.kind))
         self._filling = True
         try:
             if mark is not None:
@@ -260,7 +266,7 @@ class AnnotateDialog(QDialog):
         p = view.box.mapSceneToView(ev.scenePos())
         radius = max(math.hypot(p.x() - x0, p.y() - y0), MIN_RADIUS)
         item = self.highlight[view.projection]
-        item.setData([x0], [y0], size=[2 * radius])
+        item.setData([x0], [y0], size=[2 * radius], symbol=_shape(self.kind.currentText()))
         if ev.isFinish():
             self._drag = None
             self.editor.place(view.projection, self._shown_x(view, x0), y0, radius)

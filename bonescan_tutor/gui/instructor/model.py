@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from bonescan_tutor.core.cases import Case, Dataset
 from bonescan_tutor.core.errors import UsageError
+from bonescan_tutor.core.overlays import specs
 from bonescan_tutor.core.quiz import ALL_TOOLS, QuizMode, QuizSpec, Tool
 from bonescan_tutor.core.quiz_draw import draw_cases
 from bonescan_tutor.gui.library.case_filter import CaseFilter
@@ -22,11 +23,9 @@ TOOL_LABELS: dict[Tool, str] = {
     Tool.INVERT: "Invert gray",
     Tool.COLORMAP: "Colour maps",
     Tool.MIRROR_POSTERIOR: "Mirror posterior",
-    Tool.MIDLINE: "Midline",
-    Tool.MIRROR_GHOST: "Mirrored ghost",
-    Tool.ASYMMETRY: "Asymmetry map",
     Tool.REGIONAL_INDEX: "Regional indices",
-    Tool.HOTSPOTS: "Hot spots",
+    # an overlay's tool is named as its check box in the viewer (core.overlays)
+    **{spec.tool: spec.label for spec in specs()},
 }
 
 

@@ -17,13 +17,13 @@ from PySide6.QtWidgets import (
 
 from bonescan_tutor.core.annotations import AnnotationSet
 from bonescan_tutor.core.cases import Layout
+from bonescan_tutor.core.overlays import HOTSPOTS
 from bonescan_tutor.core.quiz import QuizMode
 from bonescan_tutor.core.scoring import Proportion
 from bonescan_tutor.datasets.cache import ImageCache
 from bonescan_tutor.gui.quiz.presenter import EndOfSession, Feedback
 from bonescan_tutor.gui.viewer.annotation_feedback import feedback_for
 from bonescan_tutor.gui.viewer.annotation_overlay import AnnotationOverlay, AnnotationPanel
-from bonescan_tutor.gui.viewer.model import Overlay
 from bonescan_tutor.gui.viewer.screen import ViewerScreen
 
 
@@ -128,7 +128,7 @@ class EndScreen(QWidget):
             p = self.viewer.presenter
             p.state = replace(p.state, overlays=frozenset())
             self.viewer.show_case(case)
-            self.viewer.presenter.set_overlay(Overlay.HOTSPOTS, True)
+            self.viewer.presenter.set_overlay(HOTSPOTS, True)
             self.viewer.scans.show_marks(list(f.marks))
         expert = feedback_for(self.annotations, f.case_key, f.truth.is_positive, f.marks)
         self.overlay.show(expert)

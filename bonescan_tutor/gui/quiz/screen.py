@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from bonescan_tutor.core.annotations import AnnotationSet
 from bonescan_tutor.core.answers import CERTAINTY_LEVELS
 from bonescan_tutor.core.cases import Case, Diagnosis, Layout
+from bonescan_tutor.core.overlays import HOTSPOTS
 from bonescan_tutor.core.quiz import QuizMode
 from bonescan_tutor.core.quiz_session import SessionState
 from bonescan_tutor.datasets.cache import ImageCache
@@ -33,7 +34,6 @@ from bonescan_tutor.gui.quiz.end_screen import EndScreen
 from bonescan_tutor.gui.quiz.presenter import EndOfSession, Feedback, Progress, QuizPresenter
 from bonescan_tutor.gui.viewer.annotation_feedback import feedback_for
 from bonescan_tutor.gui.viewer.annotation_overlay import AnnotationOverlay, AnnotationPanel
-from bonescan_tutor.gui.viewer.model import Overlay
 from bonescan_tutor.gui.viewer.screen import ViewerScreen
 
 ANSWER_KEYS = {Diagnosis.METASTASES: "P", Diagnosis.NO_METASTASES: "N"}
@@ -264,15 +264,14 @@ class QuizScreen(QWidget):
         expert = feedback_for(self.annotations, feedback.case_key, feedback.truth.is_positive,
                               feedback.marks)
         if expert is not None:
-            lines.append("The expert's marks are drawn on the scans: hits in green, false "
-                         "marks in orange, lesions as magenta circles.")
+            lines.append("The expert's marks are drawn on the scans (the legend is below).")
         elif feedback.marks:
-            lines.append(f"Your {len(feedback.marks)} mark(s) are shown in green, beside the "
-                         "symmetry hot spots (red circles).")
+            lines.append(f"Your {len(feedback.marks)} mark(s) are the blue crosses, beside the "
+                         "symmetry hot spots (orange circles).")
         lines.append(running)
         self.feedback.setText("<br>".join(lines))
         self.viewer.scans.show_marks(list(feedback.marks))
-        self.viewer.presenter.set_overlay(Overlay.HOTSPOTS, True)
+        self.viewer.presenter.set_overlay(HOTSPOTS, True)
         self.overlay.show(expert)
         self.lesion_panel.show_feedback(expert)
         self._refresh_controls()

@@ -1,9 +1,11 @@
 """The expert's lesions and findings drawn on the scans beside the trainee's labelled marks.
 
 ``AnnotationOverlay`` adds its own items to the two views of a ``DualScanView``: each
-lesion a solid circle of its annotated radius (found) or a dashed one (missed), each
-benign look-alike a dashed square, each trainee mark a fixed-size cross (green: a hit;
-orange: a false mark) with its label. Hovering a circle or a square shows its note.
+lesion a solid diamond of its annotated radius (found) or a dashed one (missed), each
+benign look-alike a dashed square, each trainee mark a fixed-size cross (blue: a hit;
+vermillion: a false mark) with its label; hot spots stay circles. Shapes and colours
+come from ``core.overlays`` (Okabe-Ito colours, apart for colour-blind readers too).
+Hovering a diamond or a square shows its note.
 ``AnnotationPanel`` is the legend, the teaching point and the list of all of them.
 The content comes from ``annotation_feedback.CaseFeedback``; this module only draws.
 """
@@ -15,6 +17,17 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from bonescan_tutor.core.annotations import Mark
+from bonescan_tutor.core.overlays import (
+    FALSE_MARK as FALSE_STYLE,
+)
+from bonescan_tutor.core.overlays import (
+    FINDING_MARK,
+    HOTSPOT_MARK,
+    LESION_MARK,
+    SHAPE_GLYPHS,
+    TRAINEE_MARK,
+    hex_colour,
+)
 from bonescan_tutor.gui.viewer.annotation_feedback import (
     FALSE_MARK,
     HIT,
@@ -22,11 +35,11 @@ from bonescan_tutor.gui.viewer.annotation_feedback import (
 )
 from bonescan_tutor.gui.viewer.scan_view import DualScanView, PlanarView
 
-LESION_COLOUR = "#ff4fd8"  # magenta: apart from the red hot spots and the green marks
-FINDING_COLOUR = "#5ac8fa"  # light blue
-HIT_COLOUR = "#00e676"
-FALSE_COLOUR = "#ff9f0a"
-MISSED_COLOUR = "#ff4fd8"
+LESION_COLOUR, LESION_SHAPE = hex_colour(LESION_MARK[0]), LESION_MARK[1]
+FINDING_COLOUR, FINDING_SHAPE = hex_colour(FINDING_MARK[0]), FINDING_MARK[1]
+HIT_COLOUR, MARK_SHAPE = hex_colour(TRAINEE_MARK[0]), TRAINEE_MARK[1]
+FALSE_COLOUR = hex_colour(FALSE_STYLE[0])
+MISSED_COLOUR = LESION_COLOUR
 LABEL_Z = 30
 COLOURS = {"lesion": LESION_COLOUR, "finding": FINDING_COLOUR, HIT: HIT_COLOUR,
            FALSE_MARK: FALSE_COLOUR}
@@ -73,7 +86,8 @@ class _ViewLayer:
         return (w - 1 - x) if self.view.mirrored else x
 
     def _label(self, text: str, colour: str, x: float, y: float) -> None:
-        item = pg.TextItem(text, color=colour, anchor=(0, 1), fill=pg.mkBrush(0, 0, 0, 150))
+        # a light box: the palette's darker colours (blue, purple) read on it
+        item = pg.TextItem(text, color=colour, anchor=(0, 1), fill=pg.mkBrush(255, 255, 255, 215))
         item.setZValue(LABEL_Z)
         item.setPos(x, y)
         self.view.box.addItem(item, ignoreBounds=True)
@@ -89,8 +103,8 @@ class _ViewLayer:
                 continue
             style = Qt.PenStyle.SolidLine if les.found else Qt.PenStyle.DashLine
             title = f"Lesion {les.number}" + ("" if self.authoring else f": {les.label}")
-            spots.append({"pos": (self._x(m.x), m.y), "size": 2 * m.radius, "symbol": "o",
-                          "pen": pg.mkPen(LESION_COLOUR, width=2, style=style),
+            spots.append({"pos": (self._x(m.x), m.y), "size": 2 * m.radius,
+                          "symbol": LESION_SHAPE, "pen": pg.mkPen(LESION_COLOUR, width=2, style=style),
                           "brush": None, "data": _tip(m, title)})
             if not les.found and not self.authoring:
                 self._label(f"miss (lesion {les.number})", MISSED_COLOUR,
@@ -98,7 +112,8 @@ class _ViewLayer:
         for i, m in enumerate(fb.findings, start=1):
             if m.view is not projection:
                 continue
-            spots.append({"pos": (self._x(m.x), m.y), "size": 2 * m.radius, "symbol": "s",
+            spots.append({"pos": (self._x(m.x), m.y), "size": 2 * m.radius,
+                          "symbol": FINDING_SHAPE,
                           "pen": pg.mkPen(FINDING_COLOUR, width=2, style=Qt.PenStyle.DashLine),
                           "brush": None,
                           "data": _tip(m, f"Finding {i}: {m.kind}, benign")})
@@ -107,7 +122,7 @@ class _ViewLayer:
             if mark.view is not projection:
                 continue
             colour = HIT_COLOUR if mark.label == HIT else FALSE_COLOUR
-            marks.append({"pos": (self._x(mark.x), mark.y), "size": 18, "symbol": "x",
+            marks.append({"pos": (self._x(mark.x), mark.y), "size": 18, "symbol": MARK_SHAPE,
                           "pen": pg.mkPen(colour, width=3), "brush": pg.mkBrush(colour),
                           "data": f"Your mark: {mark.text}"})
             self._label(mark.text, colour, self._x(mark.x) + 6, mark.y)
@@ -149,14 +164,17 @@ def legend_html(authoring: bool = False) -> str:
     def sw(colour: str, glyph: str, text: str) -> str:
         return f"<span style='color:{colour}'>{glyph}</span> {text}"
 
+    lesion, finding = SHAPE_GLYPHS[LESION_SHAPE], SHAPE_GLYPHS[FINDING_SHAPE]
     if authoring:
-        return " &nbsp; ".join((sw(LESION_COLOUR, "◯", "lesion"),
-                                sw(FINDING_COLOUR, "▢", "benign look-alike")))
+        return " &nbsp; ".join((sw(LESION_COLOUR, lesion, "lesion"),
+                                sw(FINDING_COLOUR, finding, "benign look-alike")))
+    cross = SHAPE_GLYPHS[MARK_SHAPE]
     return " &nbsp; ".join((
-        sw(LESION_COLOUR, "◯", "lesion (dashed: missed)"),
-        sw(FINDING_COLOUR, "▢", "benign look-alike"),
-        sw(HIT_COLOUR, "✕", "your mark: hit"),
-        sw(FALSE_COLOUR, "✕", "false mark"),
+        sw(LESION_COLOUR, lesion, "lesion (dashed: missed)"),
+        sw(FINDING_COLOUR, finding, "benign look-alike"),
+        sw(HIT_COLOUR, cross, "your mark: hit"),
+        sw(FALSE_COLOUR, cross, "false mark"),
+        sw(hex_colour(HOTSPOT_MARK[0]), SHAPE_GLYPHS[HOTSPOT_MARK[1]], "hot spot"),
     ))
 
 

@@ -27,21 +27,24 @@ from superqt import QLabeledDoubleRangeSlider
 
 from bonescan_tutor.core.cases import Projection
 from bonescan_tutor.core.colormaps import honours_invert
+from bonescan_tutor.core.overlays import HOTSPOTS, VERMILLION, hex_colour, specs
 from bonescan_tutor.core.symmetry import SymmetryAnalysis
 from bonescan_tutor.core.windowing import COLORMAPS, PRESETS, Window
-from bonescan_tutor.gui.viewer.model import Overlay, ViewerState
+from bonescan_tutor.gui.actions import INVERT, overlay_action, with_key
+from bonescan_tutor.gui.viewer.model import ViewerState
 
 TEACHING_CAPTION = (
     "Symmetry overlays are teaching aids, not a diagnosis. They compare each side with "
     "its mirror; symmetric disease and normal hot spots (bladder, kidneys, injection "
     "site) are not flagged reliably."
 )
-OVERLAY_TEXT = {
-    Overlay.MIDLINE: "Midline (M)",
-    Overlay.GHOST: "Mirrored ghost (G)",
-    Overlay.ASYMMETRY: "Asymmetry map (A)",
-    Overlay.HOTSPOTS: "Hot spots (S)",
-}
+
+
+def legend_html(names: frozenset[str]) -> str:
+    """The legend of the overlays ``names`` (registry order): a swatch and its text each."""
+    return "<br>".join(
+        f'<span style="color:{hex_colour(colour)}">■</span> {text}'
+        for spec in specs() if spec.name in names for colour, text in spec.legend)
 
 
 def histogram(image: np.ndarray, bins: int = 100) -> tuple[np.ndarray, np.ndarray]:
@@ -107,7 +110,7 @@ class WindowControls(QWidget):
         self.colormap.addItems([n for n in COLORMAPS if n != "inverted gray"])
         self.colormap.currentTextChanged.connect(lambda n: self._emit(self.colormapChosen, n))
         form.addRow("Colours", self.colormap)
-        self.invert = QCheckBox("Inverted grey (I)")
+        self.invert = QCheckBox(with_key("Inverted grey", INVERT))
         self.invert.setToolTip("High uptake dark on white. Colour maps keep their own order.")
         self.invert.toggled.connect(lambda on: self._emit(self.invertToggled, on))
         self.link = QCheckBox("One window for both views")
@@ -130,9 +133,10 @@ class WindowControls(QWidget):
 
         overlay_box = QGroupBox("Symmetry overlays")
         overlay_column = QVBoxLayout(overlay_box)
-        self.overlay_checks: dict[Overlay, QCheckBox] = {}
-        for overlay, text in OVERLAY_TEXT.items():
-            check = QCheckBox(text)
+        self.overlay_checks: dict[str, QCheckBox] = {}
+        for spec in specs():  # core.overlays; the key from the overlay's command
+            overlay = spec.name
+            check = QCheckBox(with_key(spec.label, overlay_action(spec)))
             check.toggled.connect(lambda on, o=overlay: self._emit(self.overlayToggled, o, on))
             overlay_column.addWidget(check)
             self.overlay_checks[overlay] = check
@@ -144,12 +148,11 @@ class WindowControls(QWidget):
         self.blend.valueChanged.connect(lambda v: self._emit(self.ghostOpacityChanged, v / 100))
         blend_row.addWidget(self.blend)
         overlay_column.addLayout(blend_row)
-        self.colour_bar = QLabel(
-            '<span style="color:#ff4040">■</span> hotter than the mirrored side &nbsp; '
-            '<span style="color:#4a78ff">■</span> colder (relative to local uptake)')
-        self.colour_bar.setWordWrap(True)
-        self.colour_bar.setVisible(False)
-        overlay_column.addWidget(self.colour_bar)
+        self.legend = QLabel("")  # the legend of the overlays on
+        self.legend.setObjectName("overlayLegend")
+        self.legend.setWordWrap(True)
+        self.legend.setVisible(False)
+        overlay_column.addWidget(self.legend)
         caption = QLabel(TEACHING_CAPTION)
         caption.setWordWrap(True)
         caption.setObjectName("teachingCaption")
@@ -201,8 +204,11 @@ class WindowControls(QWidget):
             for overlay, check in self.overlay_checks.items():
                 check.setChecked(overlay in state.overlays)
             self.blend.setValue(round(state.ghost_opacity * 100))
-            self.colour_bar.setVisible(Overlay.ASYMMETRY in state.overlays)
-            self.indices.setVisible(Overlay.HOTSPOTS in state.overlays and self.indices_allowed)
+            legend = legend_html(state.overlays)
+            if legend != self.legend.text():
+                self.legend.setText(legend)
+            self.legend.setVisible(bool(legend))
+            self.indices.setVisible(HOTSPOTS in state.overlays and self.indices_allowed)
         finally:
             self._updating = False
 
@@ -229,5 +235,5 @@ class WindowControls(QWidget):
                 item = QTableWidgetItem(text)
                 item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 if region is not None and abs(region.index) >= 0.1:
-                    item.setForeground(pg.mkColor("#ff6b5a"))
+                    item.setForeground(pg.mkColor(hex_colour(VERMILLION)))
                 self.indices.setItem(row, col, item)

@@ -1,24 +1,16 @@
 """What the viewer shows, as plain values: no Qt here, so it is tested without a screen.
 
 ``ViewerState`` holds the reading choices (window per projection, colour map, posterior
-mirror, overlays); the presenter replaces it as the trainee works and the widgets
+mirror, overlays by their ``core.overlays`` names); the presenter replaces it as the trainee works and the widgets
 draw it. ``corresponding_point`` maps a point between the two projections.
 """
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field, replace
 
 from bonescan_tutor.core.cases import Projection
 from bonescan_tutor.core.windowing import Window
-
-
-class Overlay(enum.Enum):
-    MIDLINE = "midline"
-    GHOST = "mirror"
-    ASYMMETRY = "asymmetry"
-    HOTSPOTS = "hotspots"
 
 
 @dataclass(frozen=True)
@@ -33,10 +25,10 @@ class ViewerState:
     gamma: float = 1.0
     linked: bool = True
     mirror_posterior: bool = False
-    overlays: frozenset[Overlay] = frozenset()
+    overlays: frozenset[str] = frozenset()  # names from core.overlays.OVERLAYS
     ghost_opacity: float = 0.4
 
-    def with_overlay(self, overlay: Overlay, on: bool) -> ViewerState:
+    def with_overlay(self, overlay: str, on: bool) -> ViewerState:
         overlays = set(self.overlays)
         (overlays.add if on else overlays.discard)(overlay)
         return replace(self, overlays=frozenset(overlays))

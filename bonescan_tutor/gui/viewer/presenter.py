@@ -1,7 +1,7 @@
 """The viewer's logic: which window, which overlays, what each view shows.
 
 The presenter turns a case's pixel arrays and the ``ViewerState`` into display arrays
-through ``core.windowing`` and ``core.symmetry`` and hands them to a view object that
+through ``core.windowing``, ``core.symmetry`` and ``core.overlays`` and hands them to a view object that
 only draws (``DualScanView`` in the app, a fake in tests).
 """
 
@@ -11,7 +11,7 @@ import functools
 import logging
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import numpy as np
@@ -20,9 +20,10 @@ from bonescan_tutor.core import windowing
 from bonescan_tutor.core.cases import Case, Projection
 from bonescan_tutor.core.colormaps import honours_invert
 from bonescan_tutor.core.errors import BonescanError
-from bonescan_tutor.core.symmetry import SymmetryAnalysis, analyze_view, mirror
+from bonescan_tutor.core.overlays import OVERLAYS, Layer, OverlayInput, mirrored_layer
+from bonescan_tutor.core.symmetry import SymmetryAnalysis, analyze_view
 from bonescan_tutor.core.windowing import Window
-from bonescan_tutor.gui.viewer.model import Overlay, ViewerState
+from bonescan_tutor.gui.viewer.model import ViewerState
 
 log = logging.getLogger(__name__)
 
@@ -53,23 +54,6 @@ def packed_display(image: np.ndarray, window: Window, cmap: str, top: float) -> 
         lut = colours[windowing.window_lut(window, min(max(int(top), 1), 65535))]
         return np.take(lut, image)
     return np.take(colours, windowing.apply_window(image, window))
-
-
-GHOST_RGB = (255, 64, 255)
-"""The mirrored ghost's colour: magenta stands out on grey, hot iron and viridis alike,
-so an asymmetric lesion shows as a grey spot without a magenta twin."""
-
-
-def packed_ghost(image: np.ndarray, window: Window, top: float) -> np.ndarray:
-    """The mirrored image as 0xAARRGGBB pixels of ``GHOST_RGB``: transparent where
-    there is no uptake, opaque at the window's top (inversion never applies)."""
-    window = replace(window, invert=False)
-    if image.dtype in (np.uint8, np.uint16):
-        uptake = np.take(windowing.window_lut(window, min(max(int(top), 1), 65535)), image)
-    else:
-        uptake = windowing.apply_window(image, window)
-    r, g, b = GHOST_RGB
-    return uptake.astype(np.uint32) << 24 | np.uint32(r << 16 | g << 8 | b)
 
 
 BODY_BLOCK = 8
@@ -105,17 +89,14 @@ class Frame:
     max_value: float
     mirrored: bool
     analysis: SymmetryAnalysis | None
-    ghost_pixels: np.ndarray | None  # the mirrored image, 0xAARRGGBB in GHOST_RGB
+    #: each overlay on (by name, in registry order) and its layers, as displayed
+    layers: dict[str, tuple[Layer, ...]] = field(default_factory=dict)
     body: tuple[float, float, float, float] | None = None  # x0, y0, x1, y1 as displayed
 
     @property
     def display(self) -> np.ndarray:
         """(H, W, 3) uint8 RGB, a view of ``pixels``."""
         return rgb_view(self.pixels)
-
-    @property
-    def ghost(self) -> np.ndarray | None:
-        return None if self.ghost_pixels is None else rgb_view(self.ghost_pixels)
 
 
 class ScanSurface(Protocol):
@@ -124,8 +105,6 @@ class ScanSurface(Protocol):
     def fit(self) -> None: ...
 
 
-ANALYSIS_OVERLAYS = frozenset({Overlay.MIDLINE, Overlay.ASYMMETRY, Overlay.HOTSPOTS,
-                               Overlay.GHOST})
 Loader = Callable[[Projection], np.ndarray]
 Analyzer = Callable[[Projection, np.ndarray, Callable[[SymmetryAnalysis], None]], None]
 
@@ -150,6 +129,9 @@ class ViewerPresenter:
         self._asked: set[Projection] = set()  # analyses asked for and not back yet
         self._settling = False
         self._analyzer = analyzer
+        # Layers that do not follow the window (the asymmetry map), kept while a drag redraws
+        self._painted: dict[tuple[Projection, str],
+                            tuple[SymmetryAnalysis | None, bool, tuple[Layer, ...]]] = {}
         self.listeners: list[Callable[[ViewerState], None]] = []
         #: told when a view's symmetry analysis arrives (the regional-index table)
         self.analysis_listeners: list[Callable[[Projection, SymmetryAnalysis], None]] = []
@@ -201,7 +183,8 @@ class ViewerPresenter:
 
     def needs_analysis(self) -> bool:
         """True when an overlay on shows the symmetry analysis."""
-        return bool(self.state.overlays & ANALYSIS_OVERLAYS)
+        return any(OVERLAYS[name].needs_analysis for name in self.state.overlays
+                   if name in OVERLAYS)
 
     def _request_analysis(self) -> None:
         if not self.needs_analysis():
@@ -285,7 +268,7 @@ class ViewerPresenter:
     def toggle_mirror_posterior(self) -> None:
         self._update(replace(self.state, mirror_posterior=not self.state.mirror_posterior))
 
-    def set_overlay(self, overlay: Overlay, on: bool) -> None:
+    def set_overlay(self, overlay: str, on: bool) -> None:
         self.state = self.state.with_overlay(overlay, on)
         # Ask again for what has not arrived: an analysis that failed is tried once more
         # (the analyzer joins a request still on its way instead of starting another).
@@ -301,7 +284,7 @@ class ViewerPresenter:
         finally:
             self._settling = False
 
-    def toggle_overlay(self, overlay: Overlay) -> None:
+    def toggle_overlay(self, overlay: str) -> None:
         self.set_overlay(overlay, overlay not in self.state.overlays)
 
     def set_ghost_opacity(self, opacity: float) -> None:
@@ -328,15 +311,32 @@ class ViewerPresenter:
             window = replace(window, invert=False)  # colour maps keep their own order
         pixels = packed_display(image[flip], window, self.state.colormap, top)
         analysis = self.analyses.get(projection)
-        ghost = None
-        if Overlay.GHOST in self.state.overlays and analysis is not None:
-            ghost = packed_ghost(np.ascontiguousarray(mirror(image, analysis.midline)[flip]),
-                                 window, top)
+        layers = self._layers(projection, image, window, top, analysis, mirrored)
         body = self._bodies.get(projection)
         if body is not None and mirrored:
             width = image.shape[1]
             body = (width - body[2], body[1], width - body[0], body[3])
-        return Frame(pixels, window, top, mirrored, analysis, ghost, body)
+        return Frame(pixels, window, top, mirrored, analysis, layers, body)
+
+    def _layers(self, projection: Projection, image: np.ndarray, window: Window, top: float,
+                analysis: SymmetryAnalysis | None, mirrored: bool) -> dict[str, tuple[Layer, ...]]:
+        """The layers of each overlay on, from the registry's painters (as displayed)."""
+        out: dict[str, tuple[Layer, ...]] = {}
+        data = OverlayInput(image, window, analysis, self.state.ghost_opacity, top)
+        for name, spec in OVERLAYS.items():
+            if name not in self.state.overlays or (spec.needs_analysis and analysis is None):
+                continue
+            known = self._painted.get((projection, name))
+            if (not spec.follows_window and known is not None and known[0] is analysis
+                    and known[1] == mirrored):
+                out[name] = known[2]
+                continue
+            width = image.shape[1]
+            layers = tuple(mirrored_layer(x, width) if mirrored else x for x in spec.paint(data))
+            if not spec.follows_window:
+                self._painted[(projection, name)] = (analysis, mirrored, layers)
+            out[name] = layers
+        return out
 
     def _draw(self, projection: Projection) -> None:
         frame = self.frame(projection)

@@ -16,25 +16,44 @@ from PySide6.QtGui import QColor, QFont, QImage
 from PySide6.QtWidgets import QGraphicsSimpleTextItem, QLabel
 
 from bonescan_tutor.core.cases import Projection
-from bonescan_tutor.gui.viewer.model import Overlay, ViewerState, corresponding_point
+from bonescan_tutor.core.overlays import CROSSHAIR, TRAINEE_MARK, Layer, Line, Markers, Raster
+from bonescan_tutor.gui.viewer.model import ViewerState, corresponding_point
 from bonescan_tutor.gui.viewer.presenter import Frame, rgb_view
 
 MARKER_COLOUR = "#4fb3ff"
-MIDLINE_PEN = pg.mkPen("#00d0ff", width=1.5, style=Qt.PenStyle.DashLine)
-HOTSPOT_PEN = pg.mkPen("#ff3b30", width=2)
-# Diverging map for the signed asymmetry: blue = image-left colder, red = hotter.
-ASYMMETRY_LIMIT = 1.0
+OVERLAY_Z = 2  # overlays between the scan (0) and the crosshair and marks
 
 
-def asymmetry_lut() -> np.ndarray:
-    """A 256 x 4 RGBA table: blue (negative) - transparent (zero) - red (positive)."""
-    t = np.linspace(-1, 1, 256)
-    rgba = np.zeros((256, 4), np.uint8)
-    rgba[:, 0] = np.where(t > 0, 255, np.round(255 * (1 + t) * 0.3)).astype(np.uint8)
-    rgba[:, 1] = np.round(60 * (1 - np.abs(t))).astype(np.uint8)
-    rgba[:, 2] = np.where(t < 0, 255, np.round(255 * (1 - t) * 0.3)).astype(np.uint8)
-    rgba[:, 3] = np.round(230 * np.clip(np.abs(t) * 1.6, 0, 1)).astype(np.uint8)
-    return rgba
+def layer_item(layer: Layer) -> pg.GraphicsObject:
+    """A new pyqtgraph item for a layer of this kind (filled by ``show_layer``)."""
+    if isinstance(layer, Raster):
+        return PackedImage(alpha=True)
+    if isinstance(layer, Line):
+        return pg.PlotCurveItem()
+    return pg.ScatterPlotItem(pxMode=False, brush=None)
+
+
+def _fits(item: pg.GraphicsObject, layer: Layer) -> bool:
+    """``item`` can draw ``layer`` (the same kind)."""
+    kinds = ((Raster, PackedImage), (Line, pg.PlotCurveItem), (Markers, pg.ScatterPlotItem))
+    return any(isinstance(layer, lk) and isinstance(item, ik) for lk, ik in kinds)
+
+
+def show_layer(item: pg.GraphicsObject, layer: Layer) -> None:
+    """Draw ``layer`` with ``item`` (made by ``layer_item``): pixel centres sit at
+    +0.5, the image spanning 0..width; markers sized in image pixels, as in figures."""
+    if isinstance(layer, Raster):
+        item.set_pixels(layer.argb)
+        return
+    style = Qt.PenStyle.DashLine if isinstance(layer, Line) and layer.dashed else Qt.PenStyle.SolidLine
+    pen = pg.mkPen(layer.colour, width=layer.width, style=style)
+    xs = np.asarray(layer.xs, float) + 0.5
+    ys = np.asarray(layer.ys, float) + 0.5
+    if isinstance(layer, Line):
+        item.setData(xs, ys, pen=pen)
+    else:
+        assert isinstance(layer, Markers)
+        item.setData(xs, ys, symbol=layer.shape, size=2 * layer.radius, pen=pen, brush=None)
 
 
 class ReadingViewBox(pg.ViewBox):
@@ -133,22 +152,19 @@ class PlanarView:
         layout.addItem(self.box, row=0, col=col)
         self.box.invertY(True)
         self.image = PackedImage()
-        self.ghost = PackedImage(alpha=True)
-        self.asymmetry = pg.ImageItem(axisOrder="row-major")
-        self.asymmetry.setLookupTable(asymmetry_lut())
-        self.midline = pg.PlotCurveItem(pen=MIDLINE_PEN)
-        self.hotspots = pg.ScatterPlotItem(symbol="o", size=22, pen=HOTSPOT_PEN, brush=None,
-                                           pxMode=True)
-        self.crosshair = pg.ScatterPlotItem(symbol="+", size=18,
-                                            pen=pg.mkPen("#ffd60a", width=2), pxMode=True)
-        self.marks = pg.ScatterPlotItem(symbol="x", size=16, pen=pg.mkPen("#00e676", width=3),
+        #: each overlay's items by its name, one per layer, made when first shown
+        self.overlay_items: dict[str, list[pg.GraphicsObject]] = {}
+        self._drawn: dict[int, Layer] = {}  # the layer each item shows, by the item's id
+        colour, shape = CROSSHAIR
+        self.crosshair = pg.ScatterPlotItem(symbol=shape, size=18,
+                                            pen=pg.mkPen(colour, width=2), pxMode=True)
+        colour, shape = TRAINEE_MARK
+        self.marks = pg.ScatterPlotItem(symbol=shape, size=16, pen=pg.mkPen(colour, width=3),
                                         brush=None, pxMode=True)
-        for z, item in enumerate((self.image, self.ghost, self.asymmetry, self.midline,
-                                  self.hotspots, self.crosshair, self.marks)):
+        for z, item in ((0, self.image), (OVERLAY_Z + 3, self.crosshair),
+                        (OVERLAY_Z + 4, self.marks)):
             item.setZValue(z)
             self.box.addItem(item)
-        for item in (self.image, self.ghost, self.asymmetry, self.midline, self.hotspots,
-                     self.crosshair, self.marks):
             item.setVisible(False)
         self.letter = _label(projection.letter, LABEL_PX, bold=True)
         self.left_marker, self.right_marker = _label("", MARKER_PX), _label("", MARKER_PX)
@@ -185,6 +201,7 @@ class PlanarView:
         return (self.left_marker.text(), self.right_marker.text())
 
     def show_frame(self, frame: Frame, state: ViewerState) -> None:
+        del state  # the frame carries the overlays' layers, painted from it
         self.error.setVisible(False)
         self.image.set_pixels(frame.pixels)
         self.image.setVisible(True)
@@ -195,38 +212,35 @@ class PlanarView:
         self.body = frame.body
         self.mirrored = frame.mirrored
         self._set_sides(frame.mirrored)
-        a = frame.analysis
-        overlays = state.overlays
+        for name, items in self.overlay_items.items():
+            if name not in frame.layers:
+                for item in items:
+                    item.setVisible(False)
+        for name, layers in frame.layers.items():
+            self._show_overlay(name, layers)
 
-        show_ghost = Overlay.GHOST in overlays and frame.ghost is not None
-        if show_ghost and frame.ghost_pixels is not None:
-            self.ghost.set_pixels(frame.ghost_pixels)
-            self.ghost.setOpacity(state.ghost_opacity)
-        self.ghost.setVisible(show_ghost)
+    def _show_overlay(self, name: str, layers: tuple[Layer, ...]) -> None:
+        items = self.overlay_items.setdefault(name, [])
+        for i, layer in enumerate(layers):
+            if i < len(items) and not _fits(items[i], layer):
+                self.box.removeItem(items[i])
+                items[i] = self._new_item(layer)
+            elif i >= len(items):
+                items.append(self._new_item(layer))
+            if self._drawn.get(id(items[i])) is not layer:  # a drag redraws unchanged maps
+                show_layer(items[i], layer)
+                self._drawn[id(items[i])] = layer
+            items[i].setVisible(True)
+        for item in items[len(layers):]:
+            item.setVisible(False)
 
-        show_asym = Overlay.ASYMMETRY in overlays and a is not None
-        if show_asym and a is not None:
-            amap = a.asymmetry[:, ::-1] if frame.mirrored else a.asymmetry
-            self.asymmetry.setImage(amap, autoLevels=False, levels=(-ASYMMETRY_LIMIT, ASYMMETRY_LIMIT))
-        self.asymmetry.setVisible(show_asym)
-
-        show_mid = Overlay.MIDLINE in overlays and a is not None
-        if show_mid and a is not None:
-            ys = np.array([0.0, h - 1.0])
-            xs = a.midline.a + a.midline.b * ys
-            if frame.mirrored:
-                xs = (w - 1) - xs
-            self.midline.setData(xs + 0.5, ys + 0.5)
-        self.midline.setVisible(show_mid)
-
-        show_spots = Overlay.HOTSPOTS in overlays and a is not None
-        if show_spots and a is not None:
-            xs = np.array([s.x for s in a.hotspots], float)
-            ys = np.array([s.y for s in a.hotspots], float)
-            if frame.mirrored:
-                xs = (w - 1) - xs
-            self.hotspots.setData(xs + 0.5, ys + 0.5)
-        self.hotspots.setVisible(show_spots)
+    def _new_item(self, layer: Layer) -> pg.GraphicsObject:
+        item = layer_item(layer)
+        # rasters under lines under markers, as in figures
+        kind = 0 if isinstance(layer, Raster) else 1 if isinstance(layer, Line) else 2
+        item.setZValue(OVERLAY_Z + kind / 3)
+        self.box.addItem(item)
+        return item
 
     def show_marks(self, points: list[tuple[float, float]]) -> None:
         """The trainee's marks, in image coordinates of the un-mirrored view."""
@@ -239,8 +253,7 @@ class PlanarView:
         self.marks.setVisible(bool(points))
 
     def show_error(self, message: str) -> None:
-        for item in (self.image, self.ghost, self.asymmetry, self.midline, self.hotspots,
-                     self.marks):
+        for item in (self.image, self.marks, *self.overlay_items_flat()):
             item.setVisible(False)
         self.image.clear()
         self.body = None
@@ -248,6 +261,9 @@ class PlanarView:
         h, w = self.shape
         self.error.setPos(w / 2, h / 2)
         self.error.setVisible(True)
+
+    def overlay_items_flat(self) -> list[pg.GraphicsObject]:
+        return [item for items in self.overlay_items.values() for item in items]
 
     def extent(self) -> tuple[float, float, float, float]:
         """What a fit shows: the body's box, or the whole image when no body is known."""

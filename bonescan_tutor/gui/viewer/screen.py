@@ -16,23 +16,17 @@ from PySide6.QtWidgets import QFrame, QScrollArea, QSplitter, QVBoxLayout, QWidg
 
 from bonescan_tutor.core.cases import Case, Projection, View
 from bonescan_tutor.core.errors import BonescanError
+from bonescan_tutor.core.overlays import OVERLAYS
 from bonescan_tutor.core.quiz import Tool
 from bonescan_tutor.datasets.cache import ImageCache
 from bonescan_tutor.gui.tasks import run_in_background
 from bonescan_tutor.gui.viewer.analyses import AnalysisMemo, Runner
-from bonescan_tutor.gui.viewer.model import Overlay, ViewerState
+from bonescan_tutor.gui.viewer.model import ViewerState
 from bonescan_tutor.gui.viewer.presenter import ViewerPresenter
 from bonescan_tutor.gui.viewer.scan_view import DualScanView
 
 if TYPE_CHECKING:
     from bonescan_tutor.gui.viewer.controls import WindowControls
-
-OVERLAY_TOOLS = {
-    Overlay.MIDLINE: Tool.MIDLINE,
-    Overlay.GHOST: Tool.MIRROR_GHOST,
-    Overlay.ASYMMETRY: Tool.ASYMMETRY,
-    Overlay.HOTSPOTS: Tool.HOTSPOTS,
-}
 
 log = logging.getLogger(__name__)
 CONTROLS_DELAY_MS = 30
@@ -121,7 +115,7 @@ class ViewerScreen(QWidget):
             c.invertToggled.connect(lambda on: used(Tool.INVERT, p.set_invert, on))
             c.linkToggled.connect(lambda on: used(Tool.WINDOWING, p.set_linked, on))
             c.overlayToggled.connect(
-                lambda o, on: used(OVERLAY_TOOLS[o], p.set_overlay, o, on))
+                lambda o, on: used(OVERLAYS[o].tool, p.set_overlay, o, on))
             c.ghostOpacityChanged.connect(
                 lambda v: used(Tool.MIRROR_GHOST, p.set_ghost_opacity, v))
             self._apply_limits()
@@ -159,7 +153,7 @@ class ViewerScreen(QWidget):
             widget.setEnabled(self.allows(tool))
         c.invert_allowed = self.allows(Tool.INVERT)
         for overlay, check in c.overlay_checks.items():
-            check.setEnabled(self.allows(OVERLAY_TOOLS[overlay]))
+            check.setEnabled(self.allows(OVERLAYS[overlay].tool))
         c.indices_allowed = self.allows(Tool.REGIONAL_INDEX)
 
     def _wire(self) -> None:
@@ -268,8 +262,8 @@ class ViewerScreen(QWidget):
     # --- remembered choices ----------------------------------------------------------------
     def _restore_state(self) -> ViewerState:
         s = self.settings
-        overlays = frozenset(Overlay(v) for v in str(s.value("viewer/overlays", "")).split(",") if v
-                             and v in {o.value for o in Overlay})
+        overlays = frozenset(v for v in str(s.value("viewer/overlays", "")).split(",")
+                             if v in OVERLAYS)
         return ViewerState(
             preset=str(s.value("viewer/preset", "bone-35")) or None,
             colormap=str(s.value("viewer/colormap", "gray")),
@@ -288,7 +282,7 @@ class ViewerScreen(QWidget):
             "viewer/gamma": state.gamma,
             "viewer/linked": state.linked,
             "viewer/mirror_posterior": state.mirror_posterior,
-            "viewer/overlays": ",".join(sorted(o.value for o in state.overlays)),
+            "viewer/overlays": ",".join(sorted(state.overlays)),
         }
         s = self.settings
         for key, value in values.items():

@@ -8,11 +8,10 @@ from PIL import Image
 
 from bonescan_tutor.core.cases import Projection
 from bonescan_tutor.core.errors import UsageError
+from bonescan_tutor.core.overlays import HOTSPOT_MARK, OVERLAYS
 from bonescan_tutor.core.windowing import Window, apply_window, auto_window
-from bonescan_tutor.storage.figures import (
+from bonescan_tutor.figures.scan_figure import (
     BACKGROUND,
-    HOTSPOT_COLOUR,
-    OVERLAYS,
     figure_layout,
     render_figure,
     save_png,
@@ -207,6 +206,6 @@ def test_hotspot_circle_surrounds_the_spot(
     layout = figure_layout({p: v.shape for p, v in views.items()}, 1, colour_bar=False)
     for projection, spot_x in ((A, 63.5 - 20), (P, 63.5 + 20)):
         x0, y0, x1, y1 = layout.views[projection]
-        ys, xs = np.nonzero((img[y0:y1, x0:x1] == HOTSPOT_COLOUR).all(axis=2))
+        ys, xs = np.nonzero((img[y0:y1, x0:x1] == HOTSPOT_MARK[0]).all(axis=2))
         assert ys.size > 10
         assert abs(xs.mean() - spot_x) < 3 and abs(ys.mean() - 200) < 3
