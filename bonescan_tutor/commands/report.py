@@ -89,6 +89,9 @@ def _estimate(e: Any, digits: int = 2) -> str:
 
 def metric_text(metric: Metric, s: Summary) -> str | None:
     """One figure as the report's text (None: nothing to say, the line is left out)."""
+    plain = metric.plain(s)
+    if plain is not None:
+        return plain
     v = metric.of(s)
     if metric.kind is Kind.PROPORTION:
         return str(v)
@@ -98,7 +101,7 @@ def metric_text(metric: Metric, s: Summary) -> str | None:
         if v.median_s is None:
             return None
         return f"{v.median_s:.1f} s per case (IQR {v.iqr_s or 0:.1f} s)"
-    return str(v)
+    return str(v)  # pragma: no cover - every kind is handled above
 
 
 def summary_lines(s: Summary) -> list[str]:

@@ -2,8 +2,9 @@
 
 Each ``Metric`` says what a figure is called (``name``: its key in exports and JSON;
 ``label``: its words on screen), how it reads (``kind``), how it comes from a scoring
-``Summary`` (``value``) and which tables carry it (``tables``). Every table is built
-from ``METRICS`` in its order: ``report`` (its text lines; ``--json`` carries every
+``Summary`` or, for the figures of a trainee's marks on annotated cases, from their
+``Localization`` (``value``, ``source``), and which tables carry it (``tables``). Every
+table is built from ``METRICS`` in its order: ``report`` (its text lines; ``--json`` carries every
 metric under ``figures``), the summary export (``storage.export.summary_row``: the
 export workbook's Summary sheet, the cohort workbook's Trainees sheet and the cohort
 CSV), the dashboard's figure cards, the cohort view's trainee table and ``cohort
@@ -13,9 +14,9 @@ known kind needs no change there.
 To add a metric, touch these files:
 
 1. ``core/metric_registry.py``: add a ``Metric`` to ``METRICS`` (name, label, kind, the
-   function reading it from a ``Summary``, the tables that carry it).
-2. ``core/scoring.py``: only when the figure is new, compute it in ``summary()`` and
-   keep it on ``Summary`` (with its ``as_dict``).
+   function reading it from a ``Summary`` or a ``Localization``, the tables that carry it).
+2. ``core/scoring.py`` (``core/localization.py`` for a figure of the marks): only when
+   the figure is new, compute it there and keep it on ``Summary`` (``Localization``).
 3. ``tests/core/test_metric_registry.py``: pin its value on a small set of answers.
 """
 
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bonescan_tutor.core.estimates import Estimate, Proportion
+from bonescan_tutor.core.localization import Localization
 from bonescan_tutor.core.scoring import Summary, TimeSummary
 
 
@@ -37,6 +39,16 @@ class Kind(enum.Enum):
     PROPORTION = "proportion"  # k of n with its Wilson 95 % interval (``Proportion``)
     ESTIMATE = "estimate"  # a number or None with the reason, maybe an interval (``Estimate``)
     SECONDS = "seconds"  # seconds per case: median and quartiles (``TimeSummary``)
+    SHARE = "share"  # a fraction 0-1 or None, shown as a percent
+    NUMBER = "number"  # a number or None, shown with ``digits`` decimals
+    TEXT = "text"  # words
+
+
+class Source(enum.Enum):
+    """What a metric is read from."""
+
+    SUMMARY = "summary"  # the scoring ``Summary`` of a trainee's answers
+    LOCALIZATION = "localization"  # the trainee's ``Localization`` (with case annotations)
 
 
 class Table(enum.Enum):
@@ -64,22 +76,29 @@ class Metric:
     name: str
     label: str
     kind: Kind
-    value: Callable[[Summary], Any]
+    value: Callable[[Any], Any]  # reads the ``source``: a Summary or a Localization
     tables: frozenset[Table] = ALL_TABLES
     digits: int = 2
     detail: str | Callable[[Summary], str] = ""
     interval_columns: bool = False
+    source: Source = Source.SUMMARY
 
-    def of(self, s: Summary) -> Any:
-        """The figure itself: an int, a ``Proportion``, an ``Estimate`` or a ``TimeSummary``."""
+    def of(self, s: Summary, loc: Localization | None = None) -> Any:
+        """The figure itself (an int, a ``Proportion``, an ``Estimate``, a ``TimeSummary``,
+        a float or text, by ``kind``); None for a localization figure without ``loc``."""
+        if self.source is Source.LOCALIZATION:
+            return None if loc is None else self.value(loc)
         return self.value(s)
 
     def detail_for(self, s: Summary) -> str:
         return self.detail(s) if callable(self.detail) else self.detail
 
-    def scalar(self, s: Summary) -> float | int | None:
+    def scalar(self, s: Summary, loc: Localization | None = None) -> float | int | str | None:
         """The figure as one number (None when it cannot be computed)."""
-        v = self.of(s)
+        v = self.of(s, loc)
+        if v is None or self.kind in (Kind.SHARE, Kind.NUMBER, Kind.TEXT):
+            plain: float | str | None = v
+            return plain
         if self.kind is Kind.PROPORTION:
             estimate: float | None = v.estimate
             return estimate
@@ -91,9 +110,11 @@ class Metric:
             return median
         return int(v)
 
-    def columns(self, s: Summary) -> dict[str, Any]:
+    def columns(self, s: Summary, loc: Localization | None = None) -> dict[str, Any]:
         """The figure as flat export columns (interval ends as ``_low``/``_high``)."""
-        v = self.of(s)
+        v = self.of(s, loc)
+        if v is None:
+            return {self.name: None}
         if self.kind is Kind.PROPORTION:
             p: Proportion = v
             return {self.name: p.estimate, f"{self.name}_low": p.low,
@@ -101,15 +122,31 @@ class Metric:
         if self.kind is Kind.ESTIMATE and self.interval_columns:
             e: Estimate = v
             return {self.name: e.value, f"{self.name}_low": e.low, f"{self.name}_high": e.high}
-        return {self.name: self.scalar(s)}
+        return {self.name: self.scalar(s, loc)}
 
-    def as_json(self, s: Summary) -> object:
+    def as_json(self, s: Summary, loc: Localization | None = None) -> object:
         """The figure as JSON: a number, or the figure's own ``as_dict`` with its note."""
-        v = self.of(s)
+        v = self.of(s, loc)
+        if v is None or self.kind in (Kind.SHARE, Kind.NUMBER, Kind.TEXT):
+            return v
         if self.kind is Kind.COUNT:
             return int(v)
         as_dict: Callable[[], object] = v.as_dict
         return as_dict()
+
+    def plain(self, s: Summary, loc: Localization | None = None, dash: str = "-") -> str | None:
+        """A count, share, number or text figure as words (``dash`` when unknown); None
+        for the other kinds, which each table formats its own way."""
+        v = self.of(s, loc)
+        if self.kind not in (Kind.COUNT, Kind.SHARE, Kind.NUMBER, Kind.TEXT):
+            return None
+        if v is None:
+            return dash
+        if self.kind is Kind.SHARE:
+            return f"{100 * v:.0f} %"
+        if self.kind is Kind.NUMBER:
+            return f"{v:.{self.digits}f}"
+        return str(v)
 
 
 def _timed_out(s: Summary) -> str:
@@ -122,6 +159,9 @@ def _time(s: Summary) -> TimeSummary:
 
 
 _BRIEF = frozenset({Table.REPORT, Table.EXPORT})
+_MARKS = frozenset({Table.EXPORT, Table.COHORT})
+_EXPORTED = frozenset({Table.EXPORT})
+_LOC = Source.LOCALIZATION
 
 METRICS: tuple[Metric, ...] = (
     Metric("cases", "Cases read", Kind.COUNT, lambda s: s.n_attempts,
@@ -143,15 +183,33 @@ METRICS: tuple[Metric, ...] = (
            frozenset({Table.REPORT, Table.EXPORT, Table.DASHBOARD}), digits=3,
            detail="0 is perfect; always 50 % scores 0.25"),
     Metric("median_time_s", "Median time", Kind.SECONDS, _time),
+    # From the trainee's marks, where the cases have annotations (core.localization).
+    Metric("llf", "LLF", Kind.SHARE, lambda loc: loc.llf, _MARKS, source=_LOC),
+    Metric("nlf", "NLF", Kind.NUMBER, lambda loc: loc.nlf, _MARKS, source=_LOC),
+    Metric("wafroc", "wAFROC", Kind.NUMBER, lambda loc: loc.wafroc, _MARKS, source=_LOC),
+    Metric("lesions", "Lesions", Kind.COUNT, lambda loc: loc.lesions, _EXPORTED, source=_LOC),
+    Metric("lesions_hit", "Lesions found", Kind.COUNT, lambda loc: loc.lesions_hit, _EXPORTED,
+           source=_LOC),
+    Metric("nl_marks", "False marks", Kind.COUNT, lambda loc: loc.nl_marks, _EXPORTED,
+           source=_LOC),
+    Metric("nl_on_findings", "False marks on look-alikes", Kind.COUNT,
+           lambda loc: loc.nl_on_findings, _EXPORTED, source=_LOC),
+    Metric("localization_cases", "Cases scored for marks", Kind.COUNT, lambda loc: loc.cases,
+           _EXPORTED, source=_LOC),
+    Metric("unannotated_metastatic_cases", "Left out (no annotated lesions)", Kind.TEXT,
+           lambda loc: ", ".join(loc.unannotated), _EXPORTED, source=_LOC),
 )
 
 
-def metrics_for(table: Table) -> tuple[Metric, ...]:
+def metrics_for(table: Table, localized: bool = False) -> tuple[Metric, ...]:
     """The metrics ``table`` carries, in ``METRICS`` order (read at each call, so a
-    metric registered later appears everywhere)."""
-    return tuple(m for m in METRICS if table in m.tables)
+    metric registered later appears everywhere); those read from the trainees' marks
+    only when ``localized`` (case annotations were given)."""
+    return tuple(m for m in METRICS if table in m.tables
+                 and (localized or m.source is Source.SUMMARY))
 
 
 def figures_json(s: Summary) -> dict[str, object]:
-    """Every metric of a summary as JSON, by name."""
-    return {m.name: m.as_json(s) for m in METRICS}
+    """Every metric of a summary as JSON, by name (the marks' figures have their own
+    ``localization`` block)."""
+    return {m.name: m.as_json(s) for m in METRICS if m.source is Source.SUMMARY}

@@ -49,6 +49,7 @@ from typing import Any
 from bonescan_tutor.core.answers import ScoredAnswer, p_metastases
 from bonescan_tutor.core.cases import Diagnosis, Layout, natural_key
 from bonescan_tutor.core.errors import BonescanError, UsageError
+from bonescan_tutor.core.localization import Localization
 from bonescan_tutor.core.metric_registry import Table, metrics_for
 from bonescan_tutor.core.scoring import Summary
 from bonescan_tutor.storage.atomic_file import replacing, write_bytes
@@ -172,12 +173,15 @@ def scored_answers(attempts: Sequence[StoredAttempt]) -> list[ScoredAnswer]:
     ]
 
 
-def summary_row(trainee: str, s: Summary) -> dict[str, Any]:
-    """The export's figures of one summary as flat columns (``core.metric_registry``:
-    every metric the summary export carries, interval ends as _low/_high)."""
+def summary_row(trainee: str, s: Summary, loc: Localization | None = None,
+                localized: bool = False) -> dict[str, Any]:
+    """The export's figures of one trainee as flat columns (``core.metric_registry``:
+    every metric the summary export carries, interval ends as _low/_high); with
+    ``localized`` (case annotations were given) the figures of the marks from ``loc``
+    too, empty for a trainee without any."""
     row: dict[str, Any] = {"trainee": trainee}
-    for metric in metrics_for(Table.EXPORT):
-        row.update(metric.columns(s))
+    for metric in metrics_for(Table.EXPORT, localized):
+        row.update(metric.columns(s, loc))
     return row
 
 

@@ -63,3 +63,26 @@ def test_each_table_keeps_the_registry_order() -> None:
         "Cases read", "Accuracy", "Sensitivity", "Specificity", "Kappa", "AUC", "Brier score",
         "Median time"]
     assert {m.kind for m in METRICS} == set(Kind)
+
+
+def test_figures_of_the_marks_come_only_with_annotations() -> None:
+    from bonescan_tutor.core.localization import Localization
+
+    s = summary(answers())
+    loc = Localization(cases=3, normal_cases=1, metastatic_cases=2, lesions=4, lesions_hit=1,
+                       nl_marks=2, nl_on_findings=1, llf=0.25, nlf=2 / 3, wafroc=None,
+                       unannotated=("5", "9"))
+    plain = {m.name for m in metrics_for(Table.EXPORT)}
+    marked = [m for m in metrics_for(Table.EXPORT, localized=True) if m.name not in plain]
+    row: dict[str, object] = {}
+    for m in marked:
+        row.update(m.columns(s, loc))
+    assert row == {"llf": 0.25, "nlf": 2 / 3, "wafroc": None, "lesions": 4, "lesions_hit": 1,
+                   "nl_marks": 2, "nl_on_findings": 1, "localization_cases": 3,
+                   "unannotated_metastatic_cases": "5, 9"}
+    # a trainee without localization figures gets empty cells, one per column
+    assert all(m.columns(s, None) == {m.name: None} for m in marked)
+    by_name = {m.name: m for m in marked}
+    assert by_name["llf"].plain(s, loc) == "25 %" and by_name["nlf"].plain(s, loc) == "0.67"
+    assert by_name["wafroc"].plain(s, loc, dash="—") == "—"
+    assert "llf" not in figures_json(s)  # report --json keeps them in "localization"

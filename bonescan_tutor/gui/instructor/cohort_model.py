@@ -13,7 +13,8 @@ from pathlib import Path
 import numpy as np
 
 from bonescan_tutor.core.cases import Dataset, View
-from bonescan_tutor.core.metric_registry import Kind, Metric, Table, metrics_for
+from bonescan_tutor.core.localization import Localization
+from bonescan_tutor.core.metric_registry import Kind, Metric, Source, Table, metrics_for
 from bonescan_tutor.core.scoring import Estimate, Proportion, Summary
 from bonescan_tutor.datasets.images import load_view
 from bonescan_tutor.datasets.thumbnails import case_thumbnails
@@ -108,9 +109,12 @@ def estimate(e: Estimate, digits: int = 2) -> str:
     return number(e.value, digits)
 
 
-def metric_cell(metric: Metric, s: Summary) -> str:
+def metric_cell(metric: Metric, s: Summary, loc: Localization | None = None) -> str:
     """A metric's cell in the trainee table, formatted by its kind."""
-    v = metric.of(s)
+    plain = metric.plain(s, loc, DASH)
+    if plain is not None:
+        return plain
+    v = metric.of(s, loc)
     if metric.kind is Kind.PROPORTION:
         return with_interval(v)
     if metric.kind is Kind.ESTIMATE:
@@ -120,14 +124,27 @@ def metric_cell(metric: Metric, s: Summary) -> str:
     return str(v)
 
 
+def trainee_metrics() -> tuple[Metric, ...]:
+    """The metrics of the trainee table's columns (those of the marks hidden without
+    case annotations)."""
+    return metrics_for(Table.COHORT, localized=True)
+
+
+def marks_columns() -> list[int]:
+    """The trainee table's columns of figures read from the marks (shown with annotations)."""
+    return [col for col, m in enumerate(trainee_metrics(), start=1)
+            if m.source is Source.LOCALIZATION]
+
+
 def trainee_columns() -> tuple[str, ...]:
     """The trainee table's columns: the trainee, each metric the cohort carries, status, file."""
-    return ("Trainee", *(m.label for m in metrics_for(Table.COHORT)), "Status", "File")
+    return ("Trainee", *(m.label for m in trainee_metrics()), "Status", "File")
 
 
-def trainee_cells(trainee: str, s: Summary, status: str, file: str) -> tuple[str, ...]:
+def trainee_cells(trainee: str, s: Summary, status: str, file: str,
+                  loc: Localization | None = None) -> tuple[str, ...]:
     """One row of the trainee table, in ``trainee_columns`` order."""
-    return (trainee, *(metric_cell(m, s) for m in metrics_for(Table.COHORT)), status, file)
+    return (trainee, *(metric_cell(m, s, loc) for m in trainee_metrics()), status, file)
 
 
 def spread_text(s: ItemStats) -> str:

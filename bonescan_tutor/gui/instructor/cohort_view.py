@@ -44,6 +44,7 @@ from bonescan_tutor.gui.instructor.cohort_model import (
     DASH,
     CohortReport,
     cohort_report,
+    marks_columns,
     number,
     percent,
     trainee_cells,
@@ -288,6 +289,8 @@ class CohortDialog(QDialog):
                 if 0 < col < len(cells) - 2:  # the figures
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 t.setItem(row, col, item)
+        for col in marks_columns():
+            t.setColumnHidden(col, True)
 
     def _fill_items(self, report: CohortReport) -> None:
         t = self.items

@@ -82,6 +82,9 @@ def estimate_headline(title: str, e: Estimate, digits: int = 2, extra: str = "")
 
 def metric_headline(metric: Metric, s: Summary) -> Headline:
     """One metric's card, formatted by its kind."""
+    plain = metric.plain(s, dash=DASH)
+    if plain is not None:
+        return Headline(metric.label, plain, metric.detail_for(s), defined=plain != DASH)
     v = metric.of(s)
     if metric.kind is Kind.PROPORTION:
         return proportion_headline(metric.label, v)
@@ -92,7 +95,7 @@ def metric_headline(metric: Metric, s: Summary) -> Headline:
             return Headline(metric.label, DASH, v.note, defined=False)
         return Headline(metric.label, f"{v.median_s:.0f} s",
                         f"per case (middle half {v.q1_s:.0f}{DASH}{v.q3_s:.0f} s)")
-    return Headline(metric.label, f"{v}", metric.detail_for(s))
+    return Headline(metric.label, str(v), metric.detail_for(s))
 
 
 def headlines(s: Summary) -> tuple[Headline, ...]:
