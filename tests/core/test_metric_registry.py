@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from bonescan_tutor.core.metric_registry import METRICS, Kind, Table, figures_json, metrics_for
+from bonescan_tutor.core.metric_registry import (
+    METRICS,
+    Kind,
+    Source,
+    Table,
+    figures_json,
+    metrics_for,
+)
 from bonescan_tutor.core.scoring import ScoredAnswer, summary
 
 
@@ -49,7 +56,7 @@ def test_columns_by_kind() -> None:
 def test_json_carries_every_metric_with_its_note() -> None:
     s = summary(answers()[:1])  # one case: specificity cannot be computed yet
     figures = figures_json(s)
-    assert list(figures) == [m.name for m in METRICS]
+    assert list(figures) == [m.name for m in METRICS if m.source is Source.SUMMARY]
     assert figures["specificity"]["estimate"] is None
     assert "specificity needs one" in figures["specificity"]["note"]
     assert figures["cases"] == 1
