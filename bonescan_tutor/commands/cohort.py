@@ -4,6 +4,8 @@ Every file that cannot be merged is named with the reason; the rest are merged. 
 ``--dataset`` the labels come from the dataset, never from the trainees' files, and the
 most-missed cases get a small inverted-gray anterior thumbnail in the workbook; without
 it, the first line of every output says the labels are the files' own, unverified.
+With case annotations (``--annotations``, or ``annotations.bstann`` beside the dataset)
+the workbook gains a Lesions sheet and every per-trainee table localization columns.
 """
 
 from __future__ import annotations
@@ -73,8 +75,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument(
         "--annotations", metavar="FILE", action="append",
         help="case annotations (.bstann): score the trainees' marks and list each lesion "
-        "with how many found it; repeat to merge several (default: annotations.bstann "
-        "beside --dataset)",
+        "with how many found it (a Lesions sheet and localization columns in --out); "
+        "repeat to merge several (default: annotations.bstann beside --dataset)",
     )
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.set_defaults(func=run)
@@ -145,7 +147,8 @@ def run(args: argparse.Namespace) -> int:
     items = item_analysis(cohort)
     worst = most_missed(items, args.most_missed)
     summaries = trainee_summaries(cohort)
-    out = _write(out_path, cohort, dataset, items, worst, summaries)
+    figures = located if lesions is not None else None
+    out = _write(out_path, cohort, dataset, items, worst, summaries, lesions, figures)
     if args.json:
         print(json.dumps(_as_json(cohort, summaries, worst, lesions, located, findings, out),
                          indent=2))
@@ -201,16 +204,20 @@ def _print_nothing_merged(args: argparse.Namespace, cohort: Any,
 
 
 def _write(out_path: Path, cohort: Any, dataset: Dataset | None, items: list[Any],
-           worst: list[Any], summaries: Mapping[str, Summary]) -> Path:
-    """The workbook (with thumbnails of the most-missed cases given a dataset) or the CSV."""
+           worst: list[Any], summaries: Mapping[str, Summary], lesions: list[Any] | None,
+           figures: Mapping[str, Any] | None) -> Path:
+    """The workbook (with thumbnails of the most-missed cases given a dataset, and with
+    annotations the Lesions sheet) or the CSV; ``figures``: each trainee's localization
+    figures, when annotations were given."""
     from bonescan_tutor.storage.cohort_workbook import write_cohort_csv, write_cohort_workbook
 
     if out_path.suffix.lower() == ".csv":
-        return write_cohort_csv(cohort, out_path, summaries)
+        return write_cohort_csv(cohort, out_path, summaries, figures)
     thumbs: Mapping[str, bytes] | None = None
     if dataset is not None:
         thumbs = thumbnails_for(dataset, [s.case_key for s in worst])
-    return write_cohort_workbook(cohort, out_path, thumbs, items=items, summaries=summaries)
+    return write_cohort_workbook(cohort, out_path, thumbs, items=items, summaries=summaries,
+                                 lesions=lesions, localization=figures)
 
 
 def mean_accuracy(summaries: Mapping[str, Summary]) -> float | None:

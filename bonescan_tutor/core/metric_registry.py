@@ -39,7 +39,6 @@ class Kind(enum.Enum):
     PROPORTION = "proportion"  # k of n with its Wilson 95 % interval (``Proportion``)
     ESTIMATE = "estimate"  # a number or None with the reason, maybe an interval (``Estimate``)
     SECONDS = "seconds"  # seconds per case: median and quartiles (``TimeSummary``)
-    SHARE = "share"  # a fraction 0-1 or None, shown as a percent
     NUMBER = "number"  # a number or None, shown with ``digits`` decimals
     TEXT = "text"  # words
 
@@ -68,9 +67,9 @@ class Metric:
     """One headline figure: its names, how it reads, where it comes from and goes.
 
     ``detail`` is the dashboard card's words under the value (after the interval when
-    there is one): text, or a function of the summary. ``interval_columns`` makes the
-    summary export carry an estimate's interval as ``<name>_low``/``<name>_high`` (a
-    proportion always carries ``_low``, ``_high``, ``_k`` and ``_n``).
+    there is one): text, or a function of the summary. ``interval_columns``: whether the
+    summary export carries the interval as ``<name>_low``/``<name>_high`` (and for a
+    proportion its counts as ``_k``/``_n``); by default a proportion does, an estimate not.
     """
 
     name: str
@@ -80,7 +79,7 @@ class Metric:
     tables: frozenset[Table] = ALL_TABLES
     digits: int = 2
     detail: str | Callable[[Summary], str] = ""
-    interval_columns: bool = False
+    interval_columns: bool | None = None
     source: Source = Source.SUMMARY
 
     def of(self, s: Summary, loc: Localization | None = None) -> Any:
@@ -96,7 +95,7 @@ class Metric:
     def scalar(self, s: Summary, loc: Localization | None = None) -> float | int | str | None:
         """The figure as one number (None when it cannot be computed)."""
         v = self.of(s, loc)
-        if v is None or self.kind in (Kind.SHARE, Kind.NUMBER, Kind.TEXT):
+        if v is None or self.kind in (Kind.NUMBER, Kind.TEXT):
             plain: float | str | None = v
             return plain
         if self.kind is Kind.PROPORTION:
@@ -115,7 +114,7 @@ class Metric:
         v = self.of(s, loc)
         if v is None:
             return {self.name: None}
-        if self.kind is Kind.PROPORTION:
+        if self.kind is Kind.PROPORTION and self.interval_columns is not False:
             p: Proportion = v
             return {self.name: p.estimate, f"{self.name}_low": p.low,
                     f"{self.name}_high": p.high, f"{self.name}_k": p.k, f"{self.name}_n": p.n}
@@ -127,7 +126,7 @@ class Metric:
     def as_json(self, s: Summary, loc: Localization | None = None) -> object:
         """The figure as JSON: a number, or the figure's own ``as_dict`` with its note."""
         v = self.of(s, loc)
-        if v is None or self.kind in (Kind.SHARE, Kind.NUMBER, Kind.TEXT):
+        if v is None or self.kind in (Kind.NUMBER, Kind.TEXT):
             return v
         if self.kind is Kind.COUNT:
             return int(v)
@@ -135,15 +134,13 @@ class Metric:
         return as_dict()
 
     def plain(self, s: Summary, loc: Localization | None = None, dash: str = "-") -> str | None:
-        """A count, share, number or text figure as words (``dash`` when unknown); None
-        for the other kinds, which each table formats its own way."""
-        v = self.of(s, loc)
-        if self.kind not in (Kind.COUNT, Kind.SHARE, Kind.NUMBER, Kind.TEXT):
+        """A count, number or text figure as words (``dash`` when unknown); None for the
+        other kinds, which each table formats its own way."""
+        if self.kind not in (Kind.COUNT, Kind.NUMBER, Kind.TEXT):
             return None
+        v = self.of(s, loc)
         if v is None:
             return dash
-        if self.kind is Kind.SHARE:
-            return f"{100 * v:.0f} %"
         if self.kind is Kind.NUMBER:
             return f"{v:.{self.digits}f}"
         return str(v)
@@ -156,6 +153,13 @@ def _timed_out(s: Summary) -> str:
 
 def _time(s: Summary) -> TimeSummary:
     return s.time
+
+
+def _lesions_found(loc: Localization) -> Proportion:
+    """The lesion localization fraction: lesions hit of the annotated lesions (no interval:
+    a trainee's lesions are not independent of each other)."""
+    note = "" if loc.lesions else "No annotated lesion in the cases read."
+    return Proportion(loc.lesions_hit, loc.lesions, loc.llf, None, None, note)
 
 
 _BRIEF = frozenset({Table.REPORT, Table.EXPORT})
@@ -184,7 +188,8 @@ METRICS: tuple[Metric, ...] = (
            detail="0 is perfect; always 50 % scores 0.25"),
     Metric("median_time_s", "Median time", Kind.SECONDS, _time),
     # From the trainee's marks, where the cases have annotations (core.localization).
-    Metric("llf", "LLF", Kind.SHARE, lambda loc: loc.llf, _MARKS, source=_LOC),
+    Metric("llf", "LLF", Kind.PROPORTION, _lesions_found, _MARKS, interval_columns=False,
+           source=_LOC),
     Metric("nlf", "NLF", Kind.NUMBER, lambda loc: loc.nlf, _MARKS, source=_LOC),
     Metric("wafroc", "wAFROC", Kind.NUMBER, lambda loc: loc.wafroc, _MARKS, source=_LOC),
     Metric("lesions", "Lesions", Kind.COUNT, lambda loc: loc.lesions, _EXPORTED, source=_LOC),

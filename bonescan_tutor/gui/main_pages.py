@@ -77,7 +77,7 @@ class PageCommands:
         from bonescan_tutor.gui.instructor.cohort_view import CohortDialog
 
         if not self._blocked("cohort"):
-            CohortDialog(self.settings, self.dataset, self).exec()
+            CohortDialog(self.settings, self.dataset, self, self.annotations).exec()
 
     def prepare_teaching_images(self) -> None:
         from bonescan_tutor.gui.instructor.deidentify_dialog import DeidentifyDialog
@@ -102,7 +102,9 @@ class PageCommands:
     def _load_annotations(self) -> None:
         from bonescan_tutor.gui.viewer.annotation_feedback import load_annotations
 
-        self.annotations, message = load_annotations(self.dataset.root if self.dataset else None)
+        self.annotations, message = load_annotations(
+            self.dataset.root if self.dataset else None,
+            self.dataset.fingerprint if self.dataset else None)
         if message:
             self.statusBar().showMessage(message, 8000)
         self._annotations_changed()
@@ -264,14 +266,13 @@ class PageCommands:
     def set_dataset(self, dataset: Dataset, report: ValidationReport) -> None:
         self.dataset, self.report = dataset, report
         self.cache.clear()
-        self._load_annotations()
         self.banner.setVisible(dataset.synthetic)
         self.settings.setValue("dataset/last", dataset.root)
         self._remember_recent(dataset.root)
-        self._show_status()
         if self.dashboard is not None:
             self.dashboard.set_current_fingerprint(dataset.fingerprint, dataset.layout)
         self.refresh_commands()
+        self._load_annotations()  # after the status line: a problem with them is shown over it
         if not self.app.allows("library"):
             return  # an exam is open on this dataset: the library stays empty
         self.library.set_dataset(dataset)

@@ -6,11 +6,16 @@ the tolerance); a lesion's row says how many of the trainees who answered its ca
 it ("lesion 2 of case 41 found by 3 of 12"). Each trainee's localization figures come
 with it. A trainee's answer counts when it has a decision (an unanswered case has no
 rating); the label is the one the cohort scored against (the dataset's when given).
+
+The cohort workbook's Lesions sheet (``lesions_sheet``) is defined here; the localization
+columns of its per-trainee table (and of the CSV) are metrics of ``core.metric_registry``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from bonescan_tutor.core.annotations import AnnotationSet
 from bonescan_tutor.core.answers import p_metastases
@@ -33,6 +38,11 @@ class LesionRow:
     note: str = ""
 
     @property
+    def share_found(self) -> float | None:
+        """found_by / readers; None when nobody answered the case."""
+        return self.found_by / self.readers if self.readers else None
+
+    @property
     def text(self) -> str:
         return (f"lesion {self.lesion} of case {self.case_key} found by {self.found_by} "
                 f"of {self.readers}")
@@ -41,6 +51,25 @@ class LesionRow:
         return {"case_key": self.case_key, "lesion": self.lesion, "view": self.view,
                 "region": self.region, "found_by": self.found_by, "readers": self.readers,
                 "note": self.note, "text": self.text}
+
+
+LESION_COLUMNS = ("case_key", "lesion", "view", "region", "found_by", "readers",
+                  "share_found", "note", "text")
+
+
+def lesion_row(row: LesionRow) -> list[object]:
+    """One row of the Lesions sheet, in ``LESION_COLUMNS`` order."""
+    return [row.case_key, row.lesion, row.view, row.region, row.found_by, row.readers,
+            row.share_found, row.note, row.text]
+
+
+def lesions_sheet(ws: Any, rows: Sequence[LesionRow]) -> None:
+    """Fill an openpyxl worksheet with the per-lesion rows (fewest found first is the
+    reader's sort to make; the sheet keeps case and lesion order)."""
+    ws.append(list(LESION_COLUMNS))
+    for row in rows:
+        ws.append(lesion_row(row))
+    ws.freeze_panes = "A2"
 
 
 _VIEWS = {p.value: p for p in Projection}

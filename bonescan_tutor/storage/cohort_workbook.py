@@ -7,7 +7,9 @@ always. Every text cell goes through ``storage.cells`` (formula-like text stays 
 
 Sheets: Summary (headline figures, an accuracy distribution table, three charts),
 Trainees, Items, Most missed (with case thumbnails when given), Answers (the response
-matrix: trainees x cases, each cell the decision and certainty, e.g. "M80"). The charts
+matrix: trainees x cases, each cell the decision and certainty, e.g. "M80"), and with
+case annotations a Lesions sheet (each annotated lesion and how many trainees found it)
+and localization columns (LLF, NLF, wAFROC, ...) in the per-trainee table. The charts
 are openpyxl chart objects that reference the sheets' cells, so Excel and LibreOffice
 draw them natively and they stay live if a cell is corrected.
 """
@@ -21,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from bonescan_tutor.core.cases import Diagnosis
+from bonescan_tutor.core.localization import Localization
 from bonescan_tutor.core.scoring import Summary
 from bonescan_tutor.storage.atomic_file import replacing
 from bonescan_tutor.storage.cells import csv_cell, text_cells
@@ -32,6 +35,7 @@ from bonescan_tutor.storage.cohort import (
     most_missed,
     trainee_summaries,
 )
+from bonescan_tutor.storage.cohort_lesions import LesionRow, lesions_sheet
 from bonescan_tutor.storage.export import ExportError, summary_row
 
 OUT_SUFFIXES = (".xlsx", ".csv")
@@ -87,12 +91,16 @@ def write_cohort_workbook(
     *,
     items: Sequence[ItemStats] | None = None,
     summaries: Mapping[str, Summary] | None = None,
+    lesions: Sequence[LesionRow] | None = None,
+    localization: Mapping[str, Localization] | None = None,
 ) -> Path:
     """Write the cohort workbook to ``path`` atomically (``ExportError`` if it cannot be).
 
     ``thumbnails`` maps case keys to PNG bytes for the Most missed sheet. ``items`` and
     ``summaries`` may be passed when already computed (``item_analysis``,
-    ``trainee_summaries`` of this cohort) to save recomputing them.
+    ``trainee_summaries`` of this cohort) to save recomputing them. With annotations,
+    ``lesions`` and ``localization`` (``storage.cohort_lesions.lesion_analysis``) add
+    the Lesions sheet and the trainees' localization columns.
     """
     from openpyxl import Workbook
 
@@ -103,7 +111,7 @@ def write_cohort_workbook(
     summary_ws.title = "Summary"
 
     trainees = wb.create_sheet("Trainees")
-    t_header, t_rows = trainee_table(cohort, summaries)
+    t_header, t_rows = trainee_table(cohort, summaries, localization)
     trainees.append(t_header)
     for row in t_rows:
         trainees.append(row)
@@ -117,6 +125,8 @@ def write_cohort_workbook(
     _most_missed_sheet(missed_ws, most_missed(items, MOST_MISSED), thumbnails or {})
 
     _answers_sheet(wb.create_sheet("Answers"), cohort, [s.case_key for s in items])
+    if lesions is not None:
+        lesions_sheet(wb.create_sheet("Lesions"), lesions)
 
     hist_row = _summary_sheet(summary_ws, cohort, accuracies(summaries), items)
     _charts(summary_ws, trainees, items_ws, t_header, len(t_rows), len(items), hist_row)
@@ -129,12 +139,15 @@ def write_cohort_workbook(
 
 
 def trainee_table(
-    cohort: Cohort, summaries: Mapping[str, Summary]
+    cohort: Cohort, summaries: Mapping[str, Summary],
+    localization: Mapping[str, Localization] | None = None,
 ) -> tuple[list[str], list[list[Any]]]:
-    """(header, rows) of the per-trainee table: figures, status, file, app version."""
+    """(header, rows) of the per-trainee table: figures, status, file, app version, and
+    the localization figures when ``localization`` is given (annotations were)."""
     rows = []
     for r in cohort.results:
-        row = summary_row(r.trainee, summaries[r.trainee])
+        loc = localization.get(r.trainee) if localization is not None else None
+        row = summary_row(r.trainee, summaries[r.trainee], loc, localized=localization is not None)
         row["status"] = r.status.value
         row["file"] = r.path.name if r.path else ""
         row["app_version"] = r.app_version
@@ -144,15 +157,16 @@ def trainee_table(
 
 
 def write_cohort_csv(
-    cohort: Cohort, path: Path, summaries: Mapping[str, Summary] | None = None
+    cohort: Cohort, path: Path, summaries: Mapping[str, Summary] | None = None,
+    localization: Mapping[str, Localization] | None = None,
 ) -> Path:
     """Write the per-trainee table as CSV (UTF-8), atomically.
 
     When the labels are the trainees' own, the first line says so (one cell); then the
-    header row and one row per trainee.
+    header row and one row per trainee (with the localization columns when given).
     """
     summaries = summaries if summaries is not None else trainee_summaries(cohort)
-    header, rows = trainee_table(cohort, summaries)
+    header, rows = trainee_table(cohort, summaries, localization)
     path = Path(path)
     with replacing(path, ExportError) as tmp, tmp.open("w", newline="", encoding="utf-8") as fh:
         out = csv.writer(fh)

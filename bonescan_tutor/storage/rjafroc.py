@@ -64,21 +64,26 @@ TP_COLUMNS = ("ReaderID", "ModalityID", "CaseID", "LesionID", "TP_Rating")
 
 def read_cases(attempts: Sequence[StoredAttempt]) -> dict[int, list[ReadCase]]:
     """Per trainee id, the latest revealed answered attempt of each case as a ``ReadCase``."""
-    latest: dict[tuple[int, str], tuple[float, int, ReadCase]] = {}
+    # The winners are picked first and only they become ReadCases: a dashboard of 10,000
+    # answers then allocates a third of the objects, and the garbage collector, which
+    # would walk every stored mark, runs less often.
+    latest: dict[tuple[int, str], StoredAttempt] = {}
     for s in attempts:
-        a, truth = s.attempt, s.revealed_truth
-        if truth is None or a.decision is None:
+        a = s.attempt
+        if s.revealed_truth is None or a.decision is None:
             continue
-        rating = round(100.0 * p_metastases(a.decision, a.certainty), 6)
-        read = ReadCase(a.case_key, truth.is_positive, rating, tuple(a.marks))
         key = (s.trainee_id, a.case_key)
-        if key not in latest or (a.answered_at, s.id) >= latest[key][:2]:
-            latest[key] = (a.answered_at, s.id, read)
+        best = latest.get(key)
+        if best is None or (a.answered_at, s.id) >= (best.attempt.answered_at, best.id):
+            latest[key] = s
     out: dict[int, list[ReadCase]] = {}
-    for (trainee, _key), (_, _, read) in sorted(
-        latest.items(), key=lambda item: (item[0][0], natural_key(item[0][1]))
-    ):
-        out.setdefault(trainee, []).append(read)
+    for trainee, case_key in sorted(latest, key=lambda k: (k[0], natural_key(k[1]))):
+        s = latest[trainee, case_key]
+        a, truth = s.attempt, s.truth
+        assert a.decision is not None
+        rating = round(100.0 * p_metastases(a.decision, a.certainty), 6)
+        out.setdefault(trainee, []).append(
+            ReadCase(case_key, truth.is_positive, rating, tuple(a.marks)))
     return out
 
 

@@ -3,25 +3,18 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from bonescan_tutor import cli
-from bonescan_tutor.core.annotations import AnnotationSet, CaseAnnotations, Mark
-from bonescan_tutor.core.cases import Projection
-from bonescan_tutor.core.quiz import QuizMode, QuizSpec
+from bonescan_tutor.core.annotations import AnnotationSet
 from bonescan_tutor.datasets.detect import open_dataset
 from bonescan_tutor.storage.annotations import write_annotations
 from bonescan_tutor.storage.cohort import load_cohort
-from bonescan_tutor.storage.cohort_lesions import lesion_analysis
-from bonescan_tutor.storage.quizsets import QuizSet
-from bonescan_tutor.storage.results import write_results
-from tests.builders import Spec, build
-from tests.storage.instructor_data import M, N, answer
-
-A = Projection.ANTERIOR
+from bonescan_tutor.storage.cohort_lesions import LESION_COLUMNS, lesion_analysis
+from tests.storage.lesion_data import lesion_cohort
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -32,35 +25,7 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 @pytest.fixture
 def setup(tmp_path: Path) -> tuple[Path, Path, Path]:
-    """Cases 1-2 metastatic; case 1 has lesions at (100, 100) and (100, 400), case 2 one at
-    (50, 600). Ana finds both of case 1 and misses case 2; Ben finds lesion 2 of case 1
-    and case 2's; Cy answers case 1 with a mark far away and leaves case 2 unanswered."""
-    ds = build(tmp_path / "ds", Spec(n_met=2, n_normal=3))
-    dataset, _ = open_dataset(ds)
-    spec = QuizSpec(id="q1", title="Week 4", case_keys=("1", "2", "3"), mode=QuizMode.EXAM)
-    qs = QuizSet.for_dataset(spec, dataset)
-    inbox = tmp_path / "inbox"
-
-    def rows(*answers):
-        return [replace(answer(k, d_truth, d, position=i + 1, at=1000.0 + i),
-                        marks=tuple((v.value, x, y) for v, x, y in marks))
-                for i, (k, d_truth, d, marks) in enumerate(answers)]
-
-    import datetime as dt
-    for minute, (name, answers) in enumerate({
-        "Ana": rows(("1", M, M, ((A, 101, 99), (A, 100, 402))), ("2", M, N, ()),
-                    ("3", N, N, ((A, 5, 5),))),
-        "Ben": rows(("1", M, M, ((A, 100, 400),)), ("2", M, M, ((A, 50, 600),)), ("3", N, N, ())),
-        "Cy": rows(("1", M, M, ((A, 200, 900),)), ("2", M, None, ()), ("3", N, M, ())),
-    }.items()):
-        write_results(qs, name, answers, inbox,
-                      now=dt.datetime(2026, 1, 6, 10, minute, tzinfo=dt.UTC))
-    path = ds / "annotations.bstann"
-    write_annotations(path, AnnotationSet(dataset.name, dataset.fingerprint, {
-        "1": CaseAnnotations(lesions=(Mark(A, 100, 100, 8, "ribs"), Mark(A, 100, 400, 8, "spine"))),
-        "2": CaseAnnotations(lesions=(Mark(A, 50, 600, 8, "pelvis"),)),
-    }))
-    return ds, inbox, path
+    return lesion_cohort(tmp_path, note='=HYPERLINK("http://x.example","y")')
 
 
 def test_each_lesion_says_how_many_found_it(setup) -> None:
@@ -110,3 +75,56 @@ def test_explicit_annotations_of_another_version_are_named(capsys, setup, tmp_pa
                          "--dataset", str(ds), "--annotations", str(other), "--json")
     assert code == 0 and "made on dataset version 0000" in err
     assert json.loads(out)["lesions"] == []
+
+
+def test_the_workbook_gets_a_lesions_sheet_and_localization_columns(
+    capsys, setup, tmp_path: Path
+) -> None:
+    ds, inbox, path = setup
+    out = tmp_path / "c.xlsx"
+    code, _, err = run(capsys, "cohort", str(inbox), "--out", str(out), "--dataset", str(ds),
+                       "--annotations", str(path))
+    assert code == 0, err
+    wb = openpyxl.load_workbook(out)
+    rows = list(wb["Lesions"].iter_rows(values_only=True))
+    assert rows[0] == LESION_COLUMNS
+    assert [r[:7] for r in rows[1:]] == [
+        ("1", 1, "anterior", "ribs", 1, 3, pytest.approx(1 / 3)),
+        ("1", 2, "anterior", "spine", 2, 3, pytest.approx(2 / 3)),
+        ("2", 1, "anterior", "pelvis", 1, 2, 0.5),
+    ]
+    assert rows[2][8] == "lesion 2 of case 1 found by 2 of 3"
+    # the annotation's note, text from a file, stays text: never run as a formula
+    note = wb["Lesions"]["H2"]
+    assert note.value.startswith("=HYPERLINK") and note.data_type == "s" and note.quotePrefix
+    trainees = list(wb["Trainees"].iter_rows(values_only=True))
+    header = list(trainees[0])
+    ana = dict(zip(header, trainees[1], strict=True))
+    assert ana["trainee"] == "Ana" and ana["llf"] == pytest.approx(2 / 3)
+    assert (ana["lesions"], ana["lesions_hit"], ana["nl_marks"]) == (3, 2, 1)
+    assert ana["nlf"] == pytest.approx(1 / 3) and ana["localization_cases"] == 3
+    # Ana's wAFROC by hand: normal case 3 has her NL rated 20 ("no" at 80 %); case 1's
+    # two lesions, rated 80, beat it (1 each, weight 1/2); case 2's lesion is missed
+    # (-inf < 20: 0). Over K1 = 1 normal and K2 = 2 metastatic cases: (1 + 0) / 2
+    assert ana["wafroc"] == pytest.approx(0.5)
+    assert ana["unannotated_metastatic_cases"] in (None, "")
+
+
+def test_the_csv_gets_localization_columns_and_without_annotations_neither_does(
+    capsys, setup, tmp_path: Path
+) -> None:
+    import csv
+
+    ds, inbox, path = setup
+    out = tmp_path / "c.csv"
+    code, _, err = run(capsys, "cohort", str(inbox), "--out", str(out), "--dataset", str(ds))
+    assert code == 0, err
+    with out.open(encoding="utf-8", newline="") as fh:
+        table = list(csv.DictReader(fh))
+    assert table[1]["trainee"] == "Ben" and float(table[1]["llf"]) == pytest.approx(2 / 3)
+    path.unlink()
+    plain = tmp_path / "plain.xlsx"
+    code, _, _ = run(capsys, "cohort", str(inbox), "--out", str(plain), "--dataset", str(ds))
+    wb = openpyxl.load_workbook(plain)
+    assert code == 0 and "Lesions" not in wb.sheetnames
+    assert "llf" not in next(wb["Trainees"].iter_rows(values_only=True))

@@ -90,6 +90,6 @@ def test_figures_of_the_marks_come_only_with_annotations() -> None:
     # a trainee without localization figures gets empty cells, one per column
     assert all(m.columns(s, None) == {m.name: None} for m in marked)
     by_name = {m.name: m for m in marked}
-    assert by_name["llf"].plain(s, loc) == "25 %" and by_name["nlf"].plain(s, loc) == "0.67"
+    assert by_name["nlf"].plain(s, loc) == "0.67" and by_name["llf"].scalar(s, loc) == 0.25
     assert by_name["wafroc"].plain(s, loc, dash="—") == "—"
     assert "llf" not in figures_json(s)  # report --json keeps them in "localization"

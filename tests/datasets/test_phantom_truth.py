@@ -119,3 +119,17 @@ def test_every_shipped_mark_sits_on_a_hot_spot_of_its_own_view() -> None:
                                    dtype=np.float64)
                 misses += _brightness_ratio(image, mark.x, mark.y, mark.radius) <= 1.1
     assert misses > 0
+
+
+def test_the_make_demo_command_writes_the_same_truth_and_the_check_accepts_it(
+    tmp_path: Path, demo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bonescan_tutor import cli
+
+    dest = tmp_path / "made"
+    assert cli.run(["make-demo", str(dest), "--patients", str(PATIENTS), "--seed", str(SEED)]) == 0
+    made = dest / "annotations.bstann"
+    assert made.read_bytes() == (demo / "annotations.bstann").read_bytes()
+    capsys.readouterr()
+    assert cli.run(["annotations", "check", str(made), "--dataset", str(dest)]) == 0
+    assert "No problems found." in capsys.readouterr().out

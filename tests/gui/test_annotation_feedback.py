@@ -61,6 +61,12 @@ def test_the_loader_finds_the_file_beside_the_dataset_and_names_a_broken_one(
     ann = AnnotationSet("d", "f", {"7": CASE})
     write_annotations(tmp_path / "annotations.bstann", ann)
     assert load_annotations(tmp_path) == (ann, "")
+    got, message = load_annotations(tmp_path, "f")  # the version it was made on
+    assert (got, message) == (ann, "")
+    got, message = load_annotations(tmp_path, "newer")  # another version: used, and named
+    assert got == ann and message.startswith(f"{tmp_path / 'annotations.bstann'}: made on "
+                                             "dataset version f, the open dataset is "
+                                             "version newer")
     (tmp_path / "annotations.bstann").write_text("{}", encoding="utf-8")
     got, message = load_annotations(tmp_path)
     assert got is None and "annotations.bstann" in message

@@ -12,6 +12,7 @@ from bonescan_tutor.datasets.cache import ImageCache
 from bonescan_tutor.datasets.detect import open_dataset
 from bonescan_tutor.gui.dialogs.report import ReportDialog
 from bonescan_tutor.gui.dialogs.shortcuts import ShortcutsDialog
+from bonescan_tutor.gui.instructor.annotate_view import AnnotateDialog
 from bonescan_tutor.gui.instructor.builder import QuizSetBuilder
 from bonescan_tutor.gui.instructor.cohort_view import CohortDialog
 
@@ -64,4 +65,19 @@ def test_the_builder_preview_shows_both_scans_large_with_their_side_markers(
         assert not view.left_marker.mapRectToItem(view.box, view.left_marker.boundingRect()
                                                   ).intersects(body.boundingRect())
     assert builder.viewer.scans.views[Projection.ANTERIOR].side_texts == ("R", "L")
+    cache.close()
+
+
+def test_the_annotation_editor_opens_as_large_as_the_screen_allows(qtbot, settings, demo) -> None:
+    """Its scans are what the instructor marks on: at its size hint they were thumbnails."""
+    from bonescan_tutor.gui.screen_fit import HEIGHT_SHARE, WIDTH_SHARE
+
+    dataset, _ = demo
+    cache = ImageCache()
+    dialog = AnnotateDialog(settings, cache, dataset)
+    qtbot.addWidget(dialog)
+    _fits(dialog)
+    available = (dialog.screen() or QApplication.primaryScreen()).availableGeometry()
+    assert dialog.width() == min(1366, int(available.width() * WIDTH_SHARE))
+    assert dialog.height() == min(900, int(available.height() * HEIGHT_SHARE))
     cache.close()

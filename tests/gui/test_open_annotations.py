@@ -92,3 +92,37 @@ def test_the_dashboard_exports_marks_as_an_rjafroc_workbook_only_with_annotation
     assert sorted(s.upper() for s in book.sheetnames) == ["FP", "TP", "TRUTH"]
     truth_cases = {row[0] for row in book["TRUTH"].iter_rows(min_row=2, values_only=True)}
     assert len(truth_cases) == len(keys)  # exactly the answered cases
+
+
+def test_cohort_results_score_marks_against_the_annotations_in_use(
+    window: MainWindow, demo_copy, monkeypatch
+) -> None:
+    from bonescan_tutor.gui.instructor.cohort_view import CohortDialog
+
+    seen = []
+    monkeypatch.setattr(CohortDialog, "exec", lambda d: seen.append(d.annotations) or 0)
+    window.cohort_results()
+    assert seen == [None]  # the demo copy has none beside it
+    assert window.add_annotation_files([demo_copy[1]])
+    window.cohort_results()
+    assert seen[1] is window.annotations and seen[1] is not None
+
+
+def test_annotations_beside_a_changed_dataset_are_used_with_a_warning(
+    qtbot, settings, tmp_path: Path, demo_copy, request
+) -> None:
+    from bonescan_tutor.core.annotations import AnnotationSet
+    from bonescan_tutor.storage.annotations import read_annotations, write_annotations
+
+    data, apart = demo_copy
+    ann = read_annotations(apart)
+    write_annotations(data / "annotations.bstann",
+                      AnnotationSet(ann.dataset_name, "0123456789abcdef", ann.cases))
+    store = ProgressStore.open(tmp_path / "progress.sqlite3")
+    request.addfinalizer(store.close)
+    w = MainWindow(settings, store=store, trainee="Ana")
+    qtbot.addWidget(w)
+    w.set_dataset(*open_dataset(data))
+    assert w.annotations is not None and w.annotations.cases == ann.cases
+    said = w.statusBar().currentMessage()
+    assert "made on dataset version 0123456789abcdef" in said and "check the marks" in said

@@ -41,6 +41,7 @@ from bonescan_tutor.gui.instructor.annotate_model import (
     Change,
     Selection,
 )
+from bonescan_tutor.gui.screen_fit import fit_to_screen
 from bonescan_tutor.gui.viewer.annotation_feedback import CaseFeedback, LabelledLesion
 from bonescan_tutor.gui.viewer.annotation_overlay import (
     AnnotationOverlay,
@@ -90,6 +91,7 @@ class AnnotateDialog(QDialog):
         self._drag: tuple[PlanarView, float, float] | None = None
         self._filling = False
         self._build()
+        fit_to_screen(self, 1366, 900, parent)  # the scans need the room to be marked on
         self.editor = AnnotationEditor(self, dataset, self._push)
         self._fill_case_list()
         self.scans.clicked.connect(self._clicked)

@@ -1,7 +1,8 @@
 """What the cohort view shows, computed off the GUI thread, and how its numbers read.
 
 ``cohort_report`` does every slow step (reading the files, the item analysis, each
-trainee's figures, the thumbnails) so the dialog only fills tables from plain values.
+trainee's figures, the thumbnails, and with case annotations the per-lesion rows and each
+trainee's localization figures) so the dialog only fills tables from plain values.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from bonescan_tutor.core.cases import Dataset, View
+from bonescan_tutor.core.annotations import AnnotationSet
+from bonescan_tutor.core.cases import Dataset, View, natural_key
 from bonescan_tutor.core.localization import Localization
 from bonescan_tutor.core.metric_registry import Kind, Metric, Source, Table, metrics_for
 from bonescan_tutor.core.scoring import Estimate, Proportion, Summary
@@ -28,6 +30,7 @@ from bonescan_tutor.storage.cohort import (
     most_missed,
     trainee_summaries,
 )
+from bonescan_tutor.storage.cohort_lesions import LesionRow, lesion_analysis
 from bonescan_tutor.storage.cohort_workbook import MOST_MISSED
 from bonescan_tutor.storage.quizsets import QuizSet
 
@@ -43,6 +46,11 @@ class CohortReport:
     summaries: dict[str, Summary] = field(default_factory=dict)
     worst: list[ItemStats] = field(default_factory=list)
     thumbnails: dict[str, bytes] = field(default_factory=dict)
+    #: each annotated lesion of the answered cases (None: no annotations were given)
+    lesions: list[LesionRow] | None = None
+    localization: dict[str, Localization] = field(default_factory=dict)
+    #: about the annotations: made on another dataset version than the answers
+    annotation_notes: list[str] = field(default_factory=list)
 
     @property
     def accuracies(self) -> list[float]:
@@ -76,16 +84,57 @@ def cohort_report(
     load: Callable[[View], np.ndarray] = load_view,
     prefer: Prefer = Prefer.LATEST,
     quiz_set: QuizSet | None = None,
+    annotations: AnnotationSet | None = None,
 ) -> CohortReport:
     """Merge ``paths`` (files and folders) and analyse them. Given a dataset, its labels
-    score every answer (``storage.cohort``) and the most-missed cases get thumbnails."""
+    score every answer (``storage.cohort``) and the most-missed cases get thumbnails.
+    Given case ``annotations``, the trainees' marks are scored lesion by lesion."""
     cohort = load_cohort([Path(p) for p in paths], dataset, prefer, quiz_set=quiz_set)
     if not cohort.results:
         return CohortReport(cohort)
     items = item_analysis(cohort)
     worst = most_missed(items, MOST_MISSED)
     thumbs = case_thumbnails(dataset, [s.case_key for s in worst], load) if dataset else {}
-    return CohortReport(cohort, items, trainee_summaries(cohort), worst, thumbs)
+    report = CohortReport(cohort, items, trainee_summaries(cohort), worst, thumbs)
+    if annotations is None:
+        return report
+    lesions, figures = lesion_analysis(cohort, annotations)
+    return CohortReport(cohort, items, report.summaries, worst, thumbs, lesions, figures,
+                        version_notes(annotations, cohort, dataset))
+
+
+def version_notes(annotations: AnnotationSet, cohort: Cohort,
+                  dataset: Dataset | None) -> list[str]:
+    """A note when the annotations were made on another dataset version than the one the
+    answers are scored on (the dataset's, else the results files')."""
+    versions = ({dataset.fingerprint} if dataset is not None
+                else {r.dataset_fingerprint for r in cohort.results})
+    if annotations.dataset_fingerprint in versions:
+        return []
+    return [f"The annotations were made on dataset version {annotations.dataset_fingerprint}; "
+            f"the answers are on {', '.join(sorted(versions))}. Check that the marks still "
+            "fit the images."]
+
+
+def lesion_headline(report: CohortReport) -> str:
+    """What the Lesions tab says above its table."""
+    if report.lesions is None:
+        return ("No case annotations: open the dataset the quiz was made on (its "
+                "annotations.bstann is used), or choose a .bstann file, to see which lesions "
+                "the trainees found with their marks.")
+    if not report.lesions:
+        text = "None of the answered cases has annotated lesions."
+    else:
+        found = sum(1 for r in report.lesions if r.found_by)
+        text = (f"{len(report.lesions)} annotated lesion(s) in the answered cases; {found} "
+                "found by at least one trainee. A mark finds a lesion within its radius plus "
+                "the tolerance; sorted fewest found first.")
+    left_out = sorted({k for loc in report.localization.values() for k in loc.unannotated},
+                      key=natural_key)
+    if left_out:
+        text += (" Left out of the localization figures (metastatic, no annotated lesions): "
+                 f"case(s) {', '.join(left_out)}.")
+    return " ".join([text, *report.annotation_notes])
 
 
 def percent(value: float | None, digits: int = 0) -> str:
@@ -93,11 +142,12 @@ def percent(value: float | None, digits: int = 0) -> str:
 
 
 def with_interval(p: Proportion) -> str:
-    """'75 % (41-93)': the estimate and its Wilson 95 % interval."""
+    """'75 % (41-93)': the estimate and its Wilson 95 % interval; '67 % (2/3)', the
+    counts, for a share given without one (lesions found)."""
     if p.estimate is None:
         return DASH
     if p.low is None or p.high is None:
-        return percent(p.estimate)
+        return f"{percent(p.estimate)} ({p.k}/{p.n})"
     return f"{percent(p.estimate)} ({100 * p.low:.0f}–{100 * p.high:.0f})"
 
 
@@ -115,6 +165,8 @@ def metric_cell(metric: Metric, s: Summary, loc: Localization | None = None) -> 
     if plain is not None:
         return plain
     v = metric.of(s, loc)
+    if v is None:
+        return DASH
     if metric.kind is Kind.PROPORTION:
         return with_interval(v)
     if metric.kind is Kind.ESTIMATE:
@@ -145,6 +197,20 @@ def trainee_cells(trainee: str, s: Summary, status: str, file: str,
                   loc: Localization | None = None) -> tuple[str, ...]:
     """One row of the trainee table, in ``trainee_columns`` order."""
     return (trainee, *(metric_cell(m, s, loc) for m in trainee_metrics()), status, file)
+
+
+def localization_tip(loc: Localization) -> str:
+    """The hover text of a trainee's localization cells: what each figure counts."""
+    text = (f"{loc.lesions_hit} of {loc.lesions} lesion(s) found (LLF); {loc.nl_marks} false "
+            f"mark(s) over {loc.cases} case(s) (NLF)")
+    if loc.nl_on_findings:
+        text += f", {loc.nl_on_findings} of them on benign look-alikes"
+    text += ("; wAFROC needs both normal and metastatic cases" if loc.wafroc is None
+             else f"; wAFROC figure of merit {loc.wafroc:.2f}")
+    if loc.unannotated:
+        text += (". Left out (metastatic, no annotated lesions): case(s) "
+                 + ", ".join(loc.unannotated))
+    return text + "."
 
 
 def spread_text(s: ItemStats) -> str:

@@ -3,7 +3,9 @@
 Files are read and analysed in the background (``gui.tasks.run_in_background``). The
 dialog shows each trainee's figures, the item analysis (sortable), the most-missed
 cases with thumbnails when a dataset is open, how the group answered each case, the
-group's accuracy distribution, and every file left out with its reason. The open
+group's accuracy distribution, every file left out with its reason, and with case
+annotations (the open dataset's, or a ``.bstann`` file chosen in the Lesions tab) each
+lesion with how many trainees found it and every trainee's LLF, NLF and wAFROC. The open
 dataset's labels score every answer; without one, a banner above everything says the
 labels are the trainees' own, unverified. When a trainee sent two files, both are
 listed and the instructor picks which counts. "Save…" writes the same workbook (or
@@ -20,7 +22,6 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QFileDialog,
@@ -30,20 +31,22 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
-    QTableWidget,
     QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from bonescan_tutor.core.annotations import AnnotationSet
 from bonescan_tutor.core.cases import Dataset, Layout
 from bonescan_tutor.core.errors import BonescanError
 from bonescan_tutor.gui.dialogs.error import show_error
+from bonescan_tutor.gui.instructor.cohort_lesions_page import LesionsPage
 from bonescan_tutor.gui.instructor.cohort_model import (
     DASH,
     CohortReport,
     cohort_report,
+    localization_tip,
     marks_columns,
     number,
     percent,
@@ -51,9 +54,11 @@ from bonescan_tutor.gui.instructor.cohort_model import (
     trainee_columns,
 )
 from bonescan_tutor.gui.instructor.missed_cases import missed_page
+from bonescan_tutor.gui.instructor.sort_table import SortItem, read_only_table
 from bonescan_tutor.gui.results.plots import PlotPanel, colours_for
 from bonescan_tutor.gui.screen_fit import fit_to_screen
 from bonescan_tutor.gui.tasks import run_in_background
+from bonescan_tutor.storage.annotations import read_merged
 from bonescan_tutor.storage.cohort import Prefer
 from bonescan_tutor.storage.cohort_workbook import (
     accuracy_histogram,
@@ -70,35 +75,6 @@ log = logging.getLogger(__name__)
 ITEM_COLUMNS = ("Case", "Label", "Trainees", "Correct", "Discrimination",
                 "Point-biserial (corrected, item-rest)", "Point-biserial (uncorrected, item-total)",
                 "Said metastases", "Said no metastases", "No answer", "Mean certainty")
-SORT_KEY = Qt.ItemDataRole.UserRole + 1
-
-
-class _SortItem(QTableWidgetItem):
-    """A cell that sorts by a number (unknown values last), not by its text."""
-
-    def __init__(self, text: str, key: float | None, right: bool = True) -> None:
-        super().__init__(text)
-        self.setData(SORT_KEY, key)
-        if right:
-            self.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-
-    def __lt__(self, other: QTableWidgetItem) -> bool:
-        mine, theirs = self.data(SORT_KEY), other.data(SORT_KEY)
-        if mine is None or theirs is None:
-            return mine is not None and theirs is None
-        return float(mine) < float(theirs)
-
-
-def _table(columns: Sequence[str]) -> QTableWidget:
-    table = QTableWidget(0, len(columns))
-    table.setHorizontalHeaderLabels(list(columns))
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
-    table.verticalHeader().setVisible(False)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setAlternatingRowColors(True)
-    return table
 
 
 class CohortDialog(QDialog):
@@ -107,10 +83,13 @@ class CohortDialog(QDialog):
     loaded = Signal(object)  # CohortReport
 
     def __init__(self, settings: QSettings, dataset: Dataset | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None,
+                 annotations: AnnotationSet | None = None) -> None:
+        """``annotations``: the open dataset's case annotations, if any."""
         super().__init__(parent)
         self.settings = settings
         self.dataset = dataset
+        self.annotations = annotations
         self.report: CohortReport | None = None
         self.paths: list[Path] = []
         self.setWindowTitle("Cohort results")
@@ -154,13 +133,13 @@ class CohortDialog(QDialog):
         self.headline.setObjectName("emptyHint")
         self.headline.setWordWrap(True)
 
-        self.trainees = _table(trainee_columns())
+        self.trainees = read_only_table(trainee_columns())
         self.trainees.setWordWrap(False)
         self.trainees.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.trainees.setToolTip("Shares show their Wilson 95 % interval in brackets.")
         self.plot = PlotPanel("accuracy", "Group accuracy", "Accuracy (%)", "Trainees")
         self.plot.exportRequested.connect(lambda _name: self._export_plot())
-        self.items = _table(ITEM_COLUMNS)
+        self.items = read_only_table(ITEM_COLUMNS)
         self.items.horizontalHeader().setStretchLastSection(False)
         self.items.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.items.setSortingEnabled(True)
@@ -168,7 +147,7 @@ class CohortDialog(QDialog):
                               "harder). Discrimination: upper 27 % minus lower 27 % of trainees.")
         self.missed_area = QScrollArea()
         self.missed_area.setWidgetResizable(True)
-        self.problems = _table(("File", "What was found"))
+        self.problems = read_only_table(("File", "What was found"))
         self.notes = QLabel("")
         self.notes.setWordWrap(True)
         self.notes.setObjectName("dashboardNotice")
@@ -180,6 +159,12 @@ class CohortDialog(QDialog):
         self.tabs.addTab(self.items, "Cases (item analysis)")
         self.tabs.addTab(self.missed_area, "Most missed")
         self.tabs.addTab(problems_page, "Files not merged")
+        self.lesions = LesionsPage()
+        self.lesions.annotationsChosen.connect(self.choose_annotations)
+        self.lesions.set_source("Annotations: those of the open dataset "
+                                f"({len(annotations.cases)} case(s))." if annotations else
+                                "Annotations: none chosen.")
+        self.tabs.addTab(self.lesions, "Lesions")
 
         top = QSplitter(Qt.Orientation.Horizontal)
         top.addWidget(self.trainees)
@@ -239,16 +224,36 @@ class CohortDialog(QDialog):
         self.headline.setText(f"Reading {len(self.paths)} file(s) or folder(s)…")
         dataset, paths_now = self.dataset, list(self.paths)
         prefer, quiz_set = Prefer(self.prefer.currentData()), self.quiz_set
+        annotations = self.annotations
         run_in_background(lambda: cohort_report(paths_now, dataset, prefer=prefer,
-                                                quiz_set=quiz_set),
+                                                quiz_set=quiz_set, annotations=annotations),
                           self.show_report, self._load_failed)
+
+    def choose_annotations(self, files: Sequence[Path | str]) -> None:
+        """Score the marks against these ``.bstann`` files (merged) instead; a file that
+        cannot be read is named and the annotations in use are kept."""
+        files = [Path(f) for f in files]
+        try:
+            merged, warnings = read_merged(files)
+        except BonescanError as exc:
+            show_error(self, "Could not read the annotations",
+                       f"{exc}\n\nThe annotations in use are kept.")
+            return
+        self.annotations = merged
+        self.lesions.folder = str(files[0].parent)
+        names = ", ".join(f.name for f in files)
+        self.lesions.set_source(f"Annotations: {names} ({len(merged.cases)} case(s))."
+                                + "".join(f" {w}" for w in warnings))
+        if self.paths:
+            self.load(self.paths)
 
     def _prefer_changed(self) -> None:
         if self.paths:
             self.load(self.paths)
 
     def _busy(self, busy: bool) -> None:
-        for button in (self.files_button, self.folder_button, self.quiz_set_button):
+        for button in (self.files_button, self.folder_button, self.quiz_set_button,
+                       self.lesions.choose_button):
             button.setEnabled(not busy)
         self.prefer.setEnabled(not busy)
         self.save_button.setEnabled(not busy and self.report is not None
@@ -274,6 +279,8 @@ class CohortDialog(QDialog):
         self._fill_missed(report)
         self._fill_problems(report)
         self._draw_accuracy(report)
+        self.lesions.show_report(report)
+        self.tabs.setTabText(self.tabs.indexOf(self.lesions), self.lesions.count_text(report))
         if not report.cohort.results:
             self.tabs.setCurrentIndex(2)
         self.loaded.emit(report)
@@ -281,16 +288,20 @@ class CohortDialog(QDialog):
     def _fill_trainees(self, report: CohortReport) -> None:
         t = self.trainees
         t.setRowCount(len(report.cohort.results))
+        marks = marks_columns()
         for row, r in enumerate(report.cohort.results):
+            loc = report.localization.get(r.trainee)
             cells = trainee_cells(r.trainee, report.summaries[r.trainee], r.status.value,
-                                  r.path.name if r.path else "")
+                                  r.path.name if r.path else "", loc)
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if 0 < col < len(cells) - 2:  # the figures
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if col in marks and loc is not None:
+                    item.setToolTip(localization_tip(loc))
                 t.setItem(row, col, item)
-        for col in marks_columns():
-            t.setColumnHidden(col, True)
+        for col in marks:
+            t.setColumnHidden(col, report.lesions is None)
 
     def _fill_items(self, report: CohortReport) -> None:
         t = self.items
@@ -299,17 +310,17 @@ class CohortDialog(QDialog):
         for row, s in enumerate(report.items):
             said = s.answer_spread
             cells = (
-                _SortItem(s.case_key, row, right=False),  # items come in key order
+                SortItem(s.case_key, row, right=False),  # items come in key order
                 QTableWidgetItem(s.truth.label_in(self._layout(report))),
-                _SortItem(str(s.n), s.n),
-                _SortItem(percent(s.difficulty), s.difficulty),
-                _SortItem(number(s.discrimination), s.discrimination),
-                _SortItem(number(s.point_biserial_corrected), s.point_biserial_corrected),
-                _SortItem(number(s.point_biserial), s.point_biserial),
-                _SortItem(str(said["metastases"]), said["metastases"]),
-                _SortItem(str(said["no_metastases"]), said["no_metastases"]),
-                _SortItem(str(said["unanswered"]), said["unanswered"]),
-                _SortItem(DASH if s.mean_certainty is None else f"{s.mean_certainty:.0f} %",
+                SortItem(str(s.n), s.n),
+                SortItem(percent(s.difficulty), s.difficulty),
+                SortItem(number(s.discrimination), s.discrimination),
+                SortItem(number(s.point_biserial_corrected), s.point_biserial_corrected),
+                SortItem(number(s.point_biserial), s.point_biserial),
+                SortItem(str(said["metastases"]), said["metastases"]),
+                SortItem(str(said["no_metastases"]), said["no_metastases"]),
+                SortItem(str(said["unanswered"]), said["unanswered"]),
+                SortItem(DASH if s.mean_certainty is None else f"{s.mean_certainty:.0f} %",
                           s.mean_certainty),
             )
             for col, item in enumerate(cells):
@@ -379,11 +390,13 @@ class CohortDialog(QDialog):
         r = self.report
         path = Path(path)
         path = check_out_path(path if path.suffix else path.with_suffix(".xlsx"))
+        figures = r.localization if r.lesions is not None else None
         if path.suffix.lower() == ".csv":
-            out = write_cohort_csv(r.cohort, path, r.summaries)
+            out = write_cohort_csv(r.cohort, path, r.summaries, figures)
         else:
             out = write_cohort_workbook(r.cohort, path, r.thumbnails or None, items=r.items,
-                                        summaries=r.summaries)
+                                        summaries=r.summaries, lesions=r.lesions,
+                                        localization=figures)
         self.headline.setText(f"{r.headline()} Saved {out.name}.")
         return out
 

@@ -1,5 +1,6 @@
 """The end of a quiz: the score, sensitivity and specificity with counts, the time, how
-certainty matched correctness, and every case reviewed one by one (labels now shown)."""
+certainty matched correctness, the lesion-finding figures when the quiz's cases are
+annotated, and every case reviewed one by one (labels now shown)."""
 
 from __future__ import annotations
 
@@ -16,15 +17,32 @@ from PySide6.QtWidgets import (
 )
 
 from bonescan_tutor.core.annotations import AnnotationSet
-from bonescan_tutor.core.cases import Layout
+from bonescan_tutor.core.cases import Layout, natural_key
+from bonescan_tutor.core.localization import Localization, ReadCase
 from bonescan_tutor.core.overlays import HOTSPOTS
-from bonescan_tutor.core.quiz import QuizMode
+from bonescan_tutor.core.quiz import QuizMode, p_metastases
 from bonescan_tutor.core.scoring import Proportion
 from bonescan_tutor.datasets.cache import ImageCache
 from bonescan_tutor.gui.quiz.presenter import EndOfSession, Feedback
-from bonescan_tutor.gui.viewer.annotation_feedback import feedback_for
+from bonescan_tutor.gui.results.localization import LocalizationSeries
+from bonescan_tutor.gui.viewer.annotation_feedback import feedback_for, quiz_localization
 from bonescan_tutor.gui.viewer.annotation_overlay import AnnotationOverlay, AnnotationPanel
 from bonescan_tutor.gui.viewer.screen import ViewerScreen
+
+
+def localization_html(loc: Localization | None) -> str:
+    """The quiz's lesion-finding figures in rich text ("" when its cases are not annotated)."""
+    if loc is None:
+        return ""
+    if not loc.cases:
+        text = "No annotated case was answered."
+    else:
+        text = LocalizationSeries(summary=replace(loc, unannotated=())).figures
+    if loc.unannotated:
+        keys = ", ".join(sorted(loc.unannotated, key=natural_key))
+        text += (" Left out for lacking annotated lesions (still counted in the score "
+                 f"above): metastatic case(s) {keys}.")
+    return f"<b>Lesion finding</b> (your marks against the expert's): {text}"
 
 
 def percent(p: Proportion) -> str:
@@ -47,6 +65,12 @@ class EndScreen(QWidget):
         self.headline.setWordWrap(True)
         self.headline.setTextFormat(Qt.TextFormat.RichText)
         left.addWidget(self.headline)
+        self.localization = QLabel("")
+        self.localization.setObjectName("endLocalization")
+        self.localization.setWordWrap(True)
+        self.localization.setTextFormat(Qt.TextFormat.RichText)
+        self.localization.setVisible(False)
+        left.addWidget(self.localization)
         left.addWidget(QLabel("<b>Every case</b> (select one to review it)"))
         self.cases = QListWidget()
         self.cases.currentRowChanged.connect(self._case_chosen)
@@ -76,6 +100,8 @@ class EndScreen(QWidget):
         self.annotations: AnnotationSet | None = None
         self.overlay = AnnotationOverlay(self.viewer.scans)
         self.layout_names: Layout | None = None
+        #: the quiz's localization figures (None: its cases are not annotated)
+        self.figures: Localization | None = None
 
     def show_end(self, end: EndOfSession, lookup=None, layout: Layout | None = None) -> None:
         self.end = end
@@ -97,6 +123,13 @@ class EndScreen(QWidget):
             + (f" &nbsp; No answer: {c.unanswered}" if c.unanswered else "") + "<br>"
             f"Time: {minutes:.1f} min in all, median {s.time.median_s or 0:.0f} s per case<br>"
             f"<i>{s.calibration_note}</i>")
+        self.figures = quiz_localization(
+            self.annotations, [f.case_key for f in end.feedback],
+            [ReadCase(f.case_key, f.truth.is_positive,
+                      round(100.0 * p_metastases(f.decision, f.certainty), 6), tuple(f.marks))
+             for f in end.feedback if f.decision is not None])
+        self.localization.setText(localization_html(self.figures))
+        self.localization.setVisible(self.figures is not None)
         self.cases.clear()
         for f in end.feedback:
             mark = "✔" if f.correct else ("⏱" if f.timed_out else "✘")

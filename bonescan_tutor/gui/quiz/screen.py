@@ -113,7 +113,13 @@ class QuizScreen(QWidget):
     def _answer_panel(self) -> QWidget:
         panel = QFrame()
         panel.setFixedWidth(330)
-        column = QVBoxLayout(panel)
+        outer = QVBoxLayout(panel)
+        # What the trainee answers with; set aside while the feedback is shown (it repeats
+        # the answer and the clinical details), so the expert's list has the room.
+        self.answer_block = QWidget()
+        outer.addWidget(self.answer_block)
+        column = QVBoxLayout(self.answer_block)
+        column.setContentsMargins(0, 0, 0, 0)
         self.instructions = QLabel("")
         self.instructions.setWordWrap(True)
         column.addWidget(self.instructions)
@@ -145,6 +151,7 @@ class QuizScreen(QWidget):
         self.note = QLineEdit()
         self.note.setPlaceholderText("Note (optional)")
         column.addWidget(self.note)
+        column = outer
         self.marks_hint = QLabel("Click a suspicious spot to mark it; click a mark to remove it.")
         self.marks_hint.setWordWrap(True)
         column.addWidget(self.marks_hint)
@@ -400,6 +407,7 @@ class QuizScreen(QWidget):
             b.setChecked(p is not None and p.certainty == self.certainty_group.id(b))
         self.certainty_group.setExclusive(True)
         self.note.setEnabled(showing)
+        self.answer_block.setVisible(not feedback)
         self.next_button.setEnabled(feedback or (exam and showing))
         self.next_button.setText("Next case ▶  (Enter)" if not (feedback and s and s.position == s.total)
                                  else "Finish  (Enter)")

@@ -6,6 +6,7 @@ the usual FROC rule) or a *false mark* (any other mark; noted when it falls on a
 look-alike), and each annotated lesion *found* or *missed*. The scoring itself is
 ``core.localization.score_marks``, so the overlay says exactly what the figures count.
 
+``quiz_localization`` gives the figures of a whole quiz (the end screen's); and
 ``load_annotations`` finds and reads ``annotations.bstann`` beside a dataset.
 """
 
@@ -18,7 +19,7 @@ from pathlib import Path
 from bonescan_tutor.core.annotations import AnnotationSet, CaseAnnotations, Mark
 from bonescan_tutor.core.cases import Projection
 from bonescan_tutor.core.errors import BonescanError
-from bonescan_tutor.core.localization import TOLERANCE_PX, ReadCase, score_marks
+from bonescan_tutor.core.localization import TOLERANCE_PX, Localization, ReadCase, score_marks
 from bonescan_tutor.storage.annotations import annotations_beside, read_annotations
 
 HIT = "hit"
@@ -139,18 +140,28 @@ def _finding_kinds(marks: Sequence[TraineeMark], findings: Sequence[Mark]) -> li
     return out
 
 
-def load_annotations(dataset_root: Path | str | None) -> tuple[AnnotationSet | None, str]:
+def load_annotations(
+    dataset_root: Path | str | None, fingerprint: str | None = None
+) -> tuple[AnnotationSet | None, str]:
     """The annotations beside the dataset at ``dataset_root`` and a message: (None, "")
-    when there are none, (None, the reason naming the file) when they cannot be read."""
+    when there are none, (None, the reason naming the file) when they cannot be read, and
+    a warning naming the file with them when they were made on another version of the
+    dataset than ``fingerprint`` (the marks may no longer fit the images)."""
     if dataset_root is None:
         return None, ""
     path = annotations_beside(dataset_root)
     if path is None:
         return None, ""
     try:
-        return read_annotations(path), ""
+        annotations = read_annotations(path)
     except BonescanError as e:
         return None, f"{e} The scans are shown without the expert's marks."
+    if fingerprint is None or annotations.dataset_fingerprint == fingerprint:
+        return annotations, ""
+    return annotations, (
+        f"{path}: made on dataset version {annotations.dataset_fingerprint}, the open dataset "
+        f"is version {fingerprint}: cases or images have changed since, so check the marks "
+        "(Instructor > Annotate cases).")
 
 
 def feedback_for(
@@ -160,3 +171,13 @@ def feedback_for(
     """The case's feedback when ``annotations`` annotate it, else None."""
     case = annotations.get(case_key) if annotations is not None else None
     return None if case is None else case_feedback(case_key, metastatic, marks, case)
+
+
+def quiz_localization(
+    annotations: AnnotationSet | None, case_keys: Sequence[str], answered: Sequence[ReadCase]
+) -> Localization | None:
+    """The localization figures of a quiz's ``answered`` cases, or None when none of its
+    ``case_keys`` is annotated (then there is nothing to say about lesions)."""
+    if annotations is None or not any(annotations.get(k) is not None for k in case_keys):
+        return None
+    return score_marks(answered, annotations)[0]
