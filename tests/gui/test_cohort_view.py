@@ -210,3 +210,12 @@ def test_the_quiz_set_file_names_the_set(qtbot, settings, setup, tmp_path: Path)
     assert dialog.quiz_set_button.text() == "Quiz set: Week 9"
     assert dialog.trainees.rowCount() == 0
     assert "another quiz set" in " ".join(column(dialog.problems, 1))
+
+
+def test_each_share_shows_its_interval_on_hover(qtbot, settings, setup) -> None:
+    _, inbox = setup
+    dialog = opened(qtbot, settings, [inbox])
+    col = trainee_columns().index("Sensitivity")
+    ben = dialog.trainees.item(1, col)  # Ben found 1 of the 2 cases with metastases
+    assert ben.text() == "50 %"
+    assert ben.toolTip() == "Sensitivity 50 %, 95 % CI 9–91 % (Wilson), 1 of 2"

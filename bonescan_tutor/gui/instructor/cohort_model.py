@@ -168,12 +168,27 @@ def metric_cell(metric: Metric, s: Summary, loc: Localization | None = None) -> 
     if v is None:
         return DASH
     if metric.kind is Kind.PROPORTION:
-        return with_interval(v)
+        has_interval = v.low is not None and v.high is not None
+        return percent(v.estimate) if has_interval else with_interval(v)
     if metric.kind is Kind.ESTIMATE:
         return estimate(v, metric.digits)
     if metric.kind is Kind.SECONDS:
         return DASH if v.median_s is None else f"{v.median_s:.0f} s"
     return str(v)
+
+
+def trainee_tips(s: Summary) -> tuple[str, ...]:
+    """The hover text of each figure cell of a trainee's row (in ``trainee_metrics``
+    order): a share's Wilson 95 % interval and counts, else nothing."""
+    tips = []
+    for m in trainee_metrics():
+        p = m.of(s) if m.kind is Kind.PROPORTION else None
+        if p is None or p.estimate is None or p.low is None or p.high is None:
+            tips.append("")
+            continue
+        tips.append(f"{m.label} {percent(p.estimate)}, 95 % CI {100 * p.low:.0f}–"
+                    f"{100 * p.high:.0f} % (Wilson), {p.k} of {p.n}")
+    return tuple(tips)
 
 
 def trainee_metrics() -> tuple[Metric, ...]:

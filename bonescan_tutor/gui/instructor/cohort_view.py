@@ -52,6 +52,7 @@ from bonescan_tutor.gui.instructor.cohort_model import (
     percent,
     trainee_cells,
     trainee_columns,
+    trainee_tips,
 )
 from bonescan_tutor.gui.instructor.missed_cases import missed_page
 from bonescan_tutor.gui.instructor.sort_table import SortItem, read_only_table
@@ -136,7 +137,6 @@ class CohortDialog(QDialog):
         self.trainees = read_only_table(trainee_columns())
         self.trainees.setWordWrap(False)
         self.trainees.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-        self.trainees.setToolTip("Shares show their Wilson 95 % interval in brackets.")
         self.plot = PlotPanel("accuracy", "Group accuracy", "Accuracy (%)", "Trainees")
         self.plot.exportRequested.connect(lambda _name: self._export_plot())
         self.items = read_only_table(ITEM_COLUMNS)
@@ -293,10 +293,12 @@ class CohortDialog(QDialog):
             loc = report.localization.get(r.trainee)
             cells = trainee_cells(r.trainee, report.summaries[r.trainee], r.status.value,
                                   r.path.name if r.path else "", loc)
+            tips = ("", *trainee_tips(report.summaries[r.trainee]), "", "")
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if 0 < col < len(cells) - 2:  # the figures
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                    item.setToolTip(tips[col])
                 if col in marks and loc is not None:
                     item.setToolTip(localization_tip(loc))
                 t.setItem(row, col, item)
