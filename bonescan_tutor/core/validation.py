@@ -35,6 +35,7 @@ class ProblemKind(enum.Enum):
     DISPLAY_CAPTURE = "display capture"
     INVERTED_VIEW = "display-inverted view"
     PATIENT_DETAILS = "may show patient details"
+    AMBIGUOUS_LAYOUT = "ambiguous layout"  # more than one reader recognised the dataset
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The BS-80K whole-body layout (West China Hospital).
 
-One folder per projection, e.g. ``wholeBodyANT/`` and ``wholeBodyPOST/`` (any case;
+A folder or its zip. One folder per projection, e.g. ``wholeBodyANT/`` and ``wholeBodyPOST/`` (any case;
 ``wholebody_ant``, ``WholeBody-Posterior`` also do), each holding JPG (or PNG) images
 and a text file named like the folder (``wholeBodyANT.txt``) whose lines read
 ``filename label`` with 0 = normal, 1 = abnormal (abnormal is taken as the positive
@@ -15,9 +15,11 @@ The case key is that patient id. A view without a partner makes a one-view case.
 
 from __future__ import annotations
 
+import os
+import posixpath
 import re
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from bonescan_tutor.core.cases import (
     Case,
@@ -32,8 +34,13 @@ from bonescan_tutor.core.cases import (
 )
 from bonescan_tutor.core.errors import DatasetError, ImageError
 from bonescan_tutor.core.validation import ProblemKind, Severity, ValidationReport
-from bonescan_tutor.datasets.images import read_header
+from bonescan_tutor.datasets.reader import NO_PROGRESS, NOT_RECOGNISED, Progress, Recognition
+from bonescan_tutor.datasets.tree import FileTree
 from bonescan_tutor.files import tables
+
+LAYOUT = Layout.BS80K
+LOOKS_FOR = ("BS-80K: wholeBodyANT/ and wholeBodyPOST/ folders (at the top or one folder "
+             "in), each with its wholeBodyANT.txt / wholeBodyPOST.txt list of 'filename label'")
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png"})
 EXPECTED_SIZE = (256, 1024)  # width x height of the whole-body subset
@@ -67,11 +74,13 @@ def patient_id(file_name: str) -> str:
     return stem
 
 
-def _view_folders(root: Path) -> dict[Projection, list[Path]]:
-    found: dict[Projection, list[Path]] = {}
-    for parent in (root, *sorted(p for p in _subdirs(root))):
-        for d in _subdirs(parent):
-            proj = folder_projection(d.name)
+def _view_folders(tree: FileTree) -> dict[Projection, list[str]]:
+    """The view folders at the root, else in the first folder level that has any."""
+    found: dict[Projection, list[str]] = {}
+    _, top = tree.children()
+    for parent in ("", *top):
+        for d in (top if parent == "" else tree.children(parent)[1]):
+            proj = folder_projection(posixpath.basename(d))
             if proj is not None:
                 found.setdefault(proj, []).append(d)
         if found:
@@ -79,17 +88,15 @@ def _view_folders(root: Path) -> dict[Projection, list[Path]]:
     return found
 
 
-def _subdirs(path: Path) -> list[Path]:
-    try:
-        return sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith("."))
-    except OSError:
-        return []
-
-
-def recognises(root: Path) -> bool:
-    """True when ``root`` (or one folder inside it) holds a wholeBodyANT/POST folder."""
-    root = Path(root)
-    return root.is_dir() and bool(_view_folders(root))
+def recognises(tree: FileTree) -> Recognition:
+    """Sure when a wholeBodyANT/POST folder (at the root or one folder in) holds its
+    label list; likely when the folder is there without one."""
+    folders = _view_folders(tree)
+    if not folders:
+        return NOT_RECOGNISED
+    names = sorted(d for ds in folders.values() for d in ds)
+    listed = any(f.lower().endswith(".txt") for d in names for f in tree.children(d)[0])
+    return Recognition(0.9 if listed else 0.6, "view folder(s) " + ", ".join(names))
 
 
 @dataclass(frozen=True)
@@ -97,58 +104,52 @@ class _Entry:
     """One labelled view: which file, which folder's list said so, and the label."""
 
     projection: Projection
-    path: Path
+    name: str
+    display: str
     diagnosis: Diagnosis
-    listed_in: Path
     view: View
 
 
-def _label_file(folder: Path, report: ValidationReport) -> Path | None:
-    texts = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".txt")
+def _label_file(tree: FileTree, folder: str, report: ValidationReport) -> str | None:
+    name = posixpath.basename(folder)
+    texts = [f for f in tree.children(folder)[0] if f.lower().endswith(".txt")]
     for t in texts:
-        if _squash(t.stem) == _squash(folder.name):
+        if _squash(PurePosixPath(t).stem) == _squash(name):
             return t
     if len(texts) == 1:
         report.add(
-            str(texts[0]),
+            tree.display(texts[0]),
             ProblemKind.UNRECOGNISED_FILE,
-            f"Expected the label list to be called {folder.name}.txt; using {texts[0].name}.",
+            f"Expected the label list to be called {name}.txt; using "
+            f"{posixpath.basename(texts[0])}.",
             Severity.INFO,
         )
         return texts[0]
     report.add(
-        str(folder),
+        tree.display(folder),
         ProblemKind.NO_SPREADSHEET,
-        f"No label list {folder.name}.txt in this folder, so its images have no labels and "
+        f"No label list {name}.txt in this folder, so its images have no labels and "
         "were left out. Put the BS-80K list (lines 'filename label') beside the images.",
     )
     return None
 
 
-def _read_lines(path: Path) -> list[str]:
-    """The lines of a label list (UTF-8 or Windows-1252); ``DatasetError`` when it cannot
-    be read or is far larger than any list of 80,000 images."""
-    try:
-        size = path.stat().st_size
-        if size > tables.MAX_TABLE_BYTES:
-            raise DatasetError(f"{path}: {size / 1e6:.0f} MB is far too large for a label list.")
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise DatasetError(f"{path}: cannot be read ({exc.strerror or exc}).") from exc
-    return tables.decode_text(raw).splitlines()
-
-
-def _parse_list(listing: Path, report: ValidationReport) -> dict[str, tuple[Diagnosis, int, str]]:
-    """File name (lower case) -> (label, line number, name as listed); bad lines reported."""
+def _parse_list(tree: FileTree, listing: str,
+                report: ValidationReport) -> dict[str, tuple[Diagnosis, int, str]]:
+    """File name (lower case) -> (label, line number, name as listed); bad lines reported.
+    ``DatasetError`` when the list cannot be read or is far larger than any list of
+    80,000 images."""
+    where = tree.display(listing)
+    raw = tree.read_bytes(listing, max_bytes=tables.MAX_TABLE_BYTES)
     labels: dict[str, tuple[Diagnosis, int, str]] = {}
-    for number, line in enumerate(_read_lines(listing), start=1):
+    for number, line in enumerate(tables.decode_text(raw).splitlines(), start=1):
         text = line.strip()
         if not text or text.startswith("#"):
             continue
         parts = text.rsplit(None, 1)
         if len(parts) != 2:
             report.add(
-                str(listing),
+                where,
                 ProblemKind.BAD_VALUE,
                 f"Line {number} ({text!r}) should read 'filename label'; it was skipped.",
             )
@@ -158,7 +159,7 @@ def _parse_list(listing: Path, report: ValidationReport) -> dict[str, tuple[Diag
         diagnosis = Diagnosis.parse(value) if value in ("0", "1") else None
         if diagnosis is None:
             report.add(
-                str(listing),
+                where,
                 ProblemKind.UNKNOWN_LABEL,
                 f"Line {number}: label {value!r} for {name} is neither 0 (normal) nor "
                 "1 (abnormal); that image was left out. Correct the label.",
@@ -169,14 +170,14 @@ def _parse_list(listing: Path, report: ValidationReport) -> dict[str, tuple[Diag
             first, first_line, _ = labels[key]
             if first is diagnosis:
                 report.add(
-                    str(listing),
+                    where,
                     ProblemKind.DUPLICATE_KEY,
                     f"Line {number} repeats {name} (already on line {first_line}); ignored.",
                     Severity.WARNING,
                 )
                 continue
             report.add(
-                str(listing),
+                where,
                 ProblemKind.LABEL_CONFLICT,
                 f"{name} is listed as {first.label_in(Layout.BS80K)} on line {first_line} and as "
                 f"{diagnosis.label_in(Layout.BS80K)} on line {number}; it was left out. Keep one line.",
@@ -187,73 +188,75 @@ def _parse_list(listing: Path, report: ValidationReport) -> dict[str, tuple[Diag
     return {k: v for k, v in labels.items() if v[1] != -1}
 
 
-def _read_folder(folder: Path, projection: Projection, report: ValidationReport,
+def _read_folder(tree: FileTree, folder: str, projection: Projection, report: ValidationReport,
                  failed: set[tuple[str, Projection]]) -> list[_Entry]:
     """The labelled, readable views in ``folder``; a listed view that is missing or
     unreadable is reported and its patient id added to ``failed``."""
-    listing = _label_file(folder, report)
+    listing = _label_file(tree, folder, report)
     if listing is None:
         return []
     try:
-        labels = _parse_list(listing, report)
+        labels = _parse_list(tree, listing, report)
     except DatasetError as exc:
-        report.add(str(listing), ProblemKind.BAD_SPREADSHEET,
+        report.add(tree.display(listing), ProblemKind.BAD_SPREADSHEET,
                    f"{str(exc).split(': ', 1)[-1]} Its images were left out.")
         return []
+    folder_name, list_name = posixpath.basename(folder), posixpath.basename(listing)
     images = {
-        p.name.lower(): p
-        for p in folder.iterdir()
-        if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES
+        posixpath.basename(rel).lower(): rel
+        for rel in tree.children(folder)[0]
+        if PurePosixPath(rel).suffix.lower() in IMAGE_SUFFIXES
     }
     entries: list[_Entry] = []
     colour = 0
     for name_lower, (diagnosis, line, listed) in labels.items():
-        path = images.get(name_lower)
-        if path is None:
+        rel = images.get(name_lower)
+        if rel is None:
             failed.add((patient_id(listed), projection))
             report.add(
-                str(folder / listed),
+                tree.display(f"{folder}/{listed}"),
                 ProblemKind.ROW_WITHOUT_IMAGES,
-                f"{listing.name} line {line} lists this image but it is not in {folder.name}/; "
+                f"{list_name} line {line} lists this image but it is not in {folder_name}/; "
                 "that view was left out. Copy the image back or remove the line.",
             )
             continue
+        shown = tree.display(rel)
         try:
-            header = read_header(path)
+            probe = tree.probe(rel)
         except ImageError as exc:
-            report.add(str(path), ProblemKind.UNREADABLE_IMAGE, str(exc))
+            report.add(shown, ProblemKind.UNREADABLE_IMAGE, str(exc))
+            failed.add((patient_id(listed), projection))
+            continue
+        header = probe.header
+        if probe.truncated:
+            report.add(shown, ProblemKind.TRUNCATED_IMAGE,
+                       "the PNG is cut short (no end marker); it was probably truncated while "
+                       "copying. Copy it again from the original dataset.")
             failed.add((patient_id(listed), projection))
             continue
         if (header.width, header.height) != EXPECTED_SIZE:
             report.add(
-                str(path),
+                shown,
                 ProblemKind.UNEXPECTED_SIZE,
                 f"{header.width} x {header.height} pixels instead of the whole-body "
                 f"{EXPECTED_SIZE[0]} x {EXPECTED_SIZE[1]}; it is shown as it is.",
                 Severity.WARNING,
             )
         colour += header.is_colour
-        view = View(
-            projection=projection,
-            path=str(path),
-            size_bytes=path.stat().st_size,
-            width=header.width,
-            height=header.height,
-            mode=header.mode,
-        )
-        entries.append(_Entry(projection, path, diagnosis, listing, view))
-    for name_lower, path in sorted(images.items()):
+        view = tree.view(projection, rel, header, probe.size)
+        entries.append(_Entry(projection, posixpath.basename(rel), shown, diagnosis, view))
+    for name_lower, rel in sorted(images.items()):
         if name_lower not in labels:
             report.add(
-                str(path),
+                tree.display(rel),
                 ProblemKind.IMAGES_WITHOUT_ROW,
-                f"Not listed in {listing.name}, so it has no label and was left out. "
+                f"Not listed in {list_name}, so it has no label and was left out. "
                 "Add a line 'filename label' for it.",
                 Severity.WARNING,
             )
     if colour:
         report.add(
-            str(folder),
+            tree.display(folder),
             ProblemKind.COLOUR_IMAGE,
             f"{colour} image(s) are stored in colour; they are shown as grey levels.",
             Severity.INFO,
@@ -268,11 +271,11 @@ def _pair(entries: list[_Entry], report: ValidationReport,
     failed = failed or set()
     by_id: dict[str, dict[Projection, _Entry]] = {}
     for e in entries:
-        key = patient_id(e.path.name)
+        key = patient_id(e.name)
         why = check_case_key(key)
         if why is not None:
             report.add(
-                str(e.path),
+                e.display,
                 ProblemKind.BAD_VALUE,
                 f"the patient id taken from this file name, {why}; the image was left out. "
                 "Rename it to a plain name such as 12_ant.png.",
@@ -281,11 +284,11 @@ def _pair(entries: list[_Entry], report: ValidationReport,
         slot = by_id.setdefault(key, {})
         if e.projection in slot:
             report.add(
-                str(e.path),
+                e.display,
                 ProblemKind.DUPLICATE_KEY,
-                f"Another {e.projection.value} image ({slot[e.projection].path.name}) has the "
+                f"Another {e.projection.value} image ({slot[e.projection].name}) has the "
                 "same patient id; this one was left out. Rename one of them.",
-                case_key=patient_id(e.path.name),
+                case_key=patient_id(e.name),
             )
             continue
         slot[e.projection] = e
@@ -297,10 +300,10 @@ def _pair(entries: list[_Entry], report: ValidationReport,
         if doubtful:
             assert ant is not None and post is not None
             report.add(
-                str(post.path),
+                post.display,
                 ProblemKind.LABEL_CONFLICT,
-                f"{ant.path.name} is labelled {ant.diagnosis.label_in(Layout.BS80K)} but "
-                f"{post.path.name} {post.diagnosis.label_in(Layout.BS80K)}; the case is kept for browsing but left out of "
+                f"{ant.name} is labelled {ant.diagnosis.label_in(Layout.BS80K)} but "
+                f"{post.name} {post.diagnosis.label_in(Layout.BS80K)}; the case is kept for browsing but left out of "
                 "quizzes until the lists agree.",
                 Severity.WARNING,
                 case_key=key,
@@ -323,28 +326,27 @@ def _pair(entries: list[_Entry], report: ValidationReport,
     return sorted(cases, key=lambda c: natural_key(c.key))
 
 
-def read(root: Path, report: ValidationReport) -> Dataset:
-    """Index a BS-80K tree (headers only); bad views are reported and left out."""
-    root = Path(root)
-    if not root.is_dir():
-        raise DatasetError(f"{root}: not a folder; a BS-80K dataset is a folder of view folders.")
-    folders = _view_folders(root)
-    if not folders:
-        raise DatasetError(
-            f"{root}: no wholeBodyANT/ or wholeBodyPOST/ folder found, so this is not a BS-80K "
-            "dataset. Open the folder that holds them."
+def read(source: FileTree | str | os.PathLike[str], report: ValidationReport,
+         progress: Progress = NO_PROGRESS) -> Dataset:
+    """Index a BS-80K folder or zip (headers only); bad views are reported and left out."""
+    with FileTree.opened(source) as tree:
+        folders = _view_folders(tree)
+        if not folders:
+            raise DatasetError(
+                f"{tree.root}: no wholeBodyANT/ or wholeBodyPOST/ folder found, so this is not "
+                "a BS-80K dataset. Open the folder (or zip) that holds them."
+            )
+        entries: list[_Entry] = []
+        failed: set[tuple[str, Projection]] = set()
+        for projection in Projection:
+            for folder in folders.get(projection, []):
+                entries.extend(_read_folder(tree, folder, projection, report, failed))
+        cases = _pair(entries, report, failed)
+        root = tree.root
+        return Dataset(
+            name=(root.stem if tree.is_zip else root.name) or str(root),
+            layout=Layout.BS80K,
+            root=str(root),
+            cases=tuple(cases),
+            fingerprint=fingerprint_cases(cases, salt=Layout.BS80K.value),
         )
-    entries: list[_Entry] = []
-    failed: set[tuple[str, Projection]] = set()
-    for projection in Projection:
-        for folder in folders.get(projection, []):
-            entries.extend(_read_folder(folder, projection, report, failed))
-    cases = _pair(entries, report, failed)
-    name = root.name or str(root)
-    return Dataset(
-        name=name,
-        layout=Layout.BS80K,
-        root=str(root),
-        cases=tuple(cases),
-        fingerprint=fingerprint_cases(cases, salt=Layout.BS80K.value),
-    )

@@ -12,10 +12,10 @@ otherwise, the case is flagged doubtful and kept out of quizzes.
 
 from __future__ import annotations
 
+import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from bonescan_tutor.core.cases import (
     Case,
@@ -30,8 +30,14 @@ from bonescan_tutor.core.cases import (
 from bonescan_tutor.core.errors import DatasetError, ImageError
 from bonescan_tutor.core.validation import ProblemKind, Severity, ValidationReport
 from bonescan_tutor.datasets import sheet
+from bonescan_tutor.datasets.reader import NO_PROGRESS, NOT_RECOGNISED, Progress, Recognition
 from bonescan_tutor.datasets.tree import FileTree
 from bonescan_tutor.files import tables
+
+LAYOUT = Layout.IICS_UNA
+LOOKS_FOR = ("IICS-UNA: images named A<n>.png / P<n>.png (in 'Bone metastases' / 'No bone "
+             "metastases' folders, beside 'Bone Scan Images Dataset.xlsx'), as a folder or "
+             "the zip from Zenodo")
 
 EXPECTED_SIZE = (256, 1024)  # width, height
 DEMO_MARKER = "SYNTHETIC_DEMO.txt"
@@ -91,12 +97,29 @@ def _name(rel: str) -> str:
     return rel.rsplit("/", 1)[-1]
 
 
-def recognises(tree: FileTree) -> bool:
-    """At least one ``A<n>.png`` or ``P<n>.png`` anywhere in the tree."""
-    return any(IMAGE_NAME.match(_name(f)) for f in tree.files())
+def recognises(tree: FileTree) -> Recognition:
+    """Likely with ``A<n>.png`` or ``P<n>.png`` images anywhere in the tree; more so when
+    they sit in class folders or beside a spreadsheet."""
+    files = tree.files()
+    images = [f for f in files if IMAGE_NAME.match(_name(f))]
+    if not images:
+        return NOT_RECOGNISED
+    classes = any("metasta" in tables.normalise(part) for f in images[:50]
+                  for part in f.split("/")[:-1])
+    book = any(f.lower().endswith((".xlsx", ".xlsm", ".xls")) for f in files)
+    found = f"{len(images)} A<n>/P<n>.png image(s)" + (" in class folders" if classes else "") \
+        + (" beside a spreadsheet" if book else "")
+    return Recognition(0.8 if classes or book else 0.5, found)
 
 
-def read(tree: FileTree, report: ValidationReport) -> Dataset:
+def read(source: FileTree | str | os.PathLike[str], report: ValidationReport,
+         progress: Progress = NO_PROGRESS) -> Dataset:
+    """Index an IICS-UNA folder or zip (headers only); bad cases reported, left out."""
+    with FileTree.opened(source) as tree:
+        return _read(tree, report)
+
+
+def _read(tree: FileTree, report: ValidationReport) -> Dataset:
     files = tree.files()
     patients: dict[int, _Patient] = {}
     for rel in files:
@@ -332,9 +355,3 @@ def _index_view(tree: FileTree, image: _Image, key: str, report: ValidationRepor
                    f"a colour ({header.mode}) image; converted to gray (luminance).",
                    Severity.INFO, key)
     return tree.view(image.projection, image.rel, header, probe.size)
-
-
-def open_path(path: Path, report: ValidationReport) -> Dataset:
-    """Read an IICS-UNA folder or zip at ``path``."""
-    with FileTree.open(path) as tree:
-        return read(tree, report)

@@ -13,7 +13,6 @@ import json
 import os
 from pathlib import Path
 
-from bonescan_tutor.core.errors import DatasetError
 from bonescan_tutor.files import tables
 
 CACHE_VERSION = 1
@@ -28,21 +27,6 @@ def xlsx_rows(data: bytes, name: str) -> list[tables.Rows]:
     rows = tables.xlsx_rows(data, name)
     _cache_write(digest, rows)
     return rows
-
-
-def read_table(path: Path) -> list[tables.Rows]:
-    """Every sheet's rows of a ``.csv`` or ``.xlsx`` file (workbooks through the cache)."""
-    path = Path(path)
-    if path.suffix.lower() == ".csv":
-        return tables.read_table_file(path)
-    try:
-        size = path.stat().st_size
-        if size > tables.MAX_TABLE_BYTES:
-            return tables.read_table_file(path)  # refused there, with the sizes
-        data = path.read_bytes()
-    except OSError as exc:
-        raise DatasetError(f"{path}: cannot be read ({exc.strerror or exc}).") from exc
-    return xlsx_rows(data, str(path))
 
 
 def _cache_file(digest: str) -> Path:

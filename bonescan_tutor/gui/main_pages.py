@@ -245,16 +245,78 @@ class PageCommands:
         self.open_dataset(str(paths.demo_dataset_dir()))
 
     def open_dataset(self, path: str | Path) -> None:
+        """Open a dataset in the background; a large one's first checked cases are listed
+        at once while the rest are checked (quizzes and reports wait for the check).
+        Opening another dataset gives up the one still being opened."""
         from bonescan_tutor.datasets.detect import open_dataset
+        from bonescan_tutor.gui.library.opening import DatasetOpening
 
         if self._blocked("open"):
             return
+        self.cancel_opening()
+        opening = DatasetOpening(path, self)
+        self.opening = opening
+        opening.previewed.connect(lambda dataset, report: self._previewed(opening, dataset,
+                                                                          report))
+        opening.stepped.connect(lambda done, total: self._checked(opening, done, total))
+        self.app.checking = True
+        self.refresh_commands()
         self.statusBar().showMessage(f"Opening {path}…")
-        run_in_background(lambda: open_dataset(path), self._dataset_opened,
-                          lambda exc: self._failed(f"Could not open {path}", exc))
+        run_in_background(lambda: open_dataset(path, opening),
+                          lambda result: self._dataset_opened(result, opening),
+                          lambda exc: self._open_failed(opening, exc))
 
-    def _dataset_opened(self, result: tuple[Dataset, ValidationReport]) -> None:
-        self.set_dataset(*result)
+    def cancel_opening(self) -> None:
+        """Give up the dataset being opened (its cases listed so far go with it)."""
+        opening, self.opening = self.opening, None
+        if opening is None:
+            return
+        opening.cancel()
+        self.app.checking = False
+        self.library.finish_checks()
+        if opening.previews:  # a part of a dataset is no dataset to work on
+            self.dataset, self.report = None, ValidationReport()
+            self.library.clear()
+            self.viewer.clear()
+        self.refresh_commands()
+
+    def _previewed(self, opening, dataset: Dataset, report: ValidationReport) -> None:
+        """The cases checked so far: listed (the first of them shown) while the check goes on."""
+        if opening is not self.opening:
+            return
+        first = opening.previews == 0
+        opening.previews += 1
+        self.dataset, self.report = dataset, report
+        if first:
+            self.cache.clear()
+            self.banner.setVisible(dataset.synthetic)
+        self._show_status()
+        if not self.app.allows("library"):
+            return
+        self.library.set_dataset(dataset, keep_choice=not first)
+        if first and self.library.shown:
+            self.library.table.setCurrentCell(0, 0)
+
+    def _checked(self, opening, done: int, total: int) -> None:
+        if opening is self.opening:
+            self.library.show_check_progress(done, total)
+
+    def _open_failed(self, opening, exc: BaseException) -> None:
+        from bonescan_tutor.datasets.reader import Cancelled
+
+        if opening is not self.opening or isinstance(exc, Cancelled):
+            return  # given up: another dataset is being opened, or the window closed
+        self.cancel_opening()
+        self._failed(f"Could not open {opening.path}", exc)
+
+    def _dataset_opened(self, result: tuple[Dataset, ValidationReport], opening=None) -> None:
+        if opening is not None:
+            if opening is not self.opening:
+                return  # given up
+            self.opening = None
+            self.app.checking = False
+        self.set_dataset(*result, keep_choice=opening is not None and opening.previews > 0)
+        self.library.finish_checks()
         if self.report.errors or self.report.warnings:
             self.show_report()
         path, self.pending_quiz_set = self.pending_quiz_set, None
@@ -263,9 +325,13 @@ class PageCommands:
         else:  # an unfinished exam comes first: it is offered for resuming
             self.offer_resume()
 
-    def set_dataset(self, dataset: Dataset, report: ValidationReport) -> None:
+    def set_dataset(self, dataset: Dataset, report: ValidationReport, *,
+                    keep_choice: bool = False) -> None:
+        """Work on ``dataset``; ``keep_choice`` when it completes the cases listed while it
+        was checked (the case on screen stays)."""
         self.dataset, self.report = dataset, report
-        self.cache.clear()
+        if not keep_choice:
+            self.cache.clear()
         self.banner.setVisible(dataset.synthetic)
         self.settings.setValue("dataset/last", dataset.root)
         self._remember_recent(dataset.root)
@@ -275,7 +341,9 @@ class PageCommands:
         self._load_annotations()  # after the status line: a problem with them is shown over it
         if not self.app.allows("library"):
             return  # an exam is open on this dataset: the library stays empty
-        self.library.set_dataset(dataset)
+        self.library.set_dataset(dataset, keep_choice=keep_choice)
+        if keep_choice and self.library.current_case() is not None:
+            return
         self.library.table.setCurrentCell(-1, -1)
         if self.library.shown:
             self.library.table.setCurrentCell(0, 0)
@@ -293,9 +361,12 @@ class PageCommands:
             return
         to_fix = len(report.errors) + len(report.warnings) if report else 0
         problems = f" — {to_fix} problem(s), see File > Dataset report" if to_fix else ""
+        if self.app.checking:
+            problems = f" — {to_fix} problem(s) so far" if to_fix else ""
         counts = dataset.counts()
+        so_far = " checked so far" if self.app.checking else ""
         self.statusBar().showMessage(
-            f"{who}{dataset.name} [{dataset.layout.value}]: {len(dataset)} cases "
+            f"{who}{dataset.name} [{dataset.layout.value}]: {len(dataset)} cases{so_far} "
             f"({' / '.join(f'{n} {dataset.label(d).lower()}' for d, n in counts.items())}){problems}")
 
     def show_case(self, case: Case) -> None:

@@ -158,8 +158,12 @@ class QuizCommands:
         """The session's rule for ``command`` (its menu entry and key are disabled too)."""
         if self.app.allows(command):
             return False
-        self.statusBar().showMessage("Not available now: finish, submit or leave the quiz first.",
-                                     4000)
+        from bonescan_tutor.gui.session import WAIT_FOR_CHECK
+
+        self.statusBar().showMessage(
+            "Not available yet: the dataset's images are still being checked (see the bar "
+            "under the case list)." if self.app.checking and command in WAIT_FOR_CHECK
+            else "Not available now: finish, submit or leave the quiz first.", 4000)
         return True
 
     def choose_quiz_set(self) -> None:

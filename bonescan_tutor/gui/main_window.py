@@ -64,6 +64,7 @@ class MainWindow(QuizCommands, PageCommands, QMainWindow):
         self.app = AppSession(self, self.store)
         self.app.trainee_name = trainee
         self.pending_quiz_set: Path | None = None  # --quiz-set, opened with the dataset
+        self.opening = None  # the dataset being opened in the background, if any
         self.dashboard = None
         self.report = ValidationReport()
         self.cache = ImageCache()
@@ -144,6 +145,7 @@ class MainWindow(QuizCommands, PageCommands, QMainWindow):
         return None if item.image is None or not item.isVisible() else np.asarray(item.image)
 
     def closeEvent(self, event) -> None:
+        self.cancel_opening()
         if self.quiz is not None:
             self.quiz.leave()  # the clock stops and the time used is saved
         for viewer in (self.viewer, self.quiz_screen.viewer, self.quiz_screen.end.viewer):

@@ -77,6 +77,11 @@ def tool_of(command: str) -> Tool | None:
 
 #: Exam commands that stay usable while an exam is paused away from its screen.
 EXAM_AWAY = frozenset({"resume_exam", "abandon_exam"})
+#: Commands that need the whole dataset: they wait while its images are still checked.
+WAIT_FOR_CHECK = frozenset({
+    "quick_quiz", "review_due", "open_quiz_set", "new_quizset", "teaching_images",
+    "annotate", "open_annotations", "report", "progress", "cohort", "write_results_again",
+})
 
 
 @dataclass(frozen=True)
@@ -120,6 +125,8 @@ class AppSession:
         self.view = view
         self._store = store
         self.dataset: Dataset | None = None
+        #: a dataset is being opened: its images are still being checked
+        self.checking = False
         self.trainee_name: str | None = None
         self.quiz: QuizPresenter | None = None
         self.quiz_on_screen = False
@@ -184,6 +191,8 @@ class AppSession:
         tool = tool_of(command)
         if tool is not None:
             return self.allows_tool(tool)
+        if self.checking and command in WAIT_FOR_CHECK:
+            return False
         if command in QUIZ_ONLY:
             return self.quiz_on_screen and self.quiz is not None
         if command in EXAM_AWAY:

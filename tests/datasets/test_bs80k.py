@@ -13,6 +13,9 @@ from bonescan_tutor.core.errors import DatasetError
 from bonescan_tutor.core.validation import ProblemKind, Severity, ValidationReport
 from bonescan_tutor.datasets import bs80k
 from bonescan_tutor.datasets.images import load_view
+from bonescan_tutor.datasets.reader import Recognition
+from bonescan_tutor.datasets.tree import FileTree
+from tests.builders import zip_tree
 
 
 def image(path: Path, size: tuple[int, int] = (256, 1024), seed: int = 0) -> Path:
@@ -51,17 +54,33 @@ def load(root: Path) -> tuple[list[tuple[str, Diagnosis, int]], ValidationReport
     return summary, report, ds
 
 
+def recognised(root: Path) -> Recognition:
+    with FileTree.open(root) as t:
+        return bs80k.recognises(t)
+
+
 def test_recognises_the_view_folders_in_any_spelling(tmp_path: Path) -> None:
-    assert bs80k.recognises(tree(tmp_path / "a", {"1.jpg": "0"}, {"1.jpg": "0"}))
-    assert bs80k.recognises(
+    assert recognised(tree(tmp_path / "a", {"1.jpg": "0"}, {"1.jpg": "0"})).score == 0.9
+    assert recognised(
         tree(tmp_path / "b", {"1.jpg": "0"}, None, folders=("wholebody_ant", "wholebody_post"))
     )
-    assert bs80k.recognises(tree(tmp_path / "c" / "BS-80K", None, {"1.jpg": "0"}).parent)
+    assert recognised(tree(tmp_path / "c" / "BS-80K", None, {"1.jpg": "0"}).parent)
     (tmp_path / "d" / "Bone metastases" / "Anterior").mkdir(parents=True)
-    assert not bs80k.recognises(tmp_path / "d")
-    assert not bs80k.recognises(tmp_path / "missing")
-    (tmp_path / "f.txt").write_text("x")
-    assert not bs80k.recognises(tmp_path / "f.txt")
+    assert not recognised(tmp_path / "d")
+    (tmp_path / "e" / "wholeBodyANT").mkdir(parents=True)
+    assert recognised(tmp_path / "e").score < 0.9  # the folder without its list
+
+
+def test_a_bs80k_zip_reads_like_its_folder(tmp_path: Path) -> None:
+    root = tree(tmp_path / "BS-80K", {"1_ant.png": "1", "2_ant.png": "0"},
+                {"1_post.png": "1", "2_post.png": "0"})
+    archive = zip_tree(root, tmp_path / "BS-80K.zip")
+    (from_folder, _, folder_ds), (from_zip, report, zip_ds) = load(root), load(archive)
+    assert from_zip == from_folder == [("1", Diagnosis.METASTASES, 2),
+                                      ("2", Diagnosis.NO_METASTASES, 2)]
+    assert list(report) == [] and zip_ds.fingerprint == folder_ds.fingerprint
+    view = zip_ds.case("1").anterior
+    assert view.archive == str(archive) and load_view(view).shape == (1024, 256)
 
 
 def test_read_pairs_identical_stems_and_reads_labels(tmp_path: Path) -> None:

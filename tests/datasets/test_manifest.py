@@ -14,6 +14,9 @@ from bonescan_tutor.core.errors import DatasetError
 from bonescan_tutor.core.validation import ProblemKind, Severity, ValidationReport
 from bonescan_tutor.datasets import manifest
 from bonescan_tutor.datasets.images import load_view
+from bonescan_tutor.datasets.reader import Recognition
+from bonescan_tutor.datasets.tree import FileTree
+from tests.builders import zip_tree
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "resources" / "manifest-example"
 
@@ -50,6 +53,11 @@ def write_xlsx(root: Path, rows: list[list[object]], name: str = "manifest.xlsx"
     return root / name
 
 
+def recognised(path: Path) -> Recognition:
+    with FileTree.open(path) as tree:
+        return manifest.recognises(tree)
+
+
 def load(path: Path) -> tuple[Dataset, ValidationReport]:
     report = ValidationReport()
     return manifest.read(path, report), report
@@ -65,7 +73,7 @@ case,anterior,posterior,diagnosis,age,sex,weight,height,date,teaching note
 def test_csv_manifest_reads_cases_views_clinical_details_and_note(tmp_path: Path) -> None:
     images(tmp_path, "1", "2")
     write_csv(tmp_path, BASIC)
-    assert manifest.recognises(tmp_path)
+    assert recognised(tmp_path)
     ds, report = load(tmp_path)
     assert list(report) == []
     assert ds.layout is Layout.MANIFEST
@@ -87,8 +95,8 @@ def test_csv_manifest_reads_cases_views_clinical_details_and_note(tmp_path: Path
 def test_the_manifest_file_itself_can_be_opened(tmp_path: Path) -> None:
     images(tmp_path / "set", "1", "2")
     path = write_csv(tmp_path / "set", BASIC, name="my cases.csv")
-    assert not manifest.recognises(tmp_path / "set")  # not a known name inside the folder
-    assert manifest.recognises(path)
+    assert not recognised(tmp_path / "set")  # not a known name inside the folder
+    assert recognised(path)
     ds, _ = load(path)
     assert ds.keys == ("1", "2")
     assert ds.root == str(tmp_path / "set")
@@ -104,7 +112,7 @@ def test_xlsx_manifest_with_cells_of_every_type(tmp_path: Path) -> None:
             [2.0, "img\\2a.png", None, 0, None, None, None],
         ],
     )
-    assert manifest.recognises(tmp_path / "manifest.xlsx")
+    assert recognised(tmp_path / "manifest.xlsx")
     ds, report = load(tmp_path)
     assert list(report) == []
     assert ds.keys == ("1", "2")
@@ -127,7 +135,7 @@ def test_xlsx_manifest_with_cells_of_every_type(tmp_path: Path) -> None:
 def test_header_synonyms_and_case(tmp_path: Path, header: str) -> None:
     images(tmp_path, "1")
     write_csv(tmp_path, f"{header}\n1,img/1a.png,img/1p.png,abnormal,a note\n")
-    assert manifest.recognises(tmp_path)
+    assert recognised(tmp_path)
     ds, report = load(tmp_path)
     assert list(report) == []
     assert ds.case("1").diagnosis is Diagnosis.METASTASES
@@ -249,7 +257,7 @@ def test_wrong_size_warns_and_unreadable_image_is_left_out(tmp_path: Path) -> No
 
 def test_missing_columns_raise_and_are_reported(tmp_path: Path) -> None:
     write_csv(tmp_path, "case,anterior,posterior\n1,a.png,p.png\n")
-    assert not manifest.recognises(tmp_path)
+    assert 0 < recognised(tmp_path).score < 0.5  # chosen only when nothing else fits
     report = ValidationReport()
     with pytest.raises(DatasetError, match="diagnosis"):
         manifest.read(tmp_path, report)
@@ -258,14 +266,13 @@ def test_missing_columns_raise_and_are_reported(tmp_path: Path) -> None:
 
 def test_not_a_manifest_at_all(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("hello")
-    assert not manifest.recognises(tmp_path)
-    assert not manifest.recognises(tmp_path / "notes.txt")
+    assert not recognised(tmp_path)
     with pytest.raises(DatasetError, match=r"manifest\.csv"):
         manifest.read(tmp_path, ValidationReport())
 
 
 def test_the_shipped_example_loads_cleanly() -> None:
-    assert manifest.recognises(EXAMPLE)
+    assert recognised(EXAMPLE)
     ds, report = load(EXAMPLE)
     assert list(report) == []
     assert len(ds) == 3
@@ -370,3 +377,29 @@ def test_a_row_whose_named_view_fails_is_browsed_but_not_quizzed(tmp_path: Path)
     assert report.of_kind(ProblemKind.MISSING_VIEW)[0].case_key == "2"
     assert [c.key for c in ds.quiz_cases] == ["1", "3"]
     assert "posterior" in ds.case("2").quiz_exclusion
+
+
+def test_a_manifest_zip_reads_like_its_folder(tmp_path: Path) -> None:
+    images(tmp_path / "mine", "1", "2")
+    write_csv(tmp_path / "mine", BASIC)
+    archive = zip_tree(tmp_path / "mine", tmp_path / "mine.zip")
+    assert recognised(archive).score == 1.0
+    folder_ds, _ = load(tmp_path / "mine")
+    ds, report = load(archive)
+    assert list(report) == []
+    assert ds.keys == ("1", "2") and ds.fingerprint == folder_ds.fingerprint
+    assert ds.root == str(archive) and ds.name == "mine"
+    view = ds.case("1").anterior
+    assert (view.archive, view.path) == (str(archive), "mine/img/1a.png")
+    assert load_view(view).shape == (1024, 256)
+
+
+def test_a_zipped_manifest_naming_a_missing_file_or_climbing_out(tmp_path: Path) -> None:
+    images(tmp_path / "mine", "1")
+    write_csv(tmp_path / "mine", "case,anterior,posterior,diagnosis\n"
+              "1,img/1a.png,img/gone.png,normal\n2,../x.png,img/1p.png,normal\n")
+    ds, report = load(zip_tree(tmp_path / "mine", tmp_path / "mine.zip"))
+    assert ds.keys == ("1",) and ds.case("1").posterior is None
+    (missing,) = report.of_kind(ProblemKind.MISSING_VIEW)
+    assert missing.file == f"{tmp_path / 'mine.zip'}!mine/img/gone.png"
+    assert "outside the manifest's folder" in report.of_kind(ProblemKind.BAD_VALUE)[0].message

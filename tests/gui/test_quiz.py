@@ -388,7 +388,8 @@ def test_a_bs80k_dataset_shows_its_own_class_names(qtbot, settings, store, tmp_p
     labels = {"a1.jpg": "1", "a2.jpg": "0", "a3.jpg": "1"}
     root = tree(tmp_path / "bs80k", labels, labels)
     w = _window(qtbot, settings, store, root)
-    column = [w.library.table.item(r, 1).text() for r in range(w.library.table.rowCount())]
+    model = w.library.table.model()
+    column = [model.index(r, 1).data() for r in range(model.rowCount())]
     assert sorted(set(column)) == ["Abnormal", "Normal"]
     combo = w.library.diagnosis
     assert [combo.itemText(i) for i in range(combo.count())] == ["All", "Abnormal", "Normal"]

@@ -43,7 +43,8 @@ class CaseFilterForm(QWidget):
         self.search.textChanged.connect(self.changed)
 
     def set_dataset(self, dataset: Dataset) -> None:
-        """Offer the sexes and years this dataset has, and its own class names."""
+        """Offer the sexes and years this dataset has, and its own class names (a choice
+        still on offer is kept)."""
         with QSignalBlocker(self.diagnosis):
             for i in range(1, self.diagnosis.count()):
                 self.diagnosis.setItemText(i, dataset.label(self.diagnosis.itemData(i)))
@@ -51,11 +52,13 @@ class CaseFilterForm(QWidget):
         years = sorted({c.clinical.acquisition_date.year for c in dataset.cases
                         if c.clinical.acquisition_date})
         for combo, values in ((self.sex, sexes), (self.year, years)):
+            chosen = combo.currentData()
             with QSignalBlocker(combo):
                 combo.clear()
                 combo.addItem("All", None)
                 for v in values:
                     combo.addItem(str(v), v)
+                combo.setCurrentIndex(max(combo.findData(chosen), 0))
 
     def current_filter(self) -> CaseFilter:
         return CaseFilter(

@@ -1,38 +1,66 @@
 """Study mode: the case list with labels visible, filters, and the selected case's details.
 
-Filtering is done by ``CaseFilter`` (plain values, tested without Qt); the widget shows
-the result and reports the chosen case.
+Filtering is done by ``CaseFilter`` (plain values, tested without Qt); the rows are a
+``CaseTableModel`` whose cells are formatted only when shown. While a large dataset's
+images are still being checked, the cases checked so far are listed and a progress bar
+under the list says how far the check has come.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
     QLabel,
-    QTableWidget,
-    QTableWidgetItem,
+    QProgressBar,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from bonescan_tutor.core.cases import Case, Dataset, natural_key
+from bonescan_tutor.core.cases import Case, Dataset
 from bonescan_tutor.gui.library.case_filter import CaseFilter
 from bonescan_tutor.gui.library.filter_form import CaseFilterForm
+from bonescan_tutor.gui.library.table import CaseTableModel
+
+
+class CaseTable(QTableView):
+    """The case list, one row selected at a time, addressed by row like a table widget."""
+
+    def __init__(self, model: CaseTableModel) -> None:
+        super().__init__()
+        self.setModel(model)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setResizeContentsPrecision(50)  # the widest of the first rows, not 50,000
+        self.verticalHeader().setVisible(False)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+
+    def rowCount(self) -> int:
+        return self.model().rowCount()
+
+    def currentRow(self) -> int:
+        return self.currentIndex().row()
+
+    def setCurrentCell(self, row: int, column: int) -> None:
+        if row < 0:
+            self.selectionModel().clear()
+        else:
+            self.setCurrentIndex(self.model().index(row, column))
 
 
 class LibraryPanel(QWidget):
     """A filterable table of cases (labels visible) with the details of the chosen one."""
 
     caseChosen = Signal(object)  # Case
-
-    COLUMNS = ("Case", "Diagnosis", "Age", "Sex", "Date")
+    checksFinished = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.dataset: Dataset | None = None
-        self.shown: list[Case] = []
         column = QVBoxLayout(self)
         column.setContentsMargins(6, 6, 6, 6)
         self.layout_label = QLabel("")
@@ -44,26 +72,48 @@ class LibraryPanel(QWidget):
         self.diagnosis = self.filters.diagnosis
         self.count = QLabel("")
         column.addWidget(self.count)
-        self.table = QTableWidget(0, len(self.COLUMNS))
-        self.table.setHorizontalHeaderLabels(list(self.COLUMNS))
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.currentCellChanged.connect(lambda row, *_: self._row_chosen(row))
+        self.model = CaseTableModel(self)
+        self.table = CaseTable(self.model)
+        self.table.selectionModel().currentRowChanged.connect(
+            lambda current, _previous: self._row_chosen(current.row()))
         column.addWidget(self.table, 1)
+        self.checking = QProgressBar()
+        self.checking.setObjectName("checkingImages")
+        self.checking.setFormat("Checking images: %v of %m cases")
+        self.checking.setVisible(False)
+        column.addWidget(self.checking)
         self.details = QLabel("")
         self.details.setWordWrap(True)
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         column.addWidget(self.details)
         self.filters.changed.connect(self.refilter)
 
-    def set_dataset(self, dataset: Dataset) -> None:
+    @property
+    def shown(self) -> list[Case]:
+        """The cases listed, in order."""
+        return self.model.cases
+
+    def set_dataset(self, dataset: Dataset, *, keep_choice: bool = False) -> None:
+        """List ``dataset``'s cases; ``keep_choice`` keeps the chosen case (by key) when
+        the dataset is a fuller version of the one listed."""
+        chosen = self.current_case() if keep_choice else None
+        if not keep_choice:
+            self.table.setCurrentCell(-1, -1)
         self.dataset = dataset
         self.layout_label.setText(f"<b>{dataset.name}</b> — {dataset.layout.value} layout")
         self.filters.set_dataset(dataset)
         self.refilter()
+        if chosen is not None and chosen not in self.shown and chosen.key in dataset:
+            self.select(dataset.case(chosen.key))
+
+    def clear(self) -> None:
+        """List nothing (the dataset being opened was given up)."""
+        self.dataset = None
+        self.table.setCurrentCell(-1, -1)
+        self.model.clear()
+        self.layout_label.setText("")
+        self.count.setText("")
+        self.details.setText("")
 
     def current_filter(self) -> CaseFilter:
         return self.filters.current_filter()
@@ -72,21 +122,37 @@ class LibraryPanel(QWidget):
         if self.dataset is None:
             return
         chosen = self.current_case()
-        self.shown = sorted(self.current_filter().apply(self.dataset.cases),
-                            key=lambda c: natural_key(c.key))
-        with QSignalBlocker(self.table):
-            self.table.setRowCount(len(self.shown))
-            for row, case in enumerate(self.shown):
-                c = case.clinical
-                label = self.dataset.label(case.diagnosis) + (" (doubtful)" if case.label_doubtful else "")
-                values = (case.key, label, "" if c.age is None else str(c.age), c.sex or "",
-                          c.acquisition_date.isoformat() if c.acquisition_date else "")
-                for col, text in enumerate(values):
-                    self.table.setItem(row, col, QTableWidgetItem(text))
+        self.model.show(self.dataset, self.current_filter().apply(self.dataset.cases))
         self._fit_columns()
-        self.count.setText(f"{len(self.shown)} of {len(self.dataset)} cases")
-        if chosen in self.shown:
+        self._count()
+        if chosen in self.shown and self.current_case() is not chosen:
             self.select(chosen)
+
+    def _count(self) -> None:
+        if self.dataset is None:
+            return
+        text = f"{len(self.shown)} of {len(self.dataset)} cases"
+        if self.checking.isVisible():
+            text += f"; checked so far: {len(self.dataset)} of {self.checking.maximum()}"
+        self.count.setText(text)
+
+    # --- a check under way ----------------------------------------------------------------
+    def show_check_progress(self, done: int, total: int) -> None:
+        """``done`` of ``total`` cases checked (the bar shows while a check runs)."""
+        self.checking.setMaximum(max(total, 1))
+        self.checking.setValue(done)
+        if not self.checking.isVisible():
+            self.checking.setVisible(True)
+            self._count()
+
+    def finish_checks(self) -> None:
+        """The check is over (done or given up): the bar goes."""
+        was_checking = self.checking.isVisible()
+        self.checking.setVisible(False)
+        self.checking.reset()
+        self._count()
+        if was_checking:
+            self.checksFinished.emit()
 
     def _fit_columns(self) -> None:
         """Ask for the width the columns take, so the last one (Date) is not cut."""
@@ -120,3 +186,5 @@ class LibraryPanel(QWidget):
                 lines.append(f"Teaching note: {case.clinical.note}")
             self.details.setText("<br>".join(lines))
             self.caseChosen.emit(case)
+
+
