@@ -109,7 +109,7 @@ def main() -> None:
         first_case_seconds(app_cmd, env)  # warm the file cache
         app = sorted(first_case_seconds(app_cmd, env) for _ in range(5))[2]
         bare = sorted(first_case_seconds(bare_cmd, env) for _ in range(5))[2]
-        report_ratio("start to first case shown (--self-test)", app, bare, 1.5)
+        report_ratio("start to first case shown (--self-test)", app, bare, 1.2)
 
 
 if __name__ == "__main__":

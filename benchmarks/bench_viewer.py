@@ -7,6 +7,8 @@
     make-demo dataset, from the step call until both views have painted the new case's
     pixels; p95 target <= 30 ms.
 (c) Resident memory (VmRSS) after visiting every case of that dataset; target <= 300 MB.
+    This process also holds the benchmark's own datasets and windows; bench_memory.py
+    measures the app alone, in a process of its own, against 250 MB.
 (d) A practice quiz, from ``QuizScreen.answer`` and ``next_case`` until the next case's
     pixels are painted, over 50 cases; p95 target <= 50 ms.
 

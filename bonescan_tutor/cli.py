@@ -91,7 +91,8 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         "--self-test",
         action="store_true",
         help="build the window offscreen on the demo in a temporary home, show a case, run a "
-        "short quiz, check them, exit 0 on success (nothing is written to your folders)",
+        "short quiz, export it to xlsx, check them and the LRS client's libraries, exit 0 on "
+        "success (nothing is written to your folders)",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -3,17 +3,20 @@
 Runs PyInstaller on ``packaging/bonescan_tutor.spec`` (work files in ``packaging/build/``,
 the bundle in ``packaging/dist/bonescan-tutor/``), then writes THIRD-PARTY-LICENSES.txt
 into the bundle from the metadata of every installed distribution that went into it.
+Outside Windows, ``bonescan-tutor-cli`` is a two-line script starting ``bonescan-tutor``
+(the same program: only Windows tells console programs from windowed ones).
 Build on each operating system for that system: PyInstaller does not cross-compile.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from bundle_layout import folder_size, largest_parts
+from bundle_layout import CLI, GUI, folder_size, largest_parts
 from third_party_licenses import write_licence_file
 
 HERE = Path(__file__).resolve().parent
@@ -35,6 +38,23 @@ def run_pyinstaller() -> None:
         sys.exit(f"build: PyInstaller failed (exit {result.returncode}); see its log above.")
 
 
+CLI_SCRIPT = f"""#!/bin/sh
+# The console companion of {GUI}: the same program (validate, quizset, report, --help, ...).
+exec "$(dirname "$(readlink -f "$0" 2>/dev/null || echo "$0")")/{GUI}" "$@"
+"""
+
+
+def write_cli_script(bundle: Path) -> None:
+    """``bonescan-tutor-cli`` beside ``bonescan-tutor``, where one executable serves both."""
+    if sys.platform == "win32":
+        return  # the spec builds bonescan-tutor-cli.exe, a console executable
+    script = bundle / CLI
+    script.write_text(CLI_SCRIPT, encoding="utf-8", newline="\n")
+    umask = os.umask(0o022)  # reading the umask means setting it; put it straight back
+    os.umask(umask)
+    script.chmod(0o777 & ~umask)  # executable, as the user's umask allows
+
+
 def main() -> int:
     try:
         import PyInstaller  # noqa: F401
@@ -42,6 +62,7 @@ def main() -> int:
         sys.exit('build: PyInstaller is not installed; run  pip install ".[bundle]"  first.')
     t0 = time.perf_counter()
     run_pyinstaller()
+    write_cli_script(BUNDLE)
     sources = WORK / SPEC.stem / "bundle-sources.txt"
     licences = write_licence_file(BUNDLE / "THIRD-PARTY-LICENSES.txt", sources)
     elapsed = time.perf_counter() - t0

@@ -58,3 +58,39 @@ def largest_parts(bundle: Path, count: int = 10, split_share: float = 0.25) -> l
             parts.append((path.relative_to(bundle).as_posix(), size))
     parts.sort(key=lambda part: (-part[1], part[0]))
     return parts[:count]
+
+
+# What each part of the bundle is, by where it lies: the first matching rule names it.
+COMPONENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("ICU data (Qt's text services, trimmed)", ("libicudata",)),
+    ("Qt: PySide6, its libraries and plugins", ("PySide6/", "shiboken6/", "libpyside6", "libshiboken6")),
+    ("numpy and its OpenBLAS", ("numpy/", "numpy.libs/")),
+    ("pandas", ("pandas/",)),
+    ("cryptography (keyring's Linux back end)", ("cryptography/", "_cffi_backend")),
+    ("Pillow and its codecs", ("PIL/", "pillow.libs/")),
+    ("Python: interpreter and standard library", ("libpython", "python3", "base_library.zip")),
+    ("demo dataset, icons, formats", ("resources/",)),
+)
+
+
+def components(bundle: Path) -> list[tuple[str, int]]:
+    """Bytes per component of the bundle (see COMPONENTS), largest first; the
+    executables (which carry every Python module), the system libraries collected from
+    the build machine and the rest are their own components."""
+    sizes: dict[str, int] = {}
+    contents = bundle / CONTENTS
+    for path in bundle.rglob("*"):
+        if not path.is_file() or path.is_symlink():
+            continue
+        rel = path.relative_to(contents if contents in path.parents else bundle).as_posix()
+        if contents not in path.parents:
+            name = "the executables, with every Python module"
+        else:
+            name = next((label for label, marks in COMPONENTS
+                         if any(rel.startswith(m) or f"/{m}" in f"/{rel}" for m in marks)), "")
+            if not name:
+                name = ("system libraries (X11, xcb, fonts, OpenSSL, D-Bus, ...)"
+                        if "/" not in rel and (".so" in rel or rel.endswith((".dll", ".dylib")))
+                        else "other Python packages and metadata")
+        sizes[name] = sizes.get(name, 0) + path.lstat().st_size
+    return sorted(sizes.items(), key=lambda item: -item[1])

@@ -1,12 +1,17 @@
 """Check the built bundle the way a lab PC would use it: ``python packaging/smoke_test.py``.
 
-1. the windowed app's ``--self-test`` (offscreen, a temporary home) shows a demo case;
-2. the console companion validates the bundled demo without problems;
+1. the windowed app's ``--self-test`` (offscreen, a temporary home) shows a demo case,
+   answers a short quiz, exports it to xlsx and loads the LRS client's libraries;
+2. the console companion validates the bundled demo without problems, draws a case
+   with overlays to PNG, writes a quiz set, and reports an unreachable Learning Record
+   Store by its address (requests and its TLS stack load);
 3. portable mode: a ``portable`` file beside the executables puts the user's files in
    ``data/`` beside them (the CLI's progress file appears there; the self-test, which
    runs in a temporary home, writes nothing there; the marker and the folder are
    removed afterwards);
-4. no collected file is a dangling link (a Qt library dropped under a module still there).
+4. no collected file is a dangling link (a Qt library dropped under a module still there);
+5. the Qt plugins the app needs are there: the xcb, wayland and offscreen platforms, the
+   JPEG, GIF, ICO and SVG image formats and the SVG icon engine (PNG is built into Qt).
 
 Prints the bundle's size and its 10 largest parts. Exits non-zero, naming the failed
 check, on any failure. ``--bundle DIR`` checks a bundle elsewhere (e.g. a USB copy).
@@ -93,6 +98,51 @@ def check_validate(bundle: Path) -> None:
     print(f"ok: validate found the demo's {len(patients)} patients")
 
 
+def check_cli_tools(bundle: Path) -> None:
+    demo = resources_dir(bundle) / "demo"
+    cli = str(executable(bundle, CLI))
+    with tempfile.TemporaryDirectory(prefix="bonescan-smoke-") as home:
+        out = Path(home) / "case.png"
+        result = run([cli, "render", str(demo), "--case", "1", "--overlay",
+                      "midline,asymmetry,hotspots", "--out", str(out)], Path(home))
+        expect(result, "CLI render draws a demo case with overlays")
+        if not out.is_file() or out.read_bytes()[:8] != b"\x89PNG\r\n\x1a\n":
+            raise SmokeFailure(f"render wrote no PNG at {out}\n{result.stdout}{result.stderr}")
+        quiz = Path(home) / "smoke.bstquiz"
+        result = run([cli, "quizset", "create", "--dataset", str(demo), "--cases", "5",
+                      "--seed", "1", "--title", "Smoke", "--out", str(quiz)], Path(home))
+        expect(result, "CLI quizset create writes a quiz set", "5 case(s)")
+        lrs = "http://127.0.0.1:9/xapi"  # the discard port: nothing answers there
+        result = run([cli, "cohort", "--lrs", lrs, "--quiz-set", str(quiz), "--dataset", str(demo),
+                      "--out", str(Path(home) / "cohort.xlsx")], Path(home))
+        if lrs not in result.stderr or "cannot be reached" not in result.stderr:
+            raise SmokeFailure("cohort --lrs did not report the unreachable store:\n"
+                               f"{result.stdout}{result.stderr}")
+        print("ok: CLI cohort --lrs reports an unreachable Learning Record Store")
+
+
+QT_PLUGINS = {
+    "linux": ("platforms/libqxcb.so", "platforms/libqwayland.so", "platforms/libqoffscreen.so",
+              "imageformats/libqjpeg.so", "imageformats/libqgif.so", "imageformats/libqico.so",
+              "imageformats/libqsvg.so", "iconengines/libqsvgicon.so"),
+    "win32": ("platforms/qwindows.dll", "platforms/qoffscreen.dll", "imageformats/qjpeg.dll",
+              "imageformats/qsvg.dll", "iconengines/qsvgicon.dll"),
+    "darwin": ("platforms/libqcocoa.dylib", "platforms/libqoffscreen.dylib",
+               "imageformats/libqjpeg.dylib", "imageformats/libqsvg.dylib",
+               "iconengines/libqsvgicon.dylib"),
+}
+
+
+def check_qt_plugins(bundle: Path) -> None:
+    found = {p.relative_to(p.parents[1]).as_posix() for p in bundle.rglob("*")
+             if p.parent.parent.name == "plugins" and p.is_file()}
+    wanted = QT_PLUGINS.get("linux" if sys.platform.startswith("linux") else sys.platform, ())
+    missing = [name for name in wanted if name not in found]
+    if missing:
+        raise SmokeFailure(f"Qt plugins missing from the bundle: {', '.join(missing)}")
+    print(f"ok: the {len(wanted)} Qt plugins the app needs are there")
+
+
 def check_portable(bundle: Path) -> None:
     marker, data = bundle / "portable", bundle / "data"
     if marker.exists() or data.exists():
@@ -140,8 +190,10 @@ def main(argv: list[str] | None = None) -> int:
             return 1
     try:
         check_links(bundle)
+        check_qt_plugins(bundle)
         check_self_test(bundle)
         check_validate(bundle)
+        check_cli_tools(bundle)
         check_portable(bundle)
     except SmokeFailure as exc:
         print(f"smoke test: FAILED: {exc}", file=sys.stderr)

@@ -1,9 +1,12 @@
 """``bonescan-tutor --self-test``: build the window offscreen on the demo, show a case,
-run a short scripted practice quiz, check what was drawn and saved, exit 0 (1 with the
-reasons otherwise). The progress file is a temporary one, never the user's."""
+run a short scripted practice quiz, check what was drawn and saved, export the answers
+to xlsx and read them back, check that the libraries loaded only later (the LRS client,
+Qt's collation data) are there, exit 0 (1 with the reasons otherwise). The progress and
+xlsx files are temporary ones, never the user's."""
 
 from __future__ import annotations
 
+import importlib
 import sys
 import tempfile
 import time
@@ -24,6 +27,40 @@ def _check_views(window, failures: list[str], where: str) -> None:
             window.quiz_screen.viewer.scans.views[projection].image.image)
         if shown is None or float(np.std(shown)) < 1.0:
             failures.append(f"the {where} {projection.value} view shows no image")
+
+
+def _check_export(saved, path: Path, failures: list[str]) -> None:
+    """The quiz's answers written as the dashboard's xlsx export and read back (pandas
+    and openpyxl load only for exports, so a start-up alone never tries them)."""
+    from openpyxl import load_workbook
+
+    from bonescan_tutor.storage.export import export_workbook
+
+    export_workbook(saved, {}, path)
+    book = load_workbook(path, read_only=True)
+    try:
+        rows = sum(1 for _ in book["Attempts"].iter_rows(min_row=2, values_only=True))
+    finally:
+        book.close()
+    if rows != len(saved):
+        failures.append(f"the xlsx export holds {rows} of {len(saved)} answers")
+
+
+def _check_late_libraries(failures: list[str]) -> None:
+    """What loads long after start-up: the LRS client (requests; keyring with, on Linux,
+    its Secret Service back end) and Qt's ICU collation data (the file dialogs' order)."""
+    from PySide6.QtCore import QCollator, QLocale
+
+    modules = ["requests", "keyring", "keyring.backends.SecretService"]
+    if sys.platform.startswith("linux"):
+        modules.append("secretstorage")
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except ImportError as exc:
+            failures.append(f"the LRS client cannot load {name}: {exc}")
+    if QCollator(QLocale("en_US")).compare("a", "B") >= 0:
+        failures.append("Qt's collation data (ICU) is missing: names sort by code point")
 
 
 def run_self_test(app: QApplication, settings: QSettings) -> int:
@@ -76,6 +113,8 @@ def run_self_test(app: QApplication, settings: QSettings) -> int:
                 failures.append("a saved answer lost its certainty or feedback flag")
             if store.session(quiz.session_id).finished is None:
                 failures.append("the finished quiz was not closed in the progress file")
+            _check_export(saved, Path(tmp) / "answers.xlsx", failures)
+        _check_late_libraries(failures)
         window.close()
         store.close()
     if failures:
@@ -83,5 +122,5 @@ def run_self_test(app: QApplication, settings: QSettings) -> int:
         return 1
     print(f"self-test: ok. {dataset.name}: {len(dataset)} cases; first case shown "
           f"{since_start * 1000:.0f} ms after start, {shown * 1000:.0f} ms after the window; "
-          "a 3-case practice quiz answered and saved.")
+          "a 3-case practice quiz answered, saved and exported.")
     return 0

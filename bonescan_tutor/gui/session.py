@@ -32,11 +32,11 @@ from bonescan_tutor.storage.progress import (
     StoredAttempt,
     Trainee,
 )
-from bonescan_tutor.storage.quizsets import QuizSet, quizset_from_dict
-from bonescan_tutor.storage.results import ResultStatus
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # quiz sets and results files load with the first quiz
     from bonescan_tutor.gui.quiz.presenter import QuizPresenter
+    from bonescan_tutor.storage.quizsets import QuizSet
+    from bonescan_tutor.storage.results import ResultStatus
 
 
 class AppMode(enum.Enum):
@@ -110,6 +110,9 @@ def results_job(store: ProgressStore, session_id: int) -> ResultsJob | None:
     record = store.session(session_id)
     if record.quizset_json is None or record.status is SessionStatus.ACTIVE:
         return None
+    from bonescan_tutor.storage.quizsets import quizset_from_dict
+    from bonescan_tutor.storage.results import ResultStatus
+
     quiz_set = quizset_from_dict(json.loads(record.quizset_json), "the stored quiz set")
     names = {t.id: t.name for t in store.trainees()}
     attempts = tuple(store.attempts(session_id=session_id))

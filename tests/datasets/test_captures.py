@@ -263,3 +263,11 @@ def test_a_capture_inverted_as_a_whole_on_white_splits_and_reads_alike(tmp_path:
     ox, oy = cap.origin[A]
     assert spot.side == "right"
     assert abs(spot.x + x0 - (ox + LESION[0])) <= 8 and abs(spot.y + y0 - (oy + LESION[1])) <= 8
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 4, 101, 1000])
+def test_ring_median_is_numpys_median(size: int) -> None:
+    from bonescan_tutor.datasets.captures import _median
+
+    values = np.random.default_rng(size).random(size).astype(np.float32) * 1000
+    assert _median(values) == pytest.approx(float(np.median(values)), abs=1e-6)

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-from bonescan_tutor.core import review
 from bonescan_tutor.core.cases import Dataset
 from bonescan_tutor.core.errors import BonescanError
 from bonescan_tutor.core.quiz import QuizMode, QuizSpec, mix_shortfall, natural_share
@@ -159,6 +158,8 @@ class QuizLauncher:
         self.start(QuizSpec.create(title, tuple(keys), QuizMode.PRACTICE))
 
     def review_due(self, dataset: Dataset) -> None:
+        from bonescan_tutor.core import review  # fsrs loads with the first review
+
         cards = self.store.review_cards(self.trainee)
         due = review.due_keys(cards, dt.datetime.now(dt.UTC))
         if not due:
