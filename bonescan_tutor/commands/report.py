@@ -124,6 +124,7 @@ class TraineeBlock:
     older: int  # of them, on another dataset version
     summary: Summary
     skipped: int  # earlier answers to cases read again, left out of the figures
+    waiting: int = 0  # xAPI statements waiting to be sent to the Learning Record Store
 
 
 def run(args: argparse.Namespace) -> int:
@@ -134,14 +135,14 @@ def run(args: argparse.Namespace) -> int:
     loaded = _load(args, since)
     if loaded is None:
         return 1
-    chosen, attempts, cards = loaded
+    chosen, attempts, cards, waiting = loaded
     current, layout = _current_dataset(args, attempts)
     if not attempts:
         _print_nothing_yet(args, chosen)
         return 0
     annotations = _annotations(args, current)
     located = _localization(attempts, annotations)
-    blocks = _blocks(args, chosen, attempts, current)
+    blocks = _blocks(args, chosen, attempts, current, waiting)
     if args.json:
         print(json.dumps(_as_json(args, current, blocks, cards, located), indent=2))
     else:
@@ -158,9 +159,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _load(args: argparse.Namespace, since: float | None
-          ) -> tuple[list[Any], list[Any], dict[int, Any]] | None:
-    """The chosen trainees, their finished attempts and review cards; None (after saying
-    so) when ``--trainee`` names nobody known."""
+          ) -> tuple[list[Any], list[Any], dict[int, Any], dict[str, int]] | None:
+    """The chosen trainees, their finished attempts, review cards and statements waiting
+    to be sent (by trainee name); None (after saying so) when ``--trainee`` names nobody
+    known."""
     from bonescan_tutor.storage.progress import ProgressStore
 
     with ProgressStore.open() as store:
@@ -182,7 +184,8 @@ def _load(args: argparse.Namespace, since: float | None
                 return None
         attempts = [a for t in chosen for a in store.attempts(t, since) if a.label_shown]
         cards = {t.id: store.review_cards(t) for t in chosen}
-    return chosen, attempts, cards
+        waiting = store.waiting_statements()
+    return chosen, attempts, cards, waiting
 
 
 def _print_nothing_yet(args: argparse.Namespace, chosen: list[Any]) -> None:
@@ -196,7 +199,7 @@ def _print_nothing_yet(args: argparse.Namespace, chosen: list[Any]) -> None:
 
 
 def _blocks(args: argparse.Namespace, chosen: list[Any], attempts: list[Any],
-            current: str | None) -> list[TraineeBlock]:
+            current: str | None, waiting: dict[str, int]) -> list[TraineeBlock]:
     """Each chosen trainee with finished cases, with the figures of the answers counted."""
     from bonescan_tutor.storage.export import scored_answers
 
@@ -208,7 +211,7 @@ def _blocks(args: argparse.Namespace, chosen: list[Any], attempts: list[Any],
         counted = mine if args.every_answer else latest_per_case(mine)
         older = sum(1 for a in mine if current and a.dataset_fingerprint != current)
         blocks.append(TraineeBlock(t.id, t.name, mine, older, summary(scored_answers(counted)),
-                                   len(mine) - len(counted)))
+                                   len(mine) - len(counted), waiting.get(t.name, 0)))
     return blocks
 
 
@@ -229,6 +232,7 @@ def _as_json(args: argparse.Namespace, current: str | None, blocks: list[Trainee
                 "counted": "every answer" if args.every_answer else "latest answer per case",
                 "earlier_answers_not_counted": b.skipped,
                 "localization": located.get(b.trainee_id),
+                "statements_waiting": b.waiting,
             }
             for b in blocks
         ],
@@ -250,6 +254,11 @@ def _print_block(args: argparse.Namespace, b: TraineeBlock,
         print(
             f"  ({b.older} of them on an older dataset version; kept and marked "
             "'older dataset version' in exports)"
+        )
+    if b.waiting:
+        print(
+            f"  ({b.waiting} statement(s) waiting to be sent to the Learning Record "
+            "Store; the app sends them when it runs and the LRS answers)"
         )
     print("\n".join(summary_lines(b.summary)))
     if located is not None:

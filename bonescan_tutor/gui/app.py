@@ -95,6 +95,7 @@ def run_app(args: argparse.Namespace) -> int:
 def start(window, dataset: str | None, ask_trainee: bool) -> None:
     """First steps once the window shows: who is reading (on a shared lab PC), then data."""
     store = window.store()
+    window.lrs.start()  # tries to send at once what earlier sessions left waiting
     if ask_trainee and store is not None and len(store.trainees()) > 1:
         window.switch_trainee()
     if dataset:

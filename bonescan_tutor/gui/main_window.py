@@ -32,6 +32,7 @@ from bonescan_tutor.datasets.cache import ImageCache
 from bonescan_tutor.gui import theme
 from bonescan_tutor.gui.actions import ActionRegistry
 from bonescan_tutor.gui.library.panel import LibraryPanel
+from bonescan_tutor.gui.lrs_status import LrsLink
 from bonescan_tutor.gui.main_commands import MENUS, register_commands
 from bonescan_tutor.gui.main_pages import PageCommands
 from bonescan_tutor.gui.main_quiz import QuizCommands
@@ -121,6 +122,9 @@ class MainWindow(QuizCommands, PageCommands, QMainWindow):
         file_menu.addAction(quit_action)
         self._refresh_recent()
         self.statusBar().showMessage("No dataset open")
+        #: The Learning Record Store link: ``lrs.start()`` once the progress file is open,
+        #: ``lrs.reconfigure(config)`` after the settings change.
+        self.lrs = LrsLink(settings, lambda: self._store, self.statusBar())
         self.refresh_commands()
         theme.apply(self.theme_name, self)  # now the scan background too
         geometry = settings.value("ui/geometry")
@@ -158,4 +162,5 @@ class MainWindow(QuizCommands, PageCommands, QMainWindow):
         if self._quiz_screen is not None:
             self._quiz_screen.timer.stop()
         self.cache.close()
+        self.lrs.close()  # at most 2 s; what is not sent waits for the next start
         super().closeEvent(event)

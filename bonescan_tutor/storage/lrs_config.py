@@ -25,12 +25,14 @@ from pathlib import Path
 
 from bonescan_tutor import paths
 from bonescan_tutor.core.errors import BonescanError
+from bonescan_tutor.core.xapi import DEFAULT_HOME_PAGE
 
 ENV_URL = "BONESCAN_TUTOR_LRS_URL"
 ENV_USER = "BONESCAN_TUTOR_LRS_USER"
 ENV_PASSWORD = "BONESCAN_TUTOR_LRS_PASSWORD"
 SETTING_URL = "lrs/url"
 SETTING_USER = "lrs/user"
+SETTING_HOME_PAGE = "lrs/home_page"
 KEYRING_SERVICE = "bonescan-tutor LRS"
 PASSWORD_FILE = "lrs-passwords.json"
 
@@ -149,3 +151,10 @@ def resolve(
         return LrsConfig(url, user, password, password_from_env=True)
     stored = (passwords or PasswordStore()).get(url, user)
     return LrsConfig(url, user, stored or "")
+
+
+def home_page(settings: Mapping[str, str]) -> str:
+    """The program's home page, on which trainees' xAPI accounts live (the setting
+    ``lrs/home_page``); ``DEFAULT_HOME_PAGE`` when it is blank or not an http(s) URL."""
+    value = str(settings.get(SETTING_HOME_PAGE, "") or "").strip()
+    return value if value.startswith(("http://", "https://")) else DEFAULT_HOME_PAGE

@@ -162,6 +162,8 @@ class Sender:
         self._thread: threading.Thread | None = None
         #: The last failure's message, None after a successful pass.
         self.last_error: str | None = None
+        #: The last failure itself (``LrsAuthError``, ``LrsRejected``, ...), or None.
+        self.failure: LrsError | None = None
         #: Statements this sender has seen the LRS take.
         self.sent = 0
 
@@ -247,17 +249,19 @@ class Sender:
                     self._send_all(conn, session)
                 except LrsError as exc:
                     failures += 1
+                    self.failure = exc
                     self.last_error = str(exc)
                     log.warning("%s", exc)
                     wait = self._backoff.delay(failures)
                 except sqlite3.Error as exc:
                     failures += 1
+                    self.failure = None
                     self.last_error = f"The outbox in {self._path} cannot be read ({exc})."
                     log.warning("%s", self.last_error)
                     wait = self._backoff.delay(failures)
                 else:
                     failures = 0
-                    self.last_error = None
+                    self.failure = self.last_error = None
                     wait = self._idle_s
                 self._wake.wait(wait)
                 self._wake.clear()

@@ -8,6 +8,10 @@ process but not a power cut, and one fsync per answer costs a few milliseconds
 at human pace. WAL plus a busy timeout lets a second app instance read and write
 the same file: writers take turns, readers never block.
 
+While ``statements`` is set (an LRS is configured), the writes that describe the
+trainee's activity queue their xAPI statements in the outbox in the same transaction
+(``progress_xapi`` says which); ``on_queued`` is called after such a commit.
+
 A corrupt file is renamed aside (``progress.corrupt-<time>.sqlite3``, never deleted)
 and a fresh one started; ``recovered_from`` tells the app what happened.
 """
@@ -20,16 +24,19 @@ import getpass
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from bonescan_tutor import paths
+from bonescan_tutor.core import xapi
 from bonescan_tutor.core.cases import Diagnosis
 from bonescan_tutor.core.errors import UsageError
 from bonescan_tutor.core.quiz import Attempt, QuizSpec
 from bonescan_tutor.core.quiz_session import QuizClock
+from bonescan_tutor.storage import outbox, progress_xapi
 from bonescan_tutor.storage.answer_columns import ANSWER_COLUMNS_SQL, AnswerColumns
 from bonescan_tutor.storage.progress_file import (
     CorruptFile,
@@ -49,6 +56,7 @@ from bonescan_tutor.storage.progress_records import (
     clock_to_json,
     session_from_row,
 )
+from bonescan_tutor.storage.progress_xapi import SessionFacts, StatementOptions
 
 __all__ = [
     "FILE_NAME",
@@ -57,6 +65,7 @@ __all__ = [
     "ProgressStore",
     "SessionRecord",
     "SessionStatus",
+    "StatementOptions",
     "StoredAttempt",
     "Trainee",
 ]
@@ -73,6 +82,46 @@ class ProgressStore:
         conn.row_factory = sqlite3.Row
         #: Where the damaged file was moved to, when opening had to start afresh.
         self.recovered_from = recovered_from
+        self._statements: StatementOptions | None = None
+        self._facts: dict[int, SessionFacts | None] = {}
+        #: Called after a commit that queued xAPI statements (the sender's wake).
+        self.on_queued: Callable[[], None] | None = None
+
+    # -- xAPI statements -------------------------------------------------------------
+
+    @property
+    def statements(self) -> StatementOptions | None:
+        """Queue xAPI statements with the records they describe while set (None: make
+        none; the app sets it while a Learning Record Store is configured)."""
+        return self._statements
+
+    @statements.setter
+    def statements(self, options: StatementOptions | None) -> None:
+        self._statements = options
+        self._facts.clear()
+
+    def waiting_statements(self) -> dict[str, int]:
+        """How many statements wait to be sent, per trainee name (none left out)."""
+        try:
+            return outbox.waiting_counts(self._conn)
+        except sqlite3.DatabaseError as exc:
+            raise file_error(self.path, reason(exc)) from exc
+
+    def _queue(self, conn: sqlite3.Connection, made: list[xapi.Statement]) -> int:
+        return outbox.enqueue(conn, made) if made else 0
+
+    def _session_facts(self, conn: sqlite3.Connection, session_id: int) -> SessionFacts | None:
+        if self._statements is None:
+            return None
+        if session_id not in self._facts:
+            self._facts[session_id] = progress_xapi.session_facts(
+                conn, session_id, self._statements
+            )
+        return self._facts[session_id]
+
+    def _queued(self, count: int) -> None:
+        if count and self.on_queued is not None:
+            self.on_queued()
 
     # -- opening ---------------------------------------------------------------------
 
@@ -182,13 +231,16 @@ class ProgressStore:
         """Store a new session of ``spec`` on a dataset version; return its id.
 
         ``quizset_json`` (the quiz set it comes from) lets a resumed, abandoned or
-        timed-out quiz still write its results file.
+        timed-out quiz still write its results file. The session gets a new UUID, its
+        registration in xAPI statements.
         """
+        when = time.time() if started is None else started
         with self._write() as conn:
             cur = conn.execute(
                 """INSERT INTO sessions (trainee_id, quiz_id, quiz_title, mode, spec_json,
-                   dataset_name, dataset_fingerprint, started, state, quizset_json)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   dataset_name, dataset_fingerprint, started, state, quizset_json,
+                   registration)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (
                     trainee.id,
                     spec.id,
@@ -197,13 +249,17 @@ class ProgressStore:
                     json.dumps(spec.to_dict(), sort_keys=True),
                     dataset_name,
                     fingerprint,
-                    time.time() if started is None else started,
+                    when,
                     SessionStatus.ACTIVE.value,
                     quizset_json,
+                    str(uuid.uuid4()),
                 ),
             )
             session_id = cur.lastrowid
-        assert session_id is not None
+            assert session_id is not None
+            facts = self._session_facts(conn, session_id)
+            queued = self._queue(conn, progress_xapi.started(facts, when) if facts else [])
+        self._queued(queued)
         return session_id
 
     def save_clock(self, session_id: int, clock: QuizClock) -> None:
@@ -223,25 +279,30 @@ class ProgressStore:
         abandoned: bool = False,
     ) -> None:
         """Close a session. Submitting an exam reveals (marks shown) all its labels;
-        an abandoned session locks its answers and reveals nothing more."""
+        an abandoned session locks its answers and reveals nothing more. The session's
+        closing statements are queued with it (``progress_xapi``)."""
         status = SessionStatus.SUBMITTED if submitted else SessionStatus.FINISHED
         if abandoned:
             status, submitted = SessionStatus.ABANDONED, False
+        when = time.time() if finished is None else finished
         with self._write() as conn:
             self._active_session(conn, session_id)
             conn.execute(
                 "UPDATE sessions SET finished = ?, submitted = ?, state = ? WHERE id = ?",
-                (
-                    time.time() if finished is None else finished,
-                    int(submitted),
-                    status.value,
-                    session_id,
-                ),
+                (when, int(submitted), status.value, session_id),
             )
             if submitted:
                 conn.execute(
                     "UPDATE attempts SET label_shown = 1 WHERE session_id = ?", (session_id,)
                 )
+            facts = self._session_facts(conn, session_id)
+            made = (
+                progress_xapi.closing(conn, facts, session_id, when, abandoned=abandoned)
+                if facts
+                else []
+            )
+            queued = self._queue(conn, made)
+        self._queued(queued)
 
     def session(self, session_id: int) -> SessionRecord:
         rows = self._read(f"{_SESSION_SELECT} WHERE id = ?", (session_id,))
@@ -290,7 +351,8 @@ class ProgressStore:
         An exam answer changed before submission replaces the earlier row for that case
         (same id). ``label_shown`` is True for a practice answer, whose feedback follows.
         ``review_card`` (the case's new spaced-review card) is written in the same
-        transaction: one disk sync per answer, and never an answer without its card.
+        transaction: one disk sync per answer, and never an answer without its card;
+        so is a practice answer's xAPI statement while ``statements`` is set.
         """
         values = (
             attempt.position,
@@ -327,6 +389,9 @@ class ProgressStore:
             ).fetchone()
             if review_card is not None:
                 self._put_card(conn, trainee_id, attempt.case_key, review_card)
+            facts = self._session_facts(conn, session_id)
+            queued = self._queue(conn, progress_xapi.answered(facts, attempt, truth) if facts else [])
+        self._queued(queued)
         attempt_id: int = row[0]
         return attempt_id
 
@@ -465,7 +530,8 @@ def _collector_paused() -> Iterator[None]:
 
 
 _SESSION_SELECT = """SELECT id, trainee_id, quiz_id, quiz_title, mode, spec_json, dataset_name,
-    dataset_fingerprint, started, finished, state, clock_json, quizset_json FROM sessions"""
+    dataset_fingerprint, started, finished, state, clock_json, quizset_json, registration
+    FROM sessions"""
 
 _ATTEMPT_SELECT = f"SELECT {ATTEMPT_COLUMNS} FROM attempts"
 _ANSWER_SELECT = f"SELECT {ANSWER_COLUMNS_SQL} FROM attempts"

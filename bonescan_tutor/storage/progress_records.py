@@ -49,6 +49,7 @@ class SessionRecord:
     status: SessionStatus
     clock: QuizClock | None = None  # time used when last saved (older files: None)
     quizset_json: str | None = None  # the quiz set it was taken from, if any
+    registration: str | None = None  # the session's UUID in xAPI statements (older: None)
 
     @property
     def spec(self) -> QuizSpec:
@@ -108,6 +109,7 @@ def session_from_row(row: sqlite3.Row) -> SessionRecord:
         status=SessionStatus(row["state"]),
         clock=clock_from_json(row["clock_json"]),
         quizset_json=row["quizset_json"],
+        registration=row["registration"],
     )
 
 

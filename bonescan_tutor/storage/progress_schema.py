@@ -9,6 +9,7 @@ has shipped: add a new one.
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from collections.abc import Callable
 
 
@@ -88,7 +89,35 @@ def _to_v3(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE sessions ADD COLUMN quizset_json TEXT")
 
 
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_to_v1, _to_v2, _to_v3)
+def _to_v4(conn: sqlite3.Connection) -> None:
+    """A registration (a UUID) per quiz session, and the xAPI outbox.
+
+    The registration names the session in the statements sent to a Learning Record
+    Store; sessions stored before v4 get one now. The outbox holds the statements
+    waiting to be sent (``storage.outbox``; older apps may have made it already).
+    """
+    conn.execute("ALTER TABLE sessions ADD COLUMN registration TEXT")
+    ids = [row[0] for row in conn.execute("SELECT id FROM sessions")]
+    conn.executemany(
+        "UPDATE sessions SET registration = ? WHERE id = ?", [(str(uuid.uuid4()), i) for i in ids]
+    )
+    conn.execute(
+        """CREATE TABLE IF NOT EXISTS xapi_outbox (
+            id TEXT PRIMARY KEY,
+            trainee TEXT NOT NULL,
+            created REAL NOT NULL,
+            body TEXT NOT NULL,
+            tries INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT)"""
+    )
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    _to_v1,
+    _to_v2,
+    _to_v3,
+    _to_v4,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -10,11 +10,13 @@ import math
 from collections import Counter
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from bonescan_tutor.core.cases import check_case_key, natural_key
 from bonescan_tutor.core.quiz import QuizMode, Tool
 
 MAX_KEYS = 5000
+MAX_URL_CHARS = 2000
 
 
 def key_problem(key: object) -> str | None:
@@ -147,3 +149,50 @@ def _tools(s: Mapping[str, Any], problems: list[str], out: dict[str, Any]) -> No
         )
     else:
         out["tools_allowed"] = frozenset(known[t] for t in tools)
+
+
+def pass_mark_problem(value: object) -> str | None:
+    """Why ``value`` is not a pass mark (a fraction of cases right, 0 to 1), or None."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or not 0 <= value <= 1
+    ):
+        return (
+            f'"pass_mark" must be null or the fraction of cases right needed to pass, from 0 '
+            f"to 1 (0.8 for 80 %), not {value!r}"
+        )
+    return None
+
+
+def endpoint_problem(value: object) -> str | None:
+    """Why ``value`` is not an LRS endpoint a quiz set may name, or None.
+
+    An http(s) URL with a host and nothing secret in it: no user name or password, no
+    query string or fragment (where access tokens hide), no blanks or control characters.
+    """
+    field = '"lrs_endpoint"'
+    if not isinstance(value, str):
+        return f"{field} must be null or text (an http(s) URL), not {type(value).__name__}"
+    if len(value) > MAX_URL_CHARS:
+        return f"{field} is {len(value)} characters long; an LRS address has at most {MAX_URL_CHARS}"
+    shown = repr(value[:80])
+    if not value or any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in value):
+        return f"{field} {shown} is blank or holds blanks or control characters"
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        return f"{field} {shown} is not a URL"
+    if parts.scheme not in ("http", "https") or not host:
+        return f"{field} {shown} must be an http(s) URL such as https://lrs.example.org/xAPI/"
+    if parts.username is not None or parts.password is not None:
+        return (
+            f"{field} must not hold a user name or password (a quiz set is handed out); "
+            "each trainee types the credentials in Settings"
+        )
+    if parts.query or parts.fragment or value.endswith(("?", "#")):
+        return f"{field} must not have a query string or fragment (they can hold access tokens)"
+    return None

@@ -1,10 +1,10 @@
 """Quiz-set files (``.bstquiz``): a quiz an instructor builds once and hands out as a file.
 
-Format, version 1 (UTF-8 JSON, one object; see ``resources/formats/bstquiz.md``)::
+Format, version 2 (UTF-8 JSON, one object; see ``resources/formats/bstquiz.md``)::
 
     {
       "format": "bonescan-tutor quiz set",      required, exactly this text
-      "version": 1,                             required integer; newer -> "update the app"
+      "version": 1 | 2,                         required integer; newer -> "update the app"
       "id": "3f2c...",                          required, stable id of the quiz
       "title": "Week 3 - mixed cases",          required, non-blank
       "instructions": "Read each scan ...",     optional text (default "")
@@ -22,8 +22,14 @@ Format, version 1 (UTF-8 JSON, one object; see ``resources/formats/bstquiz.md``)
         "tools_allowed": ["asymmetry", "windowing", ...],   names of ``core.quiz.Tool``
         "certainty_required": true
       },
-      "results_folder": null | "folder path"    optional: where results files go
+      "results_folder": null | "folder path",   optional: where results files go
+      "pass_mark": 0.8,                         optional (version 2): fraction correct to pass
+      "lrs_endpoint": "https://lrs.example.org/xAPI/"   optional (version 2): no secret
     }
+
+A set is written as version 1, byte for byte as before, unless it has a pass mark or an
+LRS endpoint: then it is version 2, so an older app says "update the app" instead of
+refusing two fields it does not know. The fingerprint of a version-1 set is unchanged.
 
 Unknown fields are rejected (a newer app would raise the version, and a field we do
 not understand may change what the quiz means). Case keys are data, never paths: a key
@@ -52,7 +58,9 @@ from bonescan_tutor.storage.quizset_fields import (
     Checker,
     case_keys,
     check_fields,
+    endpoint_problem,
     key_problem,
+    pass_mark_problem,
     settings_options,
 )
 
@@ -74,12 +82,12 @@ __all__ = [
 ]
 
 FORMAT = "bonescan-tutor quiz set"
-VERSION = 1
+VERSION = 2
 EXTENSION = ".bstquiz"
 MAX_FILE_BYTES = 10 * 1024 * 1024
 
 _TOP_REQUIRED = ("format", "version", "id", "title", "created", "dataset", "case_keys", "settings")
-_TOP_OPTIONAL = ("instructions", "author", "results_folder")
+_TOP_OPTIONAL = ("instructions", "author", "results_folder", "pass_mark", "lrs_endpoint")
 _DATASET_FIELDS = ("name", "fingerprint", "layout")
 _SETTINGS_FIELDS = (
     "mode",
@@ -113,6 +121,8 @@ class QuizSet:
     dataset_fingerprint: str
     dataset_layout: str
     results_folder: str | None = None
+    pass_mark: float | None = None  # fraction of the cases answered right to pass, 0-1
+    lrs_endpoint: str | None = None  # an LRS's xAPI endpoint the app proposes; no secret
 
     @classmethod
     def for_dataset(
@@ -123,6 +133,8 @@ class QuizSet:
         author: str = "",
         results_folder: str | None = None,
         created: str | None = None,
+        pass_mark: float | None = None,
+        lrs_endpoint: str | None = None,
     ) -> QuizSet:
         """A quiz set of ``spec`` made on ``dataset`` (its name, fingerprint, layout)."""
         spec.validate()
@@ -134,6 +146,8 @@ class QuizSet:
             dataset_fingerprint=dataset.fingerprint,
             dataset_layout=dataset.layout.value,
             results_folder=results_folder,
+            pass_mark=pass_mark,
+            lrs_endpoint=lrs_endpoint,
         )
 
     @property
@@ -145,11 +159,16 @@ class QuizSet:
         return self.spec.title
 
     def to_dict(self) -> dict[str, Any]:
-        """The file's JSON object (version 1)."""
+        """The file's JSON object: version 1 unless a version-2 field is set."""
         s = self.spec.to_dict()
+        extra: dict[str, Any] = {}
+        if self.pass_mark is not None:
+            extra["pass_mark"] = self.pass_mark
+        if self.lrs_endpoint is not None:
+            extra["lrs_endpoint"] = self.lrs_endpoint
         return {
             "format": FORMAT,
-            "version": VERSION,
+            "version": 2 if extra else 1,
             "id": s["id"],
             "title": s["title"],
             "instructions": s["instructions"],
@@ -163,6 +182,7 @@ class QuizSet:
             "case_keys": s["case_keys"],
             "settings": {k: s[k] for k in _SETTINGS_FIELDS},
             "results_folder": self.results_folder,
+            **extra,
         }
 
     def canonical_json(self) -> str:
@@ -241,6 +261,20 @@ def quizset_from_dict(data: object, where: str = "the quiz set") -> QuizSet:
     if results_folder is not None and not isinstance(results_folder, str):
         problems.append('"results_folder" must be text or null')
         results_folder = None
+    pass_mark = data.get("pass_mark")
+    if pass_mark is not None:
+        problem = pass_mark_problem(pass_mark)
+        if problem:
+            problems.append(problem)
+            pass_mark = None
+        else:
+            pass_mark = float(pass_mark)
+    lrs_endpoint = data.get("lrs_endpoint")
+    if lrs_endpoint is not None:
+        problem = endpoint_problem(lrs_endpoint)
+        if problem:
+            problems.append(problem)
+            lrs_endpoint = None
     dataset = data["dataset"]
     ds = {"name": "", "fingerprint": "", "layout": ""}
     if isinstance(dataset, dict):
@@ -273,6 +307,8 @@ def quizset_from_dict(data: object, where: str = "the quiz set") -> QuizSet:
         dataset_fingerprint=ds["fingerprint"],
         dataset_layout=ds["layout"],
         results_folder=results_folder,
+        pass_mark=pass_mark,
+        lrs_endpoint=lrs_endpoint,
     )
 
 

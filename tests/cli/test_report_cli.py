@@ -202,3 +202,29 @@ def test_help_prints_a_plain_percent(capsys: pytest.CaptureFixture[str]) -> None
         cli.run(["report", "--help"])
     out = capsys.readouterr().out
     assert "95 % intervals" in out and "%%" not in out
+
+
+def test_statements_waiting_to_be_sent_per_trainee(capsys: pytest.CaptureFixture[str]) -> None:
+    """Answers given while an LRS was configured wait in the outbox until it takes them."""
+    from bonescan_tutor.storage.progress import StatementOptions
+
+    spec = QuizSpec(id="q", title="P", case_keys=("1", "2"), mode=QuizMode.PRACTICE)
+    with ProgressStore.open() as store:
+        store.statements = StatementOptions()
+        ana = store.get_or_create_trainee("Ana")
+        sid = store.start_session(ana, spec, "Tiny", "fp")
+        for i, key in enumerate(("1", "2")):
+            attempt = Attempt(key, i + 1, M, 80, 100.0 + i, 105.0 + i, 5.0)
+            store.record_attempt(sid, attempt, M, "fp", label_shown=True)
+        store.statements = None  # Ben answered with no LRS configured: nothing waits
+        ben = store.get_or_create_trainee("Ben")
+        sid = store.start_session(ben, spec, "Tiny", "fp")
+        store.record_attempt(sid, Attempt("1", 1, M, 80, 100.0, 105.0, 5.0), M, "fp",
+                             label_shown=True)
+    code, out, _ = run(capsys, "report", "--json")
+    assert code == 0
+    waiting = {t["trainee"]: t["statements_waiting"] for t in json.loads(out)["trainees"]}
+    assert waiting == {"Ana": 3, "Ben": 0}  # attempted + two answered
+    code, out, _ = run(capsys, "report")
+    assert "3 statement(s) waiting to be sent to the Learning Record Store" in out
+    assert out.count("waiting to be sent") == 1

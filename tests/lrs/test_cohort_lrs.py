@@ -121,3 +121,57 @@ def test_the_quiz_statements_are_read_across_pages(tmp_path: Path, ralph: Ralph)
     assert Sender(db, lambda: config).send_all() == 130
     got = fetch_quiz_statements(config, qs)
     assert sorted(s["id"] for s in got) == sorted(s.id for s in made)
+
+
+def test_cohort_from_what_the_app_sent_equals_its_results_files(
+    tmp_path: Path, ralph: Ralph, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Exams recorded in the progress file (one abandoned): the statements it sent and
+    the results files it wrote give the same cohort."""
+    from bonescan_tutor.storage.progress import ProgressStore, StatementOptions
+    from bonescan_tutor.storage.results import ResultStatus, write_results
+
+    ds = build(tmp_path / "ds", Spec(n_met=2, n_normal=3))
+    dataset, _ = open_dataset(ds)
+    spec = QuizSpec(id=f"q-{uuid.uuid4()}", title="Week 5", case_keys=("1", "2", "3", "4"),
+                    mode=QuizMode.EXAM)
+    qs = QuizSet.for_dataset(spec, dataset, pass_mark=0.5)
+    set_file = tmp_path / "week5.bstquiz"
+    write_quizset(qs, set_file)
+    inbox = tmp_path / "inbox"
+    sittings = [
+        ("Ana", {"1": M, "2": M, "3": N, "4": N}, False),
+        ("Ben", {"1": N, "2": M, "3": N, "4": M}, False),
+        ("Cy", {"1": N, "2": M}, True),  # abandoned after two answers
+    ]
+    endpoint = f"{ralph.url}/xAPI/"
+    with ProgressStore.open(tmp_path / "progress.sqlite3") as store:
+        store.statements = StatementOptions()
+        for n, (name, answers, abandoned) in enumerate(sittings):
+            trainee = store.get_or_create_trainee(name)
+            sid = store.start_session(trainee, spec, dataset.name, dataset.fingerprint,
+                                      quizset_json=json.dumps(qs.to_dict(), sort_keys=True))
+            for pos, (key, decision) in enumerate(answers.items(), start=1):
+                at = 1_764_500_000.0 + 1000 * n + 60 * pos
+                store.record_attempt(sid, Attempt(key, pos, decision, 80, at - 5, at, 5.0),
+                                     dataset.case(key).diagnosis, dataset.fingerprint)
+            store.finish_session(sid, submitted=not abandoned, abandoned=abandoned)
+            write_results(qs, name, store.attempts(session_id=sid), inbox,
+                          status=ResultStatus.INCOMPLETE if abandoned else ResultStatus.COMPLETE)
+        sender = Sender(store.path, lambda: LrsConfig(endpoint, ralph.user, ralph.password))
+        assert sender.send_all() == 2 * (1 + 4 + 2) + (1 + 2)
+
+    monkeypatch.setenv(ENV_USER, ralph.user)
+    monkeypatch.setenv(ENV_PASSWORD, ralph.password)
+    common = ["--quiz-set", str(set_file), "--dataset", str(ds), "--json"]
+    assert cli.run(["cohort", str(inbox), "--out", str(tmp_path / "files.xlsx"), *common]) == 0
+    from_files = json.loads(capsys.readouterr().out)
+    assert cli.run(["cohort", "--lrs", endpoint, "--out", str(tmp_path / "lrs.xlsx"),
+                    *common]) == 0
+    from_lrs = json.loads(capsys.readouterr().out)
+    for report in (from_files, from_lrs):
+        report.pop("out")
+    assert from_lrs == from_files
+    assert [t["trainee"] for t in from_lrs["trainees"]] == ["Ana", "Ben", "Cy"]
+    assert [t["status"] for t in from_lrs["trainees"]] == ["complete", "complete", "incomplete"]

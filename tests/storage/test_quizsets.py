@@ -87,7 +87,7 @@ def test_json_of_another_kind(tmp_path: Path) -> None:
 
 def test_newer_format_version_says_update_the_app(tmp_path: Path) -> None:
     with pytest.raises(QuizSetError, match=r"made by a newer bonescan-tutor.*Update the app"):
-        read_quizset(written(tmp_path, version=2))
+        read_quizset(written(tmp_path, version=3))
 
 
 def test_unknown_fields_are_listed(tmp_path: Path) -> None:
@@ -300,3 +300,115 @@ def test_the_documented_example_is_a_valid_quiz_set() -> None:
     qs = quizset_from_dict(json.loads(example), "bstquiz.md")
     assert qs.spec.mode is QuizMode.EXAM and qs.spec.time_limit_per_case_s == 90.0
     assert qs.to_dict() == json.loads(example)
+
+
+# -- version 2: pass mark and LRS endpoint ---------------------------------------------
+
+
+def test_a_set_without_pass_mark_or_endpoint_stays_version_1(tmp_path: Path) -> None:
+    """Older apps still open it, and its fingerprint (named by results files) is unchanged."""
+    qs = quiz_set()
+    data = qs.to_dict()
+    assert data["version"] == 1 and "pass_mark" not in data and "lrs_endpoint" not in data
+    assert qs.pass_mark is None and qs.lrs_endpoint is None
+    path = tmp_path / "v1.bstquiz"
+    write_quizset(qs, path)
+    assert json.loads(path.read_text())["version"] == 1
+    assert read_quizset(path) == qs
+
+
+def test_pass_mark_and_endpoint_round_trip_as_version_2(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    qs = replace(quiz_set(), pass_mark=0.75, lrs_endpoint="https://lrs.example.org/xAPI/")
+    path = tmp_path / "v2.bstquiz"
+    write_quizset(qs, path)
+    data = json.loads(path.read_text())
+    assert data["version"] == 2
+    assert data["pass_mark"] == 0.75 and data["lrs_endpoint"] == "https://lrs.example.org/xAPI/"
+    back = read_quizset(path)
+    assert back == qs and back.pass_mark == 0.75
+    assert back.lrs_endpoint == "https://lrs.example.org/xAPI/"
+    assert back.fingerprint == qs.fingerprint != quiz_set().fingerprint
+    only_mark = replace(quiz_set(), pass_mark=1)
+    write_quizset(only_mark, path)
+    assert read_quizset(path).pass_mark == 1.0 and read_quizset(path).lrs_endpoint is None
+
+
+def test_for_dataset_takes_pass_mark_and_endpoint() -> None:
+    from bonescan_tutor.storage.quizsets import QuizSet
+
+    qs = QuizSet.for_dataset(
+        quiz_set().spec, dataset(), pass_mark=0.5, lrs_endpoint="http://127.0.0.1:8100/xAPI"
+    )
+    assert qs.pass_mark == 0.5 and qs.lrs_endpoint == "http://127.0.0.1:8100/xAPI"
+
+
+@pytest.mark.parametrize("mark", [0, 0.0, 0.5, 1, 1.0])
+def test_pass_marks_from_0_to_1_are_read(tmp_path: Path, mark: float) -> None:
+    qs = read_quizset(written(tmp_path, version=2, pass_mark=mark))
+    assert qs.pass_mark == mark and isinstance(qs.pass_mark, float)
+
+
+@pytest.mark.parametrize("mark", [-0.1, 1.01, 80, "0.8", True, [0.8], {"v": 1}])
+def test_bad_pass_marks_are_refused_naming_the_field(tmp_path: Path, mark: object) -> None:
+    path = written(tmp_path, version=2, pass_mark=mark)
+    with pytest.raises(QuizSetError, match=r'"pass_mark" must be null or the fraction') as exc:
+        read_quizset(path)
+    assert str(path) in str(exc.value)
+
+
+def test_a_huge_pass_mark_number_is_refused_by_the_guarded_reader(tmp_path: Path) -> None:
+    path = written(tmp_path, version=2)
+    text = path.read_text().replace('"version": 2', '"version": 2, "pass_mark": 1e999')
+    path.write_text(text)
+    with pytest.raises(QuizSetError, match=r"set\.bstquiz"):
+        read_quizset(path)
+
+
+def test_null_pass_mark_and_endpoint_mean_none(tmp_path: Path) -> None:
+    path = written(tmp_path, version=2)
+    data = json.loads(path.read_text())
+    path.write_text(json.dumps({**data, "pass_mark": None, "lrs_endpoint": None}))
+    qs = read_quizset(path)
+    assert qs.pass_mark is None and qs.lrs_endpoint is None
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("https://ana:secret@lrs.example.org/xAPI/", "must not hold a user name or password"),
+        ("https://ana@lrs.example.org/xAPI/", "must not hold a user name or password"),
+        ("https://lrs.example.org/xAPI/?token=abc", "must not have a query string"),
+        ("https://lrs.example.org/xAPI/#k=1", "must not have a query string"),
+        ("ftp://lrs.example.org/xAPI/", "must be an http"),
+        ("file:///etc/passwd", "must be an http"),
+        ("javascript:alert(1)", "must be an http"),
+        ("lrs.example.org/xAPI", "must be an http"),
+        ("https://", "must be an http"),
+        ("https://lrs.example.org:99999/", "is not a URL"),
+        ("https://lrs.example.org/x API", "blanks or control characters"),
+        ("https://lrs.example.org/\x00", "blanks or control characters"),
+        ("", "blanks or control characters"),
+        ("https://lrs.example.org/" + "a" * 2000, "at most 2000"),
+        (42, "must be null or text"),
+        (["https://lrs.example.org/"], "must be null or text"),
+    ],
+)
+def test_bad_endpoints_are_refused_naming_the_field(
+    tmp_path: Path, url: object, message: str
+) -> None:
+    path = written(tmp_path, version=2, lrs_endpoint=url)
+    with pytest.raises(QuizSetError, match='"lrs_endpoint"') as exc:
+        read_quizset(path)
+    assert message in str(exc.value) and str(path) in str(exc.value)
+
+
+def test_a_set_with_a_secret_in_its_endpoint_is_not_written(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    qs = replace(quiz_set(), lrs_endpoint="https://u:p@lrs.example.org/xAPI/")
+    path = tmp_path / "s.bstquiz"
+    with pytest.raises(QuizSetError, match="user name or password"):
+        write_quizset(qs, path)
+    assert not path.exists()
