@@ -43,7 +43,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="URL",
         help="read the answers from this Learning Record Store's xAPI endpoint instead of "
         "results files (needs --quiz-set and --dataset; user and password from "
-        "BONESCAN_TUTOR_LRS_USER and BONESCAN_TUTOR_LRS_PASSWORD, else the stored password)",
+        "BONESCAN_TUTOR_LRS_USER and BONESCAN_TUTOR_LRS_PASSWORD, else the user of Settings > "
+        "Learning Record Store and its stored password)",
     )
     p.add_argument(
         "--out",
@@ -119,14 +120,21 @@ def _from_lrs(args: argparse.Namespace, dataset: Any, quiz_set: Any, prefer: Any
 
     from bonescan_tutor.storage.cohort import merge_cohort
     from bonescan_tutor.storage.lrs_cohort import fetch_quiz_statements, results_from_statements
-    from bonescan_tutor.storage.lrs_config import ENV_PASSWORD, ENV_USER, LrsConfig, PasswordStore
+    from bonescan_tutor.storage.lrs_config import (
+        ENV_PASSWORD,
+        ENV_USER,
+        SETTING_USER,
+        LrsConfig,
+        PasswordStore,
+        settings_file_values,
+    )
 
     if quiz_set is None or dataset is None:
         raise UsageError("--lrs needs --quiz-set FILE.bstquiz and --dataset PATH: the quiz set "
                          "names the statements to read, the dataset gives the labels")
     if args.paths:
         raise UsageError("give either results files or --lrs URL, not both")
-    user = os.environ.get(ENV_USER, "")
+    user = os.environ.get(ENV_USER) or settings_file_values().get(SETTING_USER, "")
     password = os.environ.get(ENV_PASSWORD) or PasswordStore().get(args.lrs, user) or ""
     config = LrsConfig(args.lrs, user, password, password_from_env=ENV_PASSWORD in os.environ)
     results, problems = results_from_statements(fetch_quiz_statements(config, quiz_set), dataset)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -27,11 +28,14 @@ from bonescan_tutor.storage.cohort import (
     accuracies,
     item_analysis,
     load_cohort,
+    merge_cohort,
     most_missed,
     trainee_summaries,
 )
 from bonescan_tutor.storage.cohort_lesions import LesionRow, lesion_analysis
 from bonescan_tutor.storage.cohort_workbook import MOST_MISSED
+from bonescan_tutor.storage.lrs_cohort import fetch_quiz_statements, results_from_statements
+from bonescan_tutor.storage.lrs_config import LrsConfig
 from bonescan_tutor.storage.quizsets import QuizSet
 
 DASH = "—"
@@ -85,11 +89,14 @@ def cohort_report(
     prefer: Prefer = Prefer.LATEST,
     quiz_set: QuizSet | None = None,
     annotations: AnnotationSet | None = None,
+    merged: Cohort | None = None,
 ) -> CohortReport:
     """Merge ``paths`` (files and folders) and analyse them. Given a dataset, its labels
     score every answer (``storage.cohort``) and the most-missed cases get thumbnails.
-    Given case ``annotations``, the trainees' marks are scored lesion by lesion."""
-    cohort = load_cohort([Path(p) for p in paths], dataset, prefer, quiz_set=quiz_set)
+    Given case ``annotations``, the trainees' marks are scored lesion by lesion.
+    ``merged``: a cohort merged elsewhere (from an LRS), analysed instead of ``paths``."""
+    cohort = merged if merged is not None else load_cohort([Path(p) for p in paths], dataset,
+                                                           prefer, quiz_set=quiz_set)
     if not cohort.results:
         return CohortReport(cohort)
     items = item_analysis(cohort)
@@ -135,6 +142,22 @@ def lesion_headline(report: CohortReport) -> str:
         text += (" Left out of the localization figures (metastatic, no annotated lesions): "
                  f"case(s) {', '.join(left_out)}.")
     return " ".join([text, *report.annotation_notes])
+
+
+def lrs_cohort_report(
+    config: LrsConfig,
+    quiz_set: QuizSet,
+    dataset: Dataset,
+    prefer: Prefer = Prefer.LATEST,
+    progress: Callable[[int], None] | None = None,
+    **analysis: Any,
+) -> CohortReport:
+    """The cohort of ``quiz_set`` from the statements the LRS of ``config`` holds, merged
+    and analysed as its results files are (``cohort --lrs``); labels from ``dataset``."""
+    statements = fetch_quiz_statements(config, quiz_set, progress=progress)
+    results, problems = results_from_statements(statements, dataset)
+    cohort = merge_cohort(results, problems, dataset, prefer, quiz_set)
+    return cohort_report([], dataset, prefer=prefer, quiz_set=quiz_set, merged=cohort, **analysis)
 
 
 def percent(value: float | None, digits: int = 0) -> str:
