@@ -144,8 +144,7 @@ def _content_blocks(a: np.ndarray, name: str) -> np.ndarray:
     if hb < 8 or wb < 4 or not span > 0:
         raise ImageError(f"{name}: the image is too small or blank to hold two whole-body views.")
     differs = np.abs(a[: hb * BLOCK, : wb * BLOCK] - canvas) > CONTENT_FRACTION * span
-    content: np.ndarray = differs.reshape(hb, BLOCK, wb, BLOCK).any(axis=(1, 3))
-    return content
+    return np.asarray(differs.reshape(hb, BLOCK, wb, BLOCK).any(axis=(1, 3)))
 
 
 def _two_tallest(regions: list[tuple[Box, int]], height: int, name: str

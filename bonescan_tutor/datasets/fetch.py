@@ -23,7 +23,7 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 from bonescan_tutor.core.errors import BonescanError
 from bonescan_tutor.datasets.archives import (
@@ -428,7 +428,7 @@ def _refusal_up_front(remote: RemoteFile, resp: http.client.HTTPResponse, offset
 
 def _copy_body(
     resp: http.client.HTTPResponse,
-    out: BinaryIO,
+    out: IO[bytes],
     part: Path,
     done: int,
     limit: int,
