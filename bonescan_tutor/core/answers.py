@@ -16,6 +16,7 @@ from typing import overload
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from bonescan_tutor.core.cases import Diagnosis
 from bonescan_tutor.core.errors import UsageError
 
 METASTASES = 1
@@ -24,8 +25,10 @@ UNANSWERED = -1
 """Codes of ``AnswerTable.decision``: metastases, no metastases, no answer."""
 
 CERTAINTY_LEVELS: tuple[int, ...] = (50, 60, 70, 80, 90, 100)
-MIN_CERTAINTY = 50
-MAX_CERTAINTY = 100
+"""The certainties (%) a trainee may give an answer: the quiz's buttons and keys, the
+checks on stored and returned answers, the calibration bins."""
+MIN_CERTAINTY = CERTAINTY_LEVELS[0]
+MAX_CERTAINTY = CERTAINTY_LEVELS[-1]
 
 
 @dataclass(frozen=True)
@@ -92,26 +95,30 @@ def check_certainty(codes: NDArray[np.int8], certainty: NDArray[np.int16]) -> No
 
 
 @overload
-def p_metastases(decision: bool, certainty: int) -> float: ...
+def p_metastases(decision: bool | Diagnosis, certainty: int | None) -> float: ...
 @overload
 def p_metastases(
     decision: NDArray[np.int8] | NDArray[np.bool_], certainty: NDArray[np.int16]
 ) -> NDArray[np.float64]: ...
 def p_metastases(
-    decision: bool | NDArray[np.int8] | NDArray[np.bool_],
-    certainty: int | NDArray[np.int16],
+    decision: bool | Diagnosis | NDArray[np.int8] | NDArray[np.bool_],
+    certainty: int | NDArray[np.int16] | None,
 ) -> float | NDArray[np.float64]:
     """The trainee's probability of metastases implied by a decision and its certainty.
 
     certainty/100 when the decision is metastases, 1 - certainty/100 otherwise, so
-    "no metastases, 90 %" is P = 0.1. Arrays give arrays (answered cases only).
+    "no metastases, 90 %" is P = 0.1. Without a certainty (a quiz that does not ask for
+    one) the decision counts as certain. A decision is a ``Diagnosis`` or True for
+    metastases; arrays (decision codes) give arrays (answered cases only).
     """
     if isinstance(decision, np.ndarray):
         c = np.asarray(certainty, dtype=np.float64) / 100.0
         return np.where(decision == METASTASES, c, 1.0 - c)
     if isinstance(certainty, np.ndarray):
         raise TypeError("a scalar decision needs a scalar certainty")
-    return certainty / 100.0 if decision else 1.0 - certainty / 100.0
+    p = 1.0 if certainty is None else certainty / 100.0
+    positive = decision.is_positive if isinstance(decision, Diagnosis) else bool(decision)
+    return p if positive else 1.0 - p
 
 
 @dataclass(frozen=True, eq=False)

@@ -17,10 +17,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from bonescan_tutor.core.answers import p_metastases
 from bonescan_tutor.core.cases import Case, Dataset, Diagnosis, Projection
 from bonescan_tutor.core.errors import UsageError
-
-CERTAINTIES: tuple[int, ...] = (50, 60, 70, 80, 90, 100)
 
 
 class QuizMode(enum.Enum):
@@ -228,16 +227,6 @@ class Attempt:
         if self.decision is None:
             return None
         return p_metastases(self.decision, self.certainty)
-
-
-def p_metastases(decision: Diagnosis, certainty: int | None) -> float:
-    """The trainee's probability of metastases from a decision and a certainty (%).
-
-    METASTASES at c % gives c/100, NO_METASTASES gives 1 - c/100. Without a certainty
-    (a quiz that does not ask for one) the decision counts as certain.
-    """
-    c = 1.0 if certainty is None else certainty / 100
-    return c if decision is Diagnosis.METASTASES else 1.0 - c
 
 
 def mix_shortfall(dataset: Dataset, n: int, balanced: bool,

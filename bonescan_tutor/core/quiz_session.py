@@ -31,10 +31,10 @@ import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
+from bonescan_tutor.core.answers import CERTAINTY_LEVELS
 from bonescan_tutor.core.cases import Diagnosis, Projection
 from bonescan_tutor.core.errors import UsageError
 from bonescan_tutor.core.quiz import (
-    CERTAINTIES,
     Attempt,
     Mark,
     QuizMode,
@@ -232,9 +232,9 @@ class QuizSession:
         if certainty is None:
             if self.spec.certainty_required:
                 raise UsageError("This quiz asks for your certainty: pick 50-100 %.")
-        elif isinstance(certainty, bool) or certainty not in CERTAINTIES:
+        elif isinstance(certainty, bool) or certainty not in CERTAINTY_LEVELS:
             raise UsageError(
-                f"Certainty must be one of {', '.join(map(str, CERTAINTIES))} %, not {certainty!r}."
+                f"Certainty must be one of {', '.join(map(str, CERTAINTY_LEVELS))} %, not {certainty!r}."
             )
         extra_tools = set(tools_used) - set(self.spec.tools_allowed)
         if extra_tools:

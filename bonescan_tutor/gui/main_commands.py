@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bonescan_tutor.core.answers import CERTAINTY_LEVELS
 from bonescan_tutor.core.cases import Diagnosis
 from bonescan_tutor.core.overlays import specs
 from bonescan_tutor.core.quiz import Tool
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from bonescan_tutor.gui.main_window import MainWindow
 
 MENUS = ("&File", "&View", "&Window", "&Overlays", "&Quiz", "&Instructor", "&Settings", "&Help")
-CERTAINTY_KEYS = {50: "Alt+5", 60: "Alt+6", 70: "Alt+7", 80: "Alt+8", 90: "Alt+9", 100: "Alt+0"}
+CERTAINTY_KEYS = {c: f"Alt+{c // 10 % 10}" for c in CERTAINTY_LEVELS}  # Alt+5 .. Alt+9, Alt+0 = 100 %
 
 
 def register_commands(w: MainWindow) -> None:

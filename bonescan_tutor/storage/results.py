@@ -49,10 +49,10 @@ from pathlib import Path
 from typing import Any
 
 from bonescan_tutor import __version__
-from bonescan_tutor.core.answers import ScoredAnswer
+from bonescan_tutor.core.answers import CERTAINTY_LEVELS, ScoredAnswer
 from bonescan_tutor.core.cases import Diagnosis
 from bonescan_tutor.core.errors import BonescanError, UsageError
-from bonescan_tutor.core.quiz import CERTAINTIES, QuizMode
+from bonescan_tutor.core.quiz import QuizMode
 from bonescan_tutor.files.json_file import read_json
 from bonescan_tutor.storage.atomic_file import write_bytes
 from bonescan_tutor.storage.progress_records import StoredAttempt
@@ -414,7 +414,7 @@ def _attempt(a: dict[str, Any], at: str) -> ResultAttempt:
         None if raw_decision is None else _choice(Diagnosis, raw_decision, f"{at}decision")
     )
     certainty = _field(a, "certainty", at)
-    if certainty is not None and (isinstance(certainty, bool) or certainty not in CERTAINTIES):
+    if certainty is not None and (isinstance(certainty, bool) or certainty not in CERTAINTY_LEVELS):
         raise _BadField(f'"{at}certainty": certainty {certainty!r} of case {key!r}')
     position = _field(a, "position", at)
     if isinstance(position, bool) or not isinstance(position, int) or position < 1:

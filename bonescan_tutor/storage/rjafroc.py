@@ -2,7 +2,7 @@
 
 ``read_cases`` turns stored attempts into ``core.localization.ReadCase`` per trainee:
 the latest revealed, answered attempt of each trainee on each case, rated with
-P(metastases) x 100 from its decision and certainty (``core.quiz.p_metastases``, as the
+P(metastases) x 100 from its decision and certainty (``core.answers.p_metastases``, as the
 iMRMC export rates it), with the marks the trainee clicked.
 
 ``export_rjafroc`` writes the FROC data in the "new" JAFROC Excel format that RJafroc's
@@ -46,10 +46,10 @@ from pathlib import Path
 from typing import Any
 
 from bonescan_tutor.core.annotations import AnnotationSet
+from bonescan_tutor.core.answers import p_metastases
 from bonescan_tutor.core.cases import natural_key
 from bonescan_tutor.core.errors import UsageError
 from bonescan_tutor.core.localization import Localization, MarkScores, ReadCase, score_marks
-from bonescan_tutor.core.quiz import p_metastases
 from bonescan_tutor.storage.atomic_file import replacing, write_bytes
 from bonescan_tutor.storage.cells import csv_cell, text_cells
 from bonescan_tutor.storage.export import ExportError

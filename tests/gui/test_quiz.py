@@ -408,3 +408,59 @@ def test_a_bs80k_dataset_shows_its_own_class_names(qtbot, settings, store, tmp_p
     assert all(t.endswith(("Abnormal", "Normal")) for t in items), items
     saved = store.attempts(session_id=w.quiz.session_id)
     assert {a.attempt.decision for a in saved} == {Diagnosis.METASTASES}  # codes unchanged
+
+
+def _controls(screen) -> dict[str, object]:
+    """What the quiz screen offers right now (hidden = hidden on the screen itself)."""
+    return {
+        "answer": [b.isEnabled() for b in screen.answer_buttons.values()],
+        "certainty": [b.isEnabled() for b in screen.certainty_group.buttons()],
+        "note": screen.note.isEnabled(),
+        "answer block": not screen.answer_block.isHidden(),
+        "next": (screen.next_button.isEnabled(), screen.next_button.text()),
+        "exam only": [not x.isHidden() for x in (screen.previous_button, screen.submit_button,
+                                                  screen.case_list)],
+        "marks hint": not screen.marks_hint.isHidden(),
+    }
+
+
+def test_practice_controls_follow_the_case_from_question_to_feedback_to_finish(
+        qtbot, settings, store, dataset_path) -> None:
+    w = _window(qtbot, settings, store, dataset_path)
+    w.start_quiz(QuizSpec.create("Practice", _keys(w)[:2], QuizMode.PRACTICE, seed=1))
+    quiz, screen = w.quiz, w.quiz_screen
+    n_answers, n_certainty = len(screen.answer_buttons), len(screen.certainty_group.buttons())
+    asking = {"answer": [True] * n_answers, "certainty": [True] * n_certainty, "note": True,
+              "answer block": True, "next": (False, "Next case ▶  (Enter)"),
+              "exam only": [False] * 3, "marks hint": True}
+    assert _controls(screen) == asking
+    quiz.set_certainty(80)
+    screen.answer(Diagnosis.METASTASES)
+    told = {**asking, "answer": [False] * n_answers, "certainty": [False] * n_certainty,
+            "note": False, "answer block": False, "next": (True, "Next case ▶  (Enter)"),
+            "marks hint": False}
+    assert _controls(screen) == told
+    screen.next_case()
+    assert _controls(screen) == asking and _checked_certainty(w) == -1
+    quiz.set_certainty(60)
+    assert _checked_certainty(w) == 60
+    screen.answer(Diagnosis.NO_METASTASES)
+    assert _controls(screen) == {**told, "next": (True, "Finish  (Enter)")}
+
+
+def test_exam_controls_offer_moving_on_and_say_the_answer_so_far(
+        qtbot, settings, store, dataset_path) -> None:
+    w = _window(qtbot, settings, store, dataset_path)
+    w.start_quiz(QuizSpec.create("Exam", _keys(w)[:2], QuizMode.EXAM, seed=5))
+    quiz, screen = w.quiz, w.quiz_screen
+    n_answers, n_certainty = len(screen.answer_buttons), len(screen.certainty_group.buttons())
+    asking = {"answer": [True] * n_answers, "certainty": [True] * n_certainty, "note": True,
+              "answer block": True, "next": (True, "Next case ▶  (Enter)"),
+              "exam only": [True] * 3, "marks hint": True}
+    assert _controls(screen) == asking and screen.message.text() == ""
+    quiz.set_certainty(90)
+    screen.answer(Diagnosis.METASTASES)
+    assert _controls(screen) == asking  # an exam answer can be changed until submitted
+    assert screen.message.text() == ("Your answer so far: Metastases at 90 %. "
+                                     "Answer again to change it.")
+    assert _checked_certainty(w) == 90

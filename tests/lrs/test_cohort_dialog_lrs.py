@@ -14,6 +14,7 @@ from bonescan_tutor.core.quiz import QuizMode, QuizSpec
 from bonescan_tutor.datasets.detect import open_dataset
 from bonescan_tutor.gui.app import make_settings
 from bonescan_tutor.gui.instructor import cohort_source, cohort_view
+from bonescan_tutor.gui.instructor.cohort_model import trainee_columns
 from bonescan_tutor.gui.instructor.cohort_source import FILES, LRS
 from bonescan_tutor.gui.instructor.cohort_view import CohortDialog
 from bonescan_tutor.storage.lrs_config import ENV_URL, SETTING_URL, SETTING_USER, LrsConfig
@@ -123,7 +124,7 @@ def test_the_lrs_source_shows_what_the_results_files_show(
     assert dialog.source.read_so_far == 18  # the progress count: 3 x (start, 4 answers, end)
     assert [r.trainee for r in report.cohort.results] == ["Ana", "Ben", "Cy"]
     assert dialog.headline.text() == by_files.headline.text()
-    file_col = cohort_view.TRAINEE_COLUMNS.index("File")
+    file_col = trainee_columns().index("File")
     assert _rows(dialog.trainees, (file_col,)) == _rows(by_files.trainees, (file_col,))
     assert _rows(dialog.items) == _rows(by_files.items)
     assert all(name.endswith(".xapi") for name in

@@ -17,6 +17,7 @@ import numpy as np
 from bonescan_tutor.core.annotations import AnnotationSet
 from bonescan_tutor.core.cases import Dataset, View, natural_key
 from bonescan_tutor.core.localization import Localization
+from bonescan_tutor.core.metric_registry import Kind, Metric, Source, Table, metrics_for
 from bonescan_tutor.core.scoring import Estimate, Proportion, Summary
 from bonescan_tutor.datasets.images import load_view
 from bonescan_tutor.datasets.thumbnails import case_thumbnails
@@ -24,6 +25,7 @@ from bonescan_tutor.storage.cohort import (
     Cohort,
     ItemStats,
     Prefer,
+    accuracies,
     item_analysis,
     load_cohort,
     merge_cohort,
@@ -57,8 +59,7 @@ class CohortReport:
     @property
     def accuracies(self) -> list[float]:
         """Each trainee's accuracy (0-1), where it is defined."""
-        values = (s.metrics.accuracy.estimate for s in self.summaries.values())
-        return [v for v in values if v is not None]
+        return accuracies(self.summaries)
 
     def headline(self) -> str:
         c = self.cohort
@@ -164,11 +165,12 @@ def percent(value: float | None, digits: int = 0) -> str:
 
 
 def with_interval(p: Proportion) -> str:
-    """'75 % (41-93)': the estimate and its Wilson 95 % interval."""
+    """'75 % (41-93)': the estimate and its Wilson 95 % interval; '67 % (2/3)', the
+    counts, for a share given without one (lesions found)."""
     if p.estimate is None:
         return DASH
     if p.low is None or p.high is None:
-        return percent(p.estimate)
+        return f"{percent(p.estimate)} ({p.k}/{p.n})"
     return f"{percent(p.estimate)} ({100 * p.low:.0f}–{100 * p.high:.0f})"
 
 
@@ -180,12 +182,59 @@ def estimate(e: Estimate, digits: int = 2) -> str:
     return number(e.value, digits)
 
 
-def localization_cells(loc: Localization | None) -> tuple[str, str, str]:
-    """LLF, NLF and wAFROC of one trainee as the trainees' table shows them."""
-    if loc is None:
-        return DASH, DASH, DASH
-    llf = DASH if loc.llf is None else f"{100 * loc.llf:.0f} % ({loc.lesions_hit}/{loc.lesions})"
-    return llf, number(loc.nlf), number(loc.wafroc)
+def metric_cell(metric: Metric, s: Summary, loc: Localization | None = None) -> str:
+    """A metric's cell in the trainee table, formatted by its kind."""
+    plain = metric.plain(s, loc, DASH)
+    if plain is not None:
+        return plain
+    v = metric.of(s, loc)
+    if v is None:
+        return DASH
+    if metric.kind is Kind.PROPORTION:
+        has_interval = v.low is not None and v.high is not None
+        return percent(v.estimate) if has_interval else with_interval(v)
+    if metric.kind is Kind.ESTIMATE:
+        return estimate(v, metric.digits)
+    if metric.kind is Kind.SECONDS:
+        return DASH if v.median_s is None else f"{v.median_s:.0f} s"
+    return str(v)
+
+
+def trainee_tips(s: Summary) -> tuple[str, ...]:
+    """The hover text of each figure cell of a trainee's row (in ``trainee_metrics``
+    order): a share's Wilson 95 % interval and counts, else nothing."""
+    tips = []
+    for m in trainee_metrics():
+        p = m.of(s) if m.kind is Kind.PROPORTION else None
+        if p is None or p.estimate is None or p.low is None or p.high is None:
+            tips.append("")
+            continue
+        tips.append(f"{m.label} {percent(p.estimate)}, 95 % CI {100 * p.low:.0f}–"
+                    f"{100 * p.high:.0f} % (Wilson), {p.k} of {p.n}")
+    return tuple(tips)
+
+
+def trainee_metrics() -> tuple[Metric, ...]:
+    """The metrics of the trainee table's columns (those of the marks hidden without
+    case annotations)."""
+    return metrics_for(Table.COHORT, localized=True)
+
+
+def marks_columns() -> list[int]:
+    """The trainee table's columns of figures read from the marks (shown with annotations)."""
+    return [col for col, m in enumerate(trainee_metrics(), start=1)
+            if m.source is Source.LOCALIZATION]
+
+
+def trainee_columns() -> tuple[str, ...]:
+    """The trainee table's columns: the trainee, each metric the cohort carries, status, file."""
+    return ("Trainee", *(m.label for m in trainee_metrics()), "Status", "File")
+
+
+def trainee_cells(trainee: str, s: Summary, status: str, file: str,
+                  loc: Localization | None = None) -> tuple[str, ...]:
+    """One row of the trainee table, in ``trainee_columns`` order."""
+    return (trainee, *(metric_cell(m, s, loc) for m in trainee_metrics()), status, file)
 
 
 def localization_tip(loc: Localization) -> str:

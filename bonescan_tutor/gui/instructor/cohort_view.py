@@ -47,12 +47,13 @@ from bonescan_tutor.gui.instructor.cohort_model import (
     DASH,
     CohortReport,
     cohort_report,
-    estimate,
-    localization_cells,
     localization_tip,
+    marks_columns,
     number,
     percent,
-    with_interval,
+    trainee_cells,
+    trainee_columns,
+    trainee_tips,
 )
 from bonescan_tutor.gui.instructor.cohort_source import FILES, CohortSource, LrsSourceCommands
 from bonescan_tutor.gui.instructor.missed_cases import missed_page
@@ -74,10 +75,6 @@ from bonescan_tutor.storage.results import EXTENSION, slug
 
 log = logging.getLogger(__name__)
 
-TRAINEE_COLUMNS = ("Trainee", "Cases", "Answered", "Accuracy (95 % CI)", "Sensitivity",
-                   "Specificity", "Kappa", "AUC", "Median time", "LLF", "NLF", "wAFROC",
-                   "Status", "File")
-LOCALIZATION_COLUMNS = range(TRAINEE_COLUMNS.index("LLF"), TRAINEE_COLUMNS.index("Status"))
 ITEM_COLUMNS = ("Case", "Label", "Trainees", "Correct", "Discrimination",
                 "Point-biserial (corrected, item-rest)", "Point-biserial (uncorrected, item-total)",
                 "Said metastases", "Said no metastases", "No answer", "Mean certainty")
@@ -143,7 +140,7 @@ class CohortDialog(LrsSourceCommands, QDialog):
         self.headline.setObjectName("emptyHint")
         self.headline.setWordWrap(True)
 
-        self.trainees = read_only_table(TRAINEE_COLUMNS)
+        self.trainees = read_only_table(trainee_columns())
         self.trainees.setWordWrap(False)
         self.trainees.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.plot = PlotPanel("accuracy", "Group accuracy", "Accuracy (%)", "Trainees")
@@ -306,23 +303,21 @@ class CohortDialog(LrsSourceCommands, QDialog):
     def _fill_trainees(self, report: CohortReport) -> None:
         t = self.trainees
         t.setRowCount(len(report.cohort.results))
+        marks = marks_columns()
         for row, r in enumerate(report.cohort.results):
-            s = report.summaries[r.trainee]
-            m = s.metrics
-            median = s.time.median_s
             loc = report.localization.get(r.trainee)
-            cells = (r.trainee, str(s.n_attempts), str(s.n_answered), with_interval(m.accuracy),
-                     percent(m.sensitivity.estimate), percent(m.specificity.estimate),
-                     estimate(m.kappa), estimate(s.auc), DASH if median is None else f"{median:.0f} s",
-                     *localization_cells(loc), r.status.value, r.path.name if r.path else "")
+            cells = trainee_cells(r.trainee, report.summaries[r.trainee], r.status.value,
+                                  r.path.name if r.path else "", loc)
+            tips = ("", *trainee_tips(report.summaries[r.trainee]), "", "")
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                if 0 < col < 9 or col in LOCALIZATION_COLUMNS:
+                if 0 < col < len(cells) - 2:  # the figures
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                if col in LOCALIZATION_COLUMNS and loc is not None:
+                    item.setToolTip(tips[col])
+                if col in marks and loc is not None:
                     item.setToolTip(localization_tip(loc))
                 t.setItem(row, col, item)
-        for col in LOCALIZATION_COLUMNS:
+        for col in marks:
             t.setColumnHidden(col, report.lesions is None)
 
     def _fill_items(self, report: CohortReport) -> None:

@@ -17,10 +17,11 @@ from PySide6.QtWidgets import (
 )
 
 from bonescan_tutor.core.annotations import AnnotationSet
+from bonescan_tutor.core.answers import p_metastases
 from bonescan_tutor.core.cases import Layout, natural_key
 from bonescan_tutor.core.localization import Localization, ReadCase
 from bonescan_tutor.core.overlays import HOTSPOTS
-from bonescan_tutor.core.quiz import QuizMode, p_metastases
+from bonescan_tutor.core.quiz import QuizMode
 from bonescan_tutor.core.scoring import Proportion
 from bonescan_tutor.datasets.cache import ImageCache
 from bonescan_tutor.gui.quiz.presenter import EndOfSession, Feedback

@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 from bonescan_tutor.core import review
+from bonescan_tutor.core.answers import CERTAINTY_LEVELS
 from bonescan_tutor.core.cases import Case, ClinicalInfo, Dataset, Diagnosis, Projection
-from bonescan_tutor.core.quiz import CERTAINTIES, Attempt, Mark, QuizMode, QuizSpec, Tool
+from bonescan_tutor.core.quiz import Attempt, Mark, QuizMode, QuizSpec, Tool
 from bonescan_tutor.core.quiz_session import QuizSession, SessionState, TimeRanOut
 from bonescan_tutor.core.scoring import AnswerTable, Summary, summary
 from bonescan_tutor.storage.progress import (
@@ -184,15 +185,15 @@ class QuizPresenter:
 
     # --- answering -----------------------------------------------------------------------
     def set_certainty(self, certainty: int) -> None:
-        if certainty not in CERTAINTIES:
+        if certainty not in CERTAINTY_LEVELS:
             raise ValueError(certainty)
         self.certainty = certainty
         self._changed()
 
     def step_certainty(self, delta: int) -> None:
         current = self.certainty if self.certainty is not None else 70
-        i = min(max(CERTAINTIES.index(current) + delta, 0), len(CERTAINTIES) - 1)
-        self.set_certainty(CERTAINTIES[i])
+        i = min(max(CERTAINTY_LEVELS.index(current) + delta, 0), len(CERTAINTY_LEVELS) - 1)
+        self.set_certainty(CERTAINTY_LEVELS[i])
 
     def toggle_mark(self, projection: Projection, x: float, y: float, radius: float = 12) -> None:
         """A click adds a mark on a suspicious spot; a click on a mark removes it."""

@@ -24,10 +24,11 @@ from PySide6.QtWidgets import (
 )
 
 from bonescan_tutor.core.annotations import AnnotationSet
+from bonescan_tutor.core.answers import CERTAINTY_LEVELS
 from bonescan_tutor.core.cases import Case, Diagnosis, Layout
 from bonescan_tutor.core.overlays import HOTSPOTS
-from bonescan_tutor.core.quiz import CERTAINTIES, QuizMode
-from bonescan_tutor.core.quiz_session import SessionState
+from bonescan_tutor.core.quiz import QuizMode
+from bonescan_tutor.core.quiz_session import QuizSession, SessionState
 from bonescan_tutor.datasets.cache import ImageCache
 from bonescan_tutor.gui.quiz.end_screen import EndScreen
 from bonescan_tutor.gui.quiz.presenter import EndOfSession, Feedback, Progress, QuizPresenter
@@ -130,7 +131,7 @@ class QuizScreen(QWidget):
         certainty_row = QHBoxLayout()
         self.certainty_group = QButtonGroup(self)
         self.certainty_group.setExclusive(True)
-        for c in CERTAINTIES:
+        for c in CERTAINTY_LEVELS:
             b = QPushButton(str(c))
             b.setCheckable(True)
             b.setMinimumWidth(44)
@@ -393,9 +394,22 @@ class QuizScreen(QWidget):
     def _refresh_controls(self) -> None:
         p = self.presenter
         s = p.session if p else None
+        state = s.state if s is not None else None
         exam = s is not None and s.mode is QuizMode.EXAM
-        showing = s is not None and s.state is SessionState.SHOWING
-        feedback = s is not None and s.state is SessionState.FEEDBACK
+        showing = state is SessionState.SHOWING
+        feedback = state is SessionState.FEEDBACK
+        self._enable_answering(showing)
+        last = s is not None and feedback and s.position == s.total
+        self._show_navigation(exam, showing, feedback, last)
+        self.marks_hint.setVisible(showing)
+        if p is not None and showing:
+            self.viewer.scans.show_marks(list(p.marks))
+        self._say_answer_so_far(s if exam and showing else None)
+
+    def _enable_answering(self, showing: bool) -> None:
+        """Answer, certainty and note open while a case asks; the certainty buttons show
+        the presenter's certainty, none when it is not set."""
+        p = self.presenter
         for b in self.answer_buttons.values():
             b.setEnabled(showing)
         # An exclusive group keeps its checked button when told to uncheck it: the next
@@ -406,17 +420,21 @@ class QuizScreen(QWidget):
             b.setChecked(p is not None and p.certainty == self.certainty_group.id(b))
         self.certainty_group.setExclusive(True)
         self.note.setEnabled(showing)
+
+    def _show_navigation(self, exam: bool, showing: bool, feedback: bool, last: bool) -> None:
+        """Next once feedback is shown (an exam moves on freely); Finish on the last case;
+        previous, submit and the case list in an exam only."""
         self.answer_block.setVisible(not feedback)
         self.next_button.setEnabled(feedback or (exam and showing))
-        self.next_button.setText("Next case ▶  (Enter)" if not (feedback and s and s.position == s.total)
-                                 else "Finish  (Enter)")
+        self.next_button.setText("Finish  (Enter)" if last else "Next case ▶  (Enter)")
         self.previous_button.setVisible(exam)
         self.submit_button.setVisible(exam)
         self.case_list.setVisible(exam)
-        self.marks_hint.setVisible(showing)
-        if p is not None and showing:
-            self.viewer.scans.show_marks(list(p.marks))
-        current = s.attempt_at(s.position) if exam and showing and s is not None else None
+
+    def _say_answer_so_far(self, exam: QuizSession | None) -> None:
+        """The answer so far to the exam case on screen, or clear that line when it was said
+        of another case (``exam`` is None outside an exam case that asks)."""
+        current = exam.attempt_at(exam.position) if exam is not None else None
         if current is not None and current.decision is not None:
             self.message.setText(f"{ANSWER_SO_FAR}{current.decision.answer_in(self._layout())}"
                                  + (f" at {current.certainty} %" if current.certainty else "")
