@@ -116,7 +116,6 @@ def run(args: argparse.Namespace) -> int:
         export_workbook,
         imrmc_key_paths,
         imrmc_path,
-        scored_answers,
     )
     from bonescan_tutor.storage.progress import ProgressStore
 
@@ -165,7 +164,7 @@ def run(args: argparse.Namespace) -> int:
         if not mine:
             continue
         counted = mine if args.every_answer else latest_per_case(mine)
-        s = summary(scored_answers(counted))
+        s = summary([s.answer for s in counted])
         summaries[t.name] = s
         older = sum(1 for a in mine if current and a.dataset_fingerprint != current)
         blocks.append((t.id, t.name, mine, older, s, len(mine) - len(counted)))
@@ -299,9 +298,9 @@ def localization_line(loc: dict[str, Any] | None) -> str:
 def latest_per_case(attempts: list[Any]) -> list[Any]:
     """The latest answer to each case (by answer time, then row), in answer order."""
     latest: dict[str, Any] = {}
-    for a in sorted(attempts, key=lambda a: (a.attempt.answered_at, a.id)):
-        latest[a.attempt.case_key] = a
-    return sorted(latest.values(), key=lambda a: (a.attempt.answered_at, a.id))
+    for a in sorted(attempts, key=lambda a: (a.answer.answered_at, a.id)):
+        latest[a.answer.case_key] = a
+    return sorted(latest.values(), key=lambda a: (a.answer.answered_at, a.id))
 
 
 def _current_dataset(args: argparse.Namespace, attempts: list[Any]) -> tuple[str | None, Any]:
@@ -313,6 +312,6 @@ def _current_dataset(args: argparse.Namespace, attempts: list[Any]) -> tuple[str
         return dataset.fingerprint, dataset.layout
     if not attempts:
         return None, None
-    latest = max(attempts, key=lambda a: (a.attempt.answered_at, a.id))
+    latest = max(attempts, key=lambda a: (a.answer.answered_at, a.id))
     fingerprint: str = latest.dataset_fingerprint
     return fingerprint, None

@@ -1,22 +1,51 @@
-"""A trainee's scored answers as plain values and as columns of numpy arrays.
+"""The one answer value, and the shapes derived from it.
 
-``ScoredAnswer`` is one attempt; ``AnswerTable`` holds many as parallel arrays so the
-scoring figures stay fast at tens of thousands of attempts. The positive class is
-bone metastases. A decision of None means no answer (skipped or timed out): it counts
-as wrong in every count and rate, and has no P(metastases), so it is left out of the
-ROC curve, the AUC, the Brier score and calibration.
+``Answer`` is one trainee's answer to one case (or a timeout): the decision, certainty,
+marks, note, timing, the tools used, and the physician's label once the holder knows it
+(``truth``; None inside a running quiz). Every other shape of an answer is a record
+around it or a view derived from it by one named function:
+
+======================================  ====================================================
+shape                                   made from the ``Answer`` by
+======================================  ====================================================
+``core.quiz_session.QuizSession``        holds ``Answer`` values (``truth`` None)
+``storage.progress_records.StoredAttempt``  the record around it: row ids, dataset version,
+                                        ``label_shown``; ``attempt_from_row`` decodes a row
+``AnswerTable`` (scoring's columns)     ``AnswerTable.from_answers``
+``storage.answer_columns.AnswerColumns``  ``AnswerColumns.from_attempts`` (and the same
+                                        mapping in SQL, ``ANSWER_COLUMNS_SQL``, for speed)
+results files (``.bstresult``)          ``storage.results.answer_to_dict`` /
+                                        ``answer_from_dict``
+xAPI ``answered`` statements            ``core.xapi.statement_for`` / ``answer_from_statement``
+quiz feedback (``gui.quiz.presenter``)  ``Feedback``: the answer with its label, the alias
+                                        and the case's clinical details
+exports (CSV, xlsx, iMRMC, RJafroc)     rows read from ``StoredAttempt.answer``
+======================================  ====================================================
+
+The latest answer to each case (what the report, the dashboard and the exports count
+by default) is chosen by one rule, ``latest_per_case``.
+
+``AnswerTable`` holds many answers as parallel arrays so the scoring figures stay fast
+at tens of thousands of attempts. The positive class is bone metastases. A decision of
+None means no answer (skipped or timed out): it counts as wrong in every count and
+rate, and has no P(metastases), so it is left out of the ROC curve, the AUC, the Brier
+score and calibration.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import overload
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, overload
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from bonescan_tutor.core.cases import Diagnosis, Projection
 from bonescan_tutor.core.errors import UsageError
+
+if TYPE_CHECKING:
+    from bonescan_tutor.core.quiz import Tool
 
 METASTASES = 1
 NO_METASTASES = 0
@@ -24,20 +53,89 @@ UNANSWERED = -1
 """Codes of ``AnswerTable.decision``: metastases, no metastases, no answer."""
 
 CERTAINTY_LEVELS: tuple[int, ...] = (50, 60, 70, 80, 90, 100)
-MIN_CERTAINTY = 50
-MAX_CERTAINTY = 100
+"""The certainties (%) a trainee may give an answer: the quiz's buttons and keys, the
+checks on stored and returned answers, the calibration bins."""
+MIN_CERTAINTY = CERTAINTY_LEVELS[0]
+MAX_CERTAINTY = CERTAINTY_LEVELS[-1]
+
+Mark = tuple[Projection, float, float]
+"""A spot the trainee marked: (view, x, y) in image pixel coordinates."""
 
 
 @dataclass(frozen=True)
-class ScoredAnswer:
-    """One attempt: the physician's label, the trainee's decision and certainty."""
+class Answer:
+    """One answer to one case, or a timeout (``decision`` None, ``timed_out`` True).
+
+    ``position`` counts from 1 in the trainee's order. Times are the callers' ``now``
+    values (the app passes epoch seconds); ``time_on_case_s`` excludes paused time;
+    ``started_at`` is None where the answer was read from a file that does not carry
+    it (results files, xAPI statements). ``marks`` are (projection, x, y) image pixel
+    coordinates the trainee clicked. ``truth`` is the physician's label, set by whoever
+    knows it (the progress file, a results file, the dataset); None in a running quiz.
+    """
 
     case_key: str
-    truth: bool  # True = bone metastases (the positive class)
-    decision: bool | None  # None = no answer / timed out
-    certainty: int | None  # 50..100 %, None when unanswered
-    time_s: float = float("nan")
-    answered_at: float = 0.0  # epoch seconds
+    position: int
+    decision: Diagnosis | None
+    certainty: int | None
+    started_at: float | None
+    answered_at: float
+    time_on_case_s: float
+    note: str = ""
+    marks: tuple[Mark, ...] = ()
+    tools_used: frozenset[Tool] = field(default_factory=frozenset)
+    timed_out: bool = False
+    truth: Diagnosis | None = None
+
+    @property
+    def answered(self) -> bool:
+        return self.decision is not None
+
+    @property
+    def p_metastases(self) -> float | None:
+        """P(metastases) for scoring; None for a timeout."""
+        if self.decision is None:
+            return None
+        return p_metastases(self.decision, self.certainty)
+
+    @property
+    def scored_certainty(self) -> int | None:
+        """The certainty scoring uses: None when unanswered, 100 for a bare decision
+        (a quiz that did not ask for certainty counts the answer as certain)."""
+        if self.decision is None:
+            return None
+        return MAX_CERTAINTY if self.certainty is None else self.certainty
+
+    @property
+    def correct(self) -> bool:
+        """The decision matches the label; an unanswered case (or one whose label is
+        not known here) is never correct."""
+        return self.truth is not None and self.decision is self.truth
+
+    @property
+    def known_truth(self) -> Diagnosis:
+        """The label, where the holder always has one (stored answers, results files,
+        feedback); ``UsageError`` naming the case otherwise."""
+        if self.truth is None:
+            raise UsageError(f"the answer to case {self.case_key} carries no label")
+        return self.truth
+
+    def with_truth(self, truth: Diagnosis | None) -> Answer:
+        """The same answer with the physician's label set (or cleared, with None)."""
+        return self if truth is self.truth else replace(self, truth=truth)
+
+
+def latest_per_case(case_keys: Sequence[str] | NDArray[np.object_]) -> NDArray[np.bool_]:
+    """True at the latest answer to each case, given the answers' case keys in answer
+    order (by answer time, then row). The one rule the report, the dashboard and the
+    exports use when they count each case once."""
+    keys = np.asarray(case_keys, dtype=object)
+    n = keys.size
+    keep = np.zeros(n, dtype=bool)
+    if n:
+        _, first_from_end = np.unique(keys[::-1].astype(str), return_index=True)
+        keep[n - 1 - first_from_end] = True
+    return keep
 
 
 def decision_codes(decision: ArrayLike | Sequence[bool | None]) -> NDArray[np.int8]:
@@ -92,31 +190,37 @@ def check_certainty(codes: NDArray[np.int8], certainty: NDArray[np.int16]) -> No
 
 
 @overload
-def p_metastases(decision: bool, certainty: int) -> float: ...
+def p_metastases(decision: bool | Diagnosis, certainty: int | None) -> float: ...
 @overload
 def p_metastases(
     decision: NDArray[np.int8] | NDArray[np.bool_], certainty: NDArray[np.int16]
 ) -> NDArray[np.float64]: ...
 def p_metastases(
-    decision: bool | NDArray[np.int8] | NDArray[np.bool_],
-    certainty: int | NDArray[np.int16],
+    decision: bool | Diagnosis | NDArray[np.int8] | NDArray[np.bool_],
+    certainty: int | NDArray[np.int16] | None,
 ) -> float | NDArray[np.float64]:
     """The trainee's probability of metastases implied by a decision and its certainty.
 
     certainty/100 when the decision is metastases, 1 - certainty/100 otherwise, so
-    "no metastases, 90 %" is P = 0.1. Arrays give arrays (answered cases only).
+    "no metastases, 90 %" is P = 0.1. Without a certainty (a quiz that does not ask for
+    one) the decision counts as certain. A decision is a ``Diagnosis`` or True for
+    metastases; arrays (decision codes) give arrays (answered cases only).
     """
     if isinstance(decision, np.ndarray):
         c = np.asarray(certainty, dtype=np.float64) / 100.0
         return np.where(decision == METASTASES, c, 1.0 - c)
     if isinstance(certainty, np.ndarray):
         raise TypeError("a scalar decision needs a scalar certainty")
-    return certainty / 100.0 if decision else 1.0 - certainty / 100.0
+    p = 1.0 if certainty is None else certainty / 100.0
+    positive = decision.is_positive if isinstance(decision, Diagnosis) else bool(decision)
+    return p if positive else 1.0 - p
 
 
 @dataclass(frozen=True, eq=False)
 class AnswerTable:
-    """Parallel arrays of attempts, the fast form every scoring function works on."""
+    """Parallel arrays of answers, the fast form every scoring function works on: the
+    columns of ``Answer`` values (``from_answers``) or of stored ones
+    (``gui.results.model`` from ``AnswerColumns``)."""
 
     truth: NDArray[np.bool_]
     decision: NDArray[np.int8]  # METASTASES / NO_METASTASES / UNANSWERED
@@ -166,13 +270,21 @@ class AnswerTable:
         return cls(t, codes, cert, times.reshape(-1), when.reshape(-1), keys)
 
     @classmethod
-    def from_answers(cls, answers: Sequence[ScoredAnswer]) -> AnswerTable:
+    def from_answers(cls, answers: Sequence[Answer]) -> AnswerTable:
+        """The columns of ``answers``, each with its label (``truth``): the one way from
+        answer values to scoring's columns. A bare decision counts as 100 % certain."""
+        missing = [a.case_key for a in answers if a.truth is None]
+        if missing:
+            raise UsageError(
+                f"case {missing[0]} has no label to score its answer against; score only "
+                "answers whose label is known"
+            )
         n = len(answers)
         return cls.from_arrays(
-            np.fromiter((a.truth for a in answers), dtype=np.bool_, count=n),
-            [a.decision for a in answers],
-            [a.certainty for a in answers],
-            np.fromiter((a.time_s for a in answers), dtype=np.float64, count=n),
+            np.fromiter((a.truth is Diagnosis.METASTASES for a in answers), np.bool_, n),
+            [None if a.decision is None else a.decision.is_positive for a in answers],
+            [a.scored_certainty for a in answers],
+            np.fromiter((a.time_on_case_s for a in answers), dtype=np.float64, count=n),
             np.fromiter((a.answered_at for a in answers), dtype=np.float64, count=n),
             [a.case_key for a in answers],
         )

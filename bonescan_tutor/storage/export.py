@@ -46,15 +46,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bonescan_tutor.core.answers import ScoredAnswer
+from bonescan_tutor.core.answers import p_metastases
 from bonescan_tutor.core.cases import Diagnosis, Layout, natural_key
 from bonescan_tutor.core.errors import BonescanError, UsageError
-from bonescan_tutor.core.quiz import p_metastases
 from bonescan_tutor.core.scoring import Summary
 from bonescan_tutor.storage.atomic_file import replacing, write_bytes
 from bonescan_tutor.storage.cells import csv_cell, text_cells
 from bonescan_tutor.storage.progress_records import StoredAttempt
-from bonescan_tutor.storage.results import answered_certainty
 
 
 class ExportError(BonescanError):
@@ -102,7 +100,7 @@ def attempt_rows(
     names = trainee_names or {}
     rows = []
     for s in attempts:
-        a = s.attempt
+        a = s.answer
         truth = s.revealed_truth
         rows.append(
             {
@@ -155,21 +153,6 @@ def export_attempts_csv(
     with replacing(path, ExportError) as tmp:
         frame.map(csv_cell).to_csv(tmp, index=False)
     return path
-
-
-def scored_answers(attempts: Sequence[StoredAttempt]) -> list[ScoredAnswer]:
-    """Attempts as scoring input. Use only attempts whose label was shown (finished cases)."""
-    return [
-        ScoredAnswer(
-            case_key=s.attempt.case_key,
-            truth=s.truth.is_positive,
-            decision=None if s.attempt.decision is None else s.attempt.decision.is_positive,
-            certainty=answered_certainty(s.attempt.decision, s.attempt.certainty),
-            time_s=s.attempt.time_on_case_s,
-            answered_at=s.attempt.answered_at,
-        )
-        for s in attempts
-    ]
 
 
 def summary_row(trainee: str, s: Summary) -> dict[str, Any]:
@@ -272,7 +255,7 @@ def imrmc_rows(
     names = trainee_names or {}
     latest: dict[tuple[int, str], tuple[float, float, Diagnosis, str]] = {}
     for s in attempts:
-        a, truth = s.attempt, s.revealed_truth
+        a, truth = s.answer, s.revealed_truth
         if truth is None or a.decision is None:
             continue
         key = (s.trainee_id, a.case_key)

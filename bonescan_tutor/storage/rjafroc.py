@@ -46,10 +46,10 @@ from pathlib import Path
 from typing import Any
 
 from bonescan_tutor.core.annotations import AnnotationSet
+from bonescan_tutor.core.answers import p_metastases
 from bonescan_tutor.core.cases import natural_key
 from bonescan_tutor.core.errors import UsageError
 from bonescan_tutor.core.localization import Localization, MarkScores, ReadCase, score_marks
-from bonescan_tutor.core.quiz import p_metastases
 from bonescan_tutor.storage.atomic_file import replacing, write_bytes
 from bonescan_tutor.storage.cells import csv_cell, text_cells
 from bonescan_tutor.storage.export import ExportError
@@ -69,17 +69,17 @@ def read_cases(attempts: Sequence[StoredAttempt]) -> dict[int, list[ReadCase]]:
     # would walk every stored mark, runs less often.
     latest: dict[tuple[int, str], StoredAttempt] = {}
     for s in attempts:
-        a = s.attempt
+        a = s.answer
         if s.revealed_truth is None or a.decision is None:
             continue
         key = (s.trainee_id, a.case_key)
         best = latest.get(key)
-        if best is None or (a.answered_at, s.id) >= (best.attempt.answered_at, best.id):
+        if best is None or (a.answered_at, s.id) >= (best.answer.answered_at, best.id):
             latest[key] = s
     out: dict[int, list[ReadCase]] = {}
     for trainee, case_key in sorted(latest, key=lambda k: (k[0], natural_key(k[1]))):
         s = latest[trainee, case_key]
-        a, truth = s.attempt, s.truth
+        a, truth = s.answer, s.truth
         assert a.decision is not None
         rating = round(100.0 * p_metastases(a.decision, a.certainty), 6)
         out.setdefault(trainee, []).append(

@@ -15,8 +15,9 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from bonescan_tutor.core.answers import Answer
 from bonescan_tutor.core.cases import Diagnosis, Projection
-from bonescan_tutor.core.quiz import Attempt, QuizMode, Tool
+from bonescan_tutor.core.quiz import QuizMode, Tool
 from bonescan_tutor.storage.progress import ProgressStore, StatementOptions
 from bonescan_tutor.storage.quizsets import QuizSet
 from tests.storage.instructor_data import dataset, quiz_set
@@ -65,7 +66,7 @@ def _session(store: ProgressStore, name: str, qs: QuizSet, fingerprint: str, sta
                               quizset_json=text)
     for i, (key, decision, certainty, seconds, timed_out, note, marks, tools) in enumerate(answers):
         at = start + 60.0 * (i + 1)
-        attempt = Attempt(key, qs.spec.case_keys.index(key) + 1 if key in qs.spec.case_keys else i + 1,
+        attempt = Answer(key, qs.spec.case_keys.index(key) + 1 if key in qs.spec.case_keys else i + 1,
                           decision, certainty, at - seconds, at, seconds, note=note,
                           marks=marks, tools_used=tools, timed_out=timed_out)
         store.record_attempt(sid, attempt, truth[key], fingerprint, label_shown=shown)

@@ -93,7 +93,7 @@ def test_results_files(progress: Path, tmp_path: Path, monkeypatch: pytest.Monke
                 r = read_results(path)
                 read_back.append({
                     "file": path.name, "identity": r.identity, "body": r.body(),
-                    "summary": summary(r.scored_answers()).as_dict(),
+                    "summary": summary(r.attempts).as_dict(),
                 })
     golden("results_files.txt", "".join(texts))
     golden("results_read_back.json", json.dumps(read_back, indent=1, sort_keys=True) + "\n")
@@ -120,7 +120,7 @@ def test_statements_and_the_cohort_read_from_them(progress: Path) -> None:
     results, problems = results_from_statements(bodies, dataset())
     assert problems == []
     got = [{"file": "x", "status": r.status.value, "body": r.body(),
-            "summary": summary(r.scored_answers()).as_dict()}
+            "summary": summary(r.attempts).as_dict()}
            for r in sorted(results, key=lambda r: (r.trainee, r.created))]
     text = json.dumps(got, indent=1, sort_keys=True, ensure_ascii=False)
     for body in bodies:

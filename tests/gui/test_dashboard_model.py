@@ -227,7 +227,8 @@ def test_without_a_current_dataset_nothing_is_flagged(fingerprint) -> None:
 
 
 def test_columns_from_the_file_give_the_same_dashboard_and_hide_the_exam(tmp_path) -> None:
-    from bonescan_tutor.core.quiz import Attempt, QuizMode, QuizSpec
+    from bonescan_tutor.core.answers import Answer
+    from bonescan_tutor.core.quiz import QuizMode, QuizSpec
     from bonescan_tutor.storage.progress import ProgressStore
 
     with ProgressStore.open(tmp_path / "p.sqlite3") as store:
@@ -239,8 +240,8 @@ def test_columns_from_the_file_give_the_same_dashboard_and_hide_the_exam(tmp_pat
             ana, QuizSpec("e", "Final exam", ("7",), QuizMode.EXAM), "demo", CURRENT
         )
         for s in six():
-            store.record_attempt(practice, s.attempt, s.truth, CURRENT, label_shown=True)
-        secret = Attempt(SECRET_KEY, 1, M, 100, T0 + DAY, T0 + DAY + 777, 777.0)
+            store.record_attempt(practice, s.answer, s.truth, CURRENT, label_shown=True)
+        secret = Answer(SECRET_KEY, 1, M, 100, T0 + DAY, T0 + DAY + 777, 777.0)
         store.record_attempt(exam, secret, M, CURRENT)
         columns, stored = store.answer_columns(ana), store.attempts(ana)
         sessions = store.sessions(ana)

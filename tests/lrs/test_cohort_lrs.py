@@ -11,8 +11,9 @@ import pytest
 
 from bonescan_tutor import cli
 from bonescan_tutor.core import xapi
+from bonescan_tutor.core.answers import Answer
 from bonescan_tutor.core.cases import Projection
-from bonescan_tutor.core.quiz import Attempt, QuizMode, QuizSpec
+from bonescan_tutor.core.quiz import QuizMode, QuizSpec
 from bonescan_tutor.datasets.detect import open_dataset
 from bonescan_tutor.storage.lrs_config import ENV_PASSWORD, ENV_USER, LrsConfig
 from bonescan_tutor.storage.lrs_sender import Sender
@@ -34,7 +35,7 @@ def _as_statements(path: Path, qs: QuizSet) -> list[xapi.Statement]:
     actor = xapi.Actor(r.trainee)
     made = [xapi.started(actor, ctx, 900.0)]
     for a in r.attempts:
-        attempt = Attempt(a.case_key, a.position, a.decision, a.certainty, a.answered_at - 5,
+        attempt = Answer(a.case_key, a.position, a.decision, a.certainty, a.answered_at - 5,
                           a.answered_at, a.time_on_case_s, a.note,
                           tuple((Projection(p), x, y) for p, x, y in a.marks),
                           timed_out=a.timed_out)
@@ -154,7 +155,7 @@ def test_cohort_from_what_the_app_sent_equals_its_results_files(
                                       quizset_json=json.dumps(qs.to_dict(), sort_keys=True))
             for pos, (key, decision) in enumerate(answers.items(), start=1):
                 at = 1_764_500_000.0 + 1000 * n + 60 * pos
-                store.record_attempt(sid, Attempt(key, pos, decision, 80, at - 5, at, 5.0),
+                store.record_attempt(sid, Answer(key, pos, decision, 80, at - 5, at, 5.0),
                                      dataset.case(key).diagnosis, dataset.fingerprint)
             store.finish_session(sid, submitted=not abandoned, abandoned=abandoned)
             write_results(qs, name, store.attempts(session_id=sid), inbox,

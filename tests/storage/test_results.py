@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bonescan_tutor.core.answers import AnswerTable
 from bonescan_tutor.core.errors import UsageError
 from bonescan_tutor.storage.atomic_file import TEMP_PREFIX
 from bonescan_tutor.storage.results import (
@@ -137,8 +138,10 @@ def test_unwritable_folder(tmp_path: Path) -> None:
 
 def test_scored_answers_count_a_bare_decision_as_certain() -> None:
     a = answer("1", M, M, None)
-    assert a.scored().certainty == 100 and a.scored().decision is True
-    assert answer("8", N, None).scored().certainty is None
+    assert a.scored_certainty == 100
+    assert answer("8", N, None).scored_certainty is None
+    table = AnswerTable.from_answers([a, answer("8", N, None)])
+    assert table.certainty.tolist() == [100, 0] and table.decision.tolist() == [1, -1]
 
 
 def test_status_is_written_and_read(tmp_path: Path) -> None:

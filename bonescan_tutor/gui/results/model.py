@@ -21,6 +21,7 @@ from datetime import date, datetime, time, timedelta
 import numpy as np
 
 from bonescan_tutor.core.answers import METASTASES, NO_METASTASES, UNANSWERED
+from bonescan_tutor.core.answers import latest_per_case as latest_answers
 from bonescan_tutor.core.cases import Diagnosis, Layout
 from bonescan_tutor.core.review import LEECH_MISSES, leeches, misses
 from bonescan_tutor.core.scoring import AnswerTable, Summary, summary
@@ -301,15 +302,11 @@ def find_leeches(table: AnswerTable) -> tuple[Leech, ...]:
 
 
 def latest_per_case(columns: AnswerColumns) -> AnswerColumns:
-    """The latest answer to each case (``columns`` in answer order), order kept."""
-    n = len(columns)
-    if n == 0:
+    """The latest answer to each case (``columns`` in answer order), order kept, by the
+    one rule ``core.answers.latest_per_case``."""
+    if len(columns) == 0:
         return columns
-    keys = np.asarray(columns.case_key, dtype=object)
-    _, first_from_end = np.unique(keys[::-1].astype(str), return_index=True)
-    keep = np.zeros(n, dtype=bool)
-    keep[n - 1 - first_from_end] = True
-    return columns.take(keep)
+    return columns.take(latest_answers(columns.case_key))
 
 
 def build_dashboard(
