@@ -34,7 +34,7 @@ score and calibration.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, overload
 
@@ -125,16 +125,17 @@ class Answer:
         return self if truth is self.truth else replace(self, truth=truth)
 
 
-def latest_per_case(case_keys: Sequence[str] | NDArray[np.object_]) -> NDArray[np.bool_]:
-    """True at the latest answer to each case, given the answers' case keys in answer
-    order (by answer time, then row). The one rule the report, the dashboard and the
-    exports use when they count each case once."""
-    keys = np.asarray(case_keys, dtype=object)
-    n = keys.size
-    keep = np.zeros(n, dtype=bool)
-    if n:
-        _, first_from_end = np.unique(keys[::-1].astype(str), return_index=True)
-        keep[n - 1 - first_from_end] = True
+def latest_per_case(keys: Sequence[Hashable] | NDArray[np.object_]) -> NDArray[np.bool_]:
+    """True at the latest answer to each case: the one rule the report, the dashboard,
+    the iMRMC and RJafroc exports and localization use when they count a case once.
+
+    ``keys`` has one entry per answer, in answer order (by answer time, then row): the
+    case key, or (trainee, case key) where several trainees' answers are mixed.
+    """
+    items = keys.tolist() if isinstance(keys, np.ndarray) else list(keys)
+    last = {key: i for i, key in enumerate(items)}
+    keep = np.zeros(len(items), dtype=bool)
+    keep[np.fromiter(last.values(), dtype=np.intp, count=len(last))] = True
     return keep
 
 

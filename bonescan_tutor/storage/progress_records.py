@@ -11,10 +11,11 @@ import enum
 import functools
 import json
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from bonescan_tutor.core.answers import Answer, Mark
+from bonescan_tutor.core.answers import Answer, Mark, latest_per_case
 from bonescan_tutor.core.cases import Diagnosis, Projection
 from bonescan_tutor.core.quiz import QuizMode, QuizSpec, Tool
 from bonescan_tutor.core.quiz_session import QuizClock
@@ -98,6 +99,15 @@ class StoredAttempt:
     @property
     def revealed_truth(self) -> Diagnosis | None:
         return self.answer.truth if self.label_shown else None
+
+
+def latest_attempts(attempts: Iterable[StoredAttempt]) -> list[StoredAttempt]:
+    """The latest answer of each trainee to each case among ``attempts``, in answer
+    order (by answer time, then row): ``core.answers.latest_per_case`` on stored answers.
+    Filter first (labels shown, answered) to take the latest of those."""
+    ordered = sorted(attempts, key=lambda s: (s.answer.answered_at, s.id))
+    keep = latest_per_case([(s.trainee_id, s.answer.case_key) for s in ordered])
+    return [s for s, kept in zip(ordered, keep.tolist(), strict=True) if kept]
 
 
 def session_from_row(row: sqlite3.Row) -> SessionRecord:

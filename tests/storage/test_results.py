@@ -40,6 +40,19 @@ def test_round_trip_and_file_name(tmp_path: Path) -> None:
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(TEMP_PREFIX)]
 
 
+def test_an_edited_mark_on_an_unknown_view_is_dropped_the_rest_read(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from bonescan_tutor.core.cases import Projection
+
+    marked = replace(answer("1", M, M, 90, 1), marks=((Projection.POSTERIOR, 4.0, 5.5),))
+    path = write_results(quiz_set(), "Ana", [marked], tmp_path, now=NOW)
+    forge(path, lambda d: d["attempts"][0]["marks"].append(["lateral", 1, 2]))
+    (got,) = read_results(path).attempts
+    assert got.marks == ((Projection.POSTERIOR, 4.0, 5.5),) and got == marked
+    assert got.started_at is None  # results files carry no start time
+
+
 def test_a_taken_name_gets_a_number(tmp_path: Path) -> None:
     a = write_results(quiz_set(), "Ana", rows(), tmp_path, now=NOW)
     b = write_results(quiz_set(), "Ana", rows(), tmp_path, now=NOW)
