@@ -349,6 +349,9 @@ class ProgressStore:
     ) -> int:
         """Store an answer durably before the screen moves on; return its row id.
 
+        ``truth`` is the case's label now; it is stored with the answer and read back as
+        its ``Answer.truth``.
+
         An exam answer changed before submission replaces the earlier row for that case
         (same id). ``label_shown`` is True for a practice answer, whose feedback follows.
         ``review_card`` (the case's new spaced-review card) is written in the same
