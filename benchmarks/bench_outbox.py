@@ -84,9 +84,9 @@ def main() -> None:
         actor = xapi.Actor("Ana")
         context = xapi.QuizContext("00000000-0000-4000-8000-000000000000", "bench", "Bench",
                                    "q" * 64, "fp", "0", QuizMode.PRACTICE)
-        one = Answer("1", 1, Diagnosis.METASTASES, 80, 2e9, 2e9 + 5, 5.0)
-        made = timeit(lambda: xapi.answered(actor, context, one, Diagnosis.METASTASES),
-                      repeat=200)
+        one = Answer("1", 1, Diagnosis.METASTASES, 80, 2e9, 2e9 + 5, 5.0,
+                     truth=Diagnosis.METASTASES)
+        made = timeit(lambda: xapi.statement_for(one, actor, context), repeat=200)
         waiting = sum(store.waiting_statements().values())
         store.close()
         plain.close()

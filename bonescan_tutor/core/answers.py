@@ -274,17 +274,19 @@ class AnswerTable:
     def from_answers(cls, answers: Sequence[Answer]) -> AnswerTable:
         """The columns of ``answers``, each with its label (``truth``): the one way from
         answer values to scoring's columns. A bare decision counts as 100 % certain."""
-        missing = [a.case_key for a in answers if a.truth is None]
-        if missing:
+        missing = next((a.case_key for a in answers if a.truth is None), None)
+        if missing is not None:
             raise UsageError(
-                f"case {missing[0]} has no label to score its answer against; score only "
+                f"case {missing} has no label to score its answer against; score only "
                 "answers whose label is known"
             )
         n = len(answers)
+        m = Diagnosis.METASTASES
         return cls.from_arrays(
-            np.fromiter((a.truth is Diagnosis.METASTASES for a in answers), np.bool_, n),
-            [None if a.decision is None else a.decision.is_positive for a in answers],
-            [a.scored_certainty for a in answers],
+            np.fromiter((a.truth is m for a in answers), np.bool_, n),
+            np.fromiter((UNANSWERED if a.decision is None else int(a.decision is m)
+                         for a in answers), np.int8, n),
+            np.fromiter((a.scored_certainty or 0 for a in answers), np.int16, n),
             np.fromiter((a.time_on_case_s for a in answers), dtype=np.float64, count=n),
             np.fromiter((a.answered_at for a in answers), dtype=np.float64, count=n),
             [a.case_key for a in answers],
