@@ -5,25 +5,26 @@ marks, note, timing, the tools used, and the physician's label once the holder k
 (``truth``; None inside a running quiz). Every other shape of an answer is a record
 around it or a view derived from it by one named function:
 
-======================================  ====================================================
-shape                                   made from the ``Answer`` by
-======================================  ====================================================
-``core.quiz_session.QuizSession``        holds ``Answer`` values (``truth`` None)
-``storage.progress_records.StoredAttempt``  the record around it: row ids, dataset version,
-                                        ``label_shown``; ``attempt_from_row`` decodes a row
-``AnswerTable`` (scoring's columns)     ``AnswerTable.from_answers``
-``storage.answer_columns.AnswerColumns``  ``AnswerColumns.from_attempts`` (and the same
-                                        mapping in SQL, ``ANSWER_COLUMNS_SQL``, for speed)
-results files (``.bstresult``)          ``storage.results.answer_to_dict`` /
-                                        ``answer_from_dict``
-xAPI ``answered`` statements            ``core.xapi.statement_for`` / ``answer_from_statement``
-quiz feedback (``gui.quiz.presenter``)  ``Feedback``: the answer with its label, the alias
-                                        and the case's clinical details
-exports (CSV, xlsx, iMRMC, RJafroc)     rows read from ``StoredAttempt.answer``
-======================================  ====================================================
+- a running quiz (``core.quiz_session.QuizSession``) records ``Answer`` values, without
+  labels (a quiz rebuilt from stored answers drops theirs);
+- the progress file: ``storage.progress_records.StoredAttempt`` is the record around an
+  ``Answer`` (row ids, dataset version, ``label_shown``); ``ProgressStore.record_attempt``
+  writes one, ``attempt_from_row`` reads it back;
+- scoring: ``AnswerTable.from_answers`` makes the columns every figure is computed on;
+- the dashboard: ``storage.answer_columns.AnswerColumns.from_attempts`` is the columnar
+  form of stored answers (``ANSWER_COLUMNS_SQL`` is the same mapping done in SQL, for
+  speed), and ``gui.results.model.answer_table`` turns it into an ``AnswerTable``;
+- results files (``.bstresult``): ``storage.results.answer_to_dict`` /
+  ``answer_from_dict``;
+- xAPI ``answered`` statements: ``core.xapi.statement_for`` / ``answer_from_statement``
+  (``AnsweredStatement`` adds the trainee and the quiz session's ``QuizContext``);
+- quiz feedback: ``gui.quiz.presenter.Feedback`` is the answer with its label, the
+  case's alias and clinical details;
+- exports (CSV, xlsx, iMRMC, RJafroc) are rows read from ``StoredAttempt.answer``.
 
-The latest answer to each case (what the report, the dashboard and the exports count
-by default) is chosen by one rule, ``latest_per_case``.
+The latest answer to each case (what the report, the dashboard, the iMRMC and RJafroc
+exports and localization count) is chosen by one rule, ``latest_per_case``
+(``storage.progress_records.latest_attempts`` applies it to stored answers).
 
 ``AnswerTable`` holds many answers as parallel arrays so the scoring figures stay fast
 at tens of thousands of attempts. The positive class is bone metastases. A decision of
