@@ -18,6 +18,7 @@ from typing import Any
 import requests
 
 from bonescan_tutor.core import xapi
+from bonescan_tutor.core.answers import latest_per_case
 from bonescan_tutor.core.cases import Dataset, Diagnosis
 from bonescan_tutor.storage.cohort import CohortProblem
 from bonescan_tutor.storage.lrs_config import LrsConfig
@@ -76,7 +77,7 @@ def results_from_statements(
 ) -> tuple[list[ResultsFile], list[CohortProblem]]:
     """One ``ResultsFile`` per registration, labels from ``dataset``; statements that do
     not follow the profile are named as problems."""
-    answers: dict[str, dict[str, xapi.AnsweredStatement]] = {}
+    read: list[xapi.AnsweredStatement] = []
     completed: dict[str, str] = {}
     problems: list[CohortProblem] = []
     for body in statements:
@@ -88,17 +89,21 @@ def results_from_statements(
         if verb != xapi.Verb.ANSWERED.iri:
             continue
         try:
-            a = xapi.answer_from_statement(body)
+            read.append(xapi.answer_from_statement(body))
         except xapi.XapiError as exc:
             problems.append(CohortProblem(Path(f"{registration or 'unknown'}.xapi"), str(exc)))
-            continue
-        session = answers.setdefault(a.context.registration, {})
-        earlier = session.get(a.answer.case_key)
-        if earlier is None or earlier.answer.answered_at <= a.answer.answered_at:
-            session[a.answer.case_key] = a
+    # the latest answer to each case of each session (a statement sent twice, or an
+    # answer changed, counts once), sessions in the order they first appear
+    sessions: dict[str, list[xapi.AnsweredStatement]] = {
+        s.context.registration: [] for s in read}
+    in_time = sorted(read, key=lambda s: s.answer.answered_at)
+    keep = latest_per_case([(s.context.registration, s.answer.case_key) for s in in_time])
+    for s, kept in zip(in_time, keep.tolist(), strict=True):
+        if kept:
+            sessions[s.context.registration].append(s)
     results: list[ResultsFile] = []
-    for registration, by_case in answers.items():
-        stated = sorted(by_case.values(), key=lambda s: (s.answer.position, s.answer.case_key))
+    for registration, by_case in sessions.items():
+        stated = sorted(by_case, key=lambda s: (s.answer.position, s.answer.case_key))
         given = [s.answer for s in stated]
         first = stated[0]
         ctx = first.context
