@@ -9,6 +9,7 @@ from datetime import date, datetime
 import numpy as np
 import pytest
 
+from bonescan_tutor.core.answers import AnswerTable
 from bonescan_tutor.core.errors import BonescanError
 from bonescan_tutor.core.scoring import summary
 from bonescan_tutor.gui.results import figures
@@ -315,3 +316,13 @@ def test_answers_on_an_open_bs80k_dataset_show_its_class_names() -> None:
     assert (newest.cells[3], newest.cells[4]) == ("No bone metastases", "Metastases")
     plain = build_dashboard(rows, [session(1)], current_fingerprint=CURRENT)
     assert plain.rows.row(1).cells[3] == "Bone metastases"
+
+
+def test_the_dashboards_table_is_the_one_scoring_makes_of_the_same_answers() -> None:
+    rows = [*six(), attempt(7, "14", M, None), attempt(8, "15", N, N, None),
+            attempt(9, "16", M, M, shown=False)]
+    got = answer_table(rows)
+    want = AnswerTable.from_answers([s.answer for s in rows if s.label_shown])
+    for column in ("truth", "decision", "certainty", "time_s", "answered_at"):
+        assert np.array_equal(getattr(got, column), getattr(want, column)), column
+    assert got.case_key == want.case_key

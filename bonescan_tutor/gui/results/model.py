@@ -250,15 +250,17 @@ class DashboardData:
 
 
 def _answer_table(columns: AnswerColumns) -> AnswerTable:
-    """Revealed attempts as ``core.scoring`` columns (an answer without a certainty,
-    from a quiz that did not ask for one, counts as 100 % sure)."""
+    """Revealed attempts as ``core.scoring`` columns: the table
+    ``AnswerTable.from_answers`` makes of the same stored answers, column for column
+    (an answer without a certainty, from a quiz that did not ask for one, counts as
+    100 % sure)."""
     decision = columns.decision
     certainty = np.where(columns.certainty > 0, columns.certainty, 100)
     return AnswerTable.from_arrays(
         np.equal(columns.revealed_truth, METASTASES),
         decision,
         np.where(decision == UNANSWERED, 0, certainty).astype(np.int16),
-        np.where(columns.timed_out, np.nan, columns.time_on_case_s),
+        columns.time_on_case_s,
         columns.answered_at,
         columns.case_key.tolist(),
     )
