@@ -96,6 +96,11 @@ def user_config_dir() -> Path:
     return user_config_path(APP_NAME, APP_AUTHOR)
 
 
+def settings_file() -> Path:
+    """The app's settings: an INI file (QSettings in the app; read without Qt elsewhere)."""
+    return user_config_dir() / "settings.ini"
+
+
 def user_cache_dir() -> Path:
     home = home_dir()
     if home is not None:

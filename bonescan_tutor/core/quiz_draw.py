@@ -24,6 +24,21 @@ def _exact(value: float | Fraction) -> Fraction:
     return Fraction(repr(float(value)))
 
 
+def _check_whole(n: int, seed: int) -> None:
+    """``UsageError`` unless the count is a whole number >= 1 and the seed one >= 0."""
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise UsageError(f"The number of cases must be a whole number of at least 1, not {n!r}.")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise UsageError(f"The seed must be a whole number >= 0, not {seed!r}.")
+
+
+def _share(prevalence: float | Fraction) -> Fraction:
+    """A given prevalence as an exact fraction; ``UsageError`` outside 0..1."""
+    if isinstance(prevalence, bool) or not (0.0 <= float(prevalence) <= 1.0):
+        raise UsageError(f"The prevalence must be between 0 and 1 (0.5 = balanced), not {prevalence!r}.")
+    return _exact(prevalence)
+
+
 def draw_cases(
     dataset: Dataset,
     n: int,
@@ -41,10 +56,7 @@ def draw_cases(
     grouped by label). ``UsageError`` says how many cases of a class there are when
     too few.
     """
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise UsageError(f"The number of cases must be a whole number of at least 1, not {n!r}.")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise UsageError(f"The seed must be a whole number >= 0, not {seed!r}.")
+    _check_whole(n, seed)
     pool = sorted(
         (c for c in dataset.quiz_cases if filters is None or filters(c)),
         key=lambda c: natural_key(c.key),
@@ -56,13 +68,7 @@ def draw_cases(
             f"Asked for {n} cases but dataset {dataset.name!r} has only {len(pool)} usable "
             f"case(s) ({len(pos)} with metastases, {len(neg)} without)."
         )
-    share: Fraction
-    if prevalence is None:
-        share = Fraction(len(pos), len(pool))
-    elif isinstance(prevalence, bool) or not (0.0 <= float(prevalence) <= 1.0):
-        raise UsageError(f"The prevalence must be between 0 and 1 (0.5 = balanced), not {prevalence!r}.")
-    else:
-        share = _exact(prevalence)
+    share = Fraction(len(pos), len(pool)) if prevalence is None else _share(prevalence)
     n_pos = math.floor(n * share + Fraction(1, 2))
     n_neg = n - n_pos
     for wanted, have, what in ((n_pos, pos, "with"), (n_neg, neg, "without")):

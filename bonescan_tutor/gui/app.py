@@ -29,7 +29,7 @@ def configure_pyqtgraph() -> None:
 
 
 def make_settings(path: Path | None = None) -> QSettings:
-    path = path or paths.user_config_dir() / "settings.ini"
+    path = path or paths.settings_file()
     path.parent.mkdir(parents=True, exist_ok=True)
     return QSettings(str(path), QSettings.Format.IniFormat)
 

@@ -9,17 +9,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bonescan_tutor.core.answers import CERTAINTY_LEVELS
 from bonescan_tutor.core.cases import Diagnosis
 from bonescan_tutor.core.overlays import specs
 from bonescan_tutor.core.quiz import Tool
 from bonescan_tutor.core.windowing import PRESETS
 from bonescan_tutor.gui.actions import INVERT, ActionSpec, overlay_action
+from bonescan_tutor.gui.main_lrs import lrs_settings
 
 if TYPE_CHECKING:
     from bonescan_tutor.gui.main_window import MainWindow
 
-MENUS = ("&File", "&View", "&Window", "&Overlays", "&Quiz", "&Instructor", "&Help")
-CERTAINTY_KEYS = {50: "Alt+5", 60: "Alt+6", 70: "Alt+7", 80: "Alt+8", 90: "Alt+9", 100: "Alt+0"}
+MENUS = ("&File", "&View", "&Window", "&Overlays", "&Quiz", "&Instructor", "&Settings", "&Help")
+CERTAINTY_KEYS = {c: f"Alt+{c // 10 % 10}" for c in CERTAINTY_LEVELS}  # Alt+5 .. Alt+9, Alt+0 = 100 %
 
 
 def register_commands(w: MainWindow) -> None:
@@ -56,6 +58,8 @@ def register_commands(w: MainWindow) -> None:
             lambda name=spec.name, tool=spec.tool: t(tool, lambda p: p.toggle_overlay(name)))
     _register_quiz_commands(w)
     add(ActionSpec("quit", "&File", "&Quit", "Ctrl+Q"), w.close)  # last in its menu
+    add(ActionSpec("lrs_settings", "&Settings", "&Learning Record Store…"),
+        lambda: lrs_settings(w))
     add(ActionSpec("shortcuts", "&Help", "&Keyboard shortcuts", "F1"), w.show_shortcuts)
     add(ActionSpec("about", "&Help", "&About"), w.show_about)
 

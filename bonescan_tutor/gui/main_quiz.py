@@ -173,6 +173,7 @@ class QuizCommands:
             self.open_quiz_set(Path(path))
 
     def open_quiz_set(self, path: Path) -> None:
+        from bonescan_tutor.gui.main_lrs import propose_endpoint
         from bonescan_tutor.gui.quiz.launcher import load_quiz_set
 
         if self.dataset is None:
@@ -183,6 +184,7 @@ class QuizCommands:
         loaded = load_quiz_set(self, path, self.dataset)
         if loaded is not None:
             quiz_set, spec = loaded
+            propose_endpoint(self, quiz_set)
             self.start_quiz(spec, quiz_set=quiz_set)
 
     def _quiz_finished(self) -> None:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -178,19 +178,52 @@ def merge_cohort(
         else f"Truth from the dataset {dataset.name!r} (version {dataset.fingerprint}), "
         "not from the trainees' files."
     )
-    if quiz_set is not None:
-        chosen, title = (quiz_set.id, quiz_set.fingerprint), quiz_set.title
-    elif read:
-        groups = Counter((r.quiz_set_id, r.quiz_set_fingerprint) for r in read)
-        best = max(groups.values())
-        chosen = next(
-            g for g in ((r.quiz_set_id, r.quiz_set_fingerprint) for r in read) if groups[g] == best
-        )
-        title = next(
-            r.quiz_set_title for r in read if (r.quiz_set_id, r.quiz_set_fingerprint) == chosen
-        )
-    else:
+    found = _which_set(read, quiz_set)
+    if found is None:
         return Cohort("", "", "", (), problems, [], dataset is not None, banner)
+    chosen, title = found
+    seen, by_trainee = _sort_files(read, chosen, title, problems)
+    chosen_files, duplicates = _one_per_trainee(by_trainee, prefer)
+    in_set = _set_keys(list(seen.values()), dataset, quiz_set)
+    warnings: list[CohortProblem] = []
+    results = tuple(
+        _checked(r, in_set, dataset, warnings)
+        for r in sorted(chosen_files, key=lambda r: (r.trainee.casefold(), r.trainee))
+    )
+    if dataset is None:
+        _lone_labels(results, warnings)
+    return Cohort(
+        chosen[0], title, chosen[1], results, problems, _notes(results, dataset),
+        dataset is not None, banner, warnings, duplicates,
+    )
+
+
+def _which_set(
+    read: Sequence[ResultsFile], quiz_set: QuizSet | None
+) -> tuple[tuple[str, str], str] | None:
+    """The cohort's quiz set ((id, fingerprint), title): the one given, else the one most
+    files answer (the first such in file order); None with neither."""
+    if quiz_set is not None:
+        return (quiz_set.id, quiz_set.fingerprint), quiz_set.title
+    if not read:
+        return None
+    groups = Counter((r.quiz_set_id, r.quiz_set_fingerprint) for r in read)
+    best = max(groups.values())
+    chosen = next(
+        g for g in ((r.quiz_set_id, r.quiz_set_fingerprint) for r in read) if groups[g] == best
+    )
+    title = next(
+        r.quiz_set_title for r in read if (r.quiz_set_id, r.quiz_set_fingerprint) == chosen
+    )
+    return chosen, title
+
+
+def _sort_files(
+    read: Sequence[ResultsFile], chosen: tuple[str, str], title: str,
+    problems: list[CohortProblem],
+) -> tuple[dict[str, ResultsFile], dict[str, list[ResultsFile]]]:
+    """The files of the chosen set, each once (by identity) and by trainee; files of
+    another set and exact copies become problems."""
     seen: dict[str, ResultsFile] = {}
     by_trainee: dict[str, list[ResultsFile]] = {}
     for r in read:
@@ -214,16 +247,12 @@ def merge_cohort(
             continue
         seen[r.identity] = r
         by_trainee.setdefault(r.trainee.strip().casefold(), []).append(r)
-    chosen_files, duplicates = _one_per_trainee(by_trainee, prefer)
-    in_set = _set_keys(list(seen.values()), dataset, quiz_set)
-    warnings: list[CohortProblem] = []
+    return seen, by_trainee
+
+
+def _notes(results: Sequence[ResultsFile], dataset: Dataset | None) -> list[str]:
+    """Files from an older app, and files answered on another dataset version."""
     notes: list[str] = []
-    results = tuple(
-        _checked(r, in_set, dataset, warnings)
-        for r in sorted(chosen_files, key=lambda r: (r.trainee.casefold(), r.trainee))
-    )
-    if dataset is None:
-        _lone_labels(results, warnings)
     for r in results:
         assert r.path is not None
         if r.from_older_app:
@@ -235,10 +264,7 @@ def merge_cohort(
                 f"{r.path.name} was answered on dataset version {r.dataset_fingerprint}, not "
                 f"{dataset.fingerprint}; scored with the open dataset's labels."
             )
-    return Cohort(
-        chosen[0], title, chosen[1], results, problems, notes, dataset is not None, banner,
-        warnings, duplicates,
-    )
+    return notes
 
 
 def _one_per_trainee(
@@ -347,3 +373,10 @@ def _keys(keys: list[str], limit: int = 12) -> str:
 def trainee_summaries(cohort: Cohort) -> dict[str, Summary]:
     """Each trainee's figures (core.scoring.summary), in the cohort's order."""
     return {r.trainee: summary(r.attempts) for r in cohort.results}
+
+
+def accuracies(summaries: Mapping[str, Summary]) -> list[float]:
+    """Each trainee's accuracy (0-1) where it is defined, in the cohort's order: the
+    distribution and mean every cohort output shows."""
+    values = (s.metrics.accuracy.estimate for s in summaries.values())
+    return [v for v in values if v is not None]

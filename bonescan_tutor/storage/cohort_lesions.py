@@ -7,9 +7,8 @@ it ("lesion 2 of case 41 found by 3 of 12"). Each trainee's localization figures
 with it. A trainee's answer counts when it has a decision (an unanswered case has no
 rating); the label is the one the cohort scored against (the dataset's when given).
 
-The cohort workbook's Lesions sheet (``lesions_sheet``) and the localization columns of
-its per-trainee table (``localization_columns``) are defined here, for the workbook and
-the CSV alike.
+The cohort workbook's Lesions sheet (``lesions_sheet``) is defined here; the localization
+columns of its per-trainee table (and of the CSV) are metrics of ``core.metric_registry``.
 """
 
 from __future__ import annotations
@@ -56,8 +55,6 @@ class LesionRow:
 
 LESION_COLUMNS = ("case_key", "lesion", "view", "region", "found_by", "readers",
                   "share_found", "note", "text")
-LOCALIZATION_COLUMNS = ("llf", "nlf", "wafroc", "lesions", "lesions_hit", "nl_marks",
-                        "nl_on_findings", "localization_cases", "unannotated_metastatic_cases")
 
 
 def lesion_row(row: LesionRow) -> list[object]:
@@ -75,14 +72,6 @@ def lesions_sheet(ws: Any, rows: Sequence[LesionRow]) -> None:
     ws.freeze_panes = "A2"
 
 
-def localization_columns(loc: Localization | None) -> dict[str, object]:
-    """A trainee's localization figures as flat table columns (empty without any)."""
-    if loc is None:
-        return dict.fromkeys(LOCALIZATION_COLUMNS)
-    return {"llf": loc.llf, "nlf": loc.nlf, "wafroc": loc.wafroc, "lesions": loc.lesions,
-            "lesions_hit": loc.lesions_hit, "nl_marks": loc.nl_marks,
-            "nl_on_findings": loc.nl_on_findings, "localization_cases": loc.cases,
-            "unannotated_metastatic_cases": ", ".join(loc.unannotated)}
 
 
 def read_cases(result: ResultsFile) -> list[ReadCase]:

@@ -30,11 +30,12 @@ from bonescan_tutor.storage.cells import csv_cell, text_cells
 from bonescan_tutor.storage.cohort import (
     Cohort,
     ItemStats,
+    accuracies,
     item_analysis,
     most_missed,
     trainee_summaries,
 )
-from bonescan_tutor.storage.cohort_lesions import LesionRow, lesions_sheet, localization_columns
+from bonescan_tutor.storage.cohort_lesions import LesionRow, lesions_sheet
 from bonescan_tutor.storage.export import ExportError, summary_row
 
 OUT_SUFFIXES = (".xlsx", ".csv")
@@ -127,12 +128,7 @@ def write_cohort_workbook(
     if lesions is not None:
         lesions_sheet(wb.create_sheet("Lesions"), lesions)
 
-    accuracies = [
-        s.metrics.accuracy.estimate
-        for s in summaries.values()
-        if s.metrics.accuracy.estimate is not None
-    ]
-    hist_row = _summary_sheet(summary_ws, cohort, accuracies, items)
+    hist_row = _summary_sheet(summary_ws, cohort, accuracies(summaries), items)
     _charts(summary_ws, trainees, items_ws, t_header, len(t_rows), len(items), hist_row)
     for ws in wb.worksheets:
         text_cells(ws)
@@ -150,12 +146,11 @@ def trainee_table(
     the localization figures when ``localization`` is given (annotations were)."""
     rows = []
     for r in cohort.results:
-        row = summary_row(r.trainee, summaries[r.trainee])
+        loc = localization.get(r.trainee) if localization is not None else None
+        row = summary_row(r.trainee, summaries[r.trainee], loc, localized=localization is not None)
         row["status"] = r.status.value
         row["file"] = r.path.name if r.path else ""
         row["app_version"] = r.app_version
-        if localization is not None:
-            row.update(localization_columns(localization.get(r.trainee)))
         rows.append(row)
     header = list(rows[0]) if rows else ["trainee"]
     return header, [[row[c] for c in header] for row in rows]

@@ -49,6 +49,8 @@ from typing import Any
 from bonescan_tutor.core.answers import p_metastases
 from bonescan_tutor.core.cases import Diagnosis, Layout, natural_key
 from bonescan_tutor.core.errors import BonescanError, UsageError
+from bonescan_tutor.core.localization import Localization
+from bonescan_tutor.core.metric_registry import Table, metrics_for
 from bonescan_tutor.core.scoring import Summary
 from bonescan_tutor.storage.atomic_file import replacing, write_bytes
 from bonescan_tutor.storage.cells import csv_cell, text_cells
@@ -155,29 +157,15 @@ def export_attempts_csv(
     return path
 
 
-def summary_row(trainee: str, s: Summary) -> dict[str, Any]:
-    """The headline figures of one summary as flat columns (interval ends as _low/_high)."""
-    m = s.metrics
-    row: dict[str, Any] = {"trainee": trainee, "cases": s.n_attempts, "answered": s.n_answered}
-    for name, p in (
-        ("accuracy", m.accuracy),
-        ("sensitivity", m.sensitivity),
-        ("specificity", m.specificity),
-        ("ppv", m.ppv),
-        ("npv", m.npv),
-    ):
-        row[name] = p.estimate
-        row[f"{name}_low"] = p.low
-        row[f"{name}_high"] = p.high
-        row[f"{name}_k"] = p.k
-        row[f"{name}_n"] = p.n
-    row["balanced_accuracy"] = m.balanced_accuracy.value
-    row["kappa"] = m.kappa.value
-    row["auc"] = s.auc.value
-    row["auc_low"] = s.auc.low
-    row["auc_high"] = s.auc.high
-    row["brier"] = s.brier.value
-    row["median_time_s"] = s.time.median_s
+def summary_row(trainee: str, s: Summary, loc: Localization | None = None,
+                localized: bool = False) -> dict[str, Any]:
+    """The export's figures of one trainee as flat columns (``core.metric_registry``:
+    every metric the summary export carries, interval ends as _low/_high); with
+    ``localized`` (case annotations were given) the figures of the marks from ``loc``
+    too, empty for a trainee without any."""
+    row: dict[str, Any] = {"trainee": trainee}
+    for metric in metrics_for(Table.EXPORT, localized):
+        row.update(metric.columns(s, loc))
     return row
 
 

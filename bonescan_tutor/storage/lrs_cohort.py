@@ -11,7 +11,7 @@ than once in a session, the latest answer counts. Labels come from the dataset.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +33,10 @@ def fetch_quiz_statements(
     config: LrsConfig,
     quiz_set: QuizSet,
     timeout: float | tuple[float, float] = REQUEST_TIMEOUT_S,
+    progress: Callable[[int], None] | None = None,
 ) -> list[dict[str, Any]]:
-    """Every statement about ``quiz_set`` the LRS holds; ``LrsError`` naming the LRS."""
+    """Every statement about ``quiz_set`` the LRS holds; ``LrsError`` naming the LRS.
+    ``progress`` is told how many have been read after each page."""
     where = f"The Learning Record Store at {config.url}"
     base = config.url.rstrip("/")
     params: dict[str, str] | None = {
@@ -63,6 +65,8 @@ def fetch_quiz_statements(
             except (ValueError, KeyError, TypeError, AttributeError):
                 raise LrsError(f"{where} did not answer with an xAPI statement list.") from None
             found.extend(s for s in statements if isinstance(s, dict))
+            if progress is not None:
+                progress(len(found))
             if not more:
                 return found
             # ``more`` is relative to the LRS's host: keep scheme and host of the endpoint.

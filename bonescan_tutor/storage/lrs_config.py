@@ -17,6 +17,7 @@ statements resource is ``<endpoint>/statements``.
 
 from __future__ import annotations
 
+import configparser
 import json
 import os
 from collections.abc import Mapping
@@ -26,6 +27,7 @@ from pathlib import Path
 from bonescan_tutor import paths
 from bonescan_tutor.core.errors import BonescanError
 from bonescan_tutor.core.xapi import DEFAULT_HOME_PAGE
+from bonescan_tutor.storage.quizset_fields import endpoint_problem
 
 ENV_URL = "BONESCAN_TUTOR_LRS_URL"
 ENV_USER = "BONESCAN_TUTOR_LRS_USER"
@@ -33,6 +35,7 @@ ENV_PASSWORD = "BONESCAN_TUTOR_LRS_PASSWORD"
 SETTING_URL = "lrs/url"
 SETTING_USER = "lrs/user"
 SETTING_HOME_PAGE = "lrs/home_page"
+"""The program's URL: the actor's account home page in every statement."""
 KEYRING_SERVICE = "bonescan-tutor LRS"
 PASSWORD_FILE = "lrs-passwords.json"
 
@@ -70,6 +73,40 @@ class LrsConfig:
         return {SETTING_URL: self.url, SETTING_USER: self.user}
 
 
+def settings_file_values(path: Path | None = None) -> dict[str, str]:
+    """The LRS keys of the app's settings file, read without Qt (for the command line):
+    the ``[lrs]`` group of the INI file QSettings writes. Empty when there is no file or
+    it cannot be read: the command line then has the environment alone."""
+    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    try:
+        parser.read(path or paths.settings_file(), encoding="utf-8")
+    except (OSError, UnicodeError, configparser.Error):
+        return {}
+    found: dict[str, str] = {}
+    for key in (SETTING_URL, SETTING_USER, SETTING_HOME_PAGE):
+        group, name = key.split("/")
+        value = parser.get(group, name, fallback="").strip()
+        if value.startswith("@"):  # a QVariant QSettings wrote, never text
+            continue
+        if len(value) >= 2 and value[0] == value[-1] == '"':  # quoted: it held a comma
+            value = value[1:-1]
+        found[key] = value.replace('\\"', '"').replace("\\\\", "\\")
+    return found
+
+
+def url_problem(url: str, what: str = "The LRS address") -> str | None:
+    """Why ``url`` cannot name an LRS endpoint or a home page, or None when it can: the
+    rule quiz sets follow (``quizset_fields.endpoint_problem``), nothing secret in it, as
+    such a URL ends up in files."""
+    problem = endpoint_problem(url.strip())
+    if problem is None:
+        return None
+    problem = problem.replace('"lrs_endpoint"', what).replace(
+        " (a quiz set is handed out); each trainee types the credentials in Settings",
+        "; give them in the user and password fields")
+    return problem + "."
+
+
 class PasswordStore:
     """Typed passwords: the OS keyring, or a user-only file when there is no keyring."""
 
@@ -79,6 +116,11 @@ class PasswordStore:
     @property
     def file(self) -> Path:
         return (self._folder or paths.user_data_dir()) / PASSWORD_FILE
+
+    @property
+    def uses_file(self) -> bool:
+        """True where no keyring backend exists: typed passwords go to ``file``."""
+        return not self._keyring_usable()
 
     @staticmethod
     def _keyring_usable() -> bool:
@@ -94,16 +136,30 @@ class PasswordStore:
     def get(self, url: str, user: str) -> str | None:
         if self._keyring_usable():
             import keyring
+            from keyring.errors import KeyringError
 
-            return keyring.get_password(KEYRING_SERVICE, self._key(url, user))
+            try:
+                return keyring.get_password(KEYRING_SERVICE, self._key(url, user))
+            except KeyringError as exc:
+                raise LrsConfigError(
+                    f"The system keyring did not give the LRS password ({exc}); unlock it and "
+                    "try again."
+                ) from None
         return self._read_file().get(self._key(url, user))
 
     def set(self, url: str, user: str, password: str) -> str | None:
         """Keep ``password``; return a warning when it went to the file, else None."""
         if self._keyring_usable():
             import keyring
+            from keyring.errors import KeyringError
 
-            keyring.set_password(KEYRING_SERVICE, self._key(url, user), password)
+            try:
+                keyring.set_password(KEYRING_SERVICE, self._key(url, user), password)
+            except KeyringError as exc:
+                raise LrsConfigError(
+                    f"The system keyring did not keep the LRS password ({exc}); unlock it "
+                    "and press OK again."
+                ) from None
             return None
         stored = self._read_file()
         stored[self._key(url, user)] = password

@@ -89,7 +89,14 @@ def case_keys(value: object, problems: list[str]) -> tuple[str, ...]:
 
 
 def settings_options(s: Mapping[str, Any], problems: list[str]) -> dict[str, Any]:
+    """The quiz spec's options from a quiz set's "settings"; each bad value is a problem."""
     out: dict[str, Any] = {}
+    for read in (_mode_and_seed, _flags, _time_limits, _tools):
+        read(s, problems, out)
+    return out
+
+
+def _mode_and_seed(s: Mapping[str, Any], problems: list[str], out: dict[str, Any]) -> None:
     if "mode" in s:
         try:
             out["mode"] = QuizMode(s["mode"])
@@ -100,12 +107,18 @@ def settings_options(s: Mapping[str, Any], problems: list[str]) -> dict[str, Any
         problems.append(f'"settings.seed" must be a whole number >= 0, not {seed!r}')
     else:
         out["seed"] = seed
+
+
+def _flags(s: Mapping[str, Any], problems: list[str], out: dict[str, Any]) -> None:
     for name in ("shuffle", "show_clinical", "certainty_required"):
         if name in s:
             if isinstance(s[name], bool):
                 out[name] = s[name]
             else:
                 problems.append(f'"settings.{name}" must be true or false, not {s[name]!r}')
+
+
+def _time_limits(s: Mapping[str, Any], problems: list[str], out: dict[str, Any]) -> None:
     for name in ("time_limit_per_case_s", "time_limit_total_s"):
         v = s.get(name)
         if v is None:
@@ -120,20 +133,22 @@ def settings_options(s: Mapping[str, Any], problems: list[str]) -> dict[str, Any
             )
         else:
             out[name] = float(v)
+
+
+def _tools(s: Mapping[str, Any], problems: list[str], out: dict[str, Any]) -> None:
     tools = s.get("tools_allowed", [t.value for t in Tool])
     known = {t.value: t for t in Tool}
     if not isinstance(tools, list) or not all(isinstance(t, str) for t in tools):
         problems.append('"settings.tools_allowed" must be a list of tool names')
+        return
+    unknown = sorted(t for t in tools if t not in known)
+    if unknown:
+        problems.append(
+            f'unknown viewer tool(s) in "settings.tools_allowed": {", ".join(unknown)} '
+            f"(known: {', '.join(sorted(known))})"
+        )
     else:
-        unknown = sorted(t for t in tools if t not in known)
-        if unknown:
-            problems.append(
-                f'unknown viewer tool(s) in "settings.tools_allowed": {", ".join(unknown)} '
-                f"(known: {', '.join(sorted(known))})"
-            )
-        else:
-            out["tools_allowed"] = frozenset(known[t] for t in tools)
-    return out
+        out["tools_allowed"] = frozenset(known[t] for t in tools)
 
 
 def pass_mark_problem(value: object) -> str | None:

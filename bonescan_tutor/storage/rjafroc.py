@@ -2,7 +2,7 @@
 
 ``read_cases`` turns stored attempts into ``core.localization.ReadCase`` per trainee:
 the latest revealed, answered attempt of each trainee on each case, rated with
-P(metastases) x 100 from its decision and certainty (``core.quiz.p_metastases``, as the
+P(metastases) x 100 from its decision and certainty (``core.answers.p_metastases``, as the
 iMRMC export rates it), with the marks the trainee clicked.
 
 ``export_rjafroc`` writes the FROC data in the "new" JAFROC Excel format that RJafroc's

@@ -208,3 +208,15 @@ def test_mix_shortfall_names_what_is_left() -> None:
     assert "0 with metastases and 8 without are left" in said
     assert mix_shortfall(ds, 4, balanced=True) is None
     assert "balanced mix" in (mix_shortfall(ds, 6, balanced=True) or "")
+
+
+@pytest.mark.parametrize("c", CERTAINTY_LEVELS)
+def test_p_metastases_is_one_rule_for_answers_and_scoring_arrays(c: int) -> None:
+    """An answer's P(metastases) equals the one scoring computes from its coded arrays."""
+    import numpy as np
+
+    for decision in (Diagnosis.METASTASES, Diagnosis.NO_METASTASES):
+        codes = np.array([1 if decision.is_positive else 0], dtype=np.int8)
+        array = p_metastases(codes, np.array([c], dtype=np.int16))
+        assert p_metastases(decision, c) == pytest.approx(float(array[0]))
+        assert p_metastases(decision.is_positive, c) == p_metastases(decision, c)

@@ -12,7 +12,8 @@ from bonescan_tutor.core.annotations import AnnotationSet
 from bonescan_tutor.datasets.detect import open_dataset
 from bonescan_tutor.gui.instructor import cohort_view
 from bonescan_tutor.gui.instructor.cohort_lesions_page import LESION_COLUMNS
-from bonescan_tutor.gui.instructor.cohort_view import TRAINEE_COLUMNS, CohortDialog
+from bonescan_tutor.gui.instructor.cohort_model import trainee_columns
+from bonescan_tutor.gui.instructor.cohort_view import CohortDialog
 from bonescan_tutor.storage.annotations import read_annotations, write_annotations
 from tests.storage.lesion_data import lesion_cohort
 
@@ -58,12 +59,12 @@ def test_each_lesion_is_a_row_fewest_found_first_and_sortable(qtbot, settings, s
     assert "3 annotated lesion(s)" in page.headline.text()
     # each trainee's figures beside the others
     t = dialog.trainees
-    assert not t.isColumnHidden(TRAINEE_COLUMNS.index("LLF"))
-    assert column(t, "Trainee", TRAINEE_COLUMNS) == ["Ana", "Ben", "Cy"]
-    assert column(t, "LLF", TRAINEE_COLUMNS) == ["67 % (2/3)", "67 % (2/3)", "0 % (0/2)"]
-    assert column(t, "wAFROC", TRAINEE_COLUMNS)[0] == "0.50"
-    assert column(t, "NLF", TRAINEE_COLUMNS)[2] == "0.50"  # Cy: 1 false mark over 2 cases
-    assert "2 of 3 lesion(s) found" in t.item(0, TRAINEE_COLUMNS.index("LLF")).toolTip()
+    assert not t.isColumnHidden(trainee_columns().index("LLF"))
+    assert column(t, "Trainee", trainee_columns()) == ["Ana", "Ben", "Cy"]
+    assert column(t, "LLF", trainee_columns()) == ["67 % (2/3)", "67 % (2/3)", "0 % (0/2)"]
+    assert column(t, "wAFROC", trainee_columns())[0] == "0.50"
+    assert column(t, "NLF", trainee_columns())[2] == "0.50"  # Cy: 1 false mark over 2 cases
+    assert "2 of 3 lesion(s) found" in t.item(0, trainee_columns().index("LLF")).toolTip()
 
 
 def test_without_annotations_the_tab_says_how_to_get_them(qtbot, settings, setup) -> None:
@@ -72,7 +73,7 @@ def test_without_annotations_the_tab_says_how_to_get_them(qtbot, settings, setup
     assert dialog.tabs.tabText(dialog.tabs.indexOf(dialog.lesions)) == "Lesions"
     assert dialog.lesions.table.rowCount() == 0
     assert "choose a .bstann file" in dialog.lesions.headline.text()
-    assert dialog.trainees.isColumnHidden(TRAINEE_COLUMNS.index("wAFROC"))
+    assert dialog.trainees.isColumnHidden(trainee_columns().index("wAFROC"))
 
 
 def test_annotations_chosen_in_the_dialog_rescore_and_another_version_is_named(

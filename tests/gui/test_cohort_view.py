@@ -11,8 +11,8 @@ from PySide6.QtCore import Qt
 from bonescan_tutor.core.quiz import QuizMode, QuizSpec
 from bonescan_tutor.datasets.detect import open_dataset
 from bonescan_tutor.datasets.thumbnails import THUMB_HEIGHT
-from bonescan_tutor.gui.instructor.cohort_model import CohortReport
-from bonescan_tutor.gui.instructor.cohort_view import TRAINEE_COLUMNS, CohortDialog
+from bonescan_tutor.gui.instructor.cohort_model import CohortReport, trainee_columns
+from bonescan_tutor.gui.instructor.cohort_view import CohortDialog
 from bonescan_tutor.storage.quizsets import QuizSet
 from tests.builders import Spec, build
 from tests.storage.instructor_data import M, N, forge, write_trainee
@@ -52,7 +52,7 @@ def test_trainees_items_and_problems_are_shown(qtbot, settings, setup) -> None:
     dialog = opened(qtbot, settings, [inbox])
     assert "“Week 4”: 3 trainee(s), 4 case(s), mean accuracy 58.3 %" in dialog.headline.text()
     assert column(dialog.trainees, 0) == ["Ana", "Ben", "Cy"]
-    assert column(dialog.trainees, 3)[0].startswith("100 %")
+    assert column(dialog.trainees, trainee_columns().index("Accuracy"))[0].startswith("100 %")
     # items sorted hardest first: case 1 (1/3), then 4 (1/3: Cy gave no answer), ...
     assert column(dialog.items, 0)[:2] == ["1", "4"] and column(dialog.items, 3)[:2] == ["33 %"] * 2
     headers = [dialog.items.horizontalHeaderItem(c).text() for c in range(dialog.items.columnCount())]
@@ -157,15 +157,15 @@ def test_the_instructor_picks_which_of_two_files_counts(qtbot, settings, setup) 
                     lambda d: d.update(trainee="Ana", created="2026-03-01T00:00:00Z"))
     dialog = opened(qtbot, settings, [inbox], dataset)
     assert column(dialog.trainees, 0) == ["Ana", "Ben"]
-    assert column(dialog.trainees, TRAINEE_COLUMNS.index("File"))[0] == renamed.name  # the later file, by default
+    assert column(dialog.trainees, trainee_columns().index("File"))[0] == renamed.name  # the later file, by default
     rows = dict(zip(column(dialog.problems, 0), column(dialog.problems, 1), strict=True))
     both = rows[f"{ana.name}, {renamed.name}"]
     assert "sent 2 results files" in both and "(the later) is used" in both
     assert "1 to check" in dialog.tabs.tabText(2)
     with qtbot.waitSignal(dialog.loaded, timeout=20_000):
         dialog.prefer.setCurrentIndex(dialog.prefer.findData("earliest"))
-    assert column(dialog.trainees, TRAINEE_COLUMNS.index("File"))[0] == ana.name
-    assert column(dialog.trainees, 3)[0].startswith("100 %")
+    assert column(dialog.trainees, trainee_columns().index("File"))[0] == ana.name
+    assert column(dialog.trainees, trainee_columns().index("Accuracy"))[0].startswith("100 %")
 
 
 def test_answers_outside_the_set_and_incomplete_results(qtbot, settings, setup) -> None:
@@ -179,7 +179,7 @@ def test_answers_outside_the_set_and_incomplete_results(qtbot, settings, setup) 
     assert sorted(column(dialog.items, 0)) == ["1", "2", "3", "4"]  # case 5 is not one
     rows = dict(zip(column(dialog.problems, 0), column(dialog.problems, 1), strict=True))
     assert "case(s) 5 outside the quiz set were dropped" in rows[ben.name]
-    assert column(dialog.trainees, TRAINEE_COLUMNS.index("Status")) == ["complete", "complete", "incomplete"]
+    assert column(dialog.trainees, trainee_columns().index("Status")) == ["complete", "complete", "incomplete"]
 
 
 def test_save_as_csv_or_refuse_another_extension(qtbot, settings, setup, tmp_path: Path) -> None:
@@ -210,3 +210,12 @@ def test_the_quiz_set_file_names_the_set(qtbot, settings, setup, tmp_path: Path)
     assert dialog.quiz_set_button.text() == "Quiz set: Week 9"
     assert dialog.trainees.rowCount() == 0
     assert "another quiz set" in " ".join(column(dialog.problems, 1))
+
+
+def test_each_share_shows_its_interval_on_hover(qtbot, settings, setup) -> None:
+    _, inbox = setup
+    dialog = opened(qtbot, settings, [inbox])
+    col = trainee_columns().index("Sensitivity")
+    ben = dialog.trainees.item(1, col)  # Ben found 1 of the 2 cases with metastases
+    assert ben.text() == "50 %"
+    assert ben.toolTip() == "Sensitivity 50 %, 95 % CI 9–91 % (Wilson), 1 of 2"

@@ -183,3 +183,46 @@ def test_clicking_a_case_previews_it_with_its_label(make, qtbot) -> None:
     assert "Bone metastases" in dialog.preview_title.text()
     assert dialog.viewer.presenter.images  # the views were decoded through the shared cache
     assert len(dialog.viewer.cache) >= 1
+
+
+def test_pass_mark_and_lrs_endpoint_round_trip_through_the_file(
+        make, qtbot, tmp_path: Path) -> None:
+    from PySide6.QtTest import QTest
+
+    dialog = make()
+    gui_draw(dialog, qtbot, 4, Mix.BALANCED, 8)
+    f = dialog.form
+    f.title.setText("Week 6")
+    f.pass_mark.setFocus()
+    f.pass_mark.selectAll()
+    QTest.keyClicks(f.pass_mark, "75")
+    QTest.keyClicks(f.lrs_endpoint, "https://lrs.example.org/xAPI/")
+    assert f.pass_mark.value() == 75
+    dialog.save_to(tmp_path / "week6")
+    back = read_quizset(tmp_path / "week6.bstquiz")
+    assert back.pass_mark == 0.75 and back.lrs_endpoint == "https://lrs.example.org/xAPI/"
+    assert json.loads((tmp_path / "week6.bstquiz").read_text())["version"] == 2
+
+    plain = make()  # neither set: the file stays version 1, without the keys
+    gui_draw(plain, qtbot, 4, Mix.BALANCED, 8)
+    plain.form.title.setText("Week 7")
+    assert plain.form.pass_mark.text() == "None"
+    plain.save_to(tmp_path / "week7")
+    data = json.loads((tmp_path / "week7.bstquiz").read_text())
+    assert data["version"] == 1 and "pass_mark" not in data and "lrs_endpoint" not in data
+
+
+@pytest.mark.parametrize(("endpoint", "said"), [
+    ("lrs.example.org/xAPI", "must be an http(s) URL"),
+    ("https://ana:secret@lrs.example.org/xAPI/", "The LRS endpoint"),
+    ("https://lrs.example.org/xAPI/?token=abc", "The LRS endpoint"),
+])
+def test_a_bad_lrs_endpoint_is_refused_before_saving(make, qtbot, errors, tmp_path: Path,
+                                                     endpoint: str, said: str) -> None:
+    dialog = make()
+    gui_draw(dialog, qtbot, 4, Mix.BALANCED, 8)
+    dialog.form.title.setText("Week 8")
+    dialog.form.lrs_endpoint.setText(endpoint)
+    dialog.save()
+    assert said in errors[-1] and "secret" not in errors[-1].replace("no secret", "")
+    assert not list(tmp_path.glob("*.bstquiz"))

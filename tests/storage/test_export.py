@@ -257,3 +257,19 @@ def test_an_existing_export_is_replaced_whole(tmp_path: Path) -> None:
     path.write_text("old")
     export_attempts_csv(attempts(), path)
     assert path.read_text().startswith("trainee,session_id,case_key")
+
+
+SUMMARY_COLUMNS = [  # the Summary sheet and the cohort's Trainees table read by position too
+    "trainee", "cases", "answered",
+    *(f"{name}{end}" for name in ("accuracy", "sensitivity", "specificity", "ppv", "npv")
+      for end in ("", "_low", "_high", "_k", "_n")),
+    "balanced_accuracy", "kappa", "auc", "auc_low", "auc_high", "brier", "median_time_s",
+]
+
+
+def test_summary_columns_keep_their_names_and_order(tmp_path: Path) -> None:
+    data = attempts()
+    per = {"Ana": summary([a.answer for a in data if a.trainee_id == 1])}
+    path = export_workbook(data, per, tmp_path / "r.xlsx", NAMES)
+    columns = list(pd.read_excel(path, sheet_name="Summary").columns)
+    assert columns[: len(SUMMARY_COLUMNS)] == SUMMARY_COLUMNS

@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from bonescan_tutor.core.annotations import AnnotationSet
 from bonescan_tutor.core.cases import Dataset, View, natural_key
 from bonescan_tutor.core.localization import Localization
+from bonescan_tutor.core.metric_registry import Kind, Metric, Source, Table, metrics_for
 from bonescan_tutor.core.scoring import Estimate, Proportion, Summary
 from bonescan_tutor.datasets.images import load_view
 from bonescan_tutor.datasets.thumbnails import case_thumbnails
@@ -23,13 +25,17 @@ from bonescan_tutor.storage.cohort import (
     Cohort,
     ItemStats,
     Prefer,
+    accuracies,
     item_analysis,
     load_cohort,
+    merge_cohort,
     most_missed,
     trainee_summaries,
 )
 from bonescan_tutor.storage.cohort_lesions import LesionRow, lesion_analysis
 from bonescan_tutor.storage.cohort_workbook import MOST_MISSED
+from bonescan_tutor.storage.lrs_cohort import fetch_quiz_statements, results_from_statements
+from bonescan_tutor.storage.lrs_config import LrsConfig
 from bonescan_tutor.storage.quizsets import QuizSet
 
 DASH = "—"
@@ -53,8 +59,7 @@ class CohortReport:
     @property
     def accuracies(self) -> list[float]:
         """Each trainee's accuracy (0-1), where it is defined."""
-        values = (s.metrics.accuracy.estimate for s in self.summaries.values())
-        return [v for v in values if v is not None]
+        return accuracies(self.summaries)
 
     def headline(self) -> str:
         c = self.cohort
@@ -84,11 +89,14 @@ def cohort_report(
     prefer: Prefer = Prefer.LATEST,
     quiz_set: QuizSet | None = None,
     annotations: AnnotationSet | None = None,
+    merged: Cohort | None = None,
 ) -> CohortReport:
     """Merge ``paths`` (files and folders) and analyse them. Given a dataset, its labels
     score every answer (``storage.cohort``) and the most-missed cases get thumbnails.
-    Given case ``annotations``, the trainees' marks are scored lesion by lesion."""
-    cohort = load_cohort([Path(p) for p in paths], dataset, prefer, quiz_set=quiz_set)
+    Given case ``annotations``, the trainees' marks are scored lesion by lesion.
+    ``merged``: a cohort merged elsewhere (from an LRS), analysed instead of ``paths``."""
+    cohort = merged if merged is not None else load_cohort([Path(p) for p in paths], dataset,
+                                                           prefer, quiz_set=quiz_set)
     if not cohort.results:
         return CohortReport(cohort)
     items = item_analysis(cohort)
@@ -136,16 +144,33 @@ def lesion_headline(report: CohortReport) -> str:
     return " ".join([text, *report.annotation_notes])
 
 
+def lrs_cohort_report(
+    config: LrsConfig,
+    quiz_set: QuizSet,
+    dataset: Dataset,
+    prefer: Prefer = Prefer.LATEST,
+    progress: Callable[[int], None] | None = None,
+    **analysis: Any,
+) -> CohortReport:
+    """The cohort of ``quiz_set`` from the statements the LRS of ``config`` holds, merged
+    and analysed as its results files are (``cohort --lrs``); labels from ``dataset``."""
+    statements = fetch_quiz_statements(config, quiz_set, progress=progress)
+    results, problems = results_from_statements(statements, dataset)
+    cohort = merge_cohort(results, problems, dataset, prefer, quiz_set)
+    return cohort_report([], dataset, prefer=prefer, quiz_set=quiz_set, merged=cohort, **analysis)
+
+
 def percent(value: float | None, digits: int = 0) -> str:
     return DASH if value is None else f"{100 * value:.{digits}f} %"
 
 
 def with_interval(p: Proportion) -> str:
-    """'75 % (41-93)': the estimate and its Wilson 95 % interval."""
+    """'75 % (41-93)': the estimate and its Wilson 95 % interval; '67 % (2/3)', the
+    counts, for a share given without one (lesions found)."""
     if p.estimate is None:
         return DASH
     if p.low is None or p.high is None:
-        return percent(p.estimate)
+        return f"{percent(p.estimate)} ({p.k}/{p.n})"
     return f"{percent(p.estimate)} ({100 * p.low:.0f}–{100 * p.high:.0f})"
 
 
@@ -157,12 +182,59 @@ def estimate(e: Estimate, digits: int = 2) -> str:
     return number(e.value, digits)
 
 
-def localization_cells(loc: Localization | None) -> tuple[str, str, str]:
-    """LLF, NLF and wAFROC of one trainee as the trainees' table shows them."""
-    if loc is None:
-        return DASH, DASH, DASH
-    llf = DASH if loc.llf is None else f"{100 * loc.llf:.0f} % ({loc.lesions_hit}/{loc.lesions})"
-    return llf, number(loc.nlf), number(loc.wafroc)
+def metric_cell(metric: Metric, s: Summary, loc: Localization | None = None) -> str:
+    """A metric's cell in the trainee table, formatted by its kind."""
+    plain = metric.plain(s, loc, DASH)
+    if plain is not None:
+        return plain
+    v = metric.of(s, loc)
+    if v is None:
+        return DASH
+    if metric.kind is Kind.PROPORTION:
+        has_interval = v.low is not None and v.high is not None
+        return percent(v.estimate) if has_interval else with_interval(v)
+    if metric.kind is Kind.ESTIMATE:
+        return estimate(v, metric.digits)
+    if metric.kind is Kind.SECONDS:
+        return DASH if v.median_s is None else f"{v.median_s:.0f} s"
+    return str(v)
+
+
+def trainee_tips(s: Summary) -> tuple[str, ...]:
+    """The hover text of each figure cell of a trainee's row (in ``trainee_metrics``
+    order): a share's Wilson 95 % interval and counts, else nothing."""
+    tips = []
+    for m in trainee_metrics():
+        p = m.of(s) if m.kind is Kind.PROPORTION else None
+        if p is None or p.estimate is None or p.low is None or p.high is None:
+            tips.append("")
+            continue
+        tips.append(f"{m.label} {percent(p.estimate)}, 95 % CI {100 * p.low:.0f}–"
+                    f"{100 * p.high:.0f} % (Wilson), {p.k} of {p.n}")
+    return tuple(tips)
+
+
+def trainee_metrics() -> tuple[Metric, ...]:
+    """The metrics of the trainee table's columns (those of the marks hidden without
+    case annotations)."""
+    return metrics_for(Table.COHORT, localized=True)
+
+
+def marks_columns() -> list[int]:
+    """The trainee table's columns of figures read from the marks (shown with annotations)."""
+    return [col for col, m in enumerate(trainee_metrics(), start=1)
+            if m.source is Source.LOCALIZATION]
+
+
+def trainee_columns() -> tuple[str, ...]:
+    """The trainee table's columns: the trainee, each metric the cohort carries, status, file."""
+    return ("Trainee", *(m.label for m in trainee_metrics()), "Status", "File")
+
+
+def trainee_cells(trainee: str, s: Summary, status: str, file: str,
+                  loc: Localization | None = None) -> tuple[str, ...]:
+    """One row of the trainee table, in ``trainee_columns`` order."""
+    return (trainee, *(metric_cell(m, s, loc) for m in trainee_metrics()), status, file)
 
 
 def localization_tip(loc: Localization) -> str:

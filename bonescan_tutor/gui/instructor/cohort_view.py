@@ -9,7 +9,8 @@ lesion with how many trainees found it and every trainee's LLF, NLF and wAFROC. 
 dataset's labels score every answer; without one, a banner above everything says the
 labels are the trainees' own, unverified. When a trainee sent two files, both are
 listed and the instructor picks which counts. "Save…" writes the same workbook (or
-per-trainee CSV) as ``bonescan-tutor cohort``.
+per-trainee CSV) as ``bonescan-tutor cohort``. The results may instead be read from a
+Learning Record Store (``cohort_source``): the same merge and analysis.
 """
 
 from __future__ import annotations
@@ -46,13 +47,15 @@ from bonescan_tutor.gui.instructor.cohort_model import (
     DASH,
     CohortReport,
     cohort_report,
-    estimate,
-    localization_cells,
     localization_tip,
+    marks_columns,
     number,
     percent,
-    with_interval,
+    trainee_cells,
+    trainee_columns,
+    trainee_tips,
 )
+from bonescan_tutor.gui.instructor.cohort_source import FILES, CohortSource, LrsSourceCommands
 from bonescan_tutor.gui.instructor.missed_cases import missed_page
 from bonescan_tutor.gui.instructor.sort_table import SortItem, read_only_table
 from bonescan_tutor.gui.results.plots import PlotPanel, colours_for
@@ -72,16 +75,12 @@ from bonescan_tutor.storage.results import EXTENSION, slug
 
 log = logging.getLogger(__name__)
 
-TRAINEE_COLUMNS = ("Trainee", "Cases", "Answered", "Accuracy (95 % CI)", "Sensitivity",
-                   "Specificity", "Kappa", "AUC", "Median time", "LLF", "NLF", "wAFROC",
-                   "Status", "File")
-LOCALIZATION_COLUMNS = range(TRAINEE_COLUMNS.index("LLF"), TRAINEE_COLUMNS.index("Status"))
 ITEM_COLUMNS = ("Case", "Label", "Trainees", "Correct", "Discrimination",
                 "Point-biserial (corrected, item-rest)", "Point-biserial (uncorrected, item-total)",
                 "Said metastases", "Said no metastases", "No answer", "Mean certainty")
 
 
-class CohortDialog(QDialog):
+class CohortDialog(LrsSourceCommands, QDialog):
     """The cohort view; ``load(paths)`` merges files in the background, then ``loaded``."""
 
     loaded = Signal(object)  # CohortReport
@@ -112,6 +111,10 @@ class CohortDialog(QDialog):
                                "(by the time written). Every such file is listed below.")
         self.prefer.currentIndexChanged.connect(self._prefer_changed)
         self.save_button.setEnabled(False)
+        self.source = CohortSource(settings)
+        self.source.changed.connect(self._source_chosen)
+        self.source.readRequested.connect(self.load_lrs)
+        self.lrs_read = False  # the report shown came from the LRS
         close = QPushButton("Close")
         for button, slot in ((self.files_button, self.choose_files),
                              (self.folder_button, self.choose_folder),
@@ -137,7 +140,7 @@ class CohortDialog(QDialog):
         self.headline.setObjectName("emptyHint")
         self.headline.setWordWrap(True)
 
-        self.trainees = read_only_table(TRAINEE_COLUMNS)
+        self.trainees = read_only_table(trainee_columns())
         self.trainees.setWordWrap(False)
         self.trainees.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.plot = PlotPanel("accuracy", "Group accuracy", "Accuracy (%)", "Trainees")
@@ -180,6 +183,7 @@ class CohortDialog(QDialog):
         body.setSizes([300, 460])
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
+        layout.addWidget(self.source)
         layout.addLayout(bar)
         layout.addWidget(self.headline)
         layout.addWidget(body, 1)
@@ -210,15 +214,15 @@ class CohortDialog(QDialog):
         """Merge only this quiz set's results and cases (re-merging what is open)."""
         self.quiz_set = read_quizset(Path(path))
         self.quiz_set_button.setText(f"Quiz set: {self.quiz_set.title}")
-        if self.paths:
-            self.load(self.paths)
+        self._reload()
 
     def _folder(self) -> str:
         return str(self.settings.value("instructor/results_dir", "")) or str(Path.home())
 
     def load(self, paths: Sequence[Path | str]) -> None:
         """Merge these files and folders in the background; ``loaded`` fires when shown."""
-        self.paths = [Path(p) for p in paths]
+        self.paths, self.lrs_read = [Path(p) for p in paths], False
+        self.source.choose(FILES)
         if self.paths:
             first = self.paths[0]
             self.settings.setValue("instructor/results_dir",
@@ -247,14 +251,21 @@ class CohortDialog(QDialog):
         names = ", ".join(f.name for f in files)
         self.lesions.set_source(f"Annotations: {names} ({len(merged.cases)} case(s))."
                                 + "".join(f" {w}" for w in warnings))
-        if self.paths:
-            self.load(self.paths)
+        self._reload()
 
     def _prefer_changed(self) -> None:
-        if self.paths:
+        self._reload()
+
+    def _reload(self) -> None:
+        """Merge again what is shown (after the quiz set or the preference changed)."""
+        if self.lrs_read:
+            self.load_lrs()
+        elif self.paths:
             self.load(self.paths)
 
     def _busy(self, busy: bool) -> None:
+        if not busy:
+            self.source.set_busy(False)
         for button in (self.files_button, self.folder_button, self.quiz_set_button,
                        self.lesions.choose_button):
             button.setEnabled(not busy)
@@ -267,7 +278,8 @@ class CohortDialog(QDialog):
         if not isinstance(exc, BonescanError):
             raise exc
         self.headline.setText(str(exc))
-        show_error(self, "Could not read the results", str(exc))
+        show_error(self, "Could not read the Learning Record Store" if self.lrs_read
+                   else "Could not read the results", str(exc))
 
     # --- showing ---------------------------------------------------------------------------
     def show_report(self, report: CohortReport) -> None:
@@ -291,23 +303,21 @@ class CohortDialog(QDialog):
     def _fill_trainees(self, report: CohortReport) -> None:
         t = self.trainees
         t.setRowCount(len(report.cohort.results))
+        marks = marks_columns()
         for row, r in enumerate(report.cohort.results):
-            s = report.summaries[r.trainee]
-            m = s.metrics
-            median = s.time.median_s
             loc = report.localization.get(r.trainee)
-            cells = (r.trainee, str(s.n_attempts), str(s.n_answered), with_interval(m.accuracy),
-                     percent(m.sensitivity.estimate), percent(m.specificity.estimate),
-                     estimate(m.kappa), estimate(s.auc), DASH if median is None else f"{median:.0f} s",
-                     *localization_cells(loc), r.status.value, r.path.name if r.path else "")
+            cells = trainee_cells(r.trainee, report.summaries[r.trainee], r.status.value,
+                                  r.path.name if r.path else "", loc)
+            tips = ("", *trainee_tips(report.summaries[r.trainee]), "", "")
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                if 0 < col < 9 or col in LOCALIZATION_COLUMNS:
+                if 0 < col < len(cells) - 2:  # the figures
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                if col in LOCALIZATION_COLUMNS and loc is not None:
+                    item.setToolTip(tips[col])
+                if col in marks and loc is not None:
                     item.setToolTip(localization_tip(loc))
                 t.setItem(row, col, item)
-        for col in LOCALIZATION_COLUMNS:
+        for col in marks:
             t.setColumnHidden(col, report.lesions is None)
 
     def _fill_items(self, report: CohortReport) -> None:

@@ -16,6 +16,7 @@ from bonescan_tutor.core.overlays import specs
 from bonescan_tutor.core.quiz import ALL_TOOLS, QuizMode, QuizSpec, Tool
 from bonescan_tutor.core.quiz_draw import draw_cases
 from bonescan_tutor.gui.library.case_filter import CaseFilter
+from bonescan_tutor.storage.quizset_fields import endpoint_problem, pass_mark_problem
 from bonescan_tutor.storage.quizsets import QuizSet
 
 TOOL_LABELS: dict[Tool, str] = {
@@ -124,6 +125,8 @@ class QuizOptions:
     tools: frozenset[Tool] = ALL_TOOLS
     certainty_required: bool = True
     results_folder: str | None = None
+    pass_mark: float | None = None  # fraction of cases right to pass, 0-1
+    lrs_endpoint: str | None = None  # an LRS the app proposes to trainees; no secret
 
     def quiz_set(self, dataset: Dataset, keys: Iterable[str], seed: int) -> QuizSet:
         """A new quiz set (fresh id) of ``keys`` on ``dataset``; ``UsageError`` if incomplete."""
@@ -151,4 +154,12 @@ class QuizOptions:
             certainty_required=self.certainty_required,
         )
         folder = (self.results_folder or "").strip() or None
-        return QuizSet.for_dataset(spec, dataset, author=self.author.strip(), results_folder=folder)
+        endpoint = (self.lrs_endpoint or "").strip() or None
+        problem = None if endpoint is None else endpoint_problem(endpoint)
+        if problem:
+            raise UsageError(problem.replace('"lrs_endpoint"', "The LRS endpoint") + ".")
+        problem = None if self.pass_mark is None else pass_mark_problem(self.pass_mark)
+        if problem:
+            raise UsageError(problem.replace('"pass_mark" must be null or', "The pass mark is"))
+        return QuizSet.for_dataset(spec, dataset, author=self.author.strip(), results_folder=folder,
+                                   pass_mark=self.pass_mark, lrs_endpoint=endpoint)

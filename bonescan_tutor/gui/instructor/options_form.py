@@ -1,4 +1,5 @@
-"""The quiz-set builder's options: title, instructions, mode, time limits, tools, folder."""
+"""The quiz-set builder's options: title, instructions, mode, time limits, tools, folder,
+pass mark and the Learning Record Store proposed to trainees."""
 
 from __future__ import annotations
 
@@ -81,6 +82,18 @@ class QuizOptionsForm(QWidget):
         folder.addWidget(self.results_folder, 1)
         folder.addWidget(choose)
         form.addRow("Results folder", folder)
+        self.pass_mark = QSpinBox()
+        self.pass_mark.setRange(0, 100)
+        self.pass_mark.setSuffix(" %")
+        self.pass_mark.setSpecialValueText("None")
+        self.pass_mark.setToolTip("Share of the cases answered right to pass: the Learning "
+                                  "Record Store is then told passed or failed.")
+        form.addRow("Pass mark", self.pass_mark)
+        self.lrs_endpoint = QLineEdit()
+        self.lrs_endpoint.setPlaceholderText("optional: https://lrs.example.org/xAPI/")
+        self.lrs_endpoint.setToolTip("A Learning Record Store the app proposes to trainees who "
+                                     "open this quiz set (no user name or password here).")
+        form.addRow("LRS endpoint", self.lrs_endpoint)
 
     def choose_folder(self) -> None:
         start = self.results_folder.text() or str(self.settings.value("instructor/folder", ""))
@@ -102,6 +115,8 @@ class QuizOptionsForm(QWidget):
             tools=frozenset(t for t, box in self.tools.items() if box.isChecked()),
             certainty_required=self.certainty.isChecked(),
             results_folder=self.results_folder.text() or None,
+            pass_mark=self.pass_mark.value() / 100 if self.pass_mark.value() else None,
+            lrs_endpoint=self.lrs_endpoint.text().strip() or None,
         )
 
     def remember(self) -> None:

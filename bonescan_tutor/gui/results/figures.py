@@ -13,6 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from bonescan_tutor.core.estimates import Estimate, Proportion
+from bonescan_tutor.core.metric_registry import Kind, Metric, Table, metrics_for
 from bonescan_tutor.core.scoring import AnswerTable, Summary
 
 DASH = "–"
@@ -79,32 +80,32 @@ def estimate_headline(title: str, e: Estimate, digits: int = 2, extra: str = "")
     return Headline(title, f"{e.value:.{digits}f}", detail)
 
 
+def metric_headline(metric: Metric, s: Summary) -> Headline:
+    """One metric's card, formatted by its kind."""
+    plain = metric.plain(s, dash=DASH)
+    if plain is not None:
+        return Headline(metric.label, plain, metric.detail_for(s), defined=plain != DASH)
+    v = metric.of(s)
+    if metric.kind is Kind.PROPORTION:
+        return proportion_headline(metric.label, v)
+    if metric.kind is Kind.ESTIMATE:
+        return estimate_headline(metric.label, v, metric.digits, metric.detail_for(s))
+    if metric.kind is Kind.SECONDS:
+        if v.median_s is None or v.q1_s is None or v.q3_s is None:
+            return Headline(metric.label, DASH, v.note, defined=False)
+        return Headline(metric.label, f"{v.median_s:.0f} s",
+                        f"per case (middle half {v.q1_s:.0f}{DASH}{v.q3_s:.0f} s)")
+    return Headline(metric.label, str(v), metric.detail_for(s))
+
+
 def headlines(s: Summary) -> tuple[Headline, ...]:
-    """The cards, in reading order."""
-    m = s.metrics
-    unanswered = m.counts.unanswered
-    read = Headline(
-        "Cases read",
-        f"{s.n_attempts}",
-        f"{unanswered} timed out" if unanswered else "all answered",
-    )
-    t = s.time
-    if t.median_s is None or t.q1_s is None or t.q3_s is None:
-        median = Headline("Median time", DASH, t.note, defined=False)
-    else:
-        median = Headline(
-            "Median time", f"{t.median_s:.0f} s", f"per case (middle half {t.q1_s:.0f}{DASH}{t.q3_s:.0f} s)"
-        )
-    return (
-        read,
-        proportion_headline("Accuracy", m.accuracy),
-        proportion_headline("Sensitivity", m.sensitivity),
-        proportion_headline("Specificity", m.specificity),
-        estimate_headline("AUC", s.auc, extra=", DeLong"),
-        estimate_headline("Kappa", m.kappa, extra="agreement beyond chance"),
-        estimate_headline("Brier score", s.brier, extra="0 is perfect; always 50 % scores 0.25"),
-        median,
-    )
+    """The cards, in reading order: each metric the dashboard carries."""
+    return tuple(metric_headline(m, s) for m in metrics_for(Table.DASHBOARD))
+
+
+def card_count() -> int:
+    """How many figure cards the dashboard shows."""
+    return len(metrics_for(Table.DASHBOARD))
 
 
 @dataclass(frozen=True, eq=False)

@@ -44,6 +44,7 @@ from bonescan_tutor.gui.results.figures import (
     RocSeries,
     SensSpecSeries,
     TimeSeries,
+    card_count,
 )
 from bonescan_tutor.gui.results.localization import (
     NO_ANNOTATIONS,
@@ -163,7 +164,7 @@ class DashboardScreen(QWidget):
         empty_layout.addWidget(self.empty_hint)
         empty_layout.addStretch(2)
 
-        self.cards = [FigureCard() for _ in range(8)]
+        self.cards = [FigureCard() for _ in range(card_count())]
         cards_row = QHBoxLayout()
         cards_row.setSpacing(6)
         for card in self.cards:
