@@ -82,16 +82,16 @@ def test_a_practice_quiz_can_be_done_with_the_keyboard_alone(qtbot, settings, st
     assert quiz.session.state is SessionState.FINISHED
     assert w.quiz_screen.pages.currentIndex() == 1  # the end screen
     saved = store.attempts(session_id=quiz.session_id)
-    assert len(saved) == 7 and all(a.label_shown and a.attempt.certainty == 90 for a in saved)
+    assert len(saved) == 7 and all(a.label_shown and a.answer.certainty == 90 for a in saved)
     assert store.session(quiz.session_id).finished is not None
     assert "of 7 correct" in w.quiz_screen.end.headline.text()
     # Only the missed cases enter spaced review (the certainty was 90 %, so no right
     # answer was unsure), each due a day later, not within the session.
-    missed = {a.attempt.case_key for a in saved if a.attempt.decision is not a.truth}
+    missed = {a.answer.case_key for a in saved if a.answer.decision is not a.truth}
     assert 0 < len(missed) < 7
     cards = store.review_cards(quiz.trainee)
     assert set(cards) == missed
-    answered = {a.attempt.case_key: a.attempt.answered_at for a in saved}
+    answered = {a.answer.case_key: a.answer.answered_at for a in saved}
     for case_key, card in cards.items():
         wait = review.due_at(card).timestamp() - answered[case_key]
         assert 12 * 3600 <= wait <= 3 * 86400
@@ -124,14 +124,14 @@ def test_an_exam_hides_labels_until_submitted_and_then_locks(qtbot, settings, st
     screen.answer(Diagnosis.METASTASES)  # a changed answer replaces the old one
     saved = store.attempts(session_id=quiz.session_id)
     assert len(saved) == 4 and not any(a.label_shown for a in saved)
-    assert [a.attempt.certainty for a in saved if a.attempt.position == 3] == [100]
+    assert [a.answer.certainty for a in saved if a.answer.position == 3] == [100]
     screen.submit()
     assert quiz.session.state is SessionState.SUBMITTED
     assert all(a.label_shown for a in store.attempts(session_id=quiz.session_id))
     assert screen.pages.currentIndex() == 1
     screen.answer(Diagnosis.NO_METASTASES)  # locked: nothing changes
-    assert [a.attempt.certainty for a in store.attempts(session_id=quiz.session_id)
-            if a.attempt.position == 3] == [100]
+    assert [a.answer.certainty for a in store.attempts(session_id=quiz.session_id)
+            if a.answer.position == 3] == [100]
 
 
 def test_closing_mid_quiz_loses_nothing_and_the_next_start_resumes(qtbot, settings, tmp_path,
@@ -407,7 +407,7 @@ def test_a_bs80k_dataset_shows_its_own_class_names(qtbot, settings, store, tmp_p
     items = [screen.end.cases.item(i).text() for i in range(screen.end.cases.count())]
     assert all(t.endswith(("Abnormal", "Normal")) for t in items), items
     saved = store.attempts(session_id=w.quiz.session_id)
-    assert {a.attempt.decision for a in saved} == {Diagnosis.METASTASES}  # codes unchanged
+    assert {a.answer.decision for a in saved} == {Diagnosis.METASTASES}  # codes unchanged
 
 
 def _controls(screen) -> dict[str, object]:

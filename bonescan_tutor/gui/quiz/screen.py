@@ -253,31 +253,31 @@ class QuizScreen(QWidget):
         self._refresh_controls()
 
     def show_feedback(self, feedback: Feedback, running: str) -> None:
-        right = feedback.correct
+        a = feedback.answer
+        right = a.correct
         verdict = ("<span style='color:#4cd964;font-size:16pt'>✔ Correct</span>" if right else
                    "<span style='color:#ff6b5a;font-size:16pt'>✘ Not correct</span>")
-        if feedback.timed_out:
+        if a.timed_out:
             verdict = "<span style='color:#ff9f0a;font-size:16pt'>⏱ Time ran out</span>"
-        yours = ("no answer" if feedback.decision is None else
-                 f"{feedback.decision.answer_in(self._layout())}"
-                 + (f" at {feedback.certainty} %" if feedback.certainty else ""))
+        yours = ("no answer" if a.decision is None else
+                 f"{a.decision.answer_in(self._layout())}"
+                 + (f" at {a.certainty} %" if a.certainty else ""))
         lines = [verdict,
                  f"Physician's label: <b>{feedback.truth.label_in(self._layout())}</b>",
-                 f"Your answer: {yours}, in {feedback.time_s:.0f} s",
-                 f"Case key: {feedback.case_key}"]
+                 f"Your answer: {yours}, in {a.time_on_case_s:.0f} s",
+                 f"Case key: {a.case_key}"]
         lines += feedback.clinical.lines()
-        if feedback.note:
-            lines.append(f"<i>Teaching note: {feedback.note}</i>")
-        expert = feedback_for(self.annotations, feedback.case_key, feedback.truth.is_positive,
-                              feedback.marks)
+        if feedback.clinical.note:
+            lines.append(f"<i>Teaching note: {feedback.clinical.note}</i>")
+        expert = feedback_for(self.annotations, a.case_key, feedback.truth.is_positive, a.marks)
         if expert is not None:
             lines.append("The expert's marks are drawn on the scans (the legend is below).")
-        elif feedback.marks:
-            lines.append(f"Your {len(feedback.marks)} mark(s) are the blue crosses, beside the "
+        elif a.marks:
+            lines.append(f"Your {len(a.marks)} mark(s) are the blue crosses, beside the "
                          "symmetry hot spots (orange circles).")
         lines.append(running)
         self.feedback.setText("<br>".join(lines))
-        self.viewer.scans.show_marks(list(feedback.marks))
+        self.viewer.scans.show_marks(list(a.marks))
         self.viewer.presenter.set_overlay(HOTSPOTS, True)
         self.overlay.show(expert)
         self.lesion_panel.show_feedback(expert)
