@@ -172,6 +172,7 @@ class PageCommands:
             return
         if self.on_quiz_page:
             self.leave_quiz()
+        self.first_case_done()  # the dashboard covers the library: nothing waits for it
         if self.dashboard is None or self.dashboard.property("trainee") != trainee.name:
             from bonescan_tutor.gui.results.localization import localization_loader
             from bonescan_tutor.gui.results.presenter import due_loader, progress_loader

@@ -207,6 +207,9 @@ class QuizCommands:
         store, trainee = self.store(), self.trainee()
         if store is None or trainee is None or self.dataset is None:
             return
+        # A quiz straight away (--quiz-set, a resumed quiz) covers the library before its
+        # first case is painted: what waited for that case comes now.
+        self.first_case_done()
         self.app.quiz = quiz = self._presenter(store, trainee)
         self.app.quiz_on_screen = True
         self.quiz_screen.attach(quiz)

@@ -158,8 +158,9 @@ class MainWindow(QuizCommands, PageCommands, QMainWindow):
 
     def first_case_done(self) -> None:
         """The first case is painted, or the start ended without one (the dataset could not
-        be opened, has no case to show, or an exam keeps the library empty): what waited
-        runs now, each from the event loop so the paint is on screen first."""
+        be opened, has no case to show, an exam keeps the library empty, or a quiz or the
+        dashboard covers the library first): what waited runs now, each from the event
+        loop so the paint is on screen first."""
         waiting, self._after_first_case = self._after_first_case, None
         for do in waiting or ():
             QTimer.singleShot(0, do)

@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
+from bonescan_tutor import paths
 from bonescan_tutor.core.cases import Projection
 from bonescan_tutor.gui.app import start
 from bonescan_tutor.gui.main_window import MainWindow
@@ -177,3 +178,35 @@ def test_on_a_shared_pc_the_lrs_sender_starts_before_the_trainee_is_asked(
     window.show()
     start(window, None, ask_trainee=True)
     assert asked == [True]
+
+
+def test_a_quiz_set_taken_at_start_still_gets_the_annotations_and_the_lrs_sender(
+        qtbot, settings, tmp_path: Path, monkeypatch) -> None:
+    """``--quiz-set``: the quiz covers the library before its first case is painted; the
+    expert annotations (the quiz's lesion feedback) and the sender still come."""
+    import shutil
+
+    from bonescan_tutor.core.quiz import QuizMode, QuizSpec
+    from bonescan_tutor.datasets.detect import open_dataset
+    from bonescan_tutor.storage import lrs_config
+    from bonescan_tutor.storage.quizsets import QuizSet, write_quizset
+
+    monkeypatch.setenv(lrs_config.ENV_URL, "http://127.0.0.1:9/xAPI/")
+    monkeypatch.setenv(lrs_config.ENV_USER, "lab")
+    monkeypatch.setenv(lrs_config.ENV_PASSWORD, "pw")
+    demo = shutil.copytree(paths.demo_dataset_dir(), tmp_path / "demo")
+    dataset, _ = open_dataset(demo)
+    keys = tuple(c.key for c in dataset.quiz_cases)[:2]
+    quiz_set = tmp_path / "week1.bstquiz"
+    write_quizset(QuizSet.for_dataset(QuizSpec.create("Week 1", keys, QuizMode.PRACTICE,
+                                                      seed=1), dataset), quiz_set)
+    window = MainWindow(settings, trainee="Ana")
+    qtbot.addWidget(window)
+    window.pending_quiz_set = quiz_set
+    window.show()
+    qtbot.waitExposed(window)
+    start(window, str(demo), ask_trainee=False)
+    qtbot.waitUntil(lambda: window.quiz is not None, timeout=20_000)
+    assert window.on_quiz_page and not window.scans.drawn
+    qtbot.waitUntil(lambda: window.annotations is not None and window.lrs.sender is not None)
+    assert window.quiz_screen.end.annotations is window.annotations
