@@ -97,7 +97,7 @@ def test_the_dashboard_exports_marks_as_an_rjafroc_workbook_only_with_annotation
 def test_cohort_results_score_marks_against_the_annotations_in_use(
     window: MainWindow, demo_copy, monkeypatch
 ) -> None:
-    from bonescan_tutor.gui.instructor.cohort_view import CohortDialog
+    from bonescan_tutor.gui.instructor.cohort_dialog import CohortDialog
 
     seen = []
     monkeypatch.setattr(CohortDialog, "exec", lambda d: seen.append(d.annotations) or 0)

@@ -13,10 +13,10 @@ from PySide6.QtTest import QTest
 from bonescan_tutor.core.quiz import QuizMode, QuizSpec
 from bonescan_tutor.datasets.detect import open_dataset
 from bonescan_tutor.gui.app import make_settings
-from bonescan_tutor.gui.instructor import cohort_source, cohort_view
+from bonescan_tutor.gui.instructor import cohort_dialog, cohort_source
+from bonescan_tutor.gui.instructor.cohort_dialog import CohortDialog
 from bonescan_tutor.gui.instructor.cohort_model import trainee_columns
 from bonescan_tutor.gui.instructor.cohort_source import FILES, LRS
-from bonescan_tutor.gui.instructor.cohort_view import CohortDialog
 from bonescan_tutor.storage.lrs_config import ENV_URL, SETTING_URL, SETTING_USER, LrsConfig
 from bonescan_tutor.storage.lrs_sender import Sender
 from bonescan_tutor.storage.progress_file import connect
@@ -39,7 +39,7 @@ def ring(monkeypatch):
 @pytest.fixture
 def errors(monkeypatch) -> list[str]:
     shown: list[str] = []
-    for module in (cohort_view, cohort_source):
+    for module in (cohort_dialog, cohort_source):
         monkeypatch.setattr(module, "show_error", lambda _p, _t, message: shown.append(message))
     return shown
 

@@ -11,8 +11,8 @@ from PySide6.QtCore import Qt
 from bonescan_tutor.core.quiz import QuizMode, QuizSpec
 from bonescan_tutor.datasets.detect import open_dataset
 from bonescan_tutor.datasets.thumbnails import THUMB_HEIGHT
+from bonescan_tutor.gui.instructor.cohort_dialog import CohortDialog
 from bonescan_tutor.gui.instructor.cohort_model import CohortReport, trainee_columns
-from bonescan_tutor.gui.instructor.cohort_view import CohortDialog
 from bonescan_tutor.storage.quizsets import QuizSet
 from tests.builders import Spec, build
 from tests.storage.instructor_data import M, N, forge, write_trainee
