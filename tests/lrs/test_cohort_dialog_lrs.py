@@ -22,18 +22,12 @@ from bonescan_tutor.storage.lrs_sender import Sender
 from bonescan_tutor.storage.progress_file import connect
 from bonescan_tutor.storage.quizsets import QuizSet, write_quizset
 from tests.builders import Spec, build
-from tests.gui.lrs_dialog_helpers import MemoryKeyring, clean_env, closed_port, using_keyring
+from tests.gui.lrs_dialog_helpers import closed_port
+from tests.gui.windows import on_screen
 from tests.lrs.conftest import Ralph
 from tests.lrs.test_cohort_lrs import _as_statements
 from tests.lrs.test_sender import enqueue
 from tests.storage.instructor_data import M, N, write_trainee
-
-
-@pytest.fixture
-def ring(monkeypatch):
-    clean_env(monkeypatch)
-    with using_keyring(MemoryKeyring()) as ring:
-        yield ring
 
 
 @pytest.fixture
@@ -62,11 +56,7 @@ def _dialog(qtbot, tmp_path: Path, dataset) -> CohortDialog:
 
 def _open(qtbot, settings, dataset) -> CohortDialog:
     dialog = CohortDialog(settings, dataset)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitExposed(dialog)
-    dialog.activateWindow()
-    qtbot.waitUntil(dialog.isActiveWindow)
+    on_screen(qtbot, dialog)
     return dialog
 
 
