@@ -14,6 +14,7 @@ from typing import Protocol
 from bonescan_tutor.core import review
 from bonescan_tutor.core.cases import Layout
 from bonescan_tutor.core.errors import BonescanError
+from bonescan_tutor.gui import action_specs as shared
 from bonescan_tutor.gui.results.localization import LocalizationLoader, LocalizationSeries
 from bonescan_tutor.gui.results.model import (
     AttemptRows,
@@ -84,7 +85,7 @@ def due_text(count: int) -> str:
     if count == 0:
         return "No case is due for review today."
     return (f"{count} case{'s' if count != 1 else ''} due for review today "
-            "(Quiz > Review due cases, Ctrl+Shift+R).")
+            f"({shared.menu_path(shared.REVIEW_DUE)}, {shared.REVIEW_DUE.key}).")
 
 
 LOAD_FAILED = "Your progress could not be read."
