@@ -43,6 +43,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -261,20 +262,10 @@ def quizset_from_dict(data: object, where: str = "the quiz set") -> QuizSet:
     if results_folder is not None and not isinstance(results_folder, str):
         problems.append('"results_folder" must be text or null')
         results_folder = None
-    pass_mark = data.get("pass_mark")
+    pass_mark = _optional(data, "pass_mark", pass_mark_problem, problems)
     if pass_mark is not None:
-        problem = pass_mark_problem(pass_mark)
-        if problem:
-            problems.append(problem)
-            pass_mark = None
-        else:
-            pass_mark = float(pass_mark)
-    lrs_endpoint = data.get("lrs_endpoint")
-    if lrs_endpoint is not None:
-        problem = endpoint_problem(lrs_endpoint)
-        if problem:
-            problems.append(problem)
-            lrs_endpoint = None
+        pass_mark = float(pass_mark)
+    lrs_endpoint = _optional(data, "lrs_endpoint", endpoint_problem, problems)
     dataset = data["dataset"]
     ds = {"name": "", "fingerprint": "", "layout": ""}
     if isinstance(dataset, dict):
@@ -384,6 +375,18 @@ def usable_spec(qs: QuizSet, check: QuizSetCheck) -> QuizSpec:
             f"No case of quiz set {qs.title!r} is in this dataset; open the right dataset."
         )
     return replace(qs.spec, case_keys=check.usable_keys)
+
+
+def _optional(data: dict[str, Any], key: str, problem_of: Callable[[object], str | None],
+              problems: list[str]) -> Any:
+    """``data[key]`` when it is there and sound; ``None`` when it is absent, or when it
+    is unsound (its problem then joins ``problems``)."""
+    value = data.get(key)
+    problem = problem_of(value) if value is not None else None
+    if problem:
+        problems.append(problem)
+        return None
+    return value
 
 
 def _list(keys: list[str], limit: int = 12) -> str:
