@@ -35,26 +35,28 @@ def moved_keys(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(s, "CERTAINTIES", levels)
 
 
-def test_the_shipped_keys_read_as_before(qtbot, settings, store, tmp_path: Path) -> None:
-    w = _quiz_window(qtbot, settings, store, tmp_path)
-    screen = w.quiz_screen
-    assert screen.next_button.text() == "Next case ▶ (Enter)"
-    assert screen.submit_button.text() == "Submit the exam (Ctrl+Enter)"
-    assert screen.answer_buttons[Diagnosis.METASTASES].text().endswith("(P)")
-    assert "keys Alt+5 … Alt+0, or [ and ]" in _texts(screen)
-    assert due_text(3).endswith("(Quiz > Review due cases, Ctrl+Shift+R).")
+SHIPPED = ("Enter", "Ctrl+Enter", "P", "keys Alt+5 … Alt+0, or [ and ]", "Ctrl+Shift+R")
+MOVED = ("Space", "Ctrl+J", "Y", "keys Alt+J … Alt+0, or - and ]", "Ctrl+Shift+Y")
 
 
-def test_labels_follow_a_key_moved_in_the_command_specs(qtbot, settings, store, tmp_path: Path,
-                                                        moved_keys) -> None:
+@pytest.mark.parametrize("moved", [False, True], ids=["shipped keys", "moved keys"])
+def test_labels_name_the_keys_of_the_command_specs(qtbot, settings, store, tmp_path: Path,
+                                                   request, moved: bool) -> None:
+    if moved:
+        request.getfixturevalue("moved_keys")
+    next_key, submit_key, answer_key, certainty, review_key = MOVED if moved else SHIPPED
     w = _quiz_window(qtbot, settings, store, tmp_path)
     screen = w.quiz_screen
-    assert screen.next_button.text() == "Next case ▶ (Space)"
-    assert screen.submit_button.text() == "Submit the exam (Ctrl+J)"
-    assert screen.answer_buttons[Diagnosis.METASTASES].text().endswith("(Y)")
-    assert "keys Alt+J … Alt+0, or - and ]" in _texts(screen)
-    assert due_text(3).endswith("(Quiz > Review due cases, Ctrl+Shift+Y).")
-    assert w.actions.key_of("quiz_next") == "Space"  # the label and the shortcut agree
+    assert screen.next_button.text() == f"Next case ▶ ({next_key})"
+    assert screen.submit_button.text() == f"Submit the exam ({submit_key})"
+    assert screen.answer_buttons[Diagnosis.METASTASES].text().endswith(f"({answer_key})")
+    assert certainty in _texts(screen)
+    assert due_text(3).endswith(f"(Quiz > Review due cases, {review_key}).")
+    assert w.actions.key_of("quiz_next") == next_key  # the label and the shortcut agree
+
+
+def test_the_moved_keys_work(qtbot, settings, store, tmp_path: Path, moved_keys) -> None:
+    w = _quiz_window(qtbot, settings, store, tmp_path)
     press(qtbot, w, Qt.Key.Key_J, Qt.KeyboardModifier.AltModifier)  # the moved keys work
     assert w.quiz.certainty == 50
     press(qtbot, w, Qt.Key.Key_Y)

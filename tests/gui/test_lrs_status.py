@@ -6,6 +6,7 @@ import http.server
 import json
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -74,6 +75,20 @@ def fakes() -> Iterator[list[FakeLrs]]:
         fake.close()
 
 
+def unreachable() -> str:
+    """An LRS address where nothing listens."""
+    return f"http://127.0.0.1:{free_port()}/xAPI/"
+
+
+def sending_to(url: str, qtbot, settings, store, data: Path, monkeypatch) -> MainWindow:
+    """The main window of a lab PC whose environment names the LRS at ``url``, its
+    sender started as at start-up."""
+    lab_lrs(monkeypatch, url)
+    w = main_window(qtbot, settings, store, data)
+    w.lrs.start()
+    return w
+
+
 def practice(qtbot, w: MainWindow, cases: int) -> None:
     w.start_quiz(QuizSpec.create("Practice", quiz_keys(w)[:cases], QuizMode.PRACTICE, seed=3))
     for _ in range(cases):
@@ -85,9 +100,7 @@ def practice(qtbot, w: MainWindow, cases: int) -> None:
 def test_an_unreachable_lrs_shows_how_many_wait(
     qtbot, settings, store, dataset_path, monkeypatch  # noqa: F811
 ) -> None:
-    lab_lrs(monkeypatch, f"http://127.0.0.1:{free_port()}/xAPI/")  # nothing listens there
-    w = main_window(qtbot, settings, store, dataset_path)
-    w.lrs.start()
+    w = sending_to(unreachable(), qtbot, settings, store, dataset_path, monkeypatch)
     assert not w.lrs.label.isVisible()  # nothing waits yet
     practice(qtbot, w, 2)  # attempted, 2 answered, completed
     qtbot.waitUntil(lambda: w.lrs.label.text() == "4 waiting to send", timeout=WAIT_MS)
@@ -103,9 +116,7 @@ def test_a_refused_password_is_said_once_and_the_statements_kept(
     qtbot, settings, store, dataset_path, monkeypatch, fakes  # noqa: F811
 ) -> None:
     fakes.append(FakeLrs(401, {"detail": "Invalid authentication credentials"}))
-    lab_lrs(monkeypatch, fakes[0].url)
-    w = main_window(qtbot, settings, store, dataset_path)
-    w.lrs.start()
+    w = sending_to(fakes[0].url, qtbot, settings, store, dataset_path, monkeypatch)
     practice(qtbot, w, 1)
     qtbot.waitUntil(lambda: w.lrs.label.text() == "3 waiting to send", timeout=WAIT_MS)
     tip = w.lrs.label.toolTip()
@@ -119,9 +130,7 @@ def test_rejected_statements_give_the_lrs_reason(
     qtbot, settings, store, dataset_path, monkeypatch, fakes  # noqa: F811
 ) -> None:
     fakes.append(FakeLrs(400, {"detail": "Invalid statement: result.duration"}))
-    lab_lrs(monkeypatch, fakes[0].url)
-    w = main_window(qtbot, settings, store, dataset_path)
-    w.lrs.start()
+    w = sending_to(fakes[0].url, qtbot, settings, store, dataset_path, monkeypatch)
     practice(qtbot, w, 1)
     qtbot.waitUntil(lambda: w.lrs.label.isVisible(), timeout=WAIT_MS)
     tip = w.lrs.label.toolTip()
@@ -132,9 +141,7 @@ def test_rejected_statements_give_the_lrs_reason(
 def test_reconfigured_to_a_working_lrs_everything_goes_and_the_label_goes(
     qtbot, settings, store, dataset_path, monkeypatch, fakes  # noqa: F811
 ) -> None:
-    lab_lrs(monkeypatch, f"http://127.0.0.1:{free_port()}/xAPI/")
-    w = main_window(qtbot, settings, store, dataset_path)
-    w.lrs.start()
+    w = sending_to(unreachable(), qtbot, settings, store, dataset_path, monkeypatch)
     practice(qtbot, w, 2)
     qtbot.waitUntil(lambda: w.lrs.label.isVisible(), timeout=WAIT_MS)
     fakes.append(FakeLrs(200))
@@ -189,9 +196,7 @@ def test_a_bad_lrs_address_in_the_settings_is_named(
 
 
 def test_quitting_stops_the_sender(qtbot, settings, store, dataset_path, monkeypatch) -> None:  # noqa: F811
-    lab_lrs(monkeypatch, f"http://127.0.0.1:{free_port()}/xAPI/")
-    w = main_window(qtbot, settings, store, dataset_path)
-    w.lrs.start()
+    w = sending_to(unreachable(), qtbot, settings, store, dataset_path, monkeypatch)
     sender = w.lrs.sender
     assert sender is not None
     w.close()
