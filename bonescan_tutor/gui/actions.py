@@ -1,8 +1,8 @@
-"""Every command as data: id, menu, text, default key, handler.
+"""The window's commands as ``QAction`` objects, made from ``ActionSpec`` values.
 
-Menus, the keyboard-shortcuts dialog and the tests read the same registry, so a key
-shown in Help is a key that works. Auto-repeat is off: holding a key does not answer
-ten cases.
+Menus, the keyboard-shortcuts dialog, the key hints in labels (``with_key``) and the
+tests read the same specs, so a key shown anywhere is a key that works. Auto-repeat is
+off: holding a key does not answer ten cases.
 """
 
 from __future__ import annotations
