@@ -21,12 +21,13 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.harness import report_absolute, report_ratio
+from bonescan_tutor.core.answers import Answer
 from bonescan_tutor.core.cases import Diagnosis
 from bonescan_tutor.core.quiz import QuizMode, QuizSpec
 from bonescan_tutor.storage.cohort import item_analysis, load_cohort, trainee_summaries
 from bonescan_tutor.storage.cohort_workbook import write_cohort_workbook
 from bonescan_tutor.storage.quizsets import QuizSet
-from bonescan_tutor.storage.results import ResultAttempt, write_results
+from bonescan_tutor.storage.results import write_results
 
 TRAINEES = 200
 CASES = 100
@@ -48,15 +49,16 @@ def make_files(folder: Path) -> None:
             wrong = Diagnosis.NO_METASTASES if truth[k].is_positive else Diagnosis.METASTASES
             decision = None if rng.random() < 0.02 else (truth[k] if right else wrong)
             rows.append(
-                ResultAttempt(
-                    k,
-                    i + 1,
-                    decision,
-                    int(rng.choice([50, 60, 70, 80, 90, 100])) if decision else None,
-                    float(rng.uniform(3, 40)),
-                    1.7e9 + 60 * i,
-                    decision is None,
-                    truth[k],
+                Answer(
+                    case_key=k,
+                    position=i + 1,
+                    decision=decision,
+                    certainty=int(rng.choice([50, 60, 70, 80, 90, 100])) if decision else None,
+                    started_at=None,
+                    time_on_case_s=float(rng.uniform(3, 40)),
+                    answered_at=1.7e9 + 60 * i,
+                    timed_out=decision is None,
+                    truth=truth[k],
                 )
             )
         write_results(

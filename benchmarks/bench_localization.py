@@ -40,7 +40,7 @@ VIEWS = (Projection.ANTERIOR, Projection.POSTERIOR)
 
 def stored_attempts(cases: list[ReadCase]) -> list[Any]:
     """The same readings as the progress file holds them (one trainee, labels shown)."""
-    from bonescan_tutor.core.quiz import Attempt
+    from bonescan_tutor.core.answers import Answer
     from bonescan_tutor.storage.progress_records import StoredAttempt
 
     out = []
@@ -48,10 +48,10 @@ def stored_attempts(cases: list[ReadCase]) -> list[Any]:
         m = Diagnosis.METASTASES
         decision = m if c.rating >= 50 else Diagnosis.NO_METASTASES
         certainty = round(c.rating if decision is m else 100 - c.rating)
-        attempt = Attempt(c.case_key, i + 1, decision, certainty, 1000.0 + i, 1005.0 + i, 5.0,
-                          marks=c.marks)
         truth = m if c.metastatic else Diagnosis.NO_METASTASES
-        out.append(StoredAttempt(i + 1, 1, 1, "f", attempt, truth, True))
+        attempt = Answer(c.case_key, i + 1, decision, certainty, 1000.0 + i, 1005.0 + i, 5.0,
+                         marks=c.marks, truth=truth)
+        out.append(StoredAttempt(i + 1, 1, 1, "f", attempt, True))
     return out
 
 

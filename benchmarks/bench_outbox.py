@@ -24,8 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.bench_progress import RUNS, fill, interleaved
 from benchmarks.harness import report_absolute, report_ratio, timeit
 from bonescan_tutor.core import xapi
+from bonescan_tutor.core.answers import Answer
 from bonescan_tutor.core.cases import Diagnosis
-from bonescan_tutor.core.quiz import Attempt, QuizMode, Tool
+from bonescan_tutor.core.quiz import QuizMode, Tool
 from bonescan_tutor.storage.progress import ProgressStore, StatementOptions
 
 _INSERT = """INSERT INTO attempts (session_id, trainee_id, case_key, dataset_fingerprint,
@@ -42,9 +43,9 @@ def _connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def _attempts(prefix: str) -> Iterator[Attempt]:
+def _attempts(prefix: str) -> Iterator[Answer]:
     return iter(
-        Attempt(f"{prefix}-{n}", 1, Diagnosis.METASTASES, 80, 2e9 + n, 2e9 + n + 5, 5.0,
+        Answer(f"{prefix}-{n}", 1, Diagnosis.METASTASES, 80, 2e9 + n, 2e9 + n + 5, 5.0,
                 tools_used=frozenset({Tool.WINDOWING}))
         for n in itertools.count()
     )
@@ -83,9 +84,9 @@ def main() -> None:
         actor = xapi.Actor("Ana")
         context = xapi.QuizContext("00000000-0000-4000-8000-000000000000", "bench", "Bench",
                                    "q" * 64, "fp", "0", QuizMode.PRACTICE)
-        one = Attempt("1", 1, Diagnosis.METASTASES, 80, 2e9, 2e9 + 5, 5.0)
-        made = timeit(lambda: xapi.answered(actor, context, one, Diagnosis.METASTASES),
-                      repeat=200)
+        one = Answer("1", 1, Diagnosis.METASTASES, 80, 2e9, 2e9 + 5, 5.0,
+                     truth=Diagnosis.METASTASES)
+        made = timeit(lambda: xapi.statement_for(one, actor, context), repeat=200)
         waiting = sum(store.waiting_statements().values())
         store.close()
         plain.close()

@@ -22,8 +22,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.harness import Timing, report_absolute, report_ratio, timeit
 from benchmarks.progress_history import bulk_insert_attempts
+from bonescan_tutor.core.answers import Answer
 from bonescan_tutor.core.cases import Diagnosis
-from bonescan_tutor.core.quiz import Attempt, QuizMode, QuizSpec, Tool
+from bonescan_tutor.core.quiz import QuizMode, QuizSpec, Tool
 from bonescan_tutor.storage.progress import ProgressStore
 
 EARLIER = 50_000
@@ -103,7 +104,7 @@ def main() -> None:
         store = ProgressStore.open(path)
         attempts = iter(
             [
-                Attempt(
+                Answer(
                     f"new-{n}",
                     1,
                     Diagnosis.METASTASES,

@@ -23,7 +23,8 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 
 from benchmarks.harness import report_absolute, report_ratio, timeit  # noqa: E402
-from bonescan_tutor.core.scoring import AnswerTable, ScoredAnswer, summary  # noqa: E402
+from bonescan_tutor.core.cases import Diagnosis  # noqa: E402
+from bonescan_tutor.core.scoring import Answer, AnswerTable, summary  # noqa: E402
 
 
 def synthetic(n: int, seed: int = 0) -> AnswerTable:
@@ -64,14 +65,17 @@ def main() -> None:
     args = parser.parse_args()
     n = args.attempts
     table = synthetic(n)
+    label = {True: Diagnosis.METASTASES, False: Diagnosis.NO_METASTASES}
     answers = [
-        ScoredAnswer(
-            table.case_key[i],
-            bool(table.truth[i]),
-            None if table.decision[i] == -1 else bool(table.decision[i]),
-            None if table.decision[i] == -1 else int(table.certainty[i]),
-            float(table.time_s[i]),
-            float(table.answered_at[i]),
+        Answer(
+            case_key=table.case_key[i],
+            position=i + 1,
+            decision=None if table.decision[i] == -1 else label[bool(table.decision[i])],
+            certainty=None if table.decision[i] == -1 else int(table.certainty[i]),
+            started_at=None,
+            answered_at=float(table.answered_at[i]),
+            time_on_case_s=float(table.time_s[i]),
+            truth=label[bool(table.truth[i])],
         )
         for i in range(n)
     ]
@@ -91,7 +95,7 @@ def main() -> None:
     report_absolute("summary(AnswerTable), all figures and curves", t_summary.median_ms, "ms", 200)
     report_absolute("  p95", t_summary.p95_ms, "ms", 200)
     report_ratio("summary vs numpy counts + argsort(p)", t_summary.median_s, t_floor.median_s, 20)
-    report_absolute("summary(list of ScoredAnswer) (for info)", t_objects.median_ms, "ms", 400)
+    report_absolute("summary(list of Answer) (for info)", t_objects.median_ms, "ms", 400)
     report_absolute("Summary.as_dict, JSON-safe curves (for info)", t_dict.median_ms, "ms", 200)
     report_absolute("  as_dict + json.dumps (for info)", t_json.median_ms, "ms", 1000)
 

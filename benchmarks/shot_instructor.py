@@ -20,6 +20,7 @@ import numpy as np
 from PySide6.QtWidgets import QApplication
 
 from bonescan_tutor import paths
+from bonescan_tutor.core.answers import Answer
 from bonescan_tutor.core.cases import Dataset, Diagnosis
 from bonescan_tutor.core.quiz import QuizMode, QuizSpec
 from bonescan_tutor.core.quiz_draw import draw_cases
@@ -30,7 +31,7 @@ from bonescan_tutor.gui.instructor.cohort_dialog import CohortDialog
 from bonescan_tutor.gui.instructor.model import Mix
 from bonescan_tutor.gui.instructor.quizset_dialog import QuizSetDialog
 from bonescan_tutor.storage.quizsets import QuizSet
-from bonescan_tutor.storage.results import ResultAttempt, write_results
+from bonescan_tutor.storage.results import write_results
 
 STYLES = Path(__file__).resolve().parents[1] / "resources" / "styles"
 TRAINEES = {"Ana Benítez": 0.9, "Bruno Gómez": 0.8, "Carla Duarte": 0.75, "Diego Ortiz": 0.7,
@@ -57,8 +58,8 @@ def write_cohort(dataset: Dataset, folder: Path) -> None:
             else:
                 decision = truth if right else (Diagnosis.NO_METASTASES if truth.is_positive
                                                 else Diagnosis.METASTASES)
-            rows.append(ResultAttempt(
-                case_key=key, position=pos, decision=decision,
+            rows.append(Answer(
+                case_key=key, position=pos, decision=decision, started_at=None,
                 certainty=int(rng.choice([60, 70, 80, 90])) if decision else None,
                 time_on_case_s=float(rng.uniform(20, 90)), answered_at=1000.0 + pos,
                 timed_out=decision is None, truth=truth))

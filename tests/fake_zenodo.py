@@ -5,7 +5,9 @@ by the next requests, one each: ``"drop:N"`` sends N bytes then closes the socke
 ``"status:CODE:RETRY_AFTER"`` answers an error with a Retry-After header,
 ``"ignore-range"`` answers 200 with the whole file even when a Range was asked,
 ``"hold:N"`` sends N bytes then waits for ``FakeZenodo.release`` before the rest (a
-download caught midway, for as long as a test needs).
+download caught midway, for as long as a test needs), ``"range-from-zero"`` answers a
+Range request with 206 but the whole file from byte 0, ``"no-length"`` sends the file
+without a Content-Length (its end is the closed connection).
 """
 
 from __future__ import annotations
@@ -133,12 +135,18 @@ def _handler(state: FakeZenodo) -> type[BaseHTTPRequestHandler]:
                 if start >= len(data):
                     self._error(416)
                     return
+                if action == "range-from-zero":
+                    start = 0
                 self.send_response(206)
                 self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
             else:
                 self.send_response(200)
             self.send_header("Content-Type", "application/octet-stream")
-            self.send_header("Content-Length", str(len(data) - start))
+            if action == "no-length":
+                self.send_header("Connection", "close")
+                self.close_connection = True
+            else:
+                self.send_header("Content-Length", str(len(data) - start))
             self.send_header("Accept-Ranges", "bytes")
             self.end_headers()
             if action and action.startswith("drop:"):

@@ -201,16 +201,16 @@ def _print_nothing_yet(args: argparse.Namespace, chosen: list[Any]) -> None:
 def _blocks(args: argparse.Namespace, chosen: list[Any], attempts: list[Any],
             current: str | None, waiting: dict[str, int]) -> list[TraineeBlock]:
     """Each chosen trainee with finished cases, with the figures of the answers counted."""
-    from bonescan_tutor.storage.export import scored_answers
+    from bonescan_tutor.storage.progress_records import latest_attempts
 
     blocks = []
     for t in chosen:
         mine = [a for a in attempts if a.trainee_id == t.id]
         if not mine:
             continue
-        counted = mine if args.every_answer else latest_per_case(mine)
+        counted = mine if args.every_answer else latest_attempts(mine)
         older = sum(1 for a in mine if current and a.dataset_fingerprint != current)
-        blocks.append(TraineeBlock(t.id, t.name, mine, older, summary(scored_answers(counted)),
+        blocks.append(TraineeBlock(t.id, t.name, mine, older, summary([a.answer for a in counted]),
                                    len(mine) - len(counted), waiting.get(t.name, 0)))
     return blocks
 
@@ -358,14 +358,6 @@ def localization_line(loc: dict[str, Any] | None) -> str:
     return line
 
 
-def latest_per_case(attempts: list[Any]) -> list[Any]:
-    """The latest answer to each case (by answer time, then row), in answer order."""
-    latest: dict[str, Any] = {}
-    for a in sorted(attempts, key=lambda a: (a.attempt.answered_at, a.id)):
-        latest[a.attempt.case_key] = a
-    return sorted(latest.values(), key=lambda a: (a.attempt.answered_at, a.id))
-
-
 def _current_dataset(args: argparse.Namespace, attempts: list[Any]) -> tuple[str | None, Any]:
     """The current dataset version's fingerprint and, with ``--dataset``, its layout."""
     if getattr(args, "dataset", None):
@@ -375,6 +367,6 @@ def _current_dataset(args: argparse.Namespace, attempts: list[Any]) -> tuple[str
         return dataset.fingerprint, dataset.layout
     if not attempts:
         return None, None
-    latest = max(attempts, key=lambda a: (a.attempt.answered_at, a.id))
+    latest = max(attempts, key=lambda a: (a.answer.answered_at, a.id))
     fingerprint: str = latest.dataset_fingerprint
     return fingerprint, None

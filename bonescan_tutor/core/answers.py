@@ -1,23 +1,52 @@
-"""A trainee's scored answers as plain values and as columns of numpy arrays.
+"""The one answer value, and the shapes derived from it.
 
-``ScoredAnswer`` is one attempt; ``AnswerTable`` holds many as parallel arrays so the
-scoring figures stay fast at tens of thousands of attempts. The positive class is
-bone metastases. A decision of None means no answer (skipped or timed out): it counts
-as wrong in every count and rate, and has no P(metastases), so it is left out of the
-ROC curve, the AUC, the Brier score and calibration.
+``Answer`` is one trainee's answer to one case (or a timeout): the decision, certainty,
+marks, note, timing, the tools used, and the physician's label once the holder knows it
+(``truth``; None inside a running quiz). Every other shape of an answer is a record
+around it or a view derived from it by one named function:
+
+- a running quiz (``core.quiz_session.QuizSession``) records ``Answer`` values, without
+  labels (a quiz rebuilt from stored answers drops theirs);
+- the progress file: ``storage.progress_records.StoredAttempt`` is the record around an
+  ``Answer`` (row ids, dataset version, ``label_shown``); ``ProgressStore.record_attempt``
+  writes one, ``attempt_from_row`` reads it back;
+- scoring: ``AnswerTable.from_answers`` makes the columns every figure is computed on;
+- the dashboard: ``storage.answer_columns.AnswerColumns.from_attempts`` is the columnar
+  form of stored answers (``ANSWER_COLUMNS_SQL`` is the same mapping done in SQL, for
+  speed), and ``gui.results.model.answer_table`` turns it into an ``AnswerTable``;
+- results files (``.bstresult``): ``storage.results.answer_to_dict`` /
+  ``answer_from_dict``;
+- xAPI ``answered`` statements: ``core.xapi.statement_for`` / ``answer_from_statement``
+  (``AnsweredStatement`` adds the trainee and the quiz session's ``QuizContext``);
+- quiz feedback: ``gui.quiz.presenter.Feedback`` is the answer with its label, the
+  case's alias and clinical details;
+- exports (CSV, xlsx, iMRMC, RJafroc) are rows read from ``StoredAttempt.answer``.
+
+The latest answer to each case (what the report, the dashboard, the iMRMC and RJafroc
+exports and localization count) is chosen by one rule, ``latest_per_case``
+(``storage.progress_records.latest_attempts`` applies it to stored answers).
+
+``AnswerTable`` holds many answers as parallel arrays so the scoring figures stay fast
+at tens of thousands of attempts. The positive class is bone metastases. A decision of
+None means no answer (skipped or timed out): it counts as wrong in every count and
+rate, and has no P(metastases), so it is left out of the ROC curve, the AUC, the Brier
+score and calibration.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import overload
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, overload
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from bonescan_tutor.core.cases import Diagnosis
+from bonescan_tutor.core.cases import Diagnosis, Projection
 from bonescan_tutor.core.errors import UsageError
+
+if TYPE_CHECKING:
+    from bonescan_tutor.core.quiz import Tool
 
 METASTASES = 1
 NO_METASTASES = 0
@@ -30,17 +59,85 @@ checks on stored and returned answers, the calibration bins."""
 MIN_CERTAINTY = CERTAINTY_LEVELS[0]
 MAX_CERTAINTY = CERTAINTY_LEVELS[-1]
 
+Mark = tuple[Projection, float, float]
+"""A spot the trainee marked: (view, x, y) in image pixel coordinates."""
+
 
 @dataclass(frozen=True)
-class ScoredAnswer:
-    """One attempt: the physician's label, the trainee's decision and certainty."""
+class Answer:
+    """One answer to one case, or a timeout (``decision`` None, ``timed_out`` True).
+
+    ``position`` counts from 1 in the trainee's order. Times are the callers' ``now``
+    values (the app passes epoch seconds); ``time_on_case_s`` excludes paused time;
+    ``started_at`` is None where the answer was read from a file that does not carry
+    it (results files, xAPI statements). ``marks`` are (projection, x, y) image pixel
+    coordinates the trainee clicked. ``truth`` is the physician's label, set by whoever
+    knows it (the progress file, a results file, the dataset); None in a running quiz.
+    """
 
     case_key: str
-    truth: bool  # True = bone metastases (the positive class)
-    decision: bool | None  # None = no answer / timed out
-    certainty: int | None  # 50..100 %, None when unanswered
-    time_s: float = float("nan")
-    answered_at: float = 0.0  # epoch seconds
+    position: int
+    decision: Diagnosis | None
+    certainty: int | None
+    started_at: float | None
+    answered_at: float
+    time_on_case_s: float
+    note: str = ""
+    marks: tuple[Mark, ...] = ()
+    tools_used: frozenset[Tool] = field(default_factory=frozenset)
+    timed_out: bool = False
+    truth: Diagnosis | None = None
+
+    @property
+    def answered(self) -> bool:
+        return self.decision is not None
+
+    @property
+    def p_metastases(self) -> float | None:
+        """P(metastases) for scoring; None for a timeout."""
+        if self.decision is None:
+            return None
+        return p_metastases(self.decision, self.certainty)
+
+    @property
+    def scored_certainty(self) -> int | None:
+        """The certainty scoring uses: None when unanswered, 100 for a bare decision
+        (a quiz that did not ask for certainty counts the answer as certain)."""
+        if self.decision is None:
+            return None
+        return MAX_CERTAINTY if self.certainty is None else self.certainty
+
+    @property
+    def correct(self) -> bool:
+        """The decision matches the label; an unanswered case (or one whose label is
+        not known here) is never correct."""
+        return self.truth is not None and self.decision is self.truth
+
+    @property
+    def known_truth(self) -> Diagnosis:
+        """The label, where the holder always has one (stored answers, results files,
+        feedback); ``UsageError`` naming the case otherwise."""
+        if self.truth is None:
+            raise UsageError(f"the answer to case {self.case_key} carries no label")
+        return self.truth
+
+    def with_truth(self, truth: Diagnosis | None) -> Answer:
+        """The same answer with the physician's label set (or cleared, with None)."""
+        return self if truth is self.truth else replace(self, truth=truth)
+
+
+def latest_per_case(keys: Sequence[Hashable] | NDArray[np.object_]) -> NDArray[np.bool_]:
+    """True at the latest answer to each case: the one rule the report, the dashboard,
+    the iMRMC and RJafroc exports and localization use when they count a case once.
+
+    ``keys`` has one entry per answer, in answer order (by answer time, then row): the
+    case key, or (trainee, case key) where several trainees' answers are mixed.
+    """
+    items = keys.tolist() if isinstance(keys, np.ndarray) else list(keys)
+    last = {key: i for i, key in enumerate(items)}
+    keep = np.zeros(len(items), dtype=bool)
+    keep[np.fromiter(last.values(), dtype=np.intp, count=len(last))] = True
+    return keep
 
 
 def decision_codes(decision: ArrayLike | Sequence[bool | None]) -> NDArray[np.int8]:
@@ -123,7 +220,9 @@ def p_metastases(
 
 @dataclass(frozen=True, eq=False)
 class AnswerTable:
-    """Parallel arrays of attempts, the fast form every scoring function works on."""
+    """Parallel arrays of answers, the fast form every scoring function works on: the
+    columns of ``Answer`` values (``from_answers``) or of stored ones
+    (``gui.results.model`` from ``AnswerColumns``)."""
 
     truth: NDArray[np.bool_]
     decision: NDArray[np.int8]  # METASTASES / NO_METASTASES / UNANSWERED
@@ -173,13 +272,23 @@ class AnswerTable:
         return cls(t, codes, cert, times.reshape(-1), when.reshape(-1), keys)
 
     @classmethod
-    def from_answers(cls, answers: Sequence[ScoredAnswer]) -> AnswerTable:
+    def from_answers(cls, answers: Sequence[Answer]) -> AnswerTable:
+        """The columns of ``answers``, each with its label (``truth``): the one way from
+        answer values to scoring's columns. A bare decision counts as 100 % certain."""
+        missing = next((a.case_key for a in answers if a.truth is None), None)
+        if missing is not None:
+            raise UsageError(
+                f"case {missing} has no label to score its answer against; score only "
+                "answers whose label is known"
+            )
         n = len(answers)
+        m = Diagnosis.METASTASES
         return cls.from_arrays(
-            np.fromiter((a.truth for a in answers), dtype=np.bool_, count=n),
-            [a.decision for a in answers],
-            [a.certainty for a in answers],
-            np.fromiter((a.time_s for a in answers), dtype=np.float64, count=n),
+            np.fromiter((a.truth is m for a in answers), np.bool_, n),
+            np.fromiter((UNANSWERED if a.decision is None else int(a.decision is m)
+                         for a in answers), np.int8, n),
+            np.fromiter((a.scored_certainty or 0 for a in answers), np.int16, n),
+            np.fromiter((a.time_on_case_s for a in answers), dtype=np.float64, count=n),
             np.fromiter((a.answered_at for a in answers), dtype=np.float64, count=n),
             [a.case_key for a in answers],
         )

@@ -1,6 +1,7 @@
-"""What a quiz is: its spec, the per-trainee case order, neutral aliases and answers.
+"""What a quiz is: its spec, the per-trainee case order and neutral aliases.
 
-Pure values only; the state machine that runs a quiz is ``core.quiz_session``.
+Pure values only; the state machine that runs a quiz is ``core.quiz_session``, the
+answers it collects are ``core.answers.Answer`` values.
 Times are floats passed in by callers (``now``), never read from a clock here.
 """
 
@@ -14,11 +15,10 @@ import secrets
 import uuid
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from bonescan_tutor.core.answers import p_metastases
-from bonescan_tutor.core.cases import Case, Dataset, Diagnosis, Projection
+from bonescan_tutor.core.cases import Case, Dataset, Diagnosis
 from bonescan_tutor.core.errors import UsageError
 
 
@@ -195,38 +195,6 @@ def alias(position: int, total: int) -> str:
     if not 1 <= position <= total:
         raise UsageError(f"Case position {position} is outside 1..{total}.")
     return f"Case {position} of {total}"
-
-
-Mark = tuple[Projection, float, float]
-
-
-@dataclass(frozen=True)
-class Attempt:
-    """One answer to one case, or a timeout (``decision`` None, ``timed_out`` True).
-
-    ``position`` counts from 1 in the trainee's order. Times are the callers' ``now``
-    values (the app passes epoch seconds); ``time_on_case_s`` excludes paused time.
-    ``marks`` are (projection, x, y) image pixel coordinates the trainee clicked.
-    """
-
-    case_key: str
-    position: int
-    decision: Diagnosis | None
-    certainty: int | None
-    started_at: float
-    answered_at: float
-    time_on_case_s: float
-    note: str = ""
-    marks: tuple[Mark, ...] = ()
-    tools_used: frozenset[Tool] = field(default_factory=frozenset)
-    timed_out: bool = False
-
-    @property
-    def p_metastases(self) -> float | None:
-        """P(metastases) for scoring; None for a timeout."""
-        if self.decision is None:
-            return None
-        return p_metastases(self.decision, self.certainty)
 
 
 def mix_shortfall(dataset: Dataset, n: int, balanced: bool,

@@ -31,18 +31,10 @@ import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
-from bonescan_tutor.core.answers import CERTAINTY_LEVELS
+from bonescan_tutor.core.answers import CERTAINTY_LEVELS, Answer, Mark
 from bonescan_tutor.core.cases import Diagnosis, Projection
 from bonescan_tutor.core.errors import UsageError
-from bonescan_tutor.core.quiz import (
-    Attempt,
-    Mark,
-    QuizMode,
-    QuizSpec,
-    Tool,
-    alias,
-    case_order,
-)
+from bonescan_tutor.core.quiz import QuizMode, QuizSpec, Tool, alias, case_order
 
 
 class SessionState(enum.Enum):
@@ -74,7 +66,7 @@ class QuizStateError(UsageError):
 class TimeRanOut(QuizStateError):
     """An answer that came after the time of the case it was given for had run out."""
 
-    def __init__(self, message: str, attempt: Attempt | None) -> None:
+    def __init__(self, message: str, attempt: Answer | None) -> None:
         super().__init__(message)
         #: What stands for that case now: its timeout, or its earlier answer (exam).
         self.attempt = attempt
@@ -95,13 +87,13 @@ class QuizSession:
         self._state = SessionState.NOT_STARTED
         self._paused_from = SessionState.SHOWING
         self._index = 0
-        self._attempts: dict[int, Attempt] = {}
+        self._attempts: dict[int, Answer] = {}
         self._case_time = [0.0] * len(self.order)
         self._first_shown: dict[int, float] = {}
         self._total_time = 0.0
         self._clock: float | None = None
         self._closed: set[int] = set()  # exam: cases whose own time ran out
-        self._unreported: list[Attempt] = []
+        self._unreported: list[Answer] = []
 
     # -- queries -------------------------------------------------------------------
 
@@ -134,11 +126,11 @@ class QuizSession:
         return alias(self.position, self.total)
 
     @property
-    def attempts(self) -> tuple[Attempt, ...]:
+    def attempts(self) -> tuple[Answer, ...]:
         """Every answer and timeout so far, in the trainee's order."""
         return tuple(self._attempts[i] for i in sorted(self._attempts))
 
-    def attempt_at(self, position: int) -> Attempt | None:
+    def attempt_at(self, position: int) -> Answer | None:
         return self._attempts.get(self._checked_index(position))
 
     def unanswered_positions(self) -> tuple[int, ...]:
@@ -206,8 +198,8 @@ class QuizSession:
         note: str = "",
         marks: Iterable[Mark] = (),
         tools_used: frozenset[Tool] = frozenset(),
-        persist: Callable[[Attempt], object] | None = None,
-    ) -> Attempt:
+        persist: Callable[[Answer], object] | None = None,
+    ) -> Answer:
         """Record the trainee's answer to the case on screen and return it.
 
         ``now`` is when the answer was given. If the time of the case on screen (or of
@@ -240,7 +232,7 @@ class QuizSession:
         if extra_tools:
             names = ", ".join(sorted(t.value for t in extra_tools))
             raise UsageError(f"This quiz does not allow the tool(s): {names}.")
-        attempt = Attempt(
+        attempt = Answer(
             case_key=self.order[i],
             position=i + 1,
             decision=decision,
@@ -318,7 +310,7 @@ class QuizSession:
         if self._state not in _DONE:
             self._state = SessionState.ABANDONED
 
-    def tick(self, now: float) -> tuple[Attempt, ...]:
+    def tick(self, now: float) -> tuple[Answer, ...]:
         """Apply time limits up to ``now``; return timeouts recorded since the last tick."""
         if self._state is not SessionState.NOT_STARTED:
             self._advance(now)
@@ -331,7 +323,7 @@ class QuizSession:
         cls,
         spec: QuizSpec,
         trainee: str,
-        attempts: Iterable[Attempt],
+        attempts: Iterable[Answer],
         now: float,
         clock: QuizClock | None = None,
     ) -> QuizSession:
@@ -351,9 +343,11 @@ class QuizSession:
                     "the quiz was changed after it was started."
                 )
             i = where[a.case_key]
-            session._attempts[i] = replace(a, position=i + 1)
+            # a running quiz holds no labels, whatever the stored answers carry
+            session._attempts[i] = replace(a, position=i + 1, truth=None)
             session._case_time[i] = a.time_on_case_s
-            session._first_shown[i] = a.started_at
+            if a.started_at is not None:
+                session._first_shown[i] = a.started_at
             if a.timed_out and spec.mode is QuizMode.EXAM:
                 session._closed.add(i)
         if clock is not None:
@@ -441,7 +435,7 @@ class QuizSession:
 
     def _time_out(self, at: float) -> None:
         i = self._index
-        attempt = Attempt(
+        attempt = Answer(
             case_key=self.order[i],
             position=i + 1,
             decision=None,

@@ -24,8 +24,8 @@ from bonescan_tutor.core.answers import (
     METASTASES,
     NO_METASTASES,
     UNANSWERED,
+    Answer,
     AnswerTable,
-    ScoredAnswer,
     decision_codes,
     p_metastases,
     truth_array,
@@ -49,6 +49,7 @@ __all__ = [
     "NO_METASTASES",
     "UNANSWERED",
     "Z95",
+    "Answer",
     "AnswerTable",
     "CalibrationBin",
     "Confusion",
@@ -57,7 +58,6 @@ __all__ = [
     "Metrics",
     "Proportion",
     "RocCurve",
-    "ScoredAnswer",
     "Summary",
     "TimeSummary",
     "auc_delong",
@@ -301,8 +301,9 @@ class Summary:
         }
 
 
-def summary(answers: AnswerTable | Sequence[ScoredAnswer], window: int = 20) -> Summary:
-    """All figures and curves for a set of attempts (a session, or a trainee's history)."""
+def summary(answers: AnswerTable | Sequence[Answer], window: int = 20) -> Summary:
+    """All figures and curves for a set of answers (a session, or a trainee's history);
+    ``Answer`` values must carry their labels."""
     table = answers if isinstance(answers, AnswerTable) else AnswerTable.from_answers(answers)
     answered = table.answered
     truth_a, p = table.probabilities()

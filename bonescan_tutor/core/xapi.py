@@ -10,8 +10,9 @@ The actor is the trainee's name with an account on the program's home page
 ids are stable IRIs: a case is named by the dataset fingerprint and its key, a quiz
 by its quiz set id, so statements of the same case or quiz from any computer match.
 
-``answer_from_statement`` reads an ``answered`` statement back (for the cohort), and
-raises ``XapiError`` naming what is wrong with one that does not follow the profile.
+``statement_for`` makes the ``answered`` statement of a ``core.answers.Answer``;
+``answer_from_statement`` reads one back (for the cohort), and raises ``XapiError``
+naming what is wrong with one that does not follow the profile.
 """
 
 from __future__ import annotations
@@ -26,9 +27,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from bonescan_tutor.core.cases import Diagnosis
+from bonescan_tutor.core.answers import Answer
+from bonescan_tutor.core.cases import Diagnosis, Projection
 from bonescan_tutor.core.errors import BonescanError
-from bonescan_tutor.core.quiz import Attempt, QuizMode
+from bonescan_tutor.core.quiz import QuizMode
 
 XAPI_VERSION = "1.0.3"
 DEFAULT_HOME_PAGE = "https://bonescan-tutor.invalid"
@@ -238,31 +240,35 @@ def _new_id() -> str:
     return str(uuid.uuid4())
 
 
-def answered(actor: Actor, context: QuizContext, attempt: Attempt, truth: Diagnosis) -> Statement:
-    """The statement of one answer (or timeout): success, response, certainty, marks."""
+def statement_for(answer: Answer, actor: Actor, context: QuizContext) -> Statement:
+    """The ``answered`` statement of one answer (or timeout), which must carry its label
+    (``Answer.truth``): success, response, duration, certainty, marks, note, case key and
+    position. ``answer_from_statement`` reads it back."""
+    if answer.truth is None:
+        raise XapiError(f"the answer to case {answer.case_key} has no label to score it by")
     result: dict[str, Any] = {
-        "success": attempt.decision is truth,
-        "duration": iso_duration(attempt.time_on_case_s),
+        "success": answer.correct,
+        "duration": iso_duration(answer.time_on_case_s),
         "extensions": {
-            EXT_CERTAINTY: attempt.certainty,
-            EXT_MARKS: [[p.value, x, y] for p, x, y in attempt.marks],
-            EXT_TIMED_OUT: attempt.timed_out,
-            EXT_NOTE: attempt.note,
-            EXT_CASE_KEY: attempt.case_key,
-            EXT_POSITION: attempt.position,
+            EXT_CERTAINTY: answer.certainty,
+            EXT_MARKS: [[p.value, x, y] for p, x, y in answer.marks],
+            EXT_TIMED_OUT: answer.timed_out,
+            EXT_NOTE: answer.note,
+            EXT_CASE_KEY: answer.case_key,
+            EXT_POSITION: answer.position,
         },
     }
-    if attempt.decision is not None:
-        result["response"] = attempt.decision.value
+    if answer.decision is not None:
+        result["response"] = answer.decision.value
     return Statement(
         id=_new_id(),
         actor=actor,
         verb=Verb.ANSWERED,
-        object_id=case_activity_id(context.dataset_fingerprint, attempt.case_key),
+        object_id=case_activity_id(context.dataset_fingerprint, answer.case_key),
         object_type=CASE_ACTIVITY_TYPE,
-        object_name=f"Case {attempt.case_key}",
+        object_name=f"Case {answer.case_key}",
         context=context,
-        timestamp=timestamp(attempt.answered_at),
+        timestamp=timestamp(answer.answered_at),
         result=result,
     )
 
@@ -318,27 +324,15 @@ def finished(
 
 
 @dataclass(frozen=True)
-class StatementAnswer:
-    """An ``answered`` statement read back: one trainee's answer in one quiz session."""
+class AnsweredStatement:
+    """An ``answered`` statement read back: who gave the answer, in which quiz session
+    (``context``), and the answer itself (``Answer``, without its label: the reader
+    scores it against the dataset it holds)."""
 
     statement_id: str
     trainee: str
-    registration: str
-    quiz_set_id: str
-    quiz_set_title: str
-    quiz_set_fingerprint: str
-    dataset_fingerprint: str
-    app_version: str
-    mode: QuizMode
-    case_key: str
-    position: int
-    decision: Diagnosis | None
-    certainty: int | None
-    time_on_case_s: float
-    answered_at: float
-    timed_out: bool
-    note: str
-    marks: tuple[tuple[str, float, float], ...]
+    context: QuizContext
+    answer: Answer
 
 
 def _get(obj: Any, *keys: str) -> Any:
@@ -355,9 +349,13 @@ def _typed(value: Any, kind: type, what: str) -> Any:
     return value
 
 
-def answer_from_statement(body: Any) -> StatementAnswer:
-    """The answer an ``answered`` statement of this profile describes; ``XapiError`` (with
-    the statement id) when it does not follow the profile."""
+_VIEWS = {p.value: p for p in Projection}
+
+
+def answer_from_statement(body: Any) -> AnsweredStatement:
+    """The answer an ``answered`` statement of this profile describes (the inverse of
+    ``statement_for``; a mark on a view the app does not have is dropped); ``XapiError``
+    (with the statement id) when it does not follow the profile."""
     sid = body.get("id", "?") if isinstance(body, Mapping) else "?"
     try:
         if _get(body, "verb", "id") != Verb.ANSWERED.iri:
@@ -370,11 +368,11 @@ def answer_from_statement(body: Any) -> StatementAnswer:
         if certainty is not None:
             _typed(certainty, int, "certainty")
         marks = tuple(
-            (str(m[0]), float(m[1]), float(m[2])) for m in _typed(ext.get(EXT_MARKS, []), list, "marks")
+            (_VIEWS[str(m[0])], float(m[1]), float(m[2]))
+            for m in _typed(ext.get(EXT_MARKS, []), list, "marks")
+            if str(m[0]) in _VIEWS
         )
-        return StatementAnswer(
-            statement_id=str(sid),
-            trainee=_typed(_get(body, "actor", "name"), str, "actor name"),
+        context = QuizContext(
             registration=_typed(_get(body, "context", "registration"), str, "registration"),
             quiz_set_id=_typed(_get(ctx, EXT_QUIZ_SET_ID), str, "quiz set id"),
             quiz_set_title=_typed(_get(ctx, EXT_QUIZ_SET_TITLE), str, "quiz set title"),
@@ -386,16 +384,21 @@ def answer_from_statement(body: Any) -> StatementAnswer:
             ),
             app_version=_typed(_get(ctx, EXT_APP_VERSION), str, "app version"),
             mode=QuizMode(_get(ctx, EXT_MODE)),
+        )
+        answer = Answer(
             case_key=_typed(_get(ext, EXT_CASE_KEY), str, "case key"),
             position=_typed(_get(ext, EXT_POSITION), int, "position"),
             decision=decision,
             certainty=certainty,
-            time_on_case_s=parse_duration(_typed(_get(body, "result", "duration"), str, "duration")),
+            started_at=None,
             answered_at=epoch(_typed(_get(body, "timestamp"), str, "timestamp")),
+            time_on_case_s=parse_duration(_typed(_get(body, "result", "duration"), str, "duration")),
             timed_out=bool(ext.get(EXT_TIMED_OUT, False)),
             note=str(ext.get(EXT_NOTE, "")),
             marks=marks,
         )
+        trainee = _typed(_get(body, "actor", "name"), str, "actor name")
+        return AnsweredStatement(str(sid), trainee, context, answer)
     except XapiError as exc:
         raise XapiError(f"statement {sid}: {exc}") from None
     except (ValueError, TypeError, IndexError) as exc:

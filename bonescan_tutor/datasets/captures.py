@@ -119,6 +119,24 @@ def split_capture(image: np.ndarray, order: str = "AP", name: str = "capture") -
     columns are found.
     """
     a = np.asarray(image, dtype=np.float32)
+    regions = _regions(_content_blocks(a, name))
+    tall = _two_tallest(regions, a.shape[0] // BLOCK, name)
+    boxes = [list(r[0]) for r in tall]  # in blocks, grown by the regions that join them
+    panels = [_is_panel(r) for r in tall]
+    dropped: list[Box] = []
+    for region in regions:
+        if region not in tall and not _join(region, boxes, panels):
+            x0, y0, x1, y1 = region[0]
+            dropped.append((x0 * BLOCK, y0 * BLOCK, x1 * BLOCK, y1 * BLOCK))
+    left, right = (_view_box(r[0], b, panel, a.shape)
+                   for r, b, panel in zip(tall, boxes, panels, strict=True))
+    left, right = _kept_apart(left, right, boxes)
+    ant, post = (left, right) if order.upper() != "PA" else (right, left)
+    return CaptureSplit(ant, post, tuple(dropped))
+
+
+def _content_blocks(a: np.ndarray, name: str) -> np.ndarray:
+    """Which ``BLOCK``-pixel blocks of the capture hold anything that differs from its canvas."""
     h, w = a.shape
     canvas = _median(_ring(a))
     span = float(a.max() - a.min())
@@ -126,9 +144,13 @@ def split_capture(image: np.ndarray, order: str = "AP", name: str = "capture") -
     if hb < 8 or wb < 4 or not span > 0:
         raise ImageError(f"{name}: the image is too small or blank to hold two whole-body views.")
     differs = np.abs(a[: hb * BLOCK, : wb * BLOCK] - canvas) > CONTENT_FRACTION * span
-    content = differs.reshape(hb, BLOCK, wb, BLOCK).any(axis=(1, 3))
-    regions = _regions(content)
-    tall = sorted((r for r in regions if r[0][3] - r[0][1] >= TALL_FRACTION * hb),
+    return np.asarray(differs.reshape(hb, BLOCK, wb, BLOCK).any(axis=(1, 3)))
+
+
+def _two_tallest(regions: list[tuple[Box, int]], height: int, name: str
+                 ) -> list[tuple[Box, int]]:
+    """The two largest regions at least ``TALL_FRACTION`` of ``height`` tall, left to right."""
+    tall = sorted((r for r in regions if r[0][3] - r[0][1] >= TALL_FRACTION * height),
                   key=lambda r: -(r[0][3] - r[0][1]) * (r[0][2] - r[0][0]))[:2]
     if len(tall) < 2:
         raise ImageError(
@@ -136,45 +158,54 @@ def split_capture(image: np.ndarray, order: str = "AP", name: str = "capture") -
             "body column(s)). Give the manifest row 'anterior box' and 'posterior box' columns "
             "(x0,y0,x1,y1 in pixels), or separate anterior and posterior files.")
     tall.sort(key=lambda r: r[0][0])
-    boxes = [list(r[0]) for r in tall]
-    dropped: list[Box] = []
-    panels = [_is_panel(r) for r in tall]
-    for region in regions:
-        if region in tall:
-            continue
-        (x0, y0, x1, y1), _size = region
-        joined = False
-        for b, panel in zip(boxes, panels, strict=True):
-            reach = (b[2] - b[0]) // 8
-            level = _overlap(y0, y1, b[1], b[3]) >= 0.5 * (y1 - y0)
-            near = x1 >= b[0] - reach and x0 <= b[2] + reach
-            others_clear = all(_overlap(x0, x1, o[0], o[2]) == 0 for o in boxes if o is not b)
-            if (not panel and not _is_panel(region) and level and near and others_clear
-                    and (y1 - y0) >= 0.15 * (b[3] - b[1])):
-                b[:] = [min(b[0], x0), min(b[1], y0), max(b[2], x1), max(b[3], y1)]
-                joined = True
-                break
-        if not joined:
-            dropped.append((x0 * BLOCK, y0 * BLOCK, x1 * BLOCK, y1 * BLOCK))
-    out: list[Box] = []
-    for region, b, panel in zip(tall, boxes, panels, strict=True):
-        rx0, ry0, rx1, ry1 = region[0]
-        if panel:
-            # A view on its own background: exactly the panel, its edge pixels left out.
-            px0, py0 = rx0 * BLOCK + BLOCK, ry0 * BLOCK + BLOCK
-            px1, py1 = rx1 * BLOCK - BLOCK, ry1 * BLOCK - BLOCK
-            out.append((px0, py0, max(px1, px0 + 1), max(py1, py0 + 1)))
-        else:
-            pad = 4
-            out.append((max(0, (b[0] - pad) * BLOCK), max(0, (b[1] - pad) * BLOCK),
-                        min(w, (b[2] + pad) * BLOCK), min(h, (b[3] + pad) * BLOCK)))
-    left, right = out
+    return tall
+
+
+def _join(region: tuple[Box, int], boxes: list[list[int]], panels: list[bool]) -> bool:
+    """Grow the first view box ``region`` belongs to (an arm held apart) around it; False
+    when it belongs to neither."""
+    for b, panel in zip(boxes, panels, strict=True):
+        if not panel and _belongs_to(region, b, boxes):
+            x0, y0, x1, y1 = region[0]
+            b[:] = [min(b[0], x0), min(b[1], y0), max(b[2], x1), max(b[3], y1)]
+            return True
+    return False
+
+
+def _belongs_to(region: tuple[Box, int], b: list[int], boxes: list[list[int]]) -> bool:
+    """A figure-shaped region level with view box ``b``, within an eighth of its width of it,
+    clear of the other view and at least 15% of its height: part of that view."""
+    (x0, y0, x1, y1), _size = region
+    reach = (b[2] - b[0]) // 8
+    level = _overlap(y0, y1, b[1], b[3]) >= 0.5 * (y1 - y0)
+    near = x1 >= b[0] - reach and x0 <= b[2] + reach
+    others_clear = all(_overlap(x0, x1, o[0], o[2]) == 0 for o in boxes if o is not b)
+    return (not _is_panel(region) and level and near and others_clear
+            and (y1 - y0) >= 0.15 * (b[3] - b[1]))
+
+
+def _view_box(region: Box, b: list[int], panel: bool, shape: tuple[int, ...]) -> Box:
+    """A view's box in pixels: a panel exactly (its edge pixels left out), a figure on the
+    canvas padded by four blocks within the capture."""
+    h, w = shape
+    rx0, ry0, rx1, ry1 = region
+    if panel:
+        # A view on its own background: exactly the panel, its edge pixels left out.
+        px0, py0 = rx0 * BLOCK + BLOCK, ry0 * BLOCK + BLOCK
+        px1, py1 = rx1 * BLOCK - BLOCK, ry1 * BLOCK - BLOCK
+        return (px0, py0, max(px1, px0 + 1), max(py1, py0 + 1))
+    pad = 4
+    return (max(0, (b[0] - pad) * BLOCK), max(0, (b[1] - pad) * BLOCK),
+            min(w, (b[2] + pad) * BLOCK), min(h, (b[3] + pad) * BLOCK))
+
+
+def _kept_apart(left: Box, right: Box, boxes: list[list[int]]) -> tuple[Box, Box]:
+    """The two view boxes cut midway between the views where padding made them overlap."""
     if left[2] > right[0]:  # padding must not reach into the other view
         middle = (boxes[0][2] + boxes[1][0]) * BLOCK // 2
         left = (left[0], left[1], min(left[2], middle), left[3])
         right = (max(right[0], middle), right[1], right[2], right[3])
-    ant, post = (left, right) if order.upper() != "PA" else (right, left)
-    return CaptureSplit(ant, post, tuple(dropped))
+    return left, right
 
 
 def parse_box(text: str) -> Box:

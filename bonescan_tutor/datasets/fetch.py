@@ -23,7 +23,7 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from bonescan_tutor.core.errors import BonescanError
 from bonescan_tutor.datasets.archives import (
@@ -362,48 +362,96 @@ def _transfer_once(
     offset = _start_offset(part, remote.size)
     if remote.size and offset == remote.size:
         return
-    headers = {"Range": f"bytes={offset}-"} if offset else {}
-    try:
-        resp = _open(remote.url, f"File {remote.name}", policy, cancel, headers)
-    except urllib.error.HTTPError as err:  # 416: our .part is no prefix of the file
-        part.unlink(missing_ok=True)
-        raise ConnectionError("range not satisfiable; restarting") from err
+    resp = _request_from(remote, part, offset, policy, cancel)
     with resp:
-        if offset and resp.status == 206:
-            match = re.match(r"bytes (\d+)-", resp.headers.get("Content-Range", ""))
-            if not match or int(match.group(1)) != offset:
-                part.unlink(missing_ok=True)
-                raise ConnectionError("the server resumed at another offset; restarting")
-            mode = "ab"
-        else:  # 200: the server ignored Range, start again from zero
-            offset, mode = 0, "wb"
-        length = resp.headers.get("Content-Length")
-        expected = offset + int(length) if length and length.isdigit() else None
-        total = remote.size or expected or 0
+        offset, mode = _resume_point(resp, part, offset)
+        expected = _expected_end(resp, offset)
         limit = remote.size or MAX_UNDECLARED_BYTES
-        refusal = _too_large(remote, limit) if expected is not None and expected > limit else None
-        if refusal is None and offset == 0:
-            refusal = _not_the_file(remote, resp.headers.get("Content-Type", ""), resp.peek(64))
+        refusal = _refusal_up_front(remote, resp, offset, expected, limit)
         done = offset
         with open(part, mode) as out:
-            while refusal is None:
-                if cancel is not None and cancel.is_set():
-                    raise Cancelled(f"Download of {remote.name} cancelled; {part} is kept.")
-                block = resp.read(policy.chunk_size)
-                if not block:
-                    break
-                if done + len(block) > limit:
-                    refusal = _too_large(remote, limit)
-                    break
-                out.write(block)
-                done += len(block)
-                if progress is not None:
-                    progress(done, total, remote.name)
+            if refusal is None:
+                done, refusal = _copy_body(resp, out, part, done, limit,
+                                           remote.size or expected or 0, remote, progress,
+                                           cancel, policy)
     if refusal is not None:
         part.unlink(missing_ok=True)
         raise refusal
+    _check_complete(remote, done, expected)
+
+
+def _check_complete(remote: RemoteFile, done: int, expected: int | None) -> None:
+    """Raise ConnectionError (so the download retries) when fewer bytes came than promised."""
     if (remote.size and done < remote.size) or (expected is not None and done < expected):
         raise ConnectionError(f"connection dropped after {done} of {remote.size} bytes")
+
+
+def _request_from(remote: RemoteFile, part: Path, offset: int, policy: RetryPolicy,
+                  cancel: threading.Event | None) -> http.client.HTTPResponse:
+    """GET ``remote`` from byte ``offset`` on (a Range request when resuming)."""
+    headers = {"Range": f"bytes={offset}-"} if offset else {}
+    try:
+        return _open(remote.url, f"File {remote.name}", policy, cancel, headers)
+    except urllib.error.HTTPError as err:  # 416: our .part is no prefix of the file
+        part.unlink(missing_ok=True)
+        raise ConnectionError("range not satisfiable; restarting") from err
+
+
+def _resume_point(resp: http.client.HTTPResponse, part: Path, offset: int) -> tuple[int, str]:
+    """Where the answer starts and how ``part`` is opened: appended to when the server
+    resumed at ``offset`` (206), rewritten from zero when it sent the whole file (200)."""
+    if not (offset and resp.status == 206):
+        return 0, "wb"
+    match = re.match(r"bytes (\d+)-", resp.headers.get("Content-Range", ""))
+    if not match or int(match.group(1)) != offset:
+        part.unlink(missing_ok=True)
+        raise ConnectionError("the server resumed at another offset; restarting")
+    return offset, "ab"
+
+
+def _expected_end(resp: http.client.HTTPResponse, offset: int) -> int | None:
+    """The byte the answer should end at, when it states its length."""
+    length = resp.headers.get("Content-Length")
+    return offset + int(length) if length and length.isdigit() else None
+
+
+def _refusal_up_front(remote: RemoteFile, resp: http.client.HTTPResponse, offset: int,
+                      expected: int | None, limit: int) -> FetchError | None:
+    """Why the answer is refused before its body is read: a stated length over ``limit``, or
+    (on a fresh start) a web page or non-zip where the file was expected."""
+    if expected is not None and expected > limit:
+        return _too_large(remote, limit)
+    if offset == 0:
+        return _not_the_file(remote, resp.headers.get("Content-Type", ""), resp.peek(64))
+    return None
+
+
+def _copy_body(
+    resp: http.client.HTTPResponse,
+    out: IO[bytes],
+    part: Path,
+    done: int,
+    limit: int,
+    total: int,
+    remote: RemoteFile,
+    progress: Progress | None,
+    cancel: threading.Event | None,
+    policy: RetryPolicy,
+) -> tuple[int, FetchError | None]:
+    """Write the body to ``out`` (``part``, holding ``done`` bytes) block by block; the
+    bytes it then holds, and a refusal when the body outgrows ``limit``."""
+    while True:
+        if cancel is not None and cancel.is_set():
+            raise Cancelled(f"Download of {remote.name} cancelled; {part} is kept.")
+        block = resp.read(policy.chunk_size)
+        if not block:
+            return done, None
+        if done + len(block) > limit:
+            return done, _too_large(remote, limit)
+        out.write(block)
+        done += len(block)
+        if progress is not None:
+            progress(done, total, remote.name)
 
 
 def _too_large(remote: RemoteFile, limit: int) -> FetchError:

@@ -254,7 +254,29 @@ def _measure(table: tables.Table, cells: tuple[object, ...], field: str, where: 
 
 def _build_case(tree: FileTree, p: _Patient, have_labels: bool,
                 report: ValidationReport) -> Case | None:
+    """The patient's case, or None when it is left out (every reason reported)."""
     key = str(p.number)
+    views, folder_labels = _index_views(tree, p, key, report)
+    anchor = tree.display(p.images[next(iter(p.images))][0].rel) if p.images else str(tree.root)
+    if not _has_row_and_images(tree, p, have_labels, anchor, key, report):
+        return None
+    clinical = p.rows[0].clinical if p.rows else ClinicalInfo()
+    label = (_sheet_label(tree, p, folder_labels, anchor, key, report) if have_labels
+             else _folder_label(folder_labels, anchor, key, report))
+    if label is None or not views:
+        return None
+    diagnosis, doubtful = label
+    _report_missing_views(p, anchor, key, report)
+    # The layout promises both views: a case missing one (absent or failed) is browsed only.
+    missing = tuple(proj for proj in Projection if proj not in views)
+    return Case(key, diagnosis, views.get(Projection.ANTERIOR), views.get(Projection.POSTERIOR),
+                clinical, label_doubtful=doubtful, missing_views=missing)
+
+
+def _index_views(tree: FileTree, p: _Patient, key: str, report: ValidationReport
+                 ) -> tuple[dict[Projection, View], set[Diagnosis]]:
+    """The readable view of each projection (the first image of it) and the class folders
+    the patient's images sit in."""
     views: dict[Projection, View] = {}
     folder_labels: set[Diagnosis] = set()
     for projection, images in p.images.items():
@@ -267,66 +289,82 @@ def _build_case(tree: FileTree, p: _Patient, have_labels: bool,
         view = _index_view(tree, images[0], key, report)
         if view is not None:
             views[projection] = view
+    return views, folder_labels
 
-    anchor = tree.display(p.images[next(iter(p.images))][0].rel) if p.images else str(tree.root)
+
+def _has_row_and_images(tree: FileTree, p: _Patient, have_labels: bool, anchor: str, key: str,
+                        report: ValidationReport) -> bool:
+    """False (reported) for images the labelling sheet has no row for, or a row without images."""
     if have_labels and not p.rows and p.images:
         report.add(anchor, ProblemKind.IMAGES_WITHOUT_ROW,
                    f"patient {key} has images but no spreadsheet row; left out (the spreadsheet "
                    "is the source of the label). Add the row to include it.", Severity.ERROR, key)
-        return None
+        return False
     if p.rows and not p.images:
         report.add(str(tree.root), ProblemKind.ROW_WITHOUT_IMAGES,
                    f"spreadsheet row {p.rows[0].excel_row} (patient {key}) has no images; "
                    f"expected A{key}.png and P{key}.png.", Severity.WARNING, key)
-        return None
+        return False
+    return True
 
-    doubtful = False
-    clinical = p.rows[0].clinical if p.rows else ClinicalInfo()
-    if have_labels:
-        labels = {r.diagnosis for r in p.rows}
-        if len(p.rows) > 1:
-            report.add(str(tree.root), ProblemKind.DUPLICATE_KEY,
-                       f"patient {key} appears on {len(p.rows)} spreadsheet rows ("
-                       + ", ".join(str(r.excel_row) for r in p.rows) + ")"
-                       + ("; left out because their labels differ." if len(labels) > 1
-                          else "; the first row was used."),
-                       Severity.ERROR if len(labels) > 1 else Severity.WARNING, key)
-            if len(labels) > 1:
-                return None
-        diagnosis = p.rows[0].diagnosis
-        if diagnosis is None:
-            report.add(str(tree.root), ProblemKind.UNKNOWN_LABEL,
-                       f"patient {key}: the label {p.rows[0].label_text!r} on spreadsheet row "
-                       f"{p.rows[0].excel_row} is neither 'Bone metastases' nor 'No bone "
-                       "metastases'; left out.", Severity.ERROR, key)
-            return None
-        if folder_labels and folder_labels != {diagnosis}:
-            doubtful = True
-            report.add(anchor, ProblemKind.LABEL_CONFLICT,
-                       f"patient {key}: the spreadsheet says '{diagnosis.label}' but the image "
-                       "sits in a folder that says otherwise; kept for browsing, left out of "
-                       "quizzes.", Severity.WARNING, key)
-    else:
-        if len(folder_labels) != 1:
-            why = "no class folder" if not folder_labels else "class folders that disagree"
-            report.add(anchor, ProblemKind.UNKNOWN_LABEL,
-                       f"patient {key}: the label cannot be told ({why}, and no spreadsheet "
-                       "label); left out.", Severity.ERROR, key)
-            return None
-        diagnosis = next(iter(folder_labels))
 
-    if not views:
+def _sheet_label(tree: FileTree, p: _Patient, folder_labels: set[Diagnosis], anchor: str,
+                 key: str, report: ValidationReport) -> tuple[Diagnosis, bool] | None:
+    """The spreadsheet's label and whether a class folder doubts it; None (reported) when the
+    rows disagree or the label is neither class."""
+    if not _rows_agree(tree, p, key, report):
         return None
+    diagnosis = p.rows[0].diagnosis
+    if diagnosis is None:
+        report.add(str(tree.root), ProblemKind.UNKNOWN_LABEL,
+                   f"patient {key}: the label {p.rows[0].label_text!r} on spreadsheet row "
+                   f"{p.rows[0].excel_row} is neither 'Bone metastases' nor 'No bone "
+                   "metastases'; left out.", Severity.ERROR, key)
+        return None
+    doubtful = bool(folder_labels) and folder_labels != {diagnosis}
+    if doubtful:
+        report.add(anchor, ProblemKind.LABEL_CONFLICT,
+                   f"patient {key}: the spreadsheet says '{diagnosis.label}' but the image "
+                   "sits in a folder that says otherwise; kept for browsing, left out of "
+                   "quizzes.", Severity.WARNING, key)
+    return diagnosis, doubtful
+
+
+def _rows_agree(tree: FileTree, p: _Patient, key: str, report: ValidationReport) -> bool:
+    """True unless the patient's spreadsheet rows carry different labels; a repeated row is
+    reported either way."""
+    if len(p.rows) <= 1:
+        return True
+    agree = len({r.diagnosis for r in p.rows}) == 1
+    report.add(str(tree.root), ProblemKind.DUPLICATE_KEY,
+               f"patient {key} appears on {len(p.rows)} spreadsheet rows ("
+               + ", ".join(str(r.excel_row) for r in p.rows) + ")"
+               + ("; the first row was used." if agree
+                  else "; left out because their labels differ."),
+               Severity.WARNING if agree else Severity.ERROR, key)
+    return agree
+
+
+def _folder_label(folder_labels: set[Diagnosis], anchor: str, key: str,
+                  report: ValidationReport) -> tuple[Diagnosis, bool] | None:
+    """Without a labelling sheet, the one class folder the images sit in; None (reported)
+    when there is none or they disagree."""
+    if len(folder_labels) != 1:
+        why = "no class folder" if not folder_labels else "class folders that disagree"
+        report.add(anchor, ProblemKind.UNKNOWN_LABEL,
+                   f"patient {key}: the label cannot be told ({why}, and no spreadsheet "
+                   "label); left out.", Severity.ERROR, key)
+        return None
+    return next(iter(folder_labels)), False
+
+
+def _report_missing_views(p: _Patient, anchor: str, key: str, report: ValidationReport) -> None:
     for projection in Projection:
         if projection not in p.images:  # an unreadable image was reported where it was read
             report.add(anchor, ProblemKind.MISSING_VIEW,
                        f"patient {key} has no {projection.value} view "
                        f"({projection.letter}{key}.png); the case shows one view and is left "
                        "out of quizzes.", Severity.WARNING, key)
-    # The layout promises both views: a case missing one (absent or failed) is browsed only.
-    missing = tuple(proj for proj in Projection if proj not in views)
-    return Case(key, diagnosis, views.get(Projection.ANTERIOR), views.get(Projection.POSTERIOR),
-                clinical, label_doubtful=doubtful, missing_views=missing)
 
 
 def _index_view(tree: FileTree, image: _Image, key: str, report: ValidationReport) -> View | None:

@@ -20,7 +20,7 @@ from bonescan_tutor.core.errors import ImageError
 from bonescan_tutor.core.validation import ProblemKind, Severity, ValidationReport
 from bonescan_tutor.datasets import captures
 from bonescan_tutor.datasets.images import ImageHeader
-from bonescan_tutor.datasets.tree import FileTree
+from bonescan_tutor.datasets.tree import FileTree, Probe
 from bonescan_tutor.files import tables
 
 EXPECTED_SIZE = (256, 1024)
@@ -39,6 +39,17 @@ def _safe_relative(base: str, text: str) -> str | None:
     if ".." in parts or not parts:
         return None
     return "/".join([base, *parts] if base else parts)
+
+
+def _view_size(box: captures.Box | None, combined: str | None, header: ImageHeader
+               ) -> tuple[int | None, int | None]:
+    """A view's size in pixels: its box's, the whole image's, or not known yet for a
+    combined image split when it is loaded."""
+    if box is not None:
+        return box[2] - box[0], box[3] - box[1]
+    if combined is None:
+        return header.width, header.height
+    return None, None
 
 
 class _Refused(enum.Enum):
@@ -114,6 +125,26 @@ class RowReader:
         box = self.box(row, line, key, proj)
         if box is _Refused.REFUSED:
             return _Refused.REFUSED
+        rel = self.path_inside(line, key, column, text)
+        if rel is None:
+            return _Refused.REFUSED
+        combined = self.combined_order(row) if column == "image" and box is None else None
+        shown = self.tree.display(rel)
+        probe = self.probe_file(line, key, column, text, rel, shown)
+        if probe is None or not self.box_fits(line, key, proj, text, shown, box, probe.header):
+            return None
+        header = probe.header
+        self.capture_notes(line, key, text, shown, header, combined, box)
+        if box is None and combined is None:
+            self.note_size(line, key, text, shown, header)
+        width, height = _view_size(box, combined, header)
+        path, archive = self.tree.locate(rel)
+        return View(proj, path, archive, probe.size, width, height, header.mode, crop=box,
+                    combined=combined)
+
+    def path_inside(self, line: int, key: str, column: str, text: str) -> str | None:
+        """The tree path of a view's file; None (reported) when it leads out of the
+        manifest's folder."""
         rel = _safe_relative(self.base, text)
         if rel is None or not self.tree.inside(rel):
             self.problem(
@@ -123,15 +154,18 @@ class RowReader:
                 "case was left out. Use a path relative to the manifest, without '..'.",
                 key,
             )
-            return _Refused.REFUSED
-        combined = None
-        if column == "image" and box is None:
-            order = tables.cell_text(self.cell(row, "order")).replace("/", "").replace(" ", "")
-            combined = "PA" if order.upper() in ("PA", "POSTERIORANTERIOR") else "AP"
-        path, archive = self.tree.locate(rel)
-        width: int | None = box[2] - box[0] if box else None
-        height: int | None = box[3] - box[1] if box else None
-        shown = self.tree.display(rel)
+            return None
+        return rel
+
+    def combined_order(self, row: Sequence[Cell]) -> str:
+        """How the row's combined image is laid out: ``"PA"`` when its order says posterior
+        first, else ``"AP"``."""
+        order = tables.cell_text(self.cell(row, "order")).replace("/", "").replace(" ", "")
+        return "PA" if order.upper() in ("PA", "POSTERIORANTERIOR") else "AP"
+
+    def probe_file(self, line: int, key: str, column: str, text: str, rel: str, shown: str
+              ) -> Probe | None:
+        """The file's header; None (reported) when it is missing, unreadable or cut short."""
         if not self.tree.is_file(rel):
             self.problem(
                 line,
@@ -147,13 +181,17 @@ class RowReader:
         except ImageError as exc:
             self.problem(line, ProblemKind.UNREADABLE_IMAGE, str(exc), key, file=shown)
             return None
-        header = probe.header
         if probe.truncated:
             self.problem(line, ProblemKind.TRUNCATED_IMAGE,
                          f"{text} is cut short (no end marker); it was probably truncated "
                          "while copying; that view was left out. Copy it again.", key,
                          file=shown)
             return None
+        return probe
+
+    def box_fits(self, line: int, key: str, proj: Projection, text: str, shown: str,
+                 box: captures.Box | None, header: ImageHeader) -> bool:
+        """False (reported) when the view's box reaches outside its image."""
         if box is not None and (box[2] > header.width or box[3] > header.height):
             self.problem(
                 line,
@@ -164,9 +202,13 @@ class RowReader:
                 key,
                 file=shown,
             )
-            return None
-        self.capture_notes(line, key, text, shown, header, combined, box)
-        if box is None and combined is None and (header.width, header.height) != EXPECTED_SIZE:
+            return False
+        return True
+
+    def note_size(self, line: int, key: str, text: str, shown: str, header: ImageHeader
+                  ) -> None:
+        """Warn when a view of its own is not the whole-body size (it is shown as it is)."""
+        if (header.width, header.height) != EXPECTED_SIZE:
             self.problem(
                 line,
                 ProblemKind.UNEXPECTED_SIZE,
@@ -176,10 +218,6 @@ class RowReader:
                 severity=Severity.WARNING,
                 file=shown,
             )
-        if box is None and combined is None:
-            width, height = header.width, header.height
-        return View(proj, path, archive, probe.size, width, height, header.mode, crop=box,
-                    combined=combined)
 
     def capture_notes(
         self, line: int, key: str, text: str, shown: str, header: ImageHeader,

@@ -30,7 +30,6 @@ def export_results(parent: QWidget, store: ProgressStore, trainee: Trainee, kind
         export_imrmc,
         export_workbook,
         imrmc_key_paths,
-        scored_answers,
     )
 
     if kind == "rjafroc" and annotations is None:
@@ -51,7 +50,7 @@ def export_results(parent: QWidget, store: ProgressStore, trainee: Trainee, kind
     path_note = ""
     try:
         if kind == "xlsx":
-            export_workbook(attempts, {trainee.name: summary(scored_answers(attempts))}, path,
+            export_workbook(attempts, {trainee.name: summary([s.answer for s in attempts])}, path,
                             trainee_names=names, current_fingerprint=fingerprint,
                             current_layout=layout)
         elif kind == "csv":

@@ -107,9 +107,9 @@ def run_self_test(app: QApplication, settings: QSettings) -> int:
                 window.quiz_screen.next_case()
                 app.processEvents()
             saved = store.attempts(session_id=quiz.session_id)
-            if sorted(a.attempt.case_key for a in saved) != sorted(keys):
+            if sorted(a.answer.case_key for a in saved) != sorted(keys):
                 failures.append(f"{len(saved)} of {len(keys)} answers were saved")
-            if not all(a.label_shown and a.attempt.certainty == 80 for a in saved):
+            if not all(a.label_shown and a.answer.certainty == 80 for a in saved):
                 failures.append("a saved answer lost its certainty or feedback flag")
             if store.session(quiz.session_id).finished is None:
                 failures.append("the finished quiz was not closed in the progress file")

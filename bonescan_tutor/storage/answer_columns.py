@@ -1,9 +1,12 @@
 """Stored attempts as parallel numpy columns, for screens that read a whole history.
 
-``ProgressStore.attempts`` builds two frozen objects per row, which is right for
-exports and results files but costs most of a second on 50,000 answers. A screen that
-only counts, scores and lists answers reads ``AnswerColumns`` instead: one SQL query,
-plain tuples, one array per column.
+The columnar form of ``core.answers.Answer`` values as the progress file holds them
+(``StoredAttempt``): ``AnswerColumns.from_attempts`` defines it, one row per stored
+answer. ``ProgressStore.attempts`` builds two frozen objects per row, which is right
+for exports and results files but costs most of a second on 50,000 answers, so a screen
+that only counts, scores and lists answers reads the same columns straight from SQL
+(``ANSWER_COLUMNS_SQL``, the same mapping; a test proves both agree): one query, plain
+tuples, one array per column.
 
 Label hiding is done in SQL: ``revealed_truth`` is ``HIDDEN`` until the trainee has
 been shown the case's label, so a hidden label never leaves the file this way.
@@ -42,7 +45,8 @@ and label are coded in SQL, so those cells arrive as small (cached) Python ints.
 
 @dataclass(frozen=True, eq=False)
 class AnswerColumns:
-    """Attempts as parallel arrays, oldest answer first (as the store orders them)."""
+    """Stored answers as parallel arrays, oldest answer first (as the store orders
+    them); built from ``StoredAttempt`` values by ``from_attempts``."""
 
     id: NDArray[np.int64]
     session_id: NDArray[np.int64]
@@ -104,7 +108,8 @@ class AnswerColumns:
 
     @classmethod
     def from_attempts(cls, attempts: Sequence[StoredAttempt]) -> AnswerColumns:
-        """The same columns from ``StoredAttempt`` values (hidden labels stay hidden)."""
+        """The columns of ``StoredAttempt`` values (hidden labels stay hidden): the
+        definition ``ANSWER_COLUMNS_SQL`` repeats in SQL."""
         return cls.from_rows([_row(s) for s in attempts])
 
     @classmethod
@@ -119,7 +124,7 @@ def _code(d: Diagnosis | None) -> int:
 
 
 def _row(s: StoredAttempt) -> tuple[Any, ...]:
-    a = s.attempt
+    a = s.answer
     truth = s.revealed_truth
     return (
         s.id, s.session_id, a.case_key, _code(a.decision), a.certainty or 0,

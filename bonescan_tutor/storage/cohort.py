@@ -30,6 +30,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from bonescan_tutor.core.answers import Answer
 from bonescan_tutor.core.cases import Dataset, Diagnosis, natural_key
 from bonescan_tutor.core.errors import BonescanError
 from bonescan_tutor.core.scoring import Summary, summary
@@ -39,7 +40,7 @@ from bonescan_tutor.storage.item_analysis import ItemStats as ItemStats
 from bonescan_tutor.storage.item_analysis import item_analysis as item_analysis
 from bonescan_tutor.storage.item_analysis import most_missed as most_missed
 from bonescan_tutor.storage.quizsets import QuizSet
-from bonescan_tutor.storage.results import EXTENSION, ResultAttempt, ResultsFile, read_results
+from bonescan_tutor.storage.results import EXTENSION, ResultsFile, read_results
 
 UNVERIFIED = (
     "Truth taken from the trainees' files, unverified: a trainee can edit them. "
@@ -303,7 +304,7 @@ def _checked(
 ) -> ResultsFile:
     """``r`` with answers outside the set dropped and, given a dataset, its labels."""
     assert r.path is not None
-    kept: list[ResultAttempt] = []
+    kept: list[Answer] = []
     outside: list[str] = []
     missing: list[str] = []
     differ: list[str] = []
@@ -341,13 +342,13 @@ def _lone_labels(results: Sequence[ResultsFile], warnings: list[CohortProblem]) 
     votes: dict[str, Counter[Diagnosis]] = {}
     for r in results:
         for a in r.attempts:
-            votes.setdefault(a.case_key, Counter())[a.truth] += 1
+            votes.setdefault(a.case_key, Counter())[a.known_truth] += 1
     for r in results:
         assert r.path is not None
         odd = [
             a.case_key
             for a in r.attempts
-            if 2 * votes[a.case_key][a.truth] <= sum(votes[a.case_key].values())
+            if 2 * votes[a.case_key][a.known_truth] <= sum(votes[a.case_key].values())
         ]
         if odd:
             warnings.append(CohortProblem(
@@ -371,7 +372,7 @@ def _keys(keys: list[str], limit: int = 12) -> str:
 
 def trainee_summaries(cohort: Cohort) -> dict[str, Summary]:
     """Each trainee's figures (core.scoring.summary), in the cohort's order."""
-    return {r.trainee: summary(r.scored_answers()) for r in cohort.results}
+    return {r.trainee: summary(r.attempts) for r in cohort.results}
 
 
 def accuracies(summaries: Mapping[str, Summary]) -> list[float]:

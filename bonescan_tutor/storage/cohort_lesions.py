@@ -19,7 +19,7 @@ from typing import Any
 
 from bonescan_tutor.core.annotations import AnnotationSet
 from bonescan_tutor.core.answers import p_metastases
-from bonescan_tutor.core.cases import Projection, natural_key
+from bonescan_tutor.core.cases import Diagnosis, natural_key
 from bonescan_tutor.core.localization import Localization, ReadCase, score_marks
 from bonescan_tutor.storage.cohort import Cohort
 from bonescan_tutor.storage.results import ResultsFile
@@ -72,16 +72,15 @@ def lesions_sheet(ws: Any, rows: Sequence[LesionRow]) -> None:
     ws.freeze_panes = "A2"
 
 
-_VIEWS = {p.value: p for p in Projection}
 
 
 def read_cases(result: ResultsFile) -> list[ReadCase]:
     """A results file's answered cases with their ratings and marks (a mark on a view the
-    app does not have, which only a damaged or edited file holds, is ignored)."""
+    app does not have, which only a damaged or edited file holds, was dropped when the
+    file was read)."""
     return [
-        ReadCase(a.case_key, a.truth.is_positive,
-                 round(100.0 * p_metastases(a.decision, a.certainty), 6),
-                 tuple((_VIEWS[v], x, y) for v, x, y in a.marks if v in _VIEWS))
+        ReadCase(a.case_key, a.truth is Diagnosis.METASTASES,
+                 round(100.0 * p_metastases(a.decision, a.certainty), 6), a.marks)
         for a in result.attempts if a.decision is not None
     ]
 

@@ -347,7 +347,7 @@ def _answers_sheet(ws: Any, cohort: Cohort, keys: list[str]) -> None:
         cells: list[Any] = [""] * len(keys)
         for a in r.attempts:
             cells[col[a.case_key]] = answer_code(a.decision, a.certainty)
-            truth.setdefault(a.case_key, "M" if a.truth.is_positive else "N")
+            truth.setdefault(a.case_key, "M" if a.known_truth.is_positive else "N")
         rows.append([r.trainee, sum(a.correct for a in r.attempts), *cells])
     ws.append(["physician", None, *(truth.get(k, "") for k in keys)])
     for row in rows:

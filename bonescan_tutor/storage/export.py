@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bonescan_tutor.core.answers import ScoredAnswer, p_metastases
+from bonescan_tutor.core.answers import p_metastases
 from bonescan_tutor.core.cases import Diagnosis, Layout, natural_key
 from bonescan_tutor.core.errors import BonescanError, UsageError
 from bonescan_tutor.core.localization import Localization
@@ -54,8 +54,7 @@ from bonescan_tutor.core.metric_registry import Table, metrics_for
 from bonescan_tutor.core.scoring import Summary
 from bonescan_tutor.storage.atomic_file import replacing, write_bytes
 from bonescan_tutor.storage.cells import csv_cell, text_cells
-from bonescan_tutor.storage.progress_records import StoredAttempt
-from bonescan_tutor.storage.results import answered_certainty
+from bonescan_tutor.storage.progress_records import StoredAttempt, latest_attempts
 
 
 class ExportError(BonescanError):
@@ -103,7 +102,7 @@ def attempt_rows(
     names = trainee_names or {}
     rows = []
     for s in attempts:
-        a = s.attempt
+        a = s.answer
         truth = s.revealed_truth
         rows.append(
             {
@@ -156,21 +155,6 @@ def export_attempts_csv(
     with replacing(path, ExportError) as tmp:
         frame.map(csv_cell).to_csv(tmp, index=False)
     return path
-
-
-def scored_answers(attempts: Sequence[StoredAttempt]) -> list[ScoredAnswer]:
-    """Attempts as scoring input. Use only attempts whose label was shown (finished cases)."""
-    return [
-        ScoredAnswer(
-            case_key=s.attempt.case_key,
-            truth=s.truth.is_positive,
-            decision=None if s.attempt.decision is None else s.attempt.decision.is_positive,
-            certainty=answered_certainty(s.attempt.decision, s.attempt.certainty),
-            time_s=s.attempt.time_on_case_s,
-            answered_at=s.attempt.answered_at,
-        )
-        for s in attempts
-    ]
 
 
 def summary_row(trainee: str, s: Summary, loc: Localization | None = None,
@@ -257,15 +241,17 @@ def imrmc_rows(
 ) -> ImrmcTable:
     """The iMRMC table of revealed, answered attempts: one reader per trainee id."""
     names = trainee_names or {}
-    latest: dict[tuple[int, str], tuple[float, float, Diagnosis, str]] = {}
-    for s in attempts:
-        a, truth = s.attempt, s.revealed_truth
-        if truth is None or a.decision is None:
-            continue
-        key = (s.trainee_id, a.case_key)
+    read = [s for s in attempts if s.label_shown and s.answer.decision is not None]
+    winners = {(s.trainee_id, s.answer.case_key): s for s in latest_attempts(read)}
+    # in the order each (trainee, case) is first read: which reader's dataset version
+    # names a case read by several stays what it was
+    latest: dict[tuple[int, str], tuple[float, Diagnosis, str]] = {}
+    for key in dict.fromkeys((s.trainee_id, s.answer.case_key) for s in read):
+        s = winners[key]
+        a = s.answer
+        assert a.decision is not None  # unanswered cases were left out above
         score = round(100.0 * p_metastases(a.decision, a.certainty), 6)
-        if key not in latest or a.answered_at >= latest[key][0]:
-            latest[key] = (a.answered_at, score, truth, s.dataset_fingerprint)
+        latest[key] = (score, s.truth, s.dataset_fingerprint)
 
     def name(trainee_id: int) -> str:
         return names.get(trainee_id, f"trainee{trainee_id}")
@@ -276,15 +262,15 @@ def imrmc_rows(
     case_id = {k: i for i, k in enumerate(keys, start=1)}
     mod = re.sub(r"[\s,;\"']+", "_", modality.strip()) or "_"
     rows = sorted(
-        (reader_id[t], case_id[k], mod, score) for (t, k), (_, score, _t, _f) in latest.items()
+        (reader_id[t], case_id[k], mod, score) for (t, k), (score, _t, _f) in latest.items()
     )
-    truths = {case_id[k]: truth for (_, k), (_, _, truth, _f) in latest.items()}
+    truths = {case_id[k]: truth for (_, k), (_, truth, _f) in latest.items()}
     return ImrmcTable(
         rows,
         truths,
         {i: name(t) for t, i in reader_id.items()},
         {i: k for k, i in case_id.items()},
-        {case_id[k]: fp for (_, k), (_, _, _t, fp) in latest.items()},
+        {case_id[k]: fp for (_, k), (_, _t, fp) in latest.items()},
     )
 
 

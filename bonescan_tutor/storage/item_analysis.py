@@ -27,11 +27,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from bonescan_tutor.core.answers import Answer
 from bonescan_tutor.core.cases import Diagnosis, natural_key
 
 if TYPE_CHECKING:
     from bonescan_tutor.storage.cohort import Cohort
-    from bonescan_tutor.storage.results import ResultAttempt
 
 UPPER_LOWER_SHARE = 0.27
 
@@ -104,7 +104,7 @@ def item_analysis(cohort: Cohort) -> list[ItemStats]:
     k = max(1, round(UPPER_LOWER_SHARE * n_tr)) if spread_out else 0
     upper = group_weights(totals, k, upper=True)
     lower = group_weights(totals, k, upper=False)
-    by_case: dict[str, list[ResultAttempt]] = {key: [] for key in keys}
+    by_case: dict[str, list[Answer]] = {key: [] for key in keys}
     for r in cohort.results:
         for a in r.attempts:
             by_case[a.case_key].append(a)
@@ -113,7 +113,7 @@ def item_analysis(cohort: Cohort) -> list[ItemStats]:
         column = m[:, j]
         seen = ~np.isnan(column)
         attempts = by_case[key]
-        truth = attempts[0].truth
+        truth = attempts[0].known_truth
         spread = {"metastases": 0, "no_metastases": 0, "unanswered": 0}
         certs: list[int] = []
         for a in attempts:

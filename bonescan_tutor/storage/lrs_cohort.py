@@ -18,12 +18,13 @@ from typing import Any
 import requests
 
 from bonescan_tutor.core import xapi
+from bonescan_tutor.core.answers import latest_per_case
 from bonescan_tutor.core.cases import Dataset, Diagnosis
 from bonescan_tutor.storage.cohort import CohortProblem
 from bonescan_tutor.storage.lrs_config import LrsConfig
 from bonescan_tutor.storage.lrs_sender import REQUEST_TIMEOUT_S, XAPI_HEADERS, LrsError
 from bonescan_tutor.storage.quizsets import QuizSet
-from bonescan_tutor.storage.results import ResultAttempt, ResultsFile, ResultStatus
+from bonescan_tutor.storage.results import ResultsFile, ResultStatus
 
 MAX_PAGES = 10_000
 
@@ -80,7 +81,7 @@ def results_from_statements(
 ) -> tuple[list[ResultsFile], list[CohortProblem]]:
     """One ``ResultsFile`` per registration, labels from ``dataset``; statements that do
     not follow the profile are named as problems."""
-    answers: dict[str, dict[str, xapi.StatementAnswer]] = {}
+    read: list[xapi.AnsweredStatement] = []
     completed: dict[str, str] = {}
     problems: list[CohortProblem] = []
     for body in statements:
@@ -92,35 +93,33 @@ def results_from_statements(
         if verb != xapi.Verb.ANSWERED.iri:
             continue
         try:
-            a = xapi.answer_from_statement(body)
+            read.append(xapi.answer_from_statement(body))
         except xapi.XapiError as exc:
             problems.append(CohortProblem(Path(f"{registration or 'unknown'}.xapi"), str(exc)))
-            continue
-        session = answers.setdefault(a.registration, {})
-        earlier = session.get(a.case_key)
-        if earlier is None or earlier.answered_at <= a.answered_at:
-            session[a.case_key] = a
+    # the latest answer to each case of each session (a statement sent twice, or an
+    # answer changed, counts once), sessions in the order they first appear
+    sessions: dict[str, list[xapi.AnsweredStatement]] = {
+        s.context.registration: [] for s in read}
+    in_time = sorted(read, key=lambda s: s.answer.answered_at)
+    keep = latest_per_case([(s.context.registration, s.answer.case_key) for s in in_time])
+    for s, kept in zip(in_time, keep.tolist(), strict=True):
+        if kept:
+            sessions[s.context.registration].append(s)
     results: list[ResultsFile] = []
-    for registration, by_case in answers.items():
-        given = sorted(by_case.values(), key=lambda a: (a.position, a.case_key))
-        first = given[0]
-        attempts = tuple(
-            ResultAttempt(
-                case_key=a.case_key, position=a.position, decision=a.decision,
-                certainty=a.certainty, time_on_case_s=a.time_on_case_s,
-                answered_at=a.answered_at, timed_out=a.timed_out,
-                truth=_truth(dataset, a.case_key), note=a.note, marks=a.marks,
-            )
-            for a in given
-        )
+    for registration, by_case in sessions.items():
+        stated = sorted(by_case, key=lambda s: (s.answer.position, s.answer.case_key))
+        given = [s.answer for s in stated]
+        first = stated[0]
+        ctx = first.context
+        attempts = tuple(a.with_truth(_truth(dataset, a.case_key)) for a in given)
         done = completed.get(registration)
         created = done or xapi.timestamp(max(a.answered_at for a in given))
         results.append(ResultsFile(
-            trainee=first.trainee, quiz_set_id=first.quiz_set_id,
-            quiz_set_title=first.quiz_set_title,
-            quiz_set_fingerprint=first.quiz_set_fingerprint,
-            dataset_fingerprint=first.dataset_fingerprint, app_version=first.app_version,
-            created=created.replace("Z", "+00:00"), mode=first.mode, attempts=attempts,
+            trainee=first.trainee, quiz_set_id=ctx.quiz_set_id,
+            quiz_set_title=ctx.quiz_set_title,
+            quiz_set_fingerprint=ctx.quiz_set_fingerprint,
+            dataset_fingerprint=ctx.dataset_fingerprint, app_version=ctx.app_version,
+            created=created.replace("Z", "+00:00"), mode=ctx.mode, attempts=attempts,
             path=Path(f"{registration}.xapi"),
             status=ResultStatus.COMPLETE if done else ResultStatus.INCOMPLETE,
         ))

@@ -32,9 +32,10 @@ from typing import Any
 
 from bonescan_tutor import paths
 from bonescan_tutor.core import xapi
+from bonescan_tutor.core.answers import Answer
 from bonescan_tutor.core.cases import Diagnosis
 from bonescan_tutor.core.errors import UsageError
-from bonescan_tutor.core.quiz import Attempt, QuizSpec
+from bonescan_tutor.core.quiz import QuizSpec
 from bonescan_tutor.core.quiz_session import QuizClock
 from bonescan_tutor.storage import outbox, progress_xapi
 from bonescan_tutor.storage.answer_columns import ANSWER_COLUMNS_SQL, AnswerColumns
@@ -339,7 +340,7 @@ class ProgressStore:
     def record_attempt(
         self,
         session_id: int,
-        attempt: Attempt,
+        attempt: Answer,
         truth: Diagnosis,
         fingerprint: str,
         *,
@@ -347,6 +348,9 @@ class ProgressStore:
         review_card: str | None = None,
     ) -> int:
         """Store an answer durably before the screen moves on; return its row id.
+
+        ``truth`` is the case's label now; it is stored with the answer and read back as
+        its ``Answer.truth``.
 
         An exam answer changed before submission replaces the earlier row for that case
         (same id). ``label_shown`` is True for a practice answer, whose feedback follows.

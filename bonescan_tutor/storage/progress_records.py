@@ -1,7 +1,8 @@
 """What the progress file hands back: trainees, sessions and stored attempts.
 
-Plain frozen values, decoded from rows; ``StoredAttempt.revealed_truth`` is the only
-way a screen should read a case's label.
+Plain frozen values, decoded from rows. A stored attempt is the record around one
+``core.answers.Answer`` (``attempt_from_row`` decodes it); ``StoredAttempt.revealed_truth``
+is the only way a screen should read a case's label.
 """
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ import enum
 import functools
 import json
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from bonescan_tutor.core.answers import Answer, Mark, latest_per_case
 from bonescan_tutor.core.cases import Diagnosis, Projection
-from bonescan_tutor.core.quiz import Attempt, Mark, QuizMode, QuizSpec, Tool
+from bonescan_tutor.core.quiz import QuizMode, QuizSpec, Tool
 from bonescan_tutor.core.quiz_session import QuizClock
 
 
@@ -74,24 +77,37 @@ def clock_from_json(text: str | None) -> QuizClock | None:
 
 @dataclass(frozen=True)
 class StoredAttempt:
-    """An attempt plus what the file knows about it.
+    """An answer plus what the file knows about it: its row, session, trainee, the
+    dataset version it was given on and whether its label has been shown.
 
-    ``truth`` is the physician's label when the answer was given, for scoring without
-    the dataset. Screens must use ``revealed_truth``, which stays None until the
-    label has been shown to the trainee.
+    ``answer.truth`` is the physician's label when the answer was given, for scoring
+    without the dataset. Screens must use ``revealed_truth``, which stays None until
+    the label has been shown to the trainee.
     """
 
     id: int
     session_id: int
     trainee_id: int
     dataset_fingerprint: str
-    attempt: Attempt
-    truth: Diagnosis
+    answer: Answer
     label_shown: bool
 
     @property
+    def truth(self) -> Diagnosis:
+        return self.answer.known_truth  # a stored answer always has its label
+
+    @property
     def revealed_truth(self) -> Diagnosis | None:
-        return self.truth if self.label_shown else None
+        return self.answer.truth if self.label_shown else None
+
+
+def latest_attempts(attempts: Iterable[StoredAttempt]) -> list[StoredAttempt]:
+    """The latest answer of each trainee to each case among ``attempts``, in answer
+    order (by answer time, then row): ``core.answers.latest_per_case`` on stored answers.
+    Filter first (labels shown, answered) to take the latest of those."""
+    ordered = sorted(attempts, key=lambda s: (s.answer.answered_at, s.id))
+    keep = latest_per_case([(s.trainee_id, s.answer.case_key) for s in ordered])
+    return [s for s, kept in zip(ordered, keep.tolist(), strict=True) if kept]
 
 
 def session_from_row(row: sqlite3.Row) -> SessionRecord:
@@ -132,14 +148,15 @@ def _tools(text: str) -> frozenset[Tool]:
 
 
 def attempt_from_row(row: tuple[Any, ...]) -> StoredAttempt:
-    """Decode one attempts row, columns in the order of ``ATTEMPT_COLUMNS``.
+    """Decode one attempts row, columns in the order of ``ATTEMPT_COLUMNS``: the one way
+    from the progress file's rows to ``Answer`` values.
 
     Plain tuples and hoisted lookups: a history holds 10^4-10^5 rows.
     """
     (id_, session_id, trainee_id, fingerprint, case_key, position, decision, certainty,
      started_at, answered_at, time_on_case_s, note, marks_json, tools_json, timed_out, truth,
      label_shown) = row
-    attempt = Attempt(
+    answer = Answer(
         case_key=case_key,
         position=position,
         decision=_DIAGNOSES[decision] if decision else None,
@@ -151,14 +168,14 @@ def attempt_from_row(row: tuple[Any, ...]) -> StoredAttempt:
         marks=_marks(marks_json),
         tools_used=_tools(tools_json),
         timed_out=bool(timed_out),
+        truth=_DIAGNOSES[truth],
     )
     return StoredAttempt(
         id=id_,
         session_id=session_id,
         trainee_id=trainee_id,
         dataset_fingerprint=fingerprint,
-        attempt=attempt,
-        truth=_DIAGNOSES[truth],
+        answer=answer,
         label_shown=bool(label_shown),
     )
 

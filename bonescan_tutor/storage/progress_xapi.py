@@ -27,9 +27,10 @@ from dataclasses import dataclass
 
 from bonescan_tutor import __version__
 from bonescan_tutor.core import xapi
+from bonescan_tutor.core.answers import Answer
 from bonescan_tutor.core.cases import Diagnosis
 from bonescan_tutor.core.errors import BonescanError
-from bonescan_tutor.core.quiz import Attempt, QuizMode
+from bonescan_tutor.core.quiz import QuizMode
 from bonescan_tutor.storage.progress_records import ATTEMPT_COLUMNS, attempt_from_row
 
 
@@ -93,11 +94,11 @@ def started(facts: SessionFacts, when: float) -> list[xapi.Statement]:
     return [xapi.started(facts.actor, facts.context, when)]
 
 
-def answered(facts: SessionFacts, attempt: Attempt, truth: Diagnosis) -> list[xapi.Statement]:
+def answered(facts: SessionFacts, answer: Answer, truth: Diagnosis) -> list[xapi.Statement]:
     """A practice answer's statement; none for an exam's while it runs."""
     if facts.context.mode is not QuizMode.PRACTICE:
         return []
-    return [xapi.answered(facts.actor, facts.context, attempt, truth)]
+    return [xapi.statement_for(answer.with_truth(truth), facts.actor, facts.context)]
 
 
 def closing(
@@ -116,16 +117,16 @@ def closing(
     stored = [attempt_from_row(tuple(r)) for r in rows]
     made: list[xapi.Statement] = []
     if facts.context.mode is QuizMode.EXAM:
-        made += [xapi.answered(facts.actor, facts.context, s.attempt, s.truth) for s in stored]
+        made += [xapi.statement_for(s.answer, facts.actor, facts.context) for s in stored]
     if abandoned:
         return made
-    correct = sum(s.attempt.decision is s.truth for s in stored)
+    correct = sum(s.answer.correct for s in stored)
     return made + xapi.finished(
         facts.actor,
         facts.context,
         when,
         correct=correct,
         cases=max(facts.cases, len(stored)),
-        duration_s=sum(s.attempt.time_on_case_s for s in stored),
+        duration_s=sum(s.answer.time_on_case_s for s in stored),
         pass_mark=facts.pass_mark,
     )

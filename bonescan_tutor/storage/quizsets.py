@@ -231,58 +231,23 @@ _WHAT = f"a quiz-set file (quiz sets are {EXTENSION} files saved by bonescan-tut
 
 def quizset_from_dict(data: object, where: str = "the quiz set") -> QuizSet:
     """Check a parsed quiz-set object; ``QuizSetError`` lists every problem found."""
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise QuizSetError(f'{where}: not a bonescan-tutor quiz set (no "format": "{FORMAT}").')
-    version = data.get("version")
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise QuizSetError(
-            f"{where}: the format version must be a whole number >= 1, not {version!r}."
-        )
-    if version > VERSION:
-        raise QuizSetError(
-            f"{where}: made by a newer bonescan-tutor (quiz-set format version {version}; this "
-            f"app reads up to {VERSION}). Update the app to open it."
-        )
+    fields = _quizset_object(data, where)
     problems: list[str] = []
-    check_fields(data, _TOP_REQUIRED, _TOP_OPTIONAL, "", problems)
+    check_fields(fields, _TOP_REQUIRED, _TOP_OPTIONAL, "", problems)
     if problems:  # missing/unknown top-level fields: say so before anything else
         raise QuizSetError(f"{where}: " + "; ".join(problems) + ".")
     text = Checker(problems)
-    qid = text.string(data, "id", nonblank=True)
-    title = text.string(data, "title", nonblank=True)
-    instructions = text.string(data, "instructions", default="")
-    author = text.string(data, "author", default="")
-    created = text.string(data, "created", nonblank=True)
-    if created:
-        try:
-            dt.datetime.fromisoformat(created)
-        except ValueError:
-            problems.append(f'"created" is not an ISO 8601 date and time: {created!r}')
-    results_folder = data.get("results_folder")
-    if results_folder is not None and not isinstance(results_folder, str):
-        problems.append('"results_folder" must be text or null')
-        results_folder = None
-    pass_mark = _optional(data, "pass_mark", pass_mark_problem, problems)
-    if pass_mark is not None:
-        pass_mark = float(pass_mark)
-    lrs_endpoint = _optional(data, "lrs_endpoint", endpoint_problem, problems)
-    dataset = data["dataset"]
-    ds = {"name": "", "fingerprint": "", "layout": ""}
-    if isinstance(dataset, dict):
-        check_fields(dataset, _DATASET_FIELDS, (), "dataset.", problems)
-        for name in _DATASET_FIELDS:
-            if name in dataset:
-                ds[name] = text.string(dataset, name, prefix="dataset.")
-    else:
-        problems.append('"dataset" must be an object with name, fingerprint and layout')
-    keys = case_keys(data["case_keys"], problems)
-    raw_settings = data["settings"]
-    options: dict[str, Any] = {}
-    if isinstance(raw_settings, dict):
-        check_fields(raw_settings, _SETTINGS_FIELDS, (), "settings.", problems)
-        options = settings_options(raw_settings, problems)
-    else:
-        problems.append('"settings" must be an object')
+    qid = text.string(fields, "id", nonblank=True)
+    title = text.string(fields, "title", nonblank=True)
+    instructions = text.string(fields, "instructions", default="")
+    author = text.string(fields, "author", default="")
+    created = _created(text, fields, problems)
+    results_folder = _results_folder(fields, problems)
+    pass_mark = _pass_mark(fields, problems)
+    lrs_endpoint = _lrs_endpoint(fields, problems)
+    ds = _dataset(fields["dataset"], text, problems)
+    keys = case_keys(fields["case_keys"], problems)
+    options = _settings(fields["settings"], problems)
     if problems:
         raise QuizSetError(f"{where}: " + "; ".join(problems) + ".")
     try:
@@ -301,6 +266,85 @@ def quizset_from_dict(data: object, where: str = "the quiz set") -> QuizSet:
         pass_mark=pass_mark,
         lrs_endpoint=lrs_endpoint,
     )
+
+
+def _quizset_object(data: object, where: str) -> dict[str, Any]:
+    """``data`` as a quiz-set object of a version this app reads; else ``QuizSetError``."""
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise QuizSetError(f'{where}: not a bonescan-tutor quiz set (no "format": "{FORMAT}").')
+    version = data.get("version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise QuizSetError(
+            f"{where}: the format version must be a whole number >= 1, not {version!r}."
+        )
+    if version > VERSION:
+        raise QuizSetError(
+            f"{where}: made by a newer bonescan-tutor (quiz-set format version {version}; this "
+            f"app reads up to {VERSION}). Update the app to open it."
+        )
+    return data
+
+
+def _created(text: Checker, data: dict[str, Any], problems: list[str]) -> str:
+    created = text.string(data, "created", nonblank=True)
+    if created:
+        try:
+            dt.datetime.fromisoformat(created)
+        except ValueError:
+            problems.append(f'"created" is not an ISO 8601 date and time: {created!r}')
+    return created
+
+
+def _results_folder(data: dict[str, Any], problems: list[str]) -> str | None:
+    results_folder = data.get("results_folder")
+    if results_folder is not None and not isinstance(results_folder, str):
+        problems.append('"results_folder" must be text or null')
+        return None
+    return results_folder
+
+
+def _optional(data: dict[str, Any], key: str, problem_of: Callable[[object], str | None],
+              problems: list[str]) -> Any:
+    """``data[key]`` when it is there and sound; ``None`` when it is absent, or when it
+    is unsound (its problem then joins ``problems``)."""
+    value = data.get(key)
+    problem = problem_of(value) if value is not None else None
+    if problem:
+        problems.append(problem)
+        return None
+    return value
+
+
+def _pass_mark(data: dict[str, Any], problems: list[str]) -> float | None:
+    pass_mark = _optional(data, "pass_mark", pass_mark_problem, problems)
+    return None if pass_mark is None else float(pass_mark)
+
+
+def _lrs_endpoint(data: dict[str, Any], problems: list[str]) -> str | None:
+    endpoint: str | None = _optional(data, "lrs_endpoint", endpoint_problem, problems)
+    return endpoint
+
+
+def _dataset(dataset: object, text: Checker, problems: list[str]) -> dict[str, str]:
+    """The dataset's name, fingerprint and layout ("" where missing or wrong)."""
+    ds = {"name": "", "fingerprint": "", "layout": ""}
+    if isinstance(dataset, dict):
+        check_fields(dataset, _DATASET_FIELDS, (), "dataset.", problems)
+        for name in _DATASET_FIELDS:
+            if name in dataset:
+                ds[name] = text.string(dataset, name, prefix="dataset.")
+    else:
+        problems.append('"dataset" must be an object with name, fingerprint and layout')
+    return ds
+
+
+def _settings(raw_settings: object, problems: list[str]) -> dict[str, Any]:
+    """The quiz options the settings object gives (empty when it is not an object)."""
+    if not isinstance(raw_settings, dict):
+        problems.append('"settings" must be an object')
+        return {}
+    check_fields(raw_settings, _SETTINGS_FIELDS, (), "settings.", problems)
+    return settings_options(raw_settings, problems)
 
 
 # -- using a quiz set on a dataset ------------------------------------------------------
@@ -375,18 +419,6 @@ def usable_spec(qs: QuizSet, check: QuizSetCheck) -> QuizSpec:
             f"No case of quiz set {qs.title!r} is in this dataset; open the right dataset."
         )
     return replace(qs.spec, case_keys=check.usable_keys)
-
-
-def _optional(data: dict[str, Any], key: str, problem_of: Callable[[object], str | None],
-              problems: list[str]) -> Any:
-    """``data[key]`` when it is there and sound; ``None`` when it is absent, or when it
-    is unsound (its problem then joins ``problems``)."""
-    value = data.get(key)
-    problem = problem_of(value) if value is not None else None
-    if problem:
-        problems.append(problem)
-        return None
-    return value
 
 
 def _list(keys: list[str], limit: int = 12) -> str:

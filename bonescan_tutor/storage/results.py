@@ -49,8 +49,8 @@ from pathlib import Path
 from typing import Any
 
 from bonescan_tutor import __version__
-from bonescan_tutor.core.answers import CERTAINTY_LEVELS, ScoredAnswer
-from bonescan_tutor.core.cases import Diagnosis
+from bonescan_tutor.core.answers import CERTAINTY_LEVELS, Answer
+from bonescan_tutor.core.cases import Diagnosis, Projection
 from bonescan_tutor.core.errors import BonescanError, UsageError
 from bonescan_tutor.core.quiz import QuizMode
 from bonescan_tutor.files.json_file import read_json
@@ -75,65 +75,21 @@ class ResultsFileError(BonescanError):
     """A results file that cannot be trusted or read; the message names the file."""
 
 
-@dataclass(frozen=True)
-class ResultAttempt:
+def answer_to_dict(a: Answer) -> dict[str, Any]:
     """One answer as a results file holds it (labels included: it is for the instructor)."""
-
-    case_key: str
-    position: int
-    decision: Diagnosis | None
-    certainty: int | None
-    time_on_case_s: float
-    answered_at: float
-    timed_out: bool
-    truth: Diagnosis
-    note: str = ""
-    marks: tuple[tuple[str, float, float], ...] = ()
-
-    @classmethod
-    def from_stored(cls, s: StoredAttempt) -> ResultAttempt:
-        a = s.attempt
-        return cls(
-            case_key=a.case_key,
-            position=a.position,
-            decision=a.decision,
-            certainty=a.certainty,
-            time_on_case_s=a.time_on_case_s,
-            answered_at=a.answered_at,
-            timed_out=a.timed_out,
-            truth=s.truth,
-            note=a.note,
-            marks=tuple((p.value, x, y) for p, x, y in a.marks),
-        )
-
-    @property
-    def correct(self) -> bool:
-        """An unanswered case is never correct."""
-        return self.decision is self.truth
-
-    def scored(self) -> ScoredAnswer:
-        return ScoredAnswer(
-            case_key=self.case_key,
-            truth=self.truth.is_positive,
-            decision=None if self.decision is None else self.decision.is_positive,
-            certainty=answered_certainty(self.decision, self.certainty),
-            time_s=self.time_on_case_s,
-            answered_at=self.answered_at,
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "case_key": self.case_key,
-            "position": self.position,
-            "decision": None if self.decision is None else self.decision.value,
-            "certainty": self.certainty,
-            "time_on_case_s": self.time_on_case_s,
-            "answered_at": self.answered_at,
-            "timed_out": self.timed_out,
-            "truth": self.truth.value,
-            "note": self.note,
-            "marks": [list(m) for m in self.marks],
-        }
+    assert a.truth is not None  # a results file is written from stored answers
+    return {
+        "case_key": a.case_key,
+        "position": a.position,
+        "decision": None if a.decision is None else a.decision.value,
+        "certainty": a.certainty,
+        "time_on_case_s": a.time_on_case_s,
+        "answered_at": a.answered_at,
+        "timed_out": a.timed_out,
+        "truth": a.truth.value,
+        "note": a.note,
+        "marks": [[p.value, x, y] for p, x, y in a.marks],
+    }
 
 
 @dataclass(frozen=True)
@@ -148,7 +104,7 @@ class ResultsFile:
     app_version: str
     created: str
     mode: QuizMode
-    attempts: tuple[ResultAttempt, ...]
+    attempts: tuple[Answer, ...]  # each with its label (``truth``); no start time
     checksum: str = ""
     path: Path | None = None
     status: ResultStatus = ResultStatus.COMPLETE
@@ -167,15 +123,12 @@ class ResultsFile:
                 self.trainee.strip().casefold(),
                 self.quiz_set_id,
                 self.quiz_set_fingerprint,
-                [a.to_dict() for a in self.attempts],
+                [answer_to_dict(a) for a in self.attempts],
             ],
             sort_keys=True,
             separators=(",", ":"),
         )
         return hashlib.sha256(body.encode("utf-8")).hexdigest()
-
-    def scored_answers(self) -> list[ScoredAnswer]:
-        return [a.scored() for a in self.attempts]
 
     def body(self) -> dict[str, Any]:
         """Every field except the checksum, as written."""
@@ -192,19 +145,11 @@ class ResultsFile:
             "app_version": self.app_version,
             "created": self.created,
             "mode": self.mode.value,
-            "attempts": [a.to_dict() for a in self.attempts],
+            "attempts": [answer_to_dict(a) for a in self.attempts],
         }
         if self.version >= 2:
             body["status"] = self.status.value
         return body
-
-
-def answered_certainty(decision: Diagnosis | None, certainty: int | None) -> int | None:
-    """The certainty scoring uses: None when unanswered, 100 for a bare decision
-    (a quiz that did not ask for certainty counts the answer as certain)."""
-    if decision is None:
-        return None
-    return 100 if certainty is None else certainty
 
 
 def checksum_of(body: dict[str, Any]) -> str:
@@ -225,7 +170,7 @@ def slug(text: str, fallback: str = "x") -> str:
 def write_results(
     quiz_set: QuizSet,
     trainee: str,
-    attempts: Sequence[StoredAttempt | ResultAttempt],
+    attempts: Sequence[StoredAttempt | Answer],
     folder: Path | None = None,
     *,
     dataset_fingerprint: str | None = None,
@@ -247,9 +192,7 @@ def write_results(
             f"Quiz set {quiz_set.title!r} names no results folder; choose where to save the results."
         )
     target = Path(target).expanduser()
-    rows = tuple(
-        a if isinstance(a, ResultAttempt) else ResultAttempt.from_stored(a) for a in attempts
-    )
+    rows = tuple(a.answer if isinstance(a, StoredAttempt) else a for a in attempts)
     for a in rows:
         if not (math.isfinite(a.time_on_case_s) and math.isfinite(a.answered_at)):
             raise UsageError(
@@ -367,7 +310,7 @@ def _from_body(d: dict[str, Any], version: int, checksum: str, path: Path) -> Re
     if not isinstance(raw_attempts, list):
         raise _BadField(f'"attempts" must be a list, not {type(raw_attempts).__name__}')
     attempts = tuple(
-        _attempt(_object(a, f"attempts[{i}]"), f"attempts[{i}].")
+        answer_from_dict(_object(a, f"attempts[{i}]"), f"attempts[{i}].")
         for i, a in enumerate(raw_attempts, start=1)
     )
     created = _text(_field(d, "created"), "created")
@@ -407,7 +350,12 @@ def _number(value: object, name: str) -> float:
     return float(value)
 
 
-def _attempt(a: dict[str, Any], at: str) -> ResultAttempt:
+_VIEWS = {p.value: p for p in Projection}
+
+
+def answer_from_dict(a: dict[str, Any], at: str) -> Answer:
+    """One answer of a results file (``at`` prefixes the field names in messages); a
+    mark on a view the app does not have, which only an edited file holds, is dropped."""
     key = _text(_field(a, "case_key", at), f"{at}case_key")
     raw_decision = _field(a, "decision", at)
     decision = (
@@ -427,19 +375,22 @@ def _attempt(a: dict[str, Any], at: str) -> ResultAttempt:
         isinstance(m, list) and len(m) == 3 for m in marks
     ):
         raise _BadField(f'"{at}marks" must be a list of [view, x, y] triples')
-    return ResultAttempt(
+    views = [_text(p, f"{at}marks") for p, _, _ in marks]
+    return Answer(
         case_key=key,
         position=position,
         decision=decision,
         certainty=certainty,
+        started_at=None,
         time_on_case_s=_number(_field(a, "time_on_case_s", at), f"{at}time_on_case_s"),
         answered_at=_number(_field(a, "answered_at", at), f"{at}answered_at"),
         timed_out=timed_out,
         truth=_choice(Diagnosis, _field(a, "truth", at), f"{at}truth"),
         note=_text(a.get("note", ""), f"{at}note"),
         marks=tuple(
-            (_text(p, f"{at}marks"), _number(x, f"{at}marks"), _number(y, f"{at}marks"))
-            for p, x, y in marks
+            (_VIEWS[p], _number(x, f"{at}marks"), _number(y, f"{at}marks"))
+            for p, (_, x, y) in zip(views, marks, strict=True)
+            if p in _VIEWS
         ),
     )
 

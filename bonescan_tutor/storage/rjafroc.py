@@ -53,7 +53,7 @@ from bonescan_tutor.core.localization import Localization, MarkScores, ReadCase,
 from bonescan_tutor.storage.atomic_file import replacing, write_bytes
 from bonescan_tutor.storage.cells import csv_cell, text_cells
 from bonescan_tutor.storage.export import ExportError
-from bonescan_tutor.storage.progress_records import StoredAttempt
+from bonescan_tutor.storage.progress_records import StoredAttempt, latest_attempts
 
 SUFFIX = ".xlsx"
 MODALITY = "1"
@@ -67,19 +67,12 @@ def read_cases(attempts: Sequence[StoredAttempt]) -> dict[int, list[ReadCase]]:
     # The winners are picked first and only they become ReadCases: a dashboard of 10,000
     # answers then allocates a third of the objects, and the garbage collector, which
     # would walk every stored mark, runs less often.
-    latest: dict[tuple[int, str], StoredAttempt] = {}
-    for s in attempts:
-        a = s.attempt
-        if s.revealed_truth is None or a.decision is None:
-            continue
-        key = (s.trainee_id, a.case_key)
-        best = latest.get(key)
-        if best is None or (a.answered_at, s.id) >= (best.attempt.answered_at, best.id):
-            latest[key] = s
+    latest = {(s.trainee_id, s.answer.case_key): s for s in latest_attempts(
+        s for s in attempts if s.label_shown and s.answer.decision is not None)}
     out: dict[int, list[ReadCase]] = {}
     for trainee, case_key in sorted(latest, key=lambda k: (k[0], natural_key(k[1]))):
         s = latest[trainee, case_key]
-        a, truth = s.attempt, s.truth
+        a, truth = s.answer, s.truth
         assert a.decision is not None
         rating = round(100.0 * p_metastases(a.decision, a.certainty), 6)
         out.setdefault(trainee, []).append(

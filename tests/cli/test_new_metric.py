@@ -75,9 +75,10 @@ def test_a_registered_metric_appears_in_the_cohort_outputs(
 
 
 def test_a_registered_metric_appears_on_the_dashboard_and_the_cohort_view(toy: Metric) -> None:
-    from bonescan_tutor.core.scoring import ScoredAnswer, summary
+    from bonescan_tutor.core.scoring import summary
+    from tests.core.test_scoring import M, N, scored
 
-    s = summary([ScoredAnswer("1", True, True, 80), ScoredAnswer("2", False, None, None)])
+    s = summary([scored("1", M, M, 80, float("nan"), 0.0), scored("2", N, None, None, float("nan"), 0.0)])
     cards = {h.title: h for h in series.headlines(s)}
     assert (cards["Toy share"].value, cards["Toy share"].detail) == ("0.500", "a toy")
     assert series.card_count() == len(cards)

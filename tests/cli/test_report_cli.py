@@ -11,10 +11,10 @@ import pytest
 
 from bonescan_tutor import cli
 from bonescan_tutor.core import review
+from bonescan_tutor.core.answers import Answer
 from bonescan_tutor.core.cases import Diagnosis
-from bonescan_tutor.core.quiz import Attempt, QuizMode, QuizSpec
+from bonescan_tutor.core.quiz import QuizMode, QuizSpec
 from bonescan_tutor.core.scoring import summary
-from bonescan_tutor.storage.export import scored_answers
 from bonescan_tutor.storage.progress import ProgressStore
 
 M, N = Diagnosis.METASTASES, Diagnosis.NO_METASTASES
@@ -36,7 +36,7 @@ def record(name: str, answers: list[tuple[str, Diagnosis, Diagnosis | None, bool
         sid = store.start_session(trainee, spec, "Tiny", "fp-new")
         for i, (key, truth, decision, shown, fp) in enumerate(answers):
             at = 1_700_000_000.0 + 60 * i
-            attempt = Attempt(
+            attempt = Answer(
                 key,
                 i + 1,
                 decision,
@@ -94,7 +94,7 @@ def test_json_matches_summary(capsys: pytest.CaptureFixture[str], history: None)
     with ProgressStore.open() as store:
         trainee = next(t for t in store.trainees() if t.name == "Ana")
         shown = [a for a in store.attempts(trainee) if a.label_shown]
-    expected = summary(scored_answers(shown)).as_dict()
+    expected = summary([s.answer for s in shown]).as_dict()
     assert ana["summary"]["metrics"] == json.loads(json.dumps(expected["metrics"]))
 
 
@@ -108,7 +108,7 @@ def test_json_lists_each_trainees_review_schedule(capsys: pytest.CaptureFixture[
         sid = store.start_session(ana, spec, "Tiny", "fp")
         for i, (key, truth, decision, certainty) in enumerate(answers):
             when = dt.datetime.fromtimestamp(at + 60 * i, dt.UTC)
-            attempt = Attempt(key, i + 1, decision, certainty, at + 60 * i - 5, at + 60 * i,
+            attempt = Answer(key, i + 1, decision, certainty, at + 60 * i - 5, at + 60 * i,
                               5.0, timed_out=decision is None)
             card = review.review(None, decision is truth, certainty, when)
             store.record_attempt(sid, attempt, truth, "fp", label_shown=True, review_card=card)
@@ -214,12 +214,12 @@ def test_statements_waiting_to_be_sent_per_trainee(capsys: pytest.CaptureFixture
         ana = store.get_or_create_trainee("Ana")
         sid = store.start_session(ana, spec, "Tiny", "fp")
         for i, key in enumerate(("1", "2")):
-            attempt = Attempt(key, i + 1, M, 80, 100.0 + i, 105.0 + i, 5.0)
+            attempt = Answer(key, i + 1, M, 80, 100.0 + i, 105.0 + i, 5.0)
             store.record_attempt(sid, attempt, M, "fp", label_shown=True)
         store.statements = None  # Ben answered with no LRS configured: nothing waits
         ben = store.get_or_create_trainee("Ben")
         sid = store.start_session(ben, spec, "Tiny", "fp")
-        store.record_attempt(sid, Attempt("1", 1, M, 80, 100.0, 105.0, 5.0), M, "fp",
+        store.record_attempt(sid, Answer("1", 1, M, 80, 100.0, 105.0, 5.0), M, "fp",
                              label_shown=True)
     code, out, _ = run(capsys, "report", "--json")
     assert code == 0

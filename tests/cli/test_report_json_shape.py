@@ -11,8 +11,9 @@ import pytest
 
 from bonescan_tutor import cli
 from bonescan_tutor.core.annotations import AnnotationSet, CaseAnnotations, Mark
+from bonescan_tutor.core.answers import Answer
 from bonescan_tutor.core.cases import Diagnosis, Projection
-from bonescan_tutor.core.quiz import Attempt, QuizMode, QuizSpec
+from bonescan_tutor.core.quiz import QuizMode, QuizSpec
 from bonescan_tutor.storage.annotations import write_annotations
 from bonescan_tutor.storage.progress import ProgressStore
 
@@ -54,7 +55,7 @@ def fixed_history(tmp_path: Path) -> Path:
             sid = store.start_session(trainee, spec, "Tiny", "fp-1")
             for i, (key, truth, decision, certainty, marks) in enumerate(answers):
                 at = 1_700_000_000.0 + 60 * i
-                attempt = Attempt(key, i + 1, decision, certainty, at - 6, at, 6.0 + i,
+                attempt = Answer(key, i + 1, decision, certainty, at - 6, at, 6.0 + i,
                                   marks=marks, timed_out=decision is None)
                 store.record_attempt(sid, attempt, truth, "fp-1", label_shown=True)
     path = tmp_path / "a.bstann"

@@ -12,17 +12,18 @@ from bonescan_tutor.core.metric_registry import (
     figures_json,
     metrics_for,
 )
-from bonescan_tutor.core.scoring import ScoredAnswer, summary
+from bonescan_tutor.core.scoring import Answer, summary
+from tests.core.test_scoring import M, N, scored
 
 
-def answers() -> list[ScoredAnswer]:
+def answers() -> list[Answer]:
     """Two metastatic cases (one found, one missed), two without (one right), one timeout."""
     return [
-        ScoredAnswer("1", True, True, 90, time_s=10.0),
-        ScoredAnswer("2", True, False, 60, time_s=20.0),
-        ScoredAnswer("3", False, False, 80, time_s=30.0),
-        ScoredAnswer("4", False, True, 70, time_s=40.0),
-        ScoredAnswer("5", True, None, None, time_s=90.0),
+        scored("1", M, M, 90, 10.0, 0.0),
+        scored("2", M, N, 60, 20.0, 0.0),
+        scored("3", N, N, 80, 30.0, 0.0),
+        scored("4", N, M, 70, 40.0, 0.0),
+        scored("5", M, None, None, 90.0, 0.0),
     ]
 
 

@@ -6,18 +6,10 @@ import itertools
 
 import pytest
 
-from bonescan_tutor.core.answers import CERTAINTY_LEVELS, p_metastases
+from bonescan_tutor.core.answers import CERTAINTY_LEVELS, Answer, p_metastases
 from bonescan_tutor.core.cases import Diagnosis, Projection
 from bonescan_tutor.core.errors import UsageError
-from bonescan_tutor.core.quiz import (
-    ALL_TOOLS,
-    Attempt,
-    QuizMode,
-    QuizSpec,
-    Tool,
-    alias,
-    case_order,
-)
+from bonescan_tutor.core.quiz import ALL_TOOLS, QuizMode, QuizSpec, Tool, alias, case_order
 
 KEYS20 = tuple(str(n) for n in range(1, 21))
 NAMES = ("Ana", "Bruno", "Carla", "Diego", "Elena", "Fatima", "Gustavo", "Hana", "Ivan", "Julia")
@@ -191,15 +183,15 @@ def test_p_metastases_without_certainty_is_a_hard_call() -> None:
 
 
 def test_attempt_probability_and_timeout() -> None:
-    a = Attempt("3", 1, Diagnosis.NO_METASTASES, 80, 0.0, 5.0, 5.0)
+    a = Answer("3", 1, Diagnosis.NO_METASTASES, 80, 0.0, 5.0, 5.0)
     assert a.p_metastases == pytest.approx(0.2)
-    t = Attempt("3", 1, None, None, 0.0, 5.0, 5.0, timed_out=True)
+    t = Answer("3", 1, None, None, 0.0, 5.0, 5.0, timed_out=True)
     assert t.p_metastases is None
     assert a.marks == () and a.tools_used == frozenset()
 
 
 def test_projection_is_the_case_model_one() -> None:
-    a = Attempt("3", 1, None, None, 0.0, 1.0, 1.0, marks=((Projection.ANTERIOR, 1.0, 2.0),))
+    a = Answer("3", 1, None, None, 0.0, 1.0, 1.0, marks=((Projection.ANTERIOR, 1.0, 2.0),))
     assert a.marks[0][0] is Projection.ANTERIOR
 
 

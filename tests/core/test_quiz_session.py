@@ -412,6 +412,16 @@ def test_restore_practice_all_answered_is_finished() -> None:
     assert r.state is S.FINISHED and r.attempts == s.attempts
 
 
+def test_a_restored_session_holds_no_labels() -> None:
+    """Stored answers carry the label; the running quiz they rebuild must not."""
+    s = make(QuizMode.EXAM, keys=("a", "b"))
+    s.start(0.0)
+    s.answer(M, 80, 1.0)
+    stored = [a.with_truth(Diagnosis.NO_METASTASES) for a in s.attempts]
+    r = QuizSession.restore(s.spec, "Ana", stored, 10.0)
+    assert [a.truth for a in r.attempts] == [None] and r.attempts == s.attempts
+
+
 def test_restore_exam_keeps_closed_cases_and_hidden_labels() -> None:
     s = make(QuizMode.EXAM, keys=("a", "b", "c"), time_limit_per_case_s=10.0)
     s.start(0.0)

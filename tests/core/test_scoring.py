@@ -16,11 +16,12 @@ from sklearn.metrics import (
     roc_auc_score,
 )
 
+from bonescan_tutor.core.cases import Diagnosis
 from bonescan_tutor.core.errors import UsageError
 from bonescan_tutor.core.scoring import (
+    Answer,
     AnswerTable,
     Confusion,
-    ScoredAnswer,
     calibration_note,
     calibration_table,
     confusion,
@@ -249,12 +250,21 @@ def test_summary_matches_parts_and_is_json_safe() -> None:
     assert len(s.learning) == 2000
 
 
+M, N = Diagnosis.METASTASES, Diagnosis.NO_METASTASES
+
+
+def scored(key: str, truth: Diagnosis, decision: Diagnosis | None, certainty: int | None,
+           seconds: float, at: float) -> Answer:
+    return Answer(key, 1, decision, certainty, None, at, seconds, timed_out=decision is None,
+                  truth=truth)
+
+
 def test_summary_from_answers_equals_from_arrays() -> None:
     answers = [
-        ScoredAnswer("a", True, True, 90, 12.0, 3.0),
-        ScoredAnswer("b", False, True, 60, 8.0, 1.0),
-        ScoredAnswer("c", False, None, None, 30.0, 2.0),
-        ScoredAnswer("d", True, False, 70, 5.0, 4.0),
+        scored("a", M, M, 90, 12.0, 3.0),
+        scored("b", N, M, 60, 8.0, 1.0),
+        scored("c", N, None, None, 30.0, 2.0),
+        scored("d", M, N, 70, 5.0, 4.0),
     ]
     a = summary(answers).as_dict()
     b = summary(

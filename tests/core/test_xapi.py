@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 
 import pytest
 
 from bonescan_tutor.core import xapi
+from bonescan_tutor.core.answers import Answer
 from bonescan_tutor.core.cases import Diagnosis, Projection
-from bonescan_tutor.core.quiz import Attempt, QuizMode
+from bonescan_tutor.core.quiz import QuizMode
 
 
 def context(registration: str | None = None) -> xapi.QuizContext:
@@ -19,8 +21,8 @@ def context(registration: str | None = None) -> xapi.QuizContext:
     )
 
 
-def attempt(key: str = "17", decision: Diagnosis | None = Diagnosis.METASTASES) -> Attempt:
-    return Attempt(
+def attempt(key: str = "17", decision: Diagnosis | None = Diagnosis.METASTASES) -> Answer:
+    return Answer(
         case_key=key, position=3, decision=decision,
         certainty=None if decision is None else 80,
         started_at=1764504000.0, answered_at=1764504012.5, time_on_case_s=12.5,
@@ -30,8 +32,8 @@ def attempt(key: str = "17", decision: Diagnosis | None = Diagnosis.METASTASES) 
 
 def test_answered_statement_carries_the_answer_and_its_context() -> None:
     ctx = context()
-    s = xapi.answered(xapi.Actor("Ana Rivas", "https://program.example.org"), ctx,
-                      attempt(), Diagnosis.NO_METASTASES)
+    s = xapi.statement_for(attempt().with_truth(Diagnosis.NO_METASTASES),
+                           xapi.Actor("Ana Rivas", "https://program.example.org"), ctx)
     body = s.as_dict()
     assert uuid.UUID(body["id"]) and body["id"] == s.as_dict()["id"]
     assert body["actor"] == {
@@ -54,8 +56,8 @@ def test_answered_statement_carries_the_answer_and_its_context() -> None:
 
 def test_each_statement_gets_its_own_id_and_activity_ids_are_stable() -> None:
     ctx, actor = context(), xapi.Actor("Ana")
-    a = xapi.answered(actor, ctx, attempt(), Diagnosis.METASTASES)
-    b = xapi.answered(actor, ctx, attempt(), Diagnosis.METASTASES)
+    a = xapi.statement_for(attempt().with_truth(Diagnosis.METASTASES), actor, ctx)
+    b = xapi.statement_for(attempt().with_truth(Diagnosis.METASTASES), actor, ctx)
     assert a.id != b.id and a.object_id == b.object_id
     assert actor.home_page == xapi.DEFAULT_HOME_PAGE
     assert xapi.case_activity_id("d1", "a/b c") != xapi.case_activity_id("d1", "a/b%20c")
@@ -65,15 +67,16 @@ def test_each_statement_gets_its_own_id_and_activity_ids_are_stable() -> None:
 def test_answered_statement_reads_back_as_the_same_answer() -> None:
     ctx = context()
     for a in (attempt(), attempt("9", None)):
-        body = xapi.answered(xapi.Actor("Ana"), ctx, a, Diagnosis.METASTASES).as_dict()
+        statement = xapi.statement_for(a.with_truth(Diagnosis.METASTASES), xapi.Actor("Ana"), ctx)
+        body = statement.as_dict()
         back = xapi.answer_from_statement(body)
-        assert (back.case_key, back.position, back.decision, back.certainty) == (
-            a.case_key, a.position, a.decision, a.certainty)
-        assert (back.time_on_case_s, back.answered_at, back.timed_out, back.note) == (
-            a.time_on_case_s, a.answered_at, a.timed_out, a.note)
-        assert back.marks == (("anterior", 120.0, 300.5),)
-        assert (back.trainee, back.registration, back.mode) == ("Ana", ctx.registration,
-                                                                 QuizMode.PRACTICE)
+        assert back.answer == replace(a, started_at=None)  # statements carry no start
+        assert (back.trainee, back.context) == ("Ana", ctx)
+
+
+def test_a_statement_needs_the_label_of_its_answer() -> None:
+    with pytest.raises(xapi.XapiError, match="case 17 has no label"):
+        xapi.statement_for(attempt(), xapi.Actor("Ana"), context())
 
 
 def test_quiz_statements_score_and_pass_mark() -> None:
@@ -104,7 +107,8 @@ def test_bad_input_is_named() -> None:
         xapi.Actor("  ")
     with pytest.raises(xapi.XapiError, match="duration"):
         xapi.parse_duration("12 s")
-    body = xapi.answered(xapi.Actor("Ana"), context(), attempt(), Diagnosis.METASTASES).as_dict()
+    answer = attempt().with_truth(Diagnosis.METASTASES)
+    body = xapi.statement_for(answer, xapi.Actor("Ana"), context()).as_dict()
     body["result"]["extensions"][xapi.EXT_CERTAINTY] = "80"
     with pytest.raises(xapi.XapiError, match=f"statement {body['id']}: .*certainty"):
         xapi.answer_from_statement(body)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+from bonescan_tutor.core.answers import Answer
 from bonescan_tutor.core.cases import Diagnosis
-from bonescan_tutor.core.quiz import Attempt, QuizMode, QuizSpec
+from bonescan_tutor.core.quiz import QuizMode, QuizSpec
 from bonescan_tutor.storage.progress_records import SessionRecord, SessionStatus, StoredAttempt
 
 M, N = Diagnosis.METASTASES, Diagnosis.NO_METASTASES
@@ -33,11 +34,11 @@ def attempt(
     seconds: float = 30.0,
 ) -> StoredAttempt:
     when = T0 + 60 * aid if at is None else at
-    a = Attempt(
+    a = Answer(
         key, aid, decision, None if decision is None else certainty, when - seconds, when,
-        seconds, timed_out=decision is None,
+        seconds, timed_out=decision is None, truth=truth,
     )
-    return StoredAttempt(aid, sid, 1, fingerprint, a, truth, shown)
+    return StoredAttempt(aid, sid, 1, fingerprint, a, shown)
 
 
 def six() -> list[StoredAttempt]:

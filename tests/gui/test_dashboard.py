@@ -201,8 +201,8 @@ def test_invalidate_reloads_only_when_visible(qtbot, settings) -> None:
 
 
 def test_progress_loader_reads_a_real_file_and_hides_unrevealed(qtbot, settings, tmp_path) -> None:
+    from bonescan_tutor.core.answers import Answer
     from bonescan_tutor.core.cases import Diagnosis
-    from bonescan_tutor.core.quiz import Attempt
 
     with ProgressStore.open(tmp_path / "p.sqlite3") as store:
         ana = store.get_or_create_trainee("Ana")
@@ -214,7 +214,7 @@ def test_progress_loader_reads_a_real_file_and_hides_unrevealed(qtbot, settings,
         )
         for n, (sid, key, shown) in enumerate([(practice, "1", True), (practice, "2", True),
                                                 (exam, "3", False)]):
-            a = Attempt(key, n + 1, Diagnosis.METASTASES, 80, 1e9 + n, 1e9 + n + 9, 9.0)
+            a = Answer(key, n + 1, Diagnosis.METASTASES, 80, 1e9 + n, 1e9 + n + 9, 9.0)
             store.record_attempt(sid, a, Diagnosis.METASTASES, CURRENT, label_shown=shown)
         screen = DashboardScreen(progress_loader(store, ana), CURRENT)
         qtbot.addWidget(screen)
@@ -233,8 +233,8 @@ def test_the_dashboard_says_how_many_cases_are_due_today(qtbot, settings, tmp_pa
     import datetime as dt
 
     from bonescan_tutor.core import review
+    from bonescan_tutor.core.answers import Answer
     from bonescan_tutor.core.cases import Diagnosis
-    from bonescan_tutor.core.quiz import Attempt
 
     M, N = Diagnosis.METASTASES, Diagnosis.NO_METASTASES
     t0 = dt.datetime(2025, 3, 3, 9, 0, tzinfo=dt.UTC)
@@ -247,7 +247,7 @@ def test_the_dashboard_says_how_many_cases_are_due_today(qtbot, settings, tmp_pa
         # Two misses and one sure right answer: two cases enter review.
         for n, (key, truth, decision) in enumerate([("1", M, N), ("2", N, M), ("3", M, M)]):
             at = t0.timestamp() + 60 * n
-            a = Attempt(key, n + 1, decision, 90, at - 9, at, 9.0)
+            a = Answer(key, n + 1, decision, 90, at - 9, at, 9.0)
             card = review.review(None, decision is truth, 90, t0 + dt.timedelta(minutes=n))
             store.record_attempt(sid, a, truth, CURRENT, label_shown=True, review_card=card)
         screen = DashboardScreen(progress_loader(store, ana), CURRENT,

@@ -39,7 +39,7 @@ MARKS = {"11": ((A, 52.0, 100.0),),  # hit
 
 
 def marked():
-    return [replace(s, attempt=replace(s.attempt, marks=MARKS.get(s.attempt.case_key, ())))
+    return [replace(s, answer=replace(s.answer, marks=MARKS.get(s.answer.case_key, ())))
             for s in six()]
 
 
@@ -69,10 +69,10 @@ def test_the_filter_applies_to_the_marks_too() -> None:
     rows = marked()
     other = [replace(r, session_id=2) for r in rows[:2]] + rows[2:]
     kept = filtered(other, [session(1), session(2, "Exam")], DashboardFilter(session_id=2))
-    assert [r.attempt.case_key for r in kept] == ["11", "12"]
+    assert [r.answer.case_key for r in kept] == ["11", "12"]
     kept = filtered(other, [session(1), session(2, "Exam")],
                     DashboardFilter(quiz_title="Quick quiz"))
-    assert [r.attempt.case_key for r in kept] == ["13", "101", "102", "103"]
+    assert [r.answer.case_key for r in kept] == ["13", "101", "102", "103"]
 
 
 def test_the_presenter_pushes_the_series_and_a_load_error_as_the_empty_state() -> None:

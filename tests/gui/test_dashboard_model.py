@@ -9,6 +9,7 @@ from datetime import date, datetime
 import numpy as np
 import pytest
 
+from bonescan_tutor.core.answers import AnswerTable
 from bonescan_tutor.core.errors import BonescanError
 from bonescan_tutor.core.scoring import summary
 from bonescan_tutor.gui.results import series
@@ -227,7 +228,8 @@ def test_without_a_current_dataset_nothing_is_flagged(fingerprint) -> None:
 
 
 def test_columns_from_the_file_give_the_same_dashboard_and_hide_the_exam(tmp_path) -> None:
-    from bonescan_tutor.core.quiz import Attempt, QuizMode, QuizSpec
+    from bonescan_tutor.core.answers import Answer
+    from bonescan_tutor.core.quiz import QuizMode, QuizSpec
     from bonescan_tutor.storage.progress import ProgressStore
 
     with ProgressStore.open(tmp_path / "p.sqlite3") as store:
@@ -239,8 +241,8 @@ def test_columns_from_the_file_give_the_same_dashboard_and_hide_the_exam(tmp_pat
             ana, QuizSpec("e", "Final exam", ("7",), QuizMode.EXAM), "demo", CURRENT
         )
         for s in six():
-            store.record_attempt(practice, s.attempt, s.truth, CURRENT, label_shown=True)
-        secret = Attempt(SECRET_KEY, 1, M, 100, T0 + DAY, T0 + DAY + 777, 777.0)
+            store.record_attempt(practice, s.answer, s.truth, CURRENT, label_shown=True)
+        secret = Answer(SECRET_KEY, 1, M, 100, T0 + DAY, T0 + DAY + 777, 777.0)
         store.record_attempt(exam, secret, M, CURRENT)
         columns, stored = store.answer_columns(ana), store.attempts(ana)
         sessions = store.sessions(ana)
@@ -314,3 +316,13 @@ def test_answers_on_an_open_bs80k_dataset_show_its_class_names() -> None:
     assert (newest.cells[3], newest.cells[4]) == ("No bone metastases", "Metastases")
     plain = build_dashboard(rows, [session(1)], current_fingerprint=CURRENT)
     assert plain.rows.row(1).cells[3] == "Bone metastases"
+
+
+def test_the_dashboards_table_is_the_one_scoring_makes_of_the_same_answers() -> None:
+    rows = [*six(), attempt(7, "14", M, None), attempt(8, "15", N, N, None),
+            attempt(9, "16", M, M, shown=False)]
+    got = answer_table(rows)
+    want = AnswerTable.from_answers([s.answer for s in rows if s.label_shown])
+    for column in ("truth", "decision", "certainty", "time_s", "answered_at"):
+        assert np.array_equal(getattr(got, column), getattr(want, column)), column
+    assert got.case_key == want.case_key

@@ -94,8 +94,8 @@ def test_a_failed_write_keeps_the_case_and_stores_the_answer_after_retry(
     press(qtbot, w, Qt.Key.Key_P)  # fails again; this time the trainee retries
     assert len(prompts) == 2
     (saved,) = store.attempts(session_id=quiz.session_id)
-    assert saved.attempt.decision is Diagnosis.METASTASES and saved.attempt.certainty == 90
-    assert saved.attempt.note == "left rib"
+    assert saved.answer.decision is Diagnosis.METASTASES and saved.answer.certainty == 90
+    assert saved.answer.note == "left rib"
     assert quiz.session.state is SessionState.FEEDBACK
 
 
@@ -126,7 +126,7 @@ def test_a_failed_write_can_move_the_progress_file_to_another_folder(
     assert store.path == roomy / "progress.sqlite3"
     assert (tmp_path / "full" / "progress.sqlite3").exists()  # the old file is kept
     saved = store.attempts(session_id=w.quiz.session_id)
-    assert [(a.attempt.decision, a.attempt.certainty) for a in saved] == [
+    assert [(a.answer.decision, a.answer.certainty) for a in saved] == [
         (Diagnosis.NO_METASTASES, 60), (Diagnosis.METASTASES, 80)]
     w.close()
     store.close()
@@ -149,7 +149,7 @@ def test_an_answer_after_the_case_limit_is_a_timeout_for_the_case_on_screen(
     press(qtbot, w, Qt.Key.Key_7, ALT)
     press(qtbot, w, Qt.Key.Key_P)
     saved = store.attempts(session_id=quiz.session_id)
-    assert [(a.attempt.case_key, a.attempt.timed_out, a.attempt.decision) for a in saved] == [
+    assert [(a.answer.case_key, a.answer.timed_out, a.answer.decision) for a in saved] == [
         (on_screen, True, None)]
     assert quiz.session.position == 2 and quiz.session.attempt_at(2) is None
     assert w.quiz_screen.alias.text() == "Case 2 of 3"
@@ -171,7 +171,7 @@ def test_a_late_practice_answer_shows_the_timeout_instead_of_an_error(
     assert w.quiz.session.state is SessionState.FEEDBACK
     assert "Time ran out" in w.quiz_screen.feedback.text()
     (saved,) = store.attempts(session_id=w.quiz.session_id)
-    assert saved.attempt.timed_out
+    assert saved.answer.timed_out
 
 
 KILLED_MID_EXAM = r"""

@@ -53,16 +53,16 @@ def test_a_practice_quiz_can_be_done_with_the_keyboard_alone(qtbot, settings, st
     assert quiz.session.state is SessionState.FINISHED
     assert w.quiz_screen.pages.currentIndex() == 1  # the end screen
     saved = store.attempts(session_id=quiz.session_id)
-    assert len(saved) == 7 and all(a.label_shown and a.attempt.certainty == 90 for a in saved)
+    assert len(saved) == 7 and all(a.label_shown and a.answer.certainty == 90 for a in saved)
     assert store.session(quiz.session_id).finished is not None
     assert "of 7 correct" in w.quiz_screen.end.headline.text()
     # Only the missed cases enter spaced review (the certainty was 90 %, so no right
     # answer was unsure), each due a day later, not within the session.
-    missed = {a.attempt.case_key for a in saved if a.attempt.decision is not a.truth}
+    missed = {a.answer.case_key for a in saved if a.answer.decision is not a.truth}
     assert 0 < len(missed) < 7
     cards = store.review_cards(quiz.trainee)
     assert set(cards) == missed
-    answered = {a.attempt.case_key: a.attempt.answered_at for a in saved}
+    answered = {a.answer.case_key: a.answer.answered_at for a in saved}
     for case_key, card in cards.items():
         wait = review.due_at(card).timestamp() - answered[case_key]
         assert 12 * 3600 <= wait <= 3 * 86400
@@ -95,14 +95,14 @@ def test_an_exam_hides_labels_until_submitted_and_then_locks(qtbot, settings, st
     screen.answer(Diagnosis.METASTASES)  # a changed answer replaces the old one
     saved = store.attempts(session_id=quiz.session_id)
     assert len(saved) == 4 and not any(a.label_shown for a in saved)
-    assert [a.attempt.certainty for a in saved if a.attempt.position == 3] == [100]
+    assert [a.answer.certainty for a in saved if a.answer.position == 3] == [100]
     screen.submit()
     assert quiz.session.state is SessionState.SUBMITTED
     assert all(a.label_shown for a in store.attempts(session_id=quiz.session_id))
     assert screen.pages.currentIndex() == 1
     screen.answer(Diagnosis.NO_METASTASES)  # locked: nothing changes
-    assert [a.attempt.certainty for a in store.attempts(session_id=quiz.session_id)
-            if a.attempt.position == 3] == [100]
+    assert [a.answer.certainty for a in store.attempts(session_id=quiz.session_id)
+            if a.answer.position == 3] == [100]
 
 
 def test_closing_mid_quiz_loses_nothing_and_the_next_start_resumes(qtbot, settings, tmp_path,
@@ -378,4 +378,60 @@ def test_a_bs80k_dataset_shows_its_own_class_names(qtbot, settings, store, tmp_p
     items = [screen.end.cases.item(i).text() for i in range(screen.end.cases.count())]
     assert all(t.endswith(("Abnormal", "Normal")) for t in items), items
     saved = store.attempts(session_id=w.quiz.session_id)
-    assert {a.attempt.decision for a in saved} == {Diagnosis.METASTASES}  # codes unchanged
+    assert {a.answer.decision for a in saved} == {Diagnosis.METASTASES}  # codes unchanged
+
+
+def _controls(screen) -> dict[str, object]:
+    """What the quiz screen offers right now (hidden = hidden on the screen itself)."""
+    return {
+        "answer": [b.isEnabled() for b in screen.answer_buttons.values()],
+        "certainty": [b.isEnabled() for b in screen.certainty_group.buttons()],
+        "note": screen.note.isEnabled(),
+        "answer block": not screen.answer_block.isHidden(),
+        "next": (screen.next_button.isEnabled(), screen.next_button.text()),
+        "exam only": [not x.isHidden() for x in (screen.previous_button, screen.submit_button,
+                                                  screen.case_list)],
+        "marks hint": not screen.marks_hint.isHidden(),
+    }
+
+
+def test_practice_controls_follow_the_case_from_question_to_feedback_to_finish(
+        qtbot, settings, store, dataset_path) -> None:
+    w = main_window(qtbot, settings, store, dataset_path)
+    w.start_quiz(QuizSpec.create("Practice", quiz_keys(w)[:2], QuizMode.PRACTICE, seed=1))
+    quiz, screen = w.quiz, w.quiz_screen
+    n_answers, n_certainty = len(screen.answer_buttons), len(screen.certainty_group.buttons())
+    asking = {"answer": [True] * n_answers, "certainty": [True] * n_certainty, "note": True,
+              "answer block": True, "next": (False, "Next case ▶ (Enter)"),
+              "exam only": [False] * 3, "marks hint": True}
+    assert _controls(screen) == asking
+    quiz.set_certainty(80)
+    screen.answer(Diagnosis.METASTASES)
+    told = {**asking, "answer": [False] * n_answers, "certainty": [False] * n_certainty,
+            "note": False, "answer block": False, "next": (True, "Next case ▶ (Enter)"),
+            "marks hint": False}
+    assert _controls(screen) == told
+    screen.next_case()
+    assert _controls(screen) == asking and _checked_certainty(w) == -1
+    quiz.set_certainty(60)
+    assert _checked_certainty(w) == 60
+    screen.answer(Diagnosis.NO_METASTASES)
+    assert _controls(screen) == {**told, "next": (True, "Finish (Enter)")}
+
+
+def test_exam_controls_offer_moving_on_and_say_the_answer_so_far(
+        qtbot, settings, store, dataset_path) -> None:
+    w = main_window(qtbot, settings, store, dataset_path)
+    w.start_quiz(QuizSpec.create("Exam", quiz_keys(w)[:2], QuizMode.EXAM, seed=5))
+    quiz, screen = w.quiz, w.quiz_screen
+    n_answers, n_certainty = len(screen.answer_buttons), len(screen.certainty_group.buttons())
+    asking = {"answer": [True] * n_answers, "certainty": [True] * n_certainty, "note": True,
+              "answer block": True, "next": (True, "Next case ▶ (Enter)"),
+              "exam only": [True] * 3, "marks hint": True}
+    assert _controls(screen) == asking and screen.message.text() == ""
+    quiz.set_certainty(90)
+    screen.answer(Diagnosis.METASTASES)
+    assert _controls(screen) == asking  # an exam answer can be changed until submitted
+    assert screen.message.text() == ("Your answer so far: Metastases at 90 %. "
+                                     "Answer again to change it.")
+    assert _checked_certainty(w) == 90

@@ -11,8 +11,8 @@ import pytest
 
 from bonescan_tutor import cli
 from bonescan_tutor.core import xapi
-from bonescan_tutor.core.cases import Projection
-from bonescan_tutor.core.quiz import Attempt, QuizMode, QuizSpec
+from bonescan_tutor.core.answers import Answer
+from bonescan_tutor.core.quiz import QuizMode, QuizSpec
 from bonescan_tutor.datasets.detect import open_dataset
 from bonescan_tutor.storage.lrs_config import ENV_PASSWORD, ENV_USER, LrsConfig
 from bonescan_tutor.storage.lrs_sender import Sender
@@ -33,12 +33,7 @@ def _as_statements(path: Path, qs: QuizSet) -> list[xapi.Statement]:
                            r.dataset_fingerprint, r.app_version, QuizMode.EXAM)
     actor = xapi.Actor(r.trainee)
     made = [xapi.started(actor, ctx, 900.0)]
-    for a in r.attempts:
-        attempt = Attempt(a.case_key, a.position, a.decision, a.certainty, a.answered_at - 5,
-                          a.answered_at, a.time_on_case_s, a.note,
-                          tuple((Projection(p), x, y) for p, x, y in a.marks),
-                          timed_out=a.timed_out)
-        made.append(xapi.answered(actor, ctx, attempt, a.truth))
+    made += [xapi.statement_for(a, actor, ctx) for a in r.attempts]
     correct = sum(a.correct for a in r.attempts)
     made += xapi.finished(actor, ctx, 2000.0, correct=correct, cases=len(r.attempts),
                           duration_s=100)
@@ -115,7 +110,8 @@ def test_the_quiz_statements_are_read_across_pages(tmp_path: Path, ralph: Ralph)
     qs = QuizSet.for_dataset(spec, dataset)
     ctx = xapi.QuizContext(str(uuid.uuid4()), qs.id, qs.title, qs.fingerprint,
                            dataset.fingerprint, "0", QuizMode.PRACTICE)
-    made = [xapi.answered(xapi.Actor("Ana"), ctx, attempt(str(i)), M) for i in range(130)]
+    made = [xapi.statement_for(attempt(str(i)).with_truth(M), xapi.Actor("Ana"), ctx)
+            for i in range(130)]
     db = tmp_path / "progress.sqlite3"
     connect(db, 5.0).close()
     enqueue(db, made)
@@ -156,7 +152,7 @@ def test_cohort_from_what_the_app_sent_equals_its_results_files(
                                       quizset_json=json.dumps(qs.to_dict(), sort_keys=True))
             for pos, (key, decision) in enumerate(answers.items(), start=1):
                 at = 1_764_500_000.0 + 1000 * n + 60 * pos
-                store.record_attempt(sid, Attempt(key, pos, decision, 80, at - 5, at, 5.0),
+                store.record_attempt(sid, Answer(key, pos, decision, 80, at - 5, at, 5.0),
                                      dataset.case(key).diagnosis, dataset.fingerprint)
             store.finish_session(sid, submitted=not abandoned, abandoned=abandoned)
             write_results(qs, name, store.attempts(session_id=sid), inbox,

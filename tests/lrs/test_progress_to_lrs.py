@@ -130,7 +130,7 @@ def test_lrs_down_during_a_quiz_then_up_at_the_next_start(
 _KILLED_AFTER_ANSWERING = """
 import os, signal, sys
 from pathlib import Path
-from bonescan_tutor.core.quiz import Attempt
+from bonescan_tutor.core.answers import Answer
 from bonescan_tutor.core.cases import Diagnosis
 from bonescan_tutor.storage.progress import ProgressStore, StatementOptions
 from tests.storage.test_progress import spec
@@ -138,7 +138,7 @@ store = ProgressStore.open(Path(sys.argv[1]))
 store.statements = StatementOptions()
 ana = store.get_or_create_trainee("Ana Rivas")
 sid = store.start_session(ana, spec(n=2), "demo", "fp-1")
-store.record_attempt(sid, Attempt("1", 1, Diagnosis.METASTASES, 80, 1.0, 5.0, 4.0), Diagnosis.METASTASES, "fp-1", label_shown=True)
+store.record_attempt(sid, Answer("1", 1, Diagnosis.METASTASES, 80, 1.0, 5.0, 4.0), Diagnosis.METASTASES, "fp-1", label_shown=True)
 print(store.session(sid).registration, flush=True)
 os.kill(os.getpid(), signal.SIGKILL)
 """

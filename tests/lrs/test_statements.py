@@ -20,8 +20,8 @@ def test_ralph_accepts_every_statement_shape_and_returns_the_answer(ralph: Ralph
     ctx, actor = context(registration), xapi.Actor("Ana Rivas", "https://program.example.org")
     made = [
         xapi.started(actor, ctx, 1764504000.0),
-        xapi.answered(actor, ctx, attempt(), Diagnosis.METASTASES),
-        xapi.answered(actor, ctx, attempt("9", None), Diagnosis.NO_METASTASES),
+        xapi.statement_for(attempt().with_truth(Diagnosis.METASTASES), actor, ctx),
+        xapi.statement_for(attempt("9", None).with_truth(Diagnosis.NO_METASTASES), actor, ctx),
         *xapi.finished(actor, ctx, 1764504100.0, correct=1, cases=2, duration_s=100, pass_mark=0.5),
     ]
     r = requests.post(
@@ -34,7 +34,7 @@ def test_ralph_accepts_every_statement_shape_and_returns_the_answer(ralph: Ralph
     verbs = sorted(s["verb"]["id"].rsplit("/", 1)[1] for s in back.values())
     assert verbs == ["answered", "answered", "attempted", "completed", "passed"]
     answers = sorted(
-        (xapi.answer_from_statement(s) for s in back.values()
+        (xapi.answer_from_statement(s).answer for s in back.values()
          if s["verb"]["id"] == xapi.Verb.ANSWERED.iri),
         key=lambda a: a.case_key,
     )

@@ -8,11 +8,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bonescan_tutor.core.answers import Answer
 from bonescan_tutor.core.cases import Case, Dataset, Diagnosis, Layout, Projection, View
-from bonescan_tutor.core.quiz import Attempt, QuizMode, QuizSpec
+from bonescan_tutor.core.quiz import QuizMode, QuizSpec
 from bonescan_tutor.storage.progress_records import StoredAttempt
 from bonescan_tutor.storage.quizsets import QuizSet
-from bonescan_tutor.storage.results import ResultAttempt, checksum_of, write_results
+from bonescan_tutor.storage.results import checksum_of, write_results
 
 M, N = Diagnosis.METASTASES, Diagnosis.NO_METASTASES
 
@@ -62,12 +63,13 @@ def answer(
     certainty: int | None = 80,
     position: int = 1,
     at: float = 1_000.0,
-) -> ResultAttempt:
-    return ResultAttempt(
+) -> Answer:
+    return Answer(
         case_key=key,
         position=position,
         decision=decision,
         certainty=certainty if decision is not None else None,
+        started_at=None,
         time_on_case_s=5.0,
         answered_at=at,
         timed_out=decision is None,
@@ -88,7 +90,7 @@ def stored(
     at: float = 1_700_000_000.0,
     row_id: int = 1,
 ) -> StoredAttempt:
-    a = Attempt(
+    a = Answer(
         case_key=key,
         position=1,
         decision=decision,
@@ -97,8 +99,9 @@ def stored(
         answered_at=at,
         time_on_case_s=5.0,
         timed_out=decision is None,
+        truth=truth,
     )
-    return StoredAttempt(row_id, session_id, trainee_id, fingerprint, a, truth, label_shown)
+    return StoredAttempt(row_id, session_id, trainee_id, fingerprint, a, label_shown)
 
 
 def write_trainee(

@@ -34,7 +34,7 @@ def lesion_cohort(tmp_path: Path, note: str = "") -> tuple[Path, Path, Path]:
 
     def rows(*answers):
         return [replace(answer(k, d_truth, d, position=i + 1, at=1000.0 + i),
-                        marks=tuple((v.value, x, y) for v, x, y in marks))
+                        marks=tuple(marks))
                 for i, (k, d_truth, d, marks) in enumerate(answers)]
 
     for minute, (name, answers) in enumerate({

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bonescan_tutor.core.answers import METASTASES, NO_METASTASES, UNANSWERED
+from bonescan_tutor.core.answers import METASTASES, NO_METASTASES, UNANSWERED, Answer
 from bonescan_tutor.core.cases import Diagnosis
-from bonescan_tutor.core.quiz import Attempt, QuizMode, QuizSpec
+from bonescan_tutor.core.quiz import QuizMode, QuizSpec
 from bonescan_tutor.storage.answer_columns import HIDDEN, AnswerColumns
 from bonescan_tutor.storage.progress import ProgressStore, StoredAttempt, Trainee
 
@@ -22,8 +22,8 @@ def spec(mode: QuizMode = QuizMode.PRACTICE) -> QuizSpec:
 
 
 def answer(key: str, at: float, decision: Diagnosis | None = M, certainty: int | None = 80,
-           seconds: float = 12.5) -> Attempt:
-    return Attempt(
+           seconds: float = 12.5) -> Answer:
+    return Answer(
         case_key=key, position=int(key), decision=decision,
         certainty=None if decision is None else certainty, started_at=at - seconds,
         answered_at=at, time_on_case_s=seconds, timed_out=decision is None,
@@ -102,7 +102,7 @@ def test_empty_and_reordered_columns() -> None:
     assert empty.in_answer_order() is empty
 
     def stored(aid: int, at: float) -> StoredAttempt:
-        return StoredAttempt(aid, 1, 1, "fp", answer("1", at), M, True)
+        return StoredAttempt(aid, 1, 1, "fp", answer("1", at).with_truth(M), True)
 
     cols = AnswerColumns.from_attempts([stored(3, 20.0), stored(2, 10.0), stored(1, 20.0)])
     assert cols.in_answer_order().id.tolist() == [2, 1, 3]  # by time, ties by id

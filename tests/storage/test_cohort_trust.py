@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bonescan_tutor.storage.cohort import UNVERIFIED, Prefer, load_cohort, trainee_summaries
-from bonescan_tutor.storage.results import ResultStatus, write_results
+from bonescan_tutor.storage.results import ResultStatus, answer_to_dict, write_results
 from tests.storage.instructor_data import M, N, answer, dataset, forge, quiz_set, write_trainee
 
 # dataset(): keys 1-6 metastatic, 7-20 not.
@@ -72,8 +72,8 @@ def test_a_renamed_file_with_a_later_date_is_a_duplicate_not_a_replacement(inbox
 
 def test_answers_outside_the_set_are_listed_and_dropped(inbox: Path) -> None:
     def extra(d: dict) -> None:
-        d["attempts"].append(answer("3", M, M, 90, 5).to_dict())  # in the dataset, not the set
-        d["attempts"].append(answer("99", M, M, 90, 6).to_dict())  # in neither
+        d["attempts"].append(answer_to_dict(answer("3", M, M, 90, 5)))  # in the dataset, not the set
+        d["attempts"].append(answer_to_dict(answer("99", M, M, 90, 6)))  # in neither
 
     forged = forge(file_of(inbox, "ben"), extra)
     for ds in (None, dataset()):
@@ -114,7 +114,7 @@ def test_the_quiz_set_file_names_the_set_and_its_cases(inbox: Path, tmp_path: Pa
     qs = quiz_set(keys=KEYS)
     lone = tmp_path / "lone"
     path = write_trainee(qs, lone, "Ana", {"1": M, "2": M, "7": N, "8": N}, TRUTHS, 0)
-    forge(path, lambda d: d["attempts"].append(answer("3", M, M, 90, 5).to_dict()))
+    forge(path, lambda d: d["attempts"].append(answer_to_dict(answer("3", M, M, 90, 5))))
     assert "3" in load_cohort([lone]).case_keys  # one file alone: nothing to compare with
     cohort = load_cohort([lone], quiz_set=qs)
     assert cohort.case_keys == KEYS and "outside the quiz set" in cohort.warnings[0].message

@@ -17,7 +17,6 @@ from bonescan_tutor.storage.export import (
     export_imrmc,
     export_workbook,
     imrmc_path,
-    scored_answers,
 )
 from tests.storage.instructor_data import M, N, stored
 
@@ -77,8 +76,8 @@ def test_truth_label_names_the_open_datasets_own_class_beside_the_code(tmp_path:
 def test_workbook_has_the_summary_figures(tmp_path: Path) -> None:
     data = attempts()
     per = {
-        "Ana": summary(scored_answers([a for a in data if a.trainee_id == 1])),
-        "Ben, Jr": summary(scored_answers([a for a in data if a.trainee_id == 2])),
+        "Ana": summary([s.answer for s in [a for a in data if a.trainee_id == 1]]),
+        "Ben, Jr": summary([s.answer for s in [a for a in data if a.trainee_id == 2]]),
     }
     path = export_workbook(data, per, tmp_path / "r.xlsx", NAMES)
     sheets = pd.read_excel(path, sheet_name=None)
@@ -270,7 +269,7 @@ SUMMARY_COLUMNS = [  # the Summary sheet and the cohort's Trainees table read by
 
 def test_summary_columns_keep_their_names_and_order(tmp_path: Path) -> None:
     data = attempts()
-    per = {"Ana": summary(scored_answers([a for a in data if a.trainee_id == 1]))}
+    per = {"Ana": summary([a.answer for a in data if a.trainee_id == 1])}
     path = export_workbook(data, per, tmp_path / "r.xlsx", NAMES)
     columns = list(pd.read_excel(path, sheet_name="Summary").columns)
     assert columns[: len(SUMMARY_COLUMNS)] == SUMMARY_COLUMNS

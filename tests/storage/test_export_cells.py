@@ -17,7 +17,6 @@ from bonescan_tutor.storage.export import (
     export_attempts_csv,
     export_imrmc,
     export_workbook,
-    scored_answers,
 )
 from tests.storage.instructor_data import M, N, quiz_set, stored, write_trainee
 
@@ -63,7 +62,7 @@ def test_csv_cell_follows_the_owasp_rule(value, out) -> None:
 
 def test_answers_workbook_writes_strings(tmp_path: Path) -> None:
     rows = attempts()
-    summaries = {NAME: summary(scored_answers(rows[:2]))}
+    summaries = {NAME: summary([s.answer for s in rows[:2]])}
     out = export_workbook(rows, summaries, tmp_path / "a.xlsx", trainee_names=NAMES)
     found = xlsx_text_cells(out)
     cells = [c for sheet in found.values() for c in sheet]

@@ -16,7 +16,6 @@ from bonescan_tutor.storage.export import (
     export_attempts_csv,
     export_imrmc,
     export_workbook,
-    scored_answers,
 )
 from bonescan_tutor.storage.quizsets import write_quizset
 from tests.storage.instructor_data import quiz_set
@@ -41,7 +40,7 @@ def test_every_writer_gives_the_umask_mode(tmp_path: Path, umask: int) -> None:
     data = attempts()
     written = [
         export_attempts_csv(data, tmp_path / "a.csv", NAMES),
-        export_workbook(data, {"Ana": summary(scored_answers(data[:4]))}, tmp_path / "r.xlsx", NAMES),
+        export_workbook(data, {"Ana": summary([s.answer for s in data[:4]])}, tmp_path / "r.xlsx", NAMES),
         export_imrmc(data, tmp_path / "m.imrmc", modality="bone scan", trainee_names=NAMES),
         save_png(Image.new("RGB", (4, 4)), tmp_path / "f.png"),
     ]

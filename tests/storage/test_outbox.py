@@ -18,7 +18,7 @@ from tests.core.test_xapi import attempt, context
 def statements(trainee: str, n: int) -> list[xapi.Statement]:
     ctx = context(str(uuid.uuid4()))
     return [
-        xapi.answered(xapi.Actor(trainee), ctx, attempt(str(i)), Diagnosis.METASTASES)
+        xapi.statement_for(attempt(str(i)).with_truth(Diagnosis.METASTASES), xapi.Actor(trainee), ctx)
         for i in range(n)
     ]
 

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from bonescan_tutor.core.answers import Answer
 from bonescan_tutor.core.cases import Diagnosis, Projection
 from bonescan_tutor.core.errors import UsageError
-from bonescan_tutor.core.quiz import Attempt, QuizMode, QuizSpec, Tool
+from bonescan_tutor.core.quiz import QuizMode, QuizSpec, Tool
 from bonescan_tutor.core.quiz_session import QuizSession, SessionState
 from bonescan_tutor.storage import progress_schema
 from bonescan_tutor.storage.progress import (
@@ -33,10 +34,10 @@ def spec(mode: QuizMode = QuizMode.PRACTICE, n: int = 5) -> QuizSpec:
     return QuizSpec(id=f"quiz-{mode.value}", title="Week 1", case_keys=keys, mode=mode, seed=3)
 
 
-def attempt(key: str = "1", position: int = 1, at: float = 100.0, **kw: object) -> Attempt:
+def attempt(key: str = "1", position: int = 1, at: float = 100.0, **kw: object) -> Answer:
     fields: dict[str, object] = {"decision": M, "certainty": 80, "time_on_case_s": 4.0}
     fields.update(kw)
-    return Attempt(case_key=key, position=position, started_at=at - 4, answered_at=at, **fields)  # type: ignore[arg-type]
+    return Answer(case_key=key, position=position, started_at=at - 4, answered_at=at, **fields)  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -262,10 +263,10 @@ def test_attempt_round_trip_keeps_every_field(store: ProgressStore, ana: Trainee
     timeout = attempt("4", 3, decision=None, certainty=None, timed_out=True, at=200.0)
     store.record_attempt(sid, timeout, M, "fp1", label_shown=True)
     first, second = store.attempts(session_id=sid)
-    assert first.id == rid and first.attempt == a
+    assert first.id == rid and first.answer == a.with_truth(N)
     assert (first.truth, first.label_shown, first.revealed_truth) == (N, False, None)
     assert (first.session_id, first.trainee_id, first.dataset_fingerprint) == (sid, ana.id, "fp1")
-    assert second.attempt == timeout and second.revealed_truth is M
+    assert second.answer == timeout.with_truth(M) and second.revealed_truth is M
 
 
 def test_labels_stay_hidden_until_shown(store: ProgressStore, ana: Trainee) -> None:
@@ -287,7 +288,7 @@ def test_changed_exam_answer_replaces_the_row(store: ProgressStore, ana: Trainee
     again = store.record_attempt(sid, attempt("2", 1, decision=N, at=20.0), N, "fp")
     (only,) = store.attempts()
     assert first == again == only.id
-    assert only.attempt.decision is N and only.attempt.answered_at == 20.0
+    assert only.answer.decision is N and only.answer.answered_at == 20.0
 
 
 def test_shown_label_is_not_hidden_again(store: ProgressStore, ana: Trainee) -> None:
@@ -305,7 +306,7 @@ def test_closed_or_unknown_sessions_take_no_answers(store: ProgressStore, ana: T
         store.record_attempt(sid, attempt("1", 1, decision=N), M, "fp")
     with pytest.raises(UsageError, match="locked"):
         store.finish_session(sid, submitted=False)
-    assert store.attempts()[0].attempt.decision is M
+    assert store.attempts()[0].answer.decision is M
     with pytest.raises(UsageError, match="no quiz session 999"):
         store.record_attempt(999, attempt(), M, "fp")
     with pytest.raises(UsageError, match="no quiz session 999"):
@@ -338,9 +339,9 @@ def test_attempt_filters(store: ProgressStore, ana: Trainee) -> None:
     store.record_attempt(sa, attempt("1", 1, at=30.0), M, "fp")
     store.record_attempt(sa, attempt("2", 2, at=10.0), M, "fp")
     store.record_attempt(sb, attempt("1", 1, at=20.0), M, "fp")
-    assert [x.attempt.answered_at for x in store.attempts()] == [10.0, 20.0, 30.0]
-    assert [x.attempt.case_key for x in store.attempts(trainee=ana)] == ["2", "1"]
-    assert [x.attempt.answered_at for x in store.attempts(since=20.0)] == [20.0, 30.0]
+    assert [x.answer.answered_at for x in store.attempts()] == [10.0, 20.0, 30.0]
+    assert [x.answer.case_key for x in store.attempts(trainee=ana)] == ["2", "1"]
+    assert [x.answer.answered_at for x in store.attempts(since=20.0)] == [20.0, 30.0]
     assert [x.trainee_id for x in store.attempts(session_id=sb)] == [bruno.id]
     assert store.attempts(trainee=bruno, since=25.0) == []
 
@@ -368,7 +369,7 @@ def test_a_quiz_resumes_from_the_file(db: Path) -> None:
             session.next(10.0 + 10 * i)
     with ProgressStore.open(db) as s:
         (record,) = s.unfinished_sessions(s.get_or_create_trainee("ana"))
-        stored = [x.attempt for x in s.attempts(session_id=record.id)]
+        stored = [x.answer for x in s.attempts(session_id=record.id)]
         restored = QuizSession.restore(record.spec, "Ana", stored, now=100.0)
     assert restored.state is SessionState.SHOWING and restored.position == 3
     assert restored.attempts == session.attempts
@@ -456,9 +457,9 @@ def test_v1_file_migrates_keeping_every_row(db: Path) -> None:
         assert len(rows) == 9 and [r.id for r in rows] == list(range(1, 10))
         shown = {r.session_id: r.label_shown for r in rows}
         assert shown == {1: True, 2: True, 3: False}
-        assert all(r.attempt.tools_used == frozenset() for r in rows)
-        assert rows[0].attempt.marks == ((Projection.ANTERIOR, 1.0, 2.0),)
-        assert rows[0].attempt.decision is M and rows[0].truth is N and rows[0].attempt.note == "n"
+        assert all(r.answer.tools_used == frozenset() for r in rows)
+        assert rows[0].answer.marks == ((Projection.ANTERIOR, 1.0, 2.0),)
+        assert rows[0].answer.decision is M and rows[0].truth is N and rows[0].answer.note == "n"
         (ana,) = s.trainees()
         assert s.review_cards(ana) == {"2": '{"s": 1}'}
         assert [r.id for r in s.unfinished_sessions(ana)] == [3]
@@ -494,7 +495,8 @@ WRITER = """
 import sys
 from pathlib import Path
 from bonescan_tutor.core.cases import Diagnosis
-from bonescan_tutor.core.quiz import Attempt, QuizMode, QuizSpec
+from bonescan_tutor.core.answers import Answer
+from bonescan_tutor.core.quiz import QuizMode, QuizSpec
 from bonescan_tutor.storage.progress import ProgressStore
 
 store = ProgressStore.open(Path(sys.argv[1]))
@@ -502,7 +504,7 @@ trainee = store.get_or_create_trainee("Ana")
 keys = tuple(str(i) for i in range(100_000))
 sid = store.start_session(trainee, QuizSpec("k", "Kill", keys, QuizMode.PRACTICE), "demo", "fp")
 for i, key in enumerate(keys):
-    a = Attempt(key, i + 1, Diagnosis.METASTASES, 80, float(i), float(i) + 1, 1.0)
+    a = Answer(key, i + 1, Diagnosis.METASTASES, 80, float(i), float(i) + 1, 1.0)
     store.record_attempt(sid, a, Diagnosis.NO_METASTASES, "fp")
     print(key, flush=True)
 """
@@ -531,19 +533,20 @@ def test_kill_9_after_commit_loses_nothing(db: Path) -> None:
     assert proc.returncode == -signal.SIGKILL
     with ProgressStore.open(db) as s:
         assert s.recovered_from is None
-        stored = [x.attempt.case_key for x in s.attempts()]
+        stored = [x.answer.case_key for x in s.attempts()]
     assert len(stored) >= len(printed)
     assert stored == [str(i) for i in range(len(stored))]  # every printed one, no gaps
 
 
 def test_an_answer_and_its_review_card_are_saved_together(tmp_path: Path) -> None:
-    from bonescan_tutor.core.quiz import Attempt, QuizMode, QuizSpec
+    from bonescan_tutor.core.answers import Answer
+    from bonescan_tutor.core.quiz import QuizMode, QuizSpec
 
     with ProgressStore.open(tmp_path / "p.sqlite3") as store:
         trainee = store.get_or_create_trainee("Ana")
         spec = QuizSpec.create("t", ("1", "2"), QuizMode.PRACTICE)
         sid = store.start_session(trainee, spec, "demo", "fp")
-        attempt = Attempt("1", 1, Diagnosis.METASTASES, 80, 1.0, 2.0, 1.0)
+        attempt = Answer("1", 1, Diagnosis.METASTASES, 80, 1.0, 2.0, 1.0)
         store.record_attempt(sid, attempt, Diagnosis.METASTASES, "fp", label_shown=True,
                              review_card='{"card": 1}')
         assert store.review_card(trainee, "1") == '{"card": 1}'
@@ -587,7 +590,7 @@ def test_relocating_copies_everything_and_keeps_the_old_file(
     store.relocate(tmp_path / "elsewhere")
     assert store.path == tmp_path / "elsewhere" / "progress.sqlite3" and old.exists()
     store.record_attempt(sid, attempt("2", 2, at=101.0), N, "fp")
-    assert [a.attempt.case_key for a in store.attempts(session_id=sid)] == ["1", "2"]
+    assert [a.answer.case_key for a in store.attempts(session_id=sid)] == ["1", "2"]
     with ProgressStore.open(old) as before:
         assert len(before.attempts()) == 1
     with pytest.raises(ProgressFileError, match="already there"):

@@ -12,6 +12,7 @@ import pytest
 
 from bonescan_tutor import __version__
 from bonescan_tutor.core import xapi
+from bonescan_tutor.core.answers import Answer
 from bonescan_tutor.core.errors import UsageError
 from bonescan_tutor.core.quiz import QuizMode
 from bonescan_tutor.storage import outbox
@@ -43,8 +44,9 @@ def verbs(bodies: list[dict]) -> list[str]:
     return [b["verb"]["display"]["en-US"] for b in bodies]
 
 
-def answers(bodies: list[dict]) -> list[xapi.StatementAnswer]:
-    return [xapi.answer_from_statement(b) for b in bodies if b["verb"]["id"] == xapi.Verb.ANSWERED.iri]
+def answers(bodies: list[dict]) -> list[Answer]:
+    return [xapi.answer_from_statement(b).answer for b in bodies
+            if b["verb"]["id"] == xapi.Verb.ANSWERED.iri]
 
 
 def quizset_json(mode: QuizMode, pass_mark: float | None = None) -> tuple[str, str]:

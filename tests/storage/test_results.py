@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bonescan_tutor.core.answers import AnswerTable
 from bonescan_tutor.core.errors import UsageError
 from bonescan_tutor.storage.atomic_file import TEMP_PREFIX
 from bonescan_tutor.storage.results import (
@@ -37,6 +38,19 @@ def test_round_trip_and_file_name(tmp_path: Path) -> None:
     data = json.loads(path.read_text())
     assert data["attempts"][2]["decision"] is None and data["mode"] == "exam"
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(TEMP_PREFIX)]
+
+
+def test_an_edited_mark_on_an_unknown_view_is_dropped_the_rest_read(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from bonescan_tutor.core.cases import Projection
+
+    marked = replace(answer("1", M, M, 90, 1), marks=((Projection.POSTERIOR, 4.0, 5.5),))
+    path = write_results(quiz_set(), "Ana", [marked], tmp_path, now=NOW)
+    forge(path, lambda d: d["attempts"][0]["marks"].append(["lateral", 1, 2]))
+    (got,) = read_results(path).attempts
+    assert got.marks == ((Projection.POSTERIOR, 4.0, 5.5),) and got == marked
+    assert got.started_at is None  # results files carry no start time
 
 
 def test_a_taken_name_gets_a_number(tmp_path: Path) -> None:
@@ -137,8 +151,10 @@ def test_unwritable_folder(tmp_path: Path) -> None:
 
 def test_scored_answers_count_a_bare_decision_as_certain() -> None:
     a = answer("1", M, M, None)
-    assert a.scored().certainty == 100 and a.scored().decision is True
-    assert answer("8", N, None).scored().certainty is None
+    assert a.scored_certainty == 100
+    assert answer("8", N, None).scored_certainty is None
+    table = AnswerTable.from_answers([a, answer("8", N, None)])
+    assert table.certainty.tolist() == [100, 0] and table.decision.tolist() == [1, -1]
 
 
 def test_status_is_written_and_read(tmp_path: Path) -> None:

@@ -29,7 +29,7 @@ TRUTH = AnnotationSet("D", "fp-1", {
 
 
 def marked(a, *marks):
-    return replace(a, attempt=replace(a.attempt, marks=tuple(marks)))
+    return replace(a, answer=replace(a.answer, marks=tuple(marks)))
 
 
 def attempts() -> list:

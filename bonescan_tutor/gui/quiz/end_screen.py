@@ -125,16 +125,16 @@ class EndScreen(QWidget):
             f"Time: {minutes:.1f} min in all, median {s.time.median_s or 0:.0f} s per case<br>"
             f"<i>{s.calibration_note}</i>")
         self.figures = quiz_localization(
-            self.annotations, [f.case_key for f in end.feedback],
-            [ReadCase(f.case_key, f.truth.is_positive,
-                      round(100.0 * p_metastases(f.decision, f.certainty), 6), tuple(f.marks))
-             for f in end.feedback if f.decision is not None])
+            self.annotations, [f.answer.case_key for f in end.feedback],
+            [ReadCase(a.case_key, f.truth.is_positive,
+                      round(100.0 * p_metastases(a.decision, a.certainty), 6), tuple(a.marks))
+             for f in end.feedback if (a := f.answer).decision is not None])
         self.localization.setText(localization_html(self.figures))
         self.localization.setVisible(self.figures is not None)
         self.cases.clear()
         for f in end.feedback:
-            mark = "✔" if f.correct else ("⏱" if f.timed_out else "✘")
-            self.cases.addItem(f"{mark} {f.alias} — case {f.case_key}: "
+            mark = "✔" if f.answer.correct else ("⏱" if f.answer.timed_out else "✘")
+            self.cases.addItem(f"{mark} {f.alias} — case {f.answer.case_key}: "
                                f"{f.truth.label_in(layout)}")
         self.review_button.setEnabled(bool(end.missed))
         self.review_button.setText(f"Review the {len(end.missed)} missed case(s) now" if end.missed
@@ -146,28 +146,29 @@ class EndScreen(QWidget):
         if self.end is None or not 0 <= row < len(self.end.feedback):
             return
         f: Feedback = self.end.feedback[row]
-        yours = "no answer (time ran out)" if f.decision is None else (
-            f.decision.answer_in(self.layout_names)
-            + (f" at {f.certainty} %" if f.certainty else ""))
-        lines = [f"<b>{f.alias} — case {f.case_key}</b>",
+        a = f.answer
+        yours = "no answer (time ran out)" if a.decision is None else (
+            a.decision.answer_in(self.layout_names)
+            + (f" at {a.certainty} %" if a.certainty else ""))
+        lines = [f"<b>{f.alias} — case {a.case_key}</b>",
                  f"Physician's label: <b>{f.truth.label_in(self.layout_names)}</b>",
-                 f"Your answer: {yours}, {f.time_s:.0f} s", *f.clinical.lines()]
-        if f.note:
-            lines.append(f"<i>Teaching note: {f.note}</i>")
+                 f"Your answer: {yours}, {a.time_on_case_s:.0f} s", *f.clinical.lines()]
+        if f.clinical.note:
+            lines.append(f"<i>Teaching note: {f.clinical.note}</i>")
         self.detail.setText("<br>".join(lines))
         if self.case_lookup is not None:
-            case = self.case_lookup(f.case_key)
+            case = self.case_lookup(a.case_key)
             # The feedback's own view: the hot spots beside the marks, no other overlay
             # carried over from the trainee's reading choices.
             p = self.viewer.presenter
             p.state = replace(p.state, overlays=frozenset())
             self.viewer.show_case(case)
             self.viewer.presenter.set_overlay(HOTSPOTS, True)
-            self.viewer.scans.show_marks(list(f.marks))
-        expert = feedback_for(self.annotations, f.case_key, f.truth.is_positive, f.marks)
+            self.viewer.scans.show_marks(list(a.marks))
+        expert = feedback_for(self.annotations, a.case_key, f.truth.is_positive, a.marks)
         self.overlay.show(expert)
         self.lesion_panel.show_feedback(expert)
 
     def _review(self) -> None:
         if self.end is not None and self.end.missed:
-            self.reviewRequested.emit([f.case_key for f in self.end.missed])
+            self.reviewRequested.emit([f.answer.case_key for f in self.end.missed])

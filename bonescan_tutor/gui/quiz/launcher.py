@@ -118,7 +118,7 @@ class QuizLauncher:
         self.start = start
 
     def seen_keys(self, dataset: Dataset) -> set[str]:
-        return {a.attempt.case_key for a in self.store.attempts(trainee=self.trainee)
+        return {a.answer.case_key for a in self.store.attempts(trainee=self.trainee)
                 if a.dataset_fingerprint == dataset.fingerprint}
 
     def quick_quiz(self, dataset: Dataset) -> None:

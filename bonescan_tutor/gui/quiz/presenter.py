@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 from bonescan_tutor.core import review
-from bonescan_tutor.core.answers import CERTAINTY_LEVELS
+from bonescan_tutor.core.answers import CERTAINTY_LEVELS, Answer, Mark
 from bonescan_tutor.core.cases import Case, ClinicalInfo, Dataset, Diagnosis, Projection
-from bonescan_tutor.core.quiz import Attempt, Mark, QuizMode, QuizSpec, Tool
+from bonescan_tutor.core.quiz import QuizMode, QuizSpec, Tool
 from bonescan_tutor.core.quiz_session import QuizSession, SessionState, TimeRanOut
-from bonescan_tutor.core.scoring import AnswerTable, Summary, summary
+from bonescan_tutor.core.scoring import Summary, summary
 from bonescan_tutor.storage.progress import (
     ProgressFileError,
     ProgressStore,
@@ -45,19 +45,17 @@ CLOCK_SAVE_S = 5.0
 
 @dataclass(frozen=True)
 class Feedback:
-    """What the trainee learns about one answered case (its label is now revealed)."""
+    """What the trainee learns about one answered case (its label is now revealed):
+    the answer with its label (``Answer.truth``), the case's neutral alias and its
+    clinical details, whose note is the teaching note."""
 
     alias: str
-    case_key: str
-    truth: Diagnosis
-    decision: Diagnosis | None
-    certainty: int | None
-    time_s: float
-    correct: bool
-    timed_out: bool
+    answer: Answer
     clinical: ClinicalInfo
-    marks: tuple[Mark, ...]
-    note: str
+
+    @property
+    def truth(self) -> Diagnosis:
+        return self.answer.known_truth  # feedback exists once the label is shown
 
 
 @dataclass(frozen=True)
@@ -72,7 +70,7 @@ class Progress:
     remaining_case_s: float | None
     remaining_total_s: float | None
     elapsed_case_s: float
-    current: Attempt | None  # exam: the answer given so far to this case
+    current: Answer | None  # exam: the answer given so far to this case
 
 
 @dataclass(frozen=True)
@@ -107,10 +105,6 @@ def quiz_clinical_lines(clinical: ClinicalInfo) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _correct(attempt: Attempt, truth: Diagnosis) -> bool:
-    return attempt.decision is truth
-
-
 class QuizPresenter:
     """One trainee taking one quiz on one dataset."""
 
@@ -130,7 +124,7 @@ class QuizPresenter:
         self.on_finished: list[Callable[[], None]] = []
         #: Asked when the progress file cannot be written (the view's dialog).
         self.on_write_failure: Callable[[str], WriteChoice] = lambda _text: None
-        self._unsaved: list[Attempt] = []  # timeouts recorded but not yet stored
+        self._unsaved: list[Answer] = []  # timeouts recorded but not yet stored
         self._prompting = False  # a write-failure prompt is open: the tick waits
         self._clock_saved_at = -math.inf
 
@@ -151,7 +145,7 @@ class QuizPresenter:
     def resume(self, record: SessionRecord) -> None:
         """Continue a stored session at its first unanswered case, with its saved time."""
         spec = record.spec
-        stored = [s.attempt for s in self.store.attempts(session_id=record.id)]
+        stored = [s.answer for s in self.store.attempts(session_id=record.id)]
         self.session = QuizSession.restore(spec, self.trainee.name, stored, self.clock(),
                                            clock=record.clock)
         self.session_id = record.id
@@ -205,7 +199,7 @@ class QuizPresenter:
             self.marks.append((projection, float(x), float(y)))
         self._changed()
 
-    def answer(self, decision: Diagnosis, note: str = "") -> Attempt | None:
+    def answer(self, decision: Diagnosis, note: str = "") -> Answer | None:
         """Store the answer durably, then show feedback (practice) or move on (exam).
 
         The answer's time is taken here, when it was given: one given after the case's
@@ -340,39 +334,28 @@ class QuizPresenter:
             remaining_case_s=s.remaining_case_s(now), remaining_total_s=s.remaining_total_s(now),
             elapsed_case_s=s.time_on_case_s(now), current=s.attempt_at(s.position))
 
-    def feedback_for(self, attempt: Attempt) -> Feedback:
+    def feedback_for(self, attempt: Answer) -> Feedback:
         s = self._session()
         if not s.is_label_revealed(attempt.case_key):
             raise PermissionError("this case's label is still hidden")
         case = self.dataset.case(attempt.case_key)
-        return Feedback(
-            alias=f"Case {attempt.position} of {s.total}", case_key=case.key,
-            truth=case.diagnosis, decision=attempt.decision, certainty=attempt.certainty,
-            time_s=attempt.time_on_case_s, correct=_correct(attempt, case.diagnosis),
-            timed_out=attempt.timed_out, clinical=case.clinical, marks=attempt.marks,
-            note=case.clinical.note or "")
+        return Feedback(alias=f"Case {attempt.position} of {s.total}",
+                        answer=attempt.with_truth(case.diagnosis), clinical=case.clinical)
 
     def running_score(self) -> str:
         s = self._session()
         done = [a for a in s.attempts if s.is_label_revealed(a.case_key)]
-        right = sum(_correct(a, self.dataset.case(a.case_key).diagnosis) for a in done)
+        right = sum(a.with_truth(self.dataset.case(a.case_key).diagnosis).correct for a in done)
         return f"Score so far: {right} of {len(done)} correct"
 
     def end_of_session(self) -> EndOfSession:
         s = self._session()
         feedback = tuple(self.feedback_for(a) for a in s.attempts)
-        table = AnswerTable.from_arrays(
-            truth=[f.truth is Diagnosis.METASTASES for f in feedback],
-            decision=[None if f.decision is None else f.decision is Diagnosis.METASTASES
-                      for f in feedback],
-            certainty=[f.certainty if f.certainty is not None else 100 for f in feedback],
-            time_s=[f.time_s for f in feedback],
-            answered_at=[a.answered_at for a in s.attempts],
-            case_key=[f.case_key for f in feedback])
+        answers = [f.answer for f in feedback]
         return EndOfSession(
-            title=s.spec.title, mode=s.mode, summary=summary(table),
-            total_time_s=sum(f.time_s for f in feedback),
-            missed=tuple(f for f in feedback if not f.correct), feedback=feedback)
+            title=s.spec.title, mode=s.mode, summary=summary(answers),
+            total_time_s=sum(a.time_on_case_s for a in answers),
+            missed=tuple(f for f in feedback if not f.answer.correct), feedback=feedback)
 
     # --- internals -----------------------------------------------------------------------
     _last_shown_feedback: int | None = None
@@ -453,7 +436,7 @@ class QuizPresenter:
         finally:
             self._prompting = False
 
-    def _save(self, attempt: Attempt, case: Case, label_shown: bool) -> None:
+    def _save(self, attempt: Answer, case: Case, label_shown: bool) -> None:
         """One transaction: the answer and, once its label is shown, its review card."""
         assert self.session_id is not None
         card = self._next_card(attempt, case) if label_shown else None
@@ -461,8 +444,8 @@ class QuizPresenter:
                                   self.dataset.fingerprint, label_shown=label_shown,
                                   review_card=card)
 
-    def _next_card(self, attempt: Attempt, case: Case) -> str | None:
-        correct = _correct(attempt, case.diagnosis)
+    def _next_card(self, attempt: Answer, case: Case) -> str | None:
+        correct = attempt.with_truth(case.diagnosis).correct
         when = dt.datetime.fromtimestamp(attempt.answered_at, dt.UTC)
         return review.review(self.store.review_card(self.trainee, case.key), correct,
                              attempt.certainty, when)

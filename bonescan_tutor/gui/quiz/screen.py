@@ -28,7 +28,7 @@ from bonescan_tutor.core.answers import CERTAINTY_LEVELS
 from bonescan_tutor.core.cases import Case, Diagnosis, Layout
 from bonescan_tutor.core.overlays import HOTSPOTS
 from bonescan_tutor.core.quiz import QuizMode
-from bonescan_tutor.core.quiz_session import SessionState
+from bonescan_tutor.core.quiz_session import QuizSession, SessionState
 from bonescan_tutor.datasets.cache import ImageCache
 from bonescan_tutor.gui import action_specs as shared
 from bonescan_tutor.gui.actions import key_text, with_key
@@ -261,31 +261,31 @@ class QuizScreen(QWidget):
         self._refresh_controls()
 
     def show_feedback(self, feedback: Feedback, running: str) -> None:
-        right = feedback.correct
+        a = feedback.answer
+        right = a.correct
         verdict = ("<span style='color:#4cd964;font-size:16pt'>✔ Correct</span>" if right else
                    "<span style='color:#ff6b5a;font-size:16pt'>✘ Not correct</span>")
-        if feedback.timed_out:
+        if a.timed_out:
             verdict = "<span style='color:#ff9f0a;font-size:16pt'>⏱ Time ran out</span>"
-        yours = ("no answer" if feedback.decision is None else
-                 f"{feedback.decision.answer_in(self._layout())}"
-                 + (f" at {feedback.certainty} %" if feedback.certainty else ""))
+        yours = ("no answer" if a.decision is None else
+                 f"{a.decision.answer_in(self._layout())}"
+                 + (f" at {a.certainty} %" if a.certainty else ""))
         lines = [verdict,
                  f"Physician's label: <b>{feedback.truth.label_in(self._layout())}</b>",
-                 f"Your answer: {yours}, in {feedback.time_s:.0f} s",
-                 f"Case key: {feedback.case_key}"]
+                 f"Your answer: {yours}, in {a.time_on_case_s:.0f} s",
+                 f"Case key: {a.case_key}"]
         lines += feedback.clinical.lines()
-        if feedback.note:
-            lines.append(f"<i>Teaching note: {feedback.note}</i>")
-        expert = feedback_for(self.annotations, feedback.case_key, feedback.truth.is_positive,
-                              feedback.marks)
+        if feedback.clinical.note:
+            lines.append(f"<i>Teaching note: {feedback.clinical.note}</i>")
+        expert = feedback_for(self.annotations, a.case_key, feedback.truth.is_positive, a.marks)
         if expert is not None:
             lines.append("The expert's marks are drawn on the scans (the legend is below).")
-        elif feedback.marks:
-            lines.append(f"Your {len(feedback.marks)} mark(s) are the blue crosses, beside the "
+        elif a.marks:
+            lines.append(f"Your {len(a.marks)} mark(s) are the blue crosses, beside the "
                          "symmetry hot spots (orange circles).")
         lines.append(running)
         self.feedback.setText("<br>".join(lines))
-        self.viewer.scans.show_marks(list(feedback.marks))
+        self.viewer.scans.show_marks(list(a.marks))
         self.viewer.presenter.set_overlay(HOTSPOTS, True)
         self.overlay.show(expert)
         self.lesion_panel.show_feedback(expert)
@@ -402,9 +402,22 @@ class QuizScreen(QWidget):
     def _refresh_controls(self) -> None:
         p = self.presenter
         s = p.session if p else None
+        state = s.state if s is not None else None
         exam = s is not None and s.mode is QuizMode.EXAM
-        showing = s is not None and s.state is SessionState.SHOWING
-        feedback = s is not None and s.state is SessionState.FEEDBACK
+        showing = state is SessionState.SHOWING
+        feedback = state is SessionState.FEEDBACK
+        self._enable_answering(showing)
+        last = s is not None and feedback and s.position == s.total
+        self._show_navigation(exam, showing, feedback, last)
+        self.marks_hint.setVisible(showing)
+        if p is not None and showing:
+            self.viewer.scans.show_marks(list(p.marks))
+        self._say_answer_so_far(s if exam and showing else None)
+
+    def _enable_answering(self, showing: bool) -> None:
+        """Answer, certainty and note open while a case asks; the certainty buttons show
+        the presenter's certainty, none when it is not set."""
+        p = self.presenter
         for b in self.answer_buttons.values():
             b.setEnabled(showing)
         # An exclusive group keeps its checked button when told to uncheck it: the next
@@ -415,17 +428,21 @@ class QuizScreen(QWidget):
             b.setChecked(p is not None and p.certainty == self.certainty_group.id(b))
         self.certainty_group.setExclusive(True)
         self.note.setEnabled(showing)
+
+    def _show_navigation(self, exam: bool, showing: bool, feedback: bool, last: bool) -> None:
+        """Next once feedback is shown (an exam moves on freely); Finish on the last case;
+        previous, submit and the case list in an exam only."""
         self.answer_block.setVisible(not feedback)
         self.next_button.setEnabled(feedback or (exam and showing))
-        last = feedback and s and s.position == s.total
         self.next_button.setText(with_key("Finish" if last else "Next case ▶", shared.QUIZ_NEXT))
         self.previous_button.setVisible(exam)
         self.submit_button.setVisible(exam)
         self.case_list.setVisible(exam)
-        self.marks_hint.setVisible(showing)
-        if p is not None and showing:
-            self.viewer.scans.show_marks(list(p.marks))
-        current = s.attempt_at(s.position) if exam and showing and s is not None else None
+
+    def _say_answer_so_far(self, exam: QuizSession | None) -> None:
+        """The answer so far to the exam case on screen, or clear that line when it was said
+        of another case (``exam`` is None outside an exam case that asks)."""
+        current = exam.attempt_at(exam.position) if exam is not None else None
         if current is not None and current.decision is not None:
             self.message.setText(f"{ANSWER_SO_FAR}{current.decision.answer_in(self._layout())}"
                                  + (f" at {current.certainty} %" if current.certainty else "")

@@ -86,7 +86,7 @@ def filtered(
     titles = {s.id: s.quiz_title for s in sessions}
     return [
         s for s in attempts
-        if low <= s.attempt.answered_at < high
+        if low <= s.answer.answered_at < high
         and (flt.session_id is None or s.session_id == flt.session_id)
         and (flt.dataset_fingerprint is None or s.dataset_fingerprint == flt.dataset_fingerprint)
         and (flt.quiz_title is None or titles.get(s.session_id) == flt.quiz_title)

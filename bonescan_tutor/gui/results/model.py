@@ -21,6 +21,7 @@ from datetime import date, datetime, time, timedelta
 import numpy as np
 
 from bonescan_tutor.core.answers import METASTASES, NO_METASTASES, UNANSWERED
+from bonescan_tutor.core.answers import latest_per_case as latest_answers
 from bonescan_tutor.core.cases import Diagnosis, Layout
 from bonescan_tutor.core.review import LEECH_MISSES, leeches, misses
 from bonescan_tutor.core.scoring import AnswerTable, Summary, summary
@@ -249,15 +250,17 @@ class DashboardData:
 
 
 def _answer_table(columns: AnswerColumns) -> AnswerTable:
-    """Revealed attempts as ``core.scoring`` columns (an answer without a certainty,
-    from a quiz that did not ask for one, counts as 100 % sure)."""
+    """Revealed attempts as ``core.scoring`` columns: the table
+    ``AnswerTable.from_answers`` makes of the same stored answers, column for column
+    (an answer without a certainty, from a quiz that did not ask for one, counts as
+    100 % sure)."""
     decision = columns.decision
     certainty = np.where(columns.certainty > 0, columns.certainty, 100)
     return AnswerTable.from_arrays(
         np.equal(columns.revealed_truth, METASTASES),
         decision,
         np.where(decision == UNANSWERED, 0, certainty).astype(np.int16),
-        np.where(columns.timed_out, np.nan, columns.time_on_case_s),
+        columns.time_on_case_s,
         columns.answered_at,
         columns.case_key.tolist(),
     )
@@ -301,15 +304,11 @@ def find_leeches(table: AnswerTable) -> tuple[Leech, ...]:
 
 
 def latest_per_case(columns: AnswerColumns) -> AnswerColumns:
-    """The latest answer to each case (``columns`` in answer order), order kept."""
-    n = len(columns)
-    if n == 0:
+    """The latest answer to each case (``columns`` in answer order), order kept, by the
+    one rule ``core.answers.latest_per_case``."""
+    if len(columns) == 0:
         return columns
-    keys = np.asarray(columns.case_key, dtype=object)
-    _, first_from_end = np.unique(keys[::-1].astype(str), return_index=True)
-    keep = np.zeros(n, dtype=bool)
-    keep[n - 1 - first_from_end] = True
-    return columns.take(keep)
+    return columns.take(latest_answers(columns.case_key))
 
 
 def build_dashboard(
