@@ -217,43 +217,6 @@ def test_spreadsheet_missing_the_diagnosis_column(tmp_path: Path) -> None:
     assert dataset.case("1").clinical.age == 41  # the other columns still count
 
 
-def test_unknown_label_text(tmp_path: Path) -> None:
-    top = build(tmp_path / "d")
-    book = top / "Bone Scan Images Dataset.xlsx"
-    wb = load_workbook(book)
-    wb.active["J4"] = "Probably fine"  # patient 2
-    wb.save(book)
-    dataset, report = open_dataset(top)
-    p = _one_problem(report, ProblemKind.UNKNOWN_LABEL)
-    assert "'Probably fine'" in p.message and p.case_key == "2"
-    assert "2" not in dataset and len(dataset) == 4
-
-
-def test_duplicated_patient_number(tmp_path: Path) -> None:
-    top = build(tmp_path / "d")
-    book = top / "Bone Scan Images Dataset.xlsx"
-    wb = load_workbook(book)
-    wb.active.append([3, "A3", "P3", ".png", None, "Female", 50, 60, 160, "Bone metastases"])
-    wb.save(book)
-    dataset, report = open_dataset(top)
-    p = _one_problem(report, ProblemKind.DUPLICATE_KEY)
-    assert "patient 3" in p.message and "labels differ" in p.message
-    assert "3" not in dataset and len(dataset) == 4
-
-
-def test_row_without_images_and_images_without_row(tmp_path: Path) -> None:
-    top = build(tmp_path / "d")
-    book = top / "Bone Scan Images Dataset.xlsx"
-    wb = load_workbook(book)
-    wb.active.append([9, "A9", "P9", ".png", None, "Female", 50, 60, 160, "No bone metastases"])
-    wb.save(book)
-    write_png(top / "No bone metastases" / "Anterior" / "A12.png", scan_array(12))
-    dataset, report = open_dataset(top)
-    assert "A9.png" in _one_problem(report, ProblemKind.ROW_WITHOUT_IMAGES).message
-    assert _one_problem(report, ProblemKind.IMAGES_WITHOUT_ROW).file.endswith("A12.png")
-    assert set(dataset.keys) == set(EXPECTED)
-
-
 def test_folder_and_spreadsheet_disagree(tmp_path: Path) -> None:
     top = build(tmp_path / "d")
     src = top / "No bone metastases"
