@@ -32,7 +32,7 @@ from bonescan_tutor.core.scoring import summary
 from bonescan_tutor.gui.app import configure_pyqtgraph
 from bonescan_tutor.gui.results.model import DashboardFilter, build_dashboard
 from bonescan_tutor.gui.results.presenter import progress_loader
-from bonescan_tutor.gui.results.view import DashboardScreen
+from bonescan_tutor.gui.results.screen import DashboardScreen
 from bonescan_tutor.storage.progress import ProgressStore
 
 SESSIONS = 100

@@ -61,3 +61,24 @@ def report_absolute(name: str, value: float, unit: str, target: float) -> bool:
     ok = value <= target
     print(f"{name:<48} {value:9.2f} {unit:<3} target <= {target:g} {unit}  {'OK' if ok else 'MISSED'}")
     return ok
+
+
+FIRST_CASE_DRAWN = r"""
+from bonescan_tutor.gui.viewer import scan_view
+
+def when_first_case_drawn(then):
+    # then() once both views of a case have been painted with their pixels
+    painted = set()
+    original = scan_view.PackedImage.paint
+
+    def paint(self, painter, *args):
+        original(self, painter, *args)
+        if self.image is not None and self._format == scan_view.QImage.Format.Format_RGB32:
+            painted.add(id(self))
+            if len(painted) == 2:
+                then()
+
+    scan_view.PackedImage.paint = paint
+"""
+"""Code for a benchmark's child interpreter (joined to its script): the moment the first
+case is on screen, as the resident sees it."""

@@ -21,7 +21,7 @@ from benchmarks.progress_history import SessionPlan, write_history
 from bonescan_tutor.core.quiz import QuizMode
 from bonescan_tutor.gui.app import configure_pyqtgraph
 from bonescan_tutor.gui.results.presenter import progress_loader
-from bonescan_tutor.gui.results.view import DashboardScreen
+from bonescan_tutor.gui.results.screen import DashboardScreen
 from bonescan_tutor.storage.progress import ProgressStore
 
 STYLES = Path(__file__).resolve().parents[1] / "resources" / "styles"

@@ -27,9 +27,9 @@ from bonescan_tutor.core.quiz_draw import draw_cases
 from bonescan_tutor.datasets.cache import ImageCache
 from bonescan_tutor.datasets.detect import open_dataset
 from bonescan_tutor.gui.app import configure_pyqtgraph, make_settings
-from bonescan_tutor.gui.instructor.builder import QuizSetBuilder
-from bonescan_tutor.gui.instructor.cohort_view import CohortDialog
+from bonescan_tutor.gui.instructor.cohort_dialog import CohortDialog
 from bonescan_tutor.gui.instructor.model import Mix
+from bonescan_tutor.gui.instructor.quizset_dialog import QuizSetDialog
 from bonescan_tutor.storage.quizsets import QuizSet
 from bonescan_tutor.storage.results import write_results
 
@@ -81,7 +81,7 @@ def main(out: Path) -> None:
         settings = make_settings(Path(tmp) / "settings.ini")
         for name in ("dark", "light"):
             app.setStyleSheet((STYLES / f"{name}.qss").read_text(encoding="utf-8"))
-            builder = QuizSetBuilder(dataset, settings, cache)
+            builder = QuizSetDialog(dataset, settings, cache)
             builder.resize(1400, 860)
             builder.show()
             builder.n_cases.setValue(10)

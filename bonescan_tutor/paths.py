@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 APP_NAME = "bonescan-tutor"
@@ -76,24 +77,26 @@ def home_dir() -> Path | None:
     return portable_dir()
 
 
-def user_data_dir() -> Path:
-    """Where the progress file lives."""
+def _user_dir(kind: str) -> Path:
+    """``kind`` ("data", "config" or "cache") under the app's home when one is set, else
+    where the platform keeps an app's files of that kind."""
     home = home_dir()
     if home is not None:
-        return home / "data"
-    from platformdirs import user_data_path
+        return home / kind
+    import platformdirs
 
-    return user_data_path(APP_NAME, APP_AUTHOR)
+    where: Callable[[str, str], Path] = getattr(platformdirs, f"user_{kind}_path")
+    return where(APP_NAME, APP_AUTHOR)
+
+
+def user_data_dir() -> Path:
+    """Where the progress file lives."""
+    return _user_dir("data")
 
 
 def user_config_dir() -> Path:
     """Where settings live (QSettings is given an INI file here)."""
-    home = home_dir()
-    if home is not None:
-        return home / "config"
-    from platformdirs import user_config_path
-
-    return user_config_path(APP_NAME, APP_AUTHOR)
+    return _user_dir("config")
 
 
 def settings_file() -> Path:
@@ -102,12 +105,8 @@ def settings_file() -> Path:
 
 
 def user_cache_dir() -> Path:
-    home = home_dir()
-    if home is not None:
-        return home / "cache"
-    from platformdirs import user_cache_path
-
-    return user_cache_path(APP_NAME, APP_AUTHOR)
+    """Where what can be made again is kept (read spreadsheets, by their checksum)."""
+    return _user_dir("cache")
 
 
 def datasets_dir() -> Path:

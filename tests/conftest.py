@@ -22,3 +22,13 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     paths.set_home(None)
     yield home
     paths.set_home(None)
+
+
+@pytest.fixture
+def ring(monkeypatch: pytest.MonkeyPatch):
+    """No LRS address or password from the environment, and a keyring in memory."""
+    from tests.gui.lrs_dialog_helpers import MemoryKeyring, clean_env, using_keyring
+
+    clean_env(monkeypatch)
+    with using_keyring(MemoryKeyring()) as ring:
+        yield ring

@@ -211,6 +211,22 @@ MIN_PART_HEIGHT = 0.1
 RETHRESHOLD_BINS = 16
 
 
+def max_filter(a: np.ndarray, radius: int) -> np.ndarray:
+    """Running maximum over a (2 radius + 1) square, separable; on a boolean mask, its
+    dilation by a square."""
+    out = a.copy()
+    for axis in (0, 1):
+        src = out.copy()
+        n = a.shape[axis]
+        for s in range(1, min(radius, n - 1) + 1):
+            lo: list[slice] = [slice(None), slice(None)]
+            hi: list[slice] = [slice(None), slice(None)]
+            lo[axis], hi[axis] = slice(0, n - s), slice(s, n)
+            np.maximum(out[tuple(lo)], src[tuple(hi)], out=out[tuple(lo)])
+            np.maximum(out[tuple(hi)], src[tuple(lo)], out=out[tuple(hi)])
+    return out
+
+
 def label_components(mask: np.ndarray) -> tuple[np.ndarray, int]:
     """4-connected regions of a boolean mask: labels 1..n (0 outside), and n.
 

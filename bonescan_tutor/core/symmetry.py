@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from bonescan_tutor.core.body import Body, gaussian_filter
+from bonescan_tutor.core.body import Body, gaussian_filter, max_filter
 from bonescan_tutor.core.cases import Projection
 from bonescan_tutor.core.midline import (
     Midline,
@@ -331,21 +331,6 @@ def regional_indices(
     return _regions(search.body, _axis_frame(search.body, to_grid(midline)), projection)
 
 
-def _max_filter(a: np.ndarray, radius: int) -> np.ndarray:
-    """Running maximum over a (2 radius + 1) square, separable."""
-    out = a.copy()
-    for axis in (0, 1):
-        src = out.copy()
-        n = a.shape[axis]
-        for s in range(1, min(radius, n - 1) + 1):
-            lo: list[slice] = [slice(None), slice(None)]
-            hi: list[slice] = [slice(None), slice(None)]
-            lo[axis], hi[axis] = slice(0, n - s), slice(s, n)
-            np.maximum(out[tuple(lo)], src[tuple(hi)], out=out[tuple(lo)])
-            np.maximum(out[tuple(hi)], src[tuple(lo)], out=out[tuple(hi)])
-    return out
-
-
 def _hotspots(
     grid: np.ndarray,
     frame: _AxisFrame,
@@ -358,7 +343,7 @@ def _hotspots(
     if not midline.confident or max_spots <= 0:
         return []
     half_sigma = sigma / 2.0
-    peaks = (grid >= _max_filter(grid, max(1, round(2 * half_sigma)))) & (grid > threshold)
+    peaks = (grid >= max_filter(grid, max(1, round(2 * half_sigma)))) & (grid > threshold)
     ys, xs = np.nonzero(peaks)
     order = np.argsort(-grid[ys, xs], kind="stable")
     chosen: list[Hotspot] = []

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from bonescan_tutor.core.body import as_float_image, find_body, label_components
+from bonescan_tutor.core.body import as_float_image, find_body, label_components, max_filter
 from bonescan_tutor.core.cases import Dataset, View
 from bonescan_tutor.core.errors import ImageError, UsageError
 from bonescan_tutor.datasets.images import view_pixels
@@ -35,20 +35,6 @@ MARGIN_PX = 4
 OVERLAP_NOTE = ("Text or markers lying on the body itself cannot be removed this way: check "
                 "each copy before you share it.")
 MANIFEST = "manifest.csv"
-
-
-def _dilate(mask: np.ndarray, radius: int) -> np.ndarray:
-    out = mask.copy()
-    for axis in (0, 1):
-        src = out.copy()
-        n = mask.shape[axis]
-        for s in range(1, min(radius, n - 1) + 1):
-            lo: list[slice] = [slice(None), slice(None)]
-            hi: list[slice] = [slice(None), slice(None)]
-            lo[axis], hi[axis] = slice(0, n - s), slice(s, n)
-            out[tuple(lo)] |= src[tuple(hi)]
-            out[tuple(hi)] |= src[tuple(lo)]
-    return out
 
 
 def _fill_holes(mask: np.ndarray) -> np.ndarray:
@@ -69,7 +55,7 @@ def silhouette(image: np.ndarray, margin: int = MARGIN_PX) -> np.ndarray:
     full = np.zeros(img.shape, dtype=bool)
     grid = np.repeat(np.repeat(_fill_holes(body.mask), 2, axis=0), 2, axis=1)
     full[: grid.shape[0], : grid.shape[1]] = grid
-    return _dilate(full, margin)
+    return max_filter(full, margin)  # the mask dilated by the margin
 
 
 @dataclass(frozen=True)

@@ -1,49 +1,32 @@
-"""Every command as data: id, menu, text, default key, handler.
+"""The window's commands as ``QAction`` objects, made from ``ActionSpec`` values.
 
-Menus, the keyboard-shortcuts dialog and the tests read the same registry, so a key
-shown in Help is a key that works. Auto-repeat is off: holding a key does not answer
-ten cases.
+Menus, the keyboard-shortcuts dialog, the key hints in labels (``with_key``) and the
+tests read the same specs, so a key shown anywhere is a key that works. Auto-repeat is
+off: holding a key does not answer ten cases.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenuBar, QWidget
 
-from bonescan_tutor.core.overlays import OverlaySpec, specs
+from bonescan_tutor.gui.action_specs import ActionSpec
 
 
-@dataclass(frozen=True)
-class ActionSpec:
-    id: str
-    menu: str
-    text: str
-    key: str | None = None
-    tip: str = ""
-    checkable: bool = False
-
-
-def overlay_action(spec: OverlaySpec) -> ActionSpec:
-    """The command that turns an overlay on and off, from the overlay registry."""
-    return ActionSpec(spec.action, "&Overlays", spec.command, spec.key)
-
-
-def overlay_actions() -> list[ActionSpec]:
-    return [overlay_action(spec) for spec in specs()]
-
-
-INVERT = ActionSpec("invert", "&Window", "Invert gray", "I")
+def key_text(key: str | QKeySequence) -> str:
+    """A key as the platform writes it, the main key called Enter as keyboards print it."""
+    text = QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText)
+    return text[:-len("Return")] + "Enter" if text.endswith("Return") else text
 
 
 def with_key(text: str, spec: ActionSpec) -> str:
     """``text`` with the command's key as the platform writes it: "Midline (M)"."""
     if not spec.key:
         return text
-    return f"{text} ({QKeySequence(spec.key).toString(QKeySequence.SequenceFormat.NativeText)})"
+    return f"{text} ({key_text(spec.key)})"
 
 
 class ActionRegistry:
@@ -85,7 +68,7 @@ class ActionRegistry:
 
     def key_of(self, action_id: str) -> str:
         """The shortcut as the user's platform writes it."""
-        return self._actions[action_id].shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        return key_text(self._actions[action_id].shortcut())
 
     def build_menus(self, bar: QMenuBar, order: tuple[str, ...]) -> None:
         """One menu per ``ActionSpec.menu``, in ``order``, actions in registration order."""

@@ -9,19 +9,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bonescan_tutor.core.answers import CERTAINTY_LEVELS
-from bonescan_tutor.core.cases import Diagnosis
 from bonescan_tutor.core.overlays import specs
 from bonescan_tutor.core.quiz import Tool
 from bonescan_tutor.core.windowing import PRESETS
-from bonescan_tutor.gui.actions import INVERT, ActionSpec, overlay_action
+from bonescan_tutor.gui import action_specs as shared
+from bonescan_tutor.gui.action_specs import ActionSpec, overlay_action
 from bonescan_tutor.gui.main_lrs import lrs_settings
 
 if TYPE_CHECKING:
     from bonescan_tutor.gui.main_window import MainWindow
 
 MENUS = ("&File", "&View", "&Window", "&Overlays", "&Quiz", "&Instructor", "&Settings", "&Help")
-CERTAINTY_KEYS = {c: f"Alt+{c // 10 % 10}" for c in CERTAINTY_LEVELS}  # Alt+5 .. Alt+9, Alt+0 = 100 %
 
 
 def register_commands(w: MainWindow) -> None:
@@ -46,7 +44,7 @@ def register_commands(w: MainWindow) -> None:
     add(ActionSpec("mirror", "&View", "Mirror the posterior view", "H"),
         lambda: t(Tool.MIRROR_POSTERIOR, lambda p: p.toggle_mirror_posterior()))
     add(ActionSpec("theme", "&View", "Light/dark theme", "Ctrl+T"), w.toggle_theme)
-    add(INVERT, lambda: t(Tool.INVERT, lambda p: p.toggle_invert()))
+    add(shared.INVERT, lambda: t(Tool.INVERT, lambda p: p.toggle_invert()))
     add(ActionSpec("auto", "&Window", "Auto window (skeleton)", "0"),
         lambda: t(Tool.WINDOWING, lambda p: p.auto_window()))
     for preset in PRESETS.values():
@@ -66,31 +64,25 @@ def register_commands(w: MainWindow) -> None:
 def _register_quiz_commands(w: MainWindow) -> None:
     add, q = w.actions.add, w._on_quiz_screen
     add(ActionSpec("quick_quiz", "&Quiz", "&Quick quiz…", "Ctrl+N"), w.quick_quiz)
-    add(ActionSpec("review_due", "&Quiz", "&Review due cases", "Ctrl+Shift+R"), w.review_due)
-    add(ActionSpec("answer_yes", "&Quiz", "Answer: metastases", "P"),
-        lambda: q(lambda screen: screen.answer(Diagnosis.METASTASES)))
-    add(ActionSpec("answer_no", "&Quiz", "Answer: no metastases", "N"),
-        lambda: q(lambda screen: screen.answer(Diagnosis.NO_METASTASES)))
-    for certainty, key in CERTAINTY_KEYS.items():
-        add(ActionSpec(f"certainty_{certainty}", "&Quiz", f"Certainty {certainty} %", key),
-            lambda c=certainty: w._certainty(lambda quiz: quiz.set_certainty(c)))
-    add(ActionSpec("certainty_down", "&Quiz", "Less certain", "["),
-        lambda: w._certainty(lambda quiz: quiz.step_certainty(-1)))
-    add(ActionSpec("certainty_up", "&Quiz", "More certain", "]"),
-        lambda: w._certainty(lambda quiz: quiz.step_certainty(1)))
-    add(ActionSpec("quiz_next", "&Quiz", "Next case", "Return"),
-        lambda: q(lambda screen: screen.next_case()))
+    add(shared.REVIEW_DUE, w.review_due)
+    for diagnosis, spec in shared.ANSWERS.items():
+        add(spec, lambda d=diagnosis: q(lambda screen: screen.answer(d)))
+    for certainty, spec in shared.CERTAINTIES.items():
+        add(spec, lambda c=certainty: w._certainty(lambda quiz: quiz.set_certainty(c)))
+    add(shared.CERTAINTY_DOWN, lambda: w._certainty(lambda quiz: quiz.step_certainty(-1)))
+    add(shared.CERTAINTY_UP, lambda: w._certainty(lambda quiz: quiz.step_certainty(1)))
+    add(shared.QUIZ_NEXT, lambda: q(lambda screen: screen.next_case()))
     add(ActionSpec("exam_previous", "&Quiz", "Exam: previous case", "Left"),
         lambda: q(lambda screen: screen.go(-1)))
     add(ActionSpec("exam_next", "&Quiz", "Exam: next case", "Right"),
         lambda: q(lambda screen: screen.go(1)))
-    add(ActionSpec("submit", "&Quiz", "Submit the exam", "Ctrl+Return"),
+    add(shared.SUBMIT,
         lambda: q(lambda screen: screen.submit() if w.quiz and w.quiz.can_submit else None))
     add(ActionSpec("pause", "&Quiz", "Pause / resume", "Ctrl+P"),
         lambda: q(lambda screen: screen.toggle_pause()))
     add(ActionSpec("leave_quiz", "&Quiz", "Leave the quiz (answers are kept)", "Ctrl+W"),
         w.leave_quiz)
-    add(ActionSpec("resume_exam", "&Quiz", "R&esume the exam", "Ctrl+Shift+E"), w.resume_exam)
+    add(shared.RESUME_EXAM, w.resume_exam)
     add(ActionSpec("abandon_exam", "&Quiz", "&Abandon the exam…"), w.abandon_exam)
     add(ActionSpec("write_results_again", "&Quiz", "&Write results file again…"),
         w.write_results_again)

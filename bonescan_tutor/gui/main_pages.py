@@ -65,16 +65,16 @@ class PageCommands:
 
     # --- instructor ---------------------------------------------------------------------------
     def new_quiz_set(self) -> None:
-        from bonescan_tutor.gui.instructor.builder import QuizSetBuilder
+        from bonescan_tutor.gui.instructor.quizset_dialog import QuizSetDialog
 
         if self.dataset is None:
             self.statusBar().showMessage("Open a dataset first.", 4000)
             return
         if not self._blocked("new_quizset"):
-            QuizSetBuilder(self.dataset, self.settings, self.cache, self).exec()
+            QuizSetDialog(self.dataset, self.settings, self.cache, self).exec()
 
     def cohort_results(self) -> None:
-        from bonescan_tutor.gui.instructor.cohort_view import CohortDialog
+        from bonescan_tutor.gui.instructor.cohort_dialog import CohortDialog
 
         if not self._blocked("cohort"):
             CohortDialog(self.settings, self.dataset, self, self.annotations).exec()
@@ -90,7 +90,7 @@ class PageCommands:
 
     def annotate_cases(self) -> None:
         """Instructor > Annotate cases: mark lesions and findings on the open dataset."""
-        from bonescan_tutor.gui.instructor.annotate_view import AnnotateDialog
+        from bonescan_tutor.gui.instructor.annotate_dialog import AnnotateDialog
 
         if self.dataset is None:
             self.statusBar().showMessage("Open a dataset first.", 4000)
@@ -176,7 +176,7 @@ class PageCommands:
         if self.dashboard is None or self.dashboard.property("trainee") != trainee.name:
             from bonescan_tutor.gui.results.localization import localization_loader
             from bonescan_tutor.gui.results.presenter import due_loader, progress_loader
-            from bonescan_tutor.gui.results.view import DashboardScreen
+            from bonescan_tutor.gui.results.screen import DashboardScreen
 
             if self.dashboard is not None:
                 self.dashboard.setParent(None)
@@ -419,10 +419,10 @@ class PageCommands:
 
     # --- dialogs ------------------------------------------------------------------------
     def show_report(self) -> None:
-        from bonescan_tutor.gui.dialogs.report import ReportDialog
+        from bonescan_tutor.gui.dialogs.validation_report import ValidationReportDialog
 
         if self.dataset is not None and not self._blocked("report"):
-            ReportDialog(self.dataset, self.report, self).exec()
+            ValidationReportDialog(self.dataset, self.report, self).exec()
 
     def show_shortcuts(self) -> None:
         from bonescan_tutor.gui.dialogs.shortcuts import ShortcutsDialog

@@ -9,6 +9,7 @@ data in ``main_commands``. Pages are named by their widgets, never by an index.
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -31,6 +32,7 @@ from bonescan_tutor.core.cases import Projection
 from bonescan_tutor.core.validation import ValidationReport
 from bonescan_tutor.datasets.cache import ImageCache
 from bonescan_tutor.gui import theme
+from bonescan_tutor.gui.action_specs import RESUME_EXAM, menu_path
 from bonescan_tutor.gui.actions import ActionRegistry
 from bonescan_tutor.gui.library.panel import LibraryPanel
 from bonescan_tutor.gui.lrs_status import LrsLink
@@ -53,7 +55,8 @@ DEMO_BANNER = (
 )
 PAUSED_TEXT = ("<h2>The exam is paused</h2><p>Its clock is stopped. Until it is submitted or "
                "abandoned, the library, the dataset report and the dashboard stay closed.</p>"
-               "<p>Quiz &gt; Resume the exam (Ctrl+Shift+E) continues at the first unanswered "
+               f"<p>{html.escape(menu_path(RESUME_EXAM))} ({RESUME_EXAM.key}) continues at the "
+               "first unanswered "
                "case; Quiz &gt; Abandon the exam… ends it with the answers given.</p>")
 
 

@@ -85,22 +85,3 @@ def write_bytes(path: Path, data: bytes, error: Callable[[str], BonescanError]) 
 def _remove(tmp: Path) -> None:
     with contextlib.suppress(OSError):
         tmp.unlink()
-
-
-def read_capped(path: Path, error: Callable[[str], BonescanError], what: str, limit: int) -> bytes:
-    """The bytes of a small file the user picked, or ``error`` saying why they cannot be had.
-
-    ``what`` names the kind of file ("a quiz-set file"); ``limit`` refuses a file far too
-    large to be one before reading it.
-    """
-    where = str(path)
-    try:
-        if path.stat().st_size > limit:
-            raise error(f"{where}: too large for {what} (over {limit // 1_000_000} MB).")
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise error(f"{where}: no such file. Check the path.") from None
-    except IsADirectoryError:
-        raise error(f"{where}: this is a folder, not {what}.") from None
-    except OSError as exc:
-        raise error(f"{where}: cannot be read ({_why(exc)}).") from exc

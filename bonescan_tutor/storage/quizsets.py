@@ -43,6 +43,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -302,25 +303,26 @@ def _results_folder(data: dict[str, Any], problems: list[str]) -> str | None:
     return results_folder
 
 
-def _pass_mark(data: dict[str, Any], problems: list[str]) -> float | None:
-    pass_mark = data.get("pass_mark")
-    if pass_mark is None:
-        return None
-    problem = pass_mark_problem(pass_mark)
+def _optional(data: dict[str, Any], key: str, problem_of: Callable[[object], str | None],
+              problems: list[str]) -> Any:
+    """``data[key]`` when it is there and sound; ``None`` when it is absent, or when it
+    is unsound (its problem then joins ``problems``)."""
+    value = data.get(key)
+    problem = problem_of(value) if value is not None else None
     if problem:
         problems.append(problem)
         return None
-    return float(pass_mark)
+    return value
+
+
+def _pass_mark(data: dict[str, Any], problems: list[str]) -> float | None:
+    pass_mark = _optional(data, "pass_mark", pass_mark_problem, problems)
+    return None if pass_mark is None else float(pass_mark)
 
 
 def _lrs_endpoint(data: dict[str, Any], problems: list[str]) -> str | None:
-    lrs_endpoint = data.get("lrs_endpoint")
-    if lrs_endpoint is not None:
-        problem = endpoint_problem(lrs_endpoint)
-        if problem:
-            problems.append(problem)
-            return None
-    return lrs_endpoint
+    endpoint: str | None = _optional(data, "lrs_endpoint", endpoint_problem, problems)
+    return endpoint
 
 
 def _dataset(dataset: object, text: Checker, problems: list[str]) -> dict[str, str]:

@@ -13,8 +13,7 @@ from bonescan_tutor import cli
 from bonescan_tutor.core.quiz import QuizMode, QuizSpec
 from bonescan_tutor.datasets.detect import open_dataset
 from bonescan_tutor.storage.quizsets import QuizSet
-from tests.builders import Spec, build
-from tests.storage.instructor_data import M, N, forge, write_trainee
+from tests.storage.instructor_data import THREE_TRAINEES, M, N, forge, week4_cohort
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -26,17 +25,10 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 @pytest.fixture
 def setup(tmp_path: Path) -> tuple[Path, Path]:
     """A built dataset (cases 1-2 metastatic, 3-5 not) and a folder of results."""
-    ds = build(tmp_path / "ds", Spec(n_met=2, n_normal=3))
-    dataset, _ = open_dataset(ds)
-    spec = QuizSpec(id="q1", title="Week 4", case_keys=("1", "2", "3", "4"), mode=QuizMode.EXAM)
-    qs = QuizSet.for_dataset(spec, dataset)
-    truths = {k: dataset.case(k).diagnosis for k in spec.case_keys}
-    inbox = tmp_path / "inbox"
-    write_trainee(qs, inbox, "Ana", {"1": M, "2": M, "3": N, "4": N}, truths, 0)
-    write_trainee(qs, inbox, "Ben", {"1": N, "2": M, "3": N, "4": M}, truths, 1)
-    write_trainee(qs, inbox, "Cy", {"1": N, "2": M, "3": M, "4": N}, truths, 2)
-    (inbox / "readme.txt").write_text("hello")
-    return ds, inbox
+    cohort = week4_cohort(tmp_path, answers={**THREE_TRAINEES,
+                                              "Cy": {"1": N, "2": M, "3": M, "4": N}})
+    (cohort.inbox / "readme.txt").write_text("hello")
+    return cohort.folder, cohort.inbox
 
 
 def test_summary_and_problem_files(

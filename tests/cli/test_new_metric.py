@@ -16,7 +16,7 @@ from bonescan_tutor.core.estimates import Estimate
 from bonescan_tutor.core.metric_registry import Kind, Metric
 from bonescan_tutor.core.scoring import Summary
 from bonescan_tutor.gui.instructor.cohort_model import trainee_cells, trainee_columns
-from bonescan_tutor.gui.results import figures
+from bonescan_tutor.gui.results import series
 from bonescan_tutor.storage.cohort import load_cohort
 from bonescan_tutor.storage.cohort_workbook import write_cohort_csv, write_cohort_workbook
 from tests.cli.test_report_cli import M, N, record
@@ -79,9 +79,9 @@ def test_a_registered_metric_appears_on_the_dashboard_and_the_cohort_view(toy: M
     from tests.core.test_scoring import M, N, scored
 
     s = summary([scored("1", M, M, 80, float("nan"), 0.0), scored("2", N, None, None, float("nan"), 0.0)])
-    cards = {h.title: h for h in figures.headlines(s)}
+    cards = {h.title: h for h in series.headlines(s)}
     assert (cards["Toy share"].value, cards["Toy share"].detail) == ("0.500", "a toy")
-    assert figures.card_count() == len(cards)
+    assert series.card_count() == len(cards)
     columns = trainee_columns()
     assert columns[-3] == "Toy share"
     assert trainee_cells("Ana", s, "complete", "a.bstresult")[-3] == "0.500"

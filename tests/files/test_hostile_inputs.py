@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import json
 import tempfile
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from bonescan_tutor.datasets import archives, bs80k, fetch, manifest
 from bonescan_tutor.datasets.detect import open_dataset
 from bonescan_tutor.datasets.images import decode_image, read_header
 from bonescan_tutor.files import tables
+from tests.fake_zenodo import make_zip
 
 FAST = settings(max_examples=60, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -53,17 +53,9 @@ def _xlsx() -> bytes:
     return buf.getvalue()
 
 
-def _zip(members: dict[str, bytes]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in members.items():
-            zf.writestr(name, data)
-    return buf.getvalue()
-
-
 PNG = _png()
 XLSX = _xlsx()
-DATASET_ZIP = _zip({
+DATASET_ZIP = make_zip({
     "d/Bone metastases/Anterior/A1.png": PNG,
     "d/Bone metastases/Posterior/P1.png": PNG,
     "d/No bone metastases/Anterior/A2.png": PNG,

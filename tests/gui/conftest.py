@@ -1,4 +1,5 @@
-"""GUI fixtures: settings in a temporary INI file, never the user's."""
+"""GUI fixtures: settings in a temporary INI file and progress in a temporary database,
+never the user's."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 
 from tests.fake_zenodo import fake_zenodo
 
-__all__ = ["fake_zenodo", "settings"]
+__all__ = ["fake_zenodo", "settings", "store"]
 
 
 @pytest.fixture
@@ -17,3 +18,20 @@ def settings(tmp_path: Path, qapp):
 
     configure_pyqtgraph()
     return make_settings(tmp_path / "settings.ini")
+
+
+@pytest.fixture
+def store(tmp_path: Path, qapp):
+    """A progress database of its own; main windows still open are closed first (they
+    save on closing), then the database."""
+    from PySide6.QtWidgets import QApplication
+
+    from bonescan_tutor.gui.main_window import MainWindow
+    from bonescan_tutor.storage.progress import ProgressStore
+
+    s = ProgressStore.open(tmp_path / "progress.sqlite3")
+    yield s
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, MainWindow):
+            widget.close()
+    s.close()

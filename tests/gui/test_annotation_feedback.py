@@ -10,6 +10,7 @@ import pytest
 from bonescan_tutor.core.annotations import AnnotationSet, CaseAnnotations, Mark
 from bonescan_tutor.core.cases import Diagnosis, Projection
 from bonescan_tutor.core.quiz import QuizMode, QuizSpec
+from bonescan_tutor.datasets.detect import open_dataset
 from bonescan_tutor.gui.viewer.annotation_feedback import (
     FALSE_MARK,
     HIT,
@@ -18,6 +19,7 @@ from bonescan_tutor.gui.viewer.annotation_feedback import (
     load_annotations,
 )
 from bonescan_tutor.storage.annotations import write_annotations
+from tests.gui.windows import main_window, quiz_keys
 
 A, P = Projection.ANTERIOR, Projection.POSTERIOR
 LESION = Mark(A, 50.0, 100.0, 10.0, "spine", "a hot vertebra")
@@ -90,21 +92,11 @@ def _annotate(dataset) -> AnnotationSet:
 
 
 def test_practice_feedback_and_the_end_review_draw_the_expert_marks(
-        qtbot, settings, tmp_path, dataset_path, request) -> None:
-    from bonescan_tutor.datasets.detect import open_dataset
-    from bonescan_tutor.gui.main_window import MainWindow
-    from bonescan_tutor.storage.progress import ProgressStore
-
-    store = ProgressStore.open(tmp_path / "progress.sqlite3")
-    request.addfinalizer(store.close)  # after the window has closed (it saves then)
-    w = MainWindow(settings, store=store, trainee="Ana")
-    qtbot.addWidget(w)
-    w.resize(1366, 768)
-    w.show()
-    w.set_dataset(*open_dataset(dataset_path))
+        qtbot, settings, store, dataset_path) -> None:
+    w = main_window(qtbot, settings, store, dataset_path)
     screen = w.quiz_screen
     screen.set_annotations(_annotate(w.dataset))
-    keys = tuple(c.key for c in w.dataset.quiz_cases)
+    keys = quiz_keys(w)
     w.start_quiz(QuizSpec.create("Lesions", keys, QuizMode.PRACTICE, seed=5))
     layer = screen.overlay.layers[A]
     seen_positive = False
@@ -135,18 +127,9 @@ def test_practice_feedback_and_the_end_review_draw_the_expert_marks(
 
 
 def test_without_annotations_feedback_draws_no_expert_marks(
-        qtbot, settings, tmp_path, dataset_path, request) -> None:
-    from bonescan_tutor.datasets.detect import open_dataset
-    from bonescan_tutor.gui.main_window import MainWindow
-    from bonescan_tutor.storage.progress import ProgressStore
-
-    store = ProgressStore.open(tmp_path / "progress.sqlite3")
-    request.addfinalizer(store.close)  # after the window has closed (it saves then)
-    w = MainWindow(settings, store=store, trainee="Ana")
-    qtbot.addWidget(w)
-    w.set_dataset(*open_dataset(dataset_path))
-    keys = tuple(c.key for c in w.dataset.quiz_cases)
-    w.start_quiz(QuizSpec.create("Plain", keys[:1], QuizMode.PRACTICE, seed=5))
+        qtbot, settings, store, dataset_path) -> None:
+    w = main_window(qtbot, settings, store, dataset_path)
+    w.start_quiz(QuizSpec.create("Plain", quiz_keys(w)[:1], QuizMode.PRACTICE, seed=5))
     w.quiz_screen._clicked(A, 55.0, 101.0)
     w.quiz.set_certainty(70)
     w.quiz_screen.answer(Diagnosis.METASTASES)
@@ -156,18 +139,11 @@ def test_without_annotations_feedback_draws_no_expert_marks(
 
 
 def test_the_window_reads_the_annotations_beside_the_dataset(
-        qtbot, settings, tmp_path, dataset_path, request) -> None:
-    from bonescan_tutor.datasets.detect import open_dataset
-    from bonescan_tutor.gui.main_window import MainWindow
-    from bonescan_tutor.storage.progress import ProgressStore
-
+        qtbot, settings, store, dataset_path) -> None:
     dataset, report = open_dataset(dataset_path)
     ann = _annotate(dataset)
     write_annotations(dataset_path / "annotations.bstann", ann)
-    store = ProgressStore.open(tmp_path / "progress.sqlite3")
-    request.addfinalizer(store.close)  # after the window has closed (it saves then)
-    w = MainWindow(settings, store=store, trainee="Ana")
-    qtbot.addWidget(w)
+    w = main_window(qtbot, settings, store)
     w.set_dataset(dataset, report)
     assert w.annotations == ann and w.quiz_screen.annotations == ann
     assert w.actions["annotate"].text() == "&Annotate cases…"

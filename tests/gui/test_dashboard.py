@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QLabel, QListWidget, QWidget
 from bonescan_tutor.core.quiz import QuizMode, QuizSpec
 from bonescan_tutor.gui.results.model import OLDER_DATASET, DashboardFilter
 from bonescan_tutor.gui.results.presenter import due_loader, progress_loader
-from bonescan_tutor.gui.results.view import PLOT_NAMES, DashboardScreen
+from bonescan_tutor.gui.results.screen import PLOT_NAMES, DashboardScreen
 from bonescan_tutor.storage.progress import ProgressStore
 from tests.gui.dashboard_data import (
     CURRENT,

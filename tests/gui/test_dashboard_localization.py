@@ -107,7 +107,7 @@ def test_without_a_loader_the_presenter_does_not_ask_for_the_tab() -> None:
 # --- on screen --------------------------------------------------------------------------
 
 def make_screen(qtbot, load_localization=None):
-    from bonescan_tutor.gui.results.view import DashboardScreen
+    from bonescan_tutor.gui.results.screen import DashboardScreen
 
     screen = DashboardScreen(lambda flt: (six(), [session(1)]), CURRENT,
                              load_localization=load_localization)
@@ -119,7 +119,7 @@ def make_screen(qtbot, load_localization=None):
 
 
 def test_the_tab_draws_both_curves(qtbot, settings, tmp_path: Path) -> None:
-    from bonescan_tutor.gui.results.view import LESIONS_TAB
+    from bonescan_tutor.gui.results.screen import LESIONS_TAB
 
     screen = make_screen(qtbot, lambda flt: localization_series(marked(), ANNOTATIONS))
     assert screen.tabs.tabText(2) == LESIONS_TAB

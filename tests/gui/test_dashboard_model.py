@@ -12,7 +12,7 @@ import pytest
 from bonescan_tutor.core.answers import AnswerTable
 from bonescan_tutor.core.errors import BonescanError
 from bonescan_tutor.core.scoring import summary
-from bonescan_tutor.gui.results import figures
+from bonescan_tutor.gui.results import series
 from bonescan_tutor.gui.results.model import (
     EMPTY_HINT,
     FILTERED_MESSAGE,
@@ -61,7 +61,7 @@ def test_headline_numbers_match_a_hand_count() -> None:
     assert (m.sensitivity.k, m.sensitivity.n) == (2, 3)
     assert (m.specificity.k, m.specificity.n) == (2, 3)
     assert (m.accuracy.k, m.accuracy.n) == (4, 6)
-    cards = {h.title: h for h in figures.headlines(data.summary)}
+    cards = {h.title: h for h in series.headlines(data.summary)}
     assert cards["Sensitivity"].value == "67 %"
     assert cards["Sensitivity"].detail.endswith("2/3")
     assert cards["Accuracy"].text.startswith("Accuracy 67 % (95 % CI ")
@@ -75,7 +75,7 @@ def test_headline_numbers_match_a_hand_count() -> None:
 def test_the_headline_text_reads_as_the_brief_shows_it() -> None:
     from bonescan_tutor.core.estimates import wilson
 
-    h = figures.proportion_headline("Sensitivity", wilson(8, 10))
+    h = series.proportion_headline("Sensitivity", wilson(8, 10))
     assert h.text == "Sensitivity 80 % (95 % CI 49–94 %, 8/10)"
 
 
@@ -89,7 +89,7 @@ def test_unrevealed_attempts_never_reach_figures_or_rows() -> None:
     assert all("777" not in c for c in cells)  # their reading times neither
     assert SECRET_KEY not in data.table.case_key
     assert data.summary.n_attempts == 6
-    assert np.nanmax(figures.time_series(data.table, data.summary).seconds) == 30.0
+    assert np.nanmax(series.time_series(data.table, data.summary).seconds) == 30.0
     assert "2 answers from an exam not yet submitted" in notice(data)
 
 
@@ -156,27 +156,27 @@ def test_timed_out_answers_count_wrong_and_have_no_time() -> None:
     row = data.rows.row(0)
     assert row.cells[4] == "No answer (timed out)" and row.cells[7] == "timed out"
     assert row.cells[5] == "–" and not row.correct
-    ts = figures.time_series(data.table, data.summary)
+    ts = series.time_series(data.table, data.summary)
     assert ts.seconds.size == 6
 
 
 def test_undefined_figures_are_sentences_never_nan() -> None:
     only_clean = [attempt(1, "101", N, N, 80), attempt(2, "102", N, N, 90)]
     data = build_dashboard(only_clean, [session(1)])
-    cards = {h.title: h for h in figures.headlines(data.summary)}
+    cards = {h.title: h for h in series.headlines(data.summary)}
     assert not cards["Sensitivity"].defined
     assert "No case with metastases" in cards["Sensitivity"].text
     assert not cards["AUC"].defined and "no ROC curve" in cards["AUC"].detail
     for h in cards.values():
         assert "nan" not in h.text.lower() and "inf" not in h.text.lower()
-    roc = figures.roc_series(data.summary)
+    roc = series.roc_series(data.summary)
     assert roc.fpr.size == 0 and roc.note
 
 
 def test_long_histories_are_thinned_for_drawing_but_keep_the_last_point() -> None:
     x = np.arange(1, 10_001, dtype=np.float64)
-    tx, ty = figures.thin(x, x * 2)
-    assert tx.size <= figures.MAX_POINTS + 1 and tx[-1] == 10_000 and ty[-1] == 20_000
+    tx, ty = series.thin(x, x * 2)
+    assert tx.size <= series.MAX_POINTS + 1 and tx[-1] == 10_000 and ty[-1] == 20_000
 
 
 def test_presenter_pushes_everything_and_reloads_on_filter_change() -> None:

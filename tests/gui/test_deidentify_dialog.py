@@ -65,14 +65,14 @@ def test_the_dataset_report_says_what_the_viewed_captures_held(qtbot, settings, 
     from PySide6.QtWidgets import QLabel
 
     from bonescan_tutor.datasets.images import load_view
-    from bonescan_tutor.gui.dialogs.report import ReportDialog
+    from bonescan_tutor.gui.dialogs.validation_report import ValidationReportDialog
 
     clinic_manifest(tmp_path / "d")
     report = ValidationReport()
     ds = manifest.read(tmp_path / "d", report)
 
     def summary() -> str:
-        dialog = ReportDialog(ds, report)
+        dialog = ValidationReportDialog(ds, report)
         qtbot.addWidget(dialog)
         return dialog.findChildren(QLabel)[0].text()
 

@@ -10,11 +10,11 @@ from bonescan_tutor import paths
 from bonescan_tutor.core.cases import Projection
 from bonescan_tutor.datasets.cache import ImageCache
 from bonescan_tutor.datasets.detect import open_dataset
-from bonescan_tutor.gui.dialogs.report import ReportDialog
 from bonescan_tutor.gui.dialogs.shortcuts import ShortcutsDialog
-from bonescan_tutor.gui.instructor.annotate_view import AnnotateDialog
-from bonescan_tutor.gui.instructor.builder import QuizSetBuilder
-from bonescan_tutor.gui.instructor.cohort_view import CohortDialog
+from bonescan_tutor.gui.dialogs.validation_report import ValidationReportDialog
+from bonescan_tutor.gui.instructor.annotate_dialog import AnnotateDialog
+from bonescan_tutor.gui.instructor.cohort_dialog import CohortDialog
+from bonescan_tutor.gui.instructor.quizset_dialog import QuizSetDialog
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +33,8 @@ def _fits(widget) -> None:
 def test_each_dialog_fits_the_screen_it_opens_on(qtbot, settings, demo) -> None:
     dataset, report = demo
     cache = ImageCache()
-    dialogs = [QuizSetBuilder(dataset, settings, cache), CohortDialog(settings, dataset),
-               ReportDialog(dataset, report), ShortcutsDialog([("File", "Quit", "Ctrl+Q")])]
+    dialogs = [QuizSetDialog(dataset, settings, cache), CohortDialog(settings, dataset),
+               ValidationReportDialog(dataset, report), ShortcutsDialog([("File", "Quit", "Ctrl+Q")])]
     for dialog in dialogs:
         qtbot.addWidget(dialog)
         _fits(dialog)  # the offscreen screen is 800 x 600: every one of them is larger
@@ -45,7 +45,7 @@ def test_the_builder_preview_shows_both_scans_large_with_their_side_markers(
         qtbot, settings, demo) -> None:
     dataset, _ = demo
     cache = ImageCache()
-    builder = QuizSetBuilder(dataset, settings, cache)
+    builder = QuizSetDialog(dataset, settings, cache)
     qtbot.addWidget(builder)
     builder.resize(1297, 691)  # what it opens at on a 1366 x 768 screen
     builder.show()

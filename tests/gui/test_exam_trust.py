@@ -6,16 +6,14 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
 
 from bonescan_tutor.core.cases import Diagnosis
 from bonescan_tutor.core.quiz import QuizMode, QuizSpec
 from bonescan_tutor.core.quiz_session import SessionState
-from bonescan_tutor.datasets.detect import open_dataset
-from bonescan_tutor.gui.main_window import MainWindow
 from bonescan_tutor.storage.progress import ProgressFileError, ProgressStore
 from tests.builders import Spec, build
+from tests.gui.windows import main_window, press, quiz_keys
 
 ALT = Qt.KeyboardModifier.AltModifier
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -24,34 +22,6 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 @pytest.fixture
 def dataset_path(tmp_path: Path) -> Path:
     return build(tmp_path / "data", Spec(n_met=3, n_normal=3, first_number=801))
-
-
-@pytest.fixture
-def store(tmp_path: Path):
-    s = ProgressStore.open(tmp_path / "progress.sqlite3")
-    yield s
-    s.close()
-
-
-def window(qtbot, settings, store, path: Path) -> MainWindow:
-    w = MainWindow(settings, store=store, trainee="Ana")
-    qtbot.addWidget(w)
-    w.resize(1366, 768)
-    w.show()
-    qtbot.waitExposed(w)
-    w.activateWindow()
-    qtbot.waitUntil(w.isActiveWindow)
-    w.set_dataset(*open_dataset(path))
-    return w
-
-
-def press(qtbot, w: MainWindow, k: Qt.Key, mod=Qt.KeyboardModifier.NoModifier) -> None:
-    QTest.keyClick(w.focusWidget() or w, k, mod)
-    qtbot.wait(1)
-
-
-def keys_of(w: MainWindow) -> tuple[str, ...]:
-    return tuple(c.key for c in w.dataset.quiz_cases)
 
 
 class Clock:
@@ -75,8 +45,8 @@ def test_submitting_an_exam_twice_changes_nothing(qtbot, settings, store, datase
         return QMessageBox.StandardButton.Yes
 
     monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
-    w = window(qtbot, settings, store, dataset_path)
-    w.start_quiz(QuizSpec.create("Exam", keys_of(w)[:2], QuizMode.EXAM, seed=1))
+    w = main_window(qtbot, settings, store, dataset_path)
+    w.start_quiz(QuizSpec.create("Exam", quiz_keys(w)[:2], QuizMode.EXAM, seed=1))
     press(qtbot, w, Qt.Key.Key_7, ALT)
     press(qtbot, w, Qt.Key.Key_P)
     press(qtbot, w, Qt.Key.Key_Return, CTRL)
@@ -90,8 +60,8 @@ def test_a_failed_write_keeps_the_case_and_stores_the_answer_after_retry(
         qtbot, settings, store, dataset_path, monkeypatch) -> None:
     from bonescan_tutor.gui.quiz import launcher
 
-    w = window(qtbot, settings, store, dataset_path)
-    w.start_quiz(QuizSpec.create("Practice", keys_of(w)[:3], QuizMode.PRACTICE, seed=2))
+    w = main_window(qtbot, settings, store, dataset_path)
+    w.start_quiz(QuizSpec.create("Practice", quiz_keys(w)[:3], QuizMode.PRACTICE, seed=2))
     quiz = w.quiz
     real = store.record_attempt
     failures = iter([True])
@@ -134,8 +104,8 @@ def test_a_failed_write_can_move_the_progress_file_to_another_folder(
     from bonescan_tutor.gui.quiz import launcher
 
     store = ProgressStore.open(tmp_path / "full" / "progress.sqlite3")
-    w = window(qtbot, settings, store, dataset_path)
-    w.start_quiz(QuizSpec.create("Exam", keys_of(w)[:3], QuizMode.EXAM, seed=2))
+    w = main_window(qtbot, settings, store, dataset_path)
+    w.start_quiz(QuizSpec.create("Exam", quiz_keys(w)[:3], QuizMode.EXAM, seed=2))
     press(qtbot, w, Qt.Key.Key_6, ALT)
     press(qtbot, w, Qt.Key.Key_N)
     press(qtbot, w, Qt.Key.Key_Right)
@@ -164,9 +134,9 @@ def test_a_failed_write_can_move_the_progress_file_to_another_folder(
 
 def test_an_answer_after_the_case_limit_is_a_timeout_for_the_case_on_screen(
         qtbot, settings, store, dataset_path) -> None:
-    w = window(qtbot, settings, store, dataset_path)
+    w = main_window(qtbot, settings, store, dataset_path)
     clock = Clock()
-    spec = QuizSpec.create("Timed exam", keys_of(w)[:3], QuizMode.EXAM, seed=4,
+    spec = QuizSpec.create("Timed exam", quiz_keys(w)[:3], QuizMode.EXAM, seed=4,
                            time_limit_per_case_s=60.0)
     w.start_quiz(spec)
     quiz = w.quiz
@@ -188,9 +158,9 @@ def test_an_answer_after_the_case_limit_is_a_timeout_for_the_case_on_screen(
 
 def test_a_late_practice_answer_shows_the_timeout_instead_of_an_error(
         qtbot, settings, store, dataset_path) -> None:
-    w = window(qtbot, settings, store, dataset_path)
+    w = main_window(qtbot, settings, store, dataset_path)
     clock = Clock()
-    w.start_quiz(QuizSpec.create("Timed", keys_of(w)[:2], QuizMode.PRACTICE, seed=4,
+    w.start_quiz(QuizSpec.create("Timed", quiz_keys(w)[:2], QuizMode.PRACTICE, seed=4,
                                  time_limit_per_case_s=30.0))
     w.quiz.clock = clock
     w.quiz_screen.timer.stop()
@@ -254,7 +224,7 @@ def test_kill_9_mid_exam_then_resume_and_submit_writes_every_answer(
     assert run.returncode == -9 and "answered" in run.stdout, run.stderr
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     store = ProgressStore.open(progress)
-    w = window(qtbot, settings, store, dataset_path)
+    w = main_window(qtbot, settings, store, dataset_path)
     assert not w.actions["library"].isEnabled()  # the killed exam still locks the labels
     w.offer_resume()
     quiz = w.quiz
@@ -278,9 +248,9 @@ def test_kill_9_mid_exam_then_resume_and_submit_writes_every_answer(
 def test_a_left_exam_stays_locked_then_resumes_with_its_time(qtbot, settings, store,
                                                               dataset_path, monkeypatch) -> None:
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
-    w = window(qtbot, settings, store, dataset_path)
+    w = main_window(qtbot, settings, store, dataset_path)
     clock = Clock()
-    w.start_quiz(QuizSpec.create("Exam", keys_of(w)[:3], QuizMode.EXAM, seed=3,
+    w.start_quiz(QuizSpec.create("Exam", quiz_keys(w)[:3], QuizMode.EXAM, seed=3,
                                  time_limit_per_case_s=60.0, time_limit_total_s=600.0))
     w.quiz.clock = clock
     w.quiz_screen.timer.stop()
@@ -321,10 +291,10 @@ def test_abandoning_a_left_exam_writes_results_marked_incomplete(
     asked: list[str] = []
     monkeypatch.setattr(launcher, "confirm_abandon",
                         lambda parent, title, unanswered: asked.append(title) or True)
-    w = window(qtbot, settings, store, dataset_path)
+    w = main_window(qtbot, settings, store, dataset_path)
     results = tmp_path / "instructor"
     results.mkdir()
-    spec = QuizSpec.create("Week 3 exam", keys_of(w)[:3], QuizMode.EXAM, seed=3)
+    spec = QuizSpec.create("Week 3 exam", quiz_keys(w)[:3], QuizMode.EXAM, seed=3)
     qs = QuizSet.for_dataset(spec, w.dataset, results_folder=str(results))
     w.start_quiz(spec, quiz_set=qs)
     press(qtbot, w, Qt.Key.Key_7, ALT)

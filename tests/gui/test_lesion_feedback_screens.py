@@ -32,19 +32,12 @@ def test_quiz_figures_only_when_a_quiz_case_is_annotated() -> None:
 
 
 @pytest.fixture
-def window(qtbot, settings, tmp_path: Path, request):
-    from bonescan_tutor.datasets.detect import open_dataset
-    from bonescan_tutor.gui.main_window import MainWindow
-    from bonescan_tutor.storage.progress import ProgressStore
+def window(qtbot, settings, store, tmp_path: Path):
     from tests.builders import Spec, build
+    from tests.gui.windows import main_window
 
-    store = ProgressStore.open(tmp_path / "progress.sqlite3")
-    request.addfinalizer(store.close)  # after the window has closed (it saves then)
-    w = MainWindow(settings, store=store, trainee="Ana")
-    qtbot.addWidget(w)
-    w.set_dataset(*open_dataset(build(tmp_path / "data", Spec(n_met=2, n_normal=2,
-                                                            first_number=801))))
-    return w
+    return main_window(qtbot, settings, store,
+                       build(tmp_path / "data", Spec(n_met=2, n_normal=2, first_number=801)))
 
 
 def _answer_all(w, mode: QuizMode) -> None:

@@ -15,16 +15,8 @@ from bonescan_tutor.core.validation import ProblemKind
 from bonescan_tutor.datasets import manifest
 from bonescan_tutor.datasets.tree import FileTree
 from bonescan_tutor.gui.main_window import MainWindow
-from bonescan_tutor.storage.progress import ProgressStore
 from tests.builders import scan_array, write_png, zip_tree
 from tests.datasets.test_detect import LAYOUTS
-
-
-@pytest.fixture
-def store(tmp_path: Path):
-    s = ProgressStore.open(tmp_path / "progress.sqlite3")
-    yield s
-    s.close()
 
 
 @pytest.fixture

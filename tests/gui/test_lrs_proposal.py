@@ -13,41 +13,25 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from bonescan_tutor.core.quiz import QuizMode, QuizSpec
-from bonescan_tutor.datasets.detect import open_dataset
 from bonescan_tutor.gui.dialogs.lrs_settings import LrsSettingsDialog
 from bonescan_tutor.gui.main_window import MainWindow
 from bonescan_tutor.storage.lrs_config import ENV_URL, KEYRING_SERVICE, SETTING_URL, SETTING_USER
-from bonescan_tutor.storage.progress import ProgressStore
 from bonescan_tutor.storage.quizsets import QuizSet, write_quizset
 from tests.builders import Spec, build
-from tests.gui.lrs_dialog_helpers import MemoryKeyring, clean_env, using_keyring
+from tests.gui.windows import main_window, quiz_keys
 
 ALT = Qt.KeyboardModifier.AltModifier
 PROPOSED = "https://lrs.program.example.org/xAPI/"
 
 
 @pytest.fixture
-def ring(monkeypatch):
-    clean_env(monkeypatch)
-    with using_keyring(MemoryKeyring()) as ring:
-        yield ring
-
-
-@pytest.fixture
-def window(qtbot, settings, tmp_path: Path):
-    store = ProgressStore.open(tmp_path / "progress.sqlite3")
-    w = MainWindow(settings, store=store, trainee="Ana")
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    w.set_dataset(*open_dataset(build(tmp_path / "data", Spec(n_met=2, n_normal=2))))
-    yield w
-    w.close()
-    store.close()
+def window(qtbot, settings, store, tmp_path: Path) -> MainWindow:
+    return main_window(qtbot, settings, store, build(tmp_path / "data", Spec(n_met=2, n_normal=2)),
+                       active=False)
 
 
 def quiz_file(w: MainWindow, tmp_path: Path, title: str, endpoint: str | None) -> Path:
-    keys = tuple(c.key for c in w.dataset.quiz_cases)[:2]
+    keys = quiz_keys(w)[:2]
     qs = QuizSet.for_dataset(QuizSpec.create(title, keys, QuizMode.PRACTICE, seed=1), w.dataset,
                              lrs_endpoint=endpoint)
     path = tmp_path / f"{title}.bstquiz"

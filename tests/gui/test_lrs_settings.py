@@ -8,7 +8,6 @@ import json
 import stat
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
@@ -33,24 +32,14 @@ from tests.gui.lrs_dialog_helpers import (
     type_into,
     using_keyring,
 )
+from tests.gui.windows import on_screen
 
 ENDPOINT = "https://lrs.example.org/xAPI/"
 
 
-@pytest.fixture
-def ring(monkeypatch):
-    clean_env(monkeypatch)
-    with using_keyring(MemoryKeyring()) as ring:
-        yield ring
-
-
 def _dialog(qtbot, settings, tmp_path: Path, **kw) -> LrsSettingsDialog:
     dialog = LrsSettingsDialog(settings, passwords=PasswordStore(tmp_path / "data"), **kw)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitExposed(dialog)
-    dialog.activateWindow()
-    qtbot.waitUntil(dialog.isActiveWindow)
+    on_screen(qtbot, dialog)
     return dialog
 
 

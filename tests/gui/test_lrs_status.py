@@ -15,18 +15,11 @@ from bonescan_tutor.core.quiz import QuizMode, QuizSpec
 from bonescan_tutor.gui.main_window import MainWindow
 from bonescan_tutor.storage import lrs_config
 from bonescan_tutor.storage.lrs_config import LrsConfig
-from bonescan_tutor.storage.progress import ProgressStore
-from tests.gui.test_quiz import _keys, _window, dataset_path, key  # noqa: F401 - fixture
+from tests.gui.test_quiz import dataset_path  # noqa: F401 - fixture
+from tests.gui.windows import main_window, press, quiz_keys
 from tests.lrs.conftest import free_port
 
 WAIT_MS = 20_000  # a deadline for a stuck sender, not a speed target
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[ProgressStore]:
-    s = ProgressStore.open(tmp_path / "progress.sqlite3")
-    yield s
-    s.close()
 
 
 @pytest.fixture(autouse=True)
@@ -82,20 +75,32 @@ def fakes() -> Iterator[list[FakeLrs]]:
         fake.close()
 
 
+def unreachable() -> str:
+    """An LRS address where nothing listens."""
+    return f"http://127.0.0.1:{free_port()}/xAPI/"
+
+
+def sending_to(url: str, qtbot, settings, store, data: Path, monkeypatch) -> MainWindow:
+    """The main window of a lab PC whose environment names the LRS at ``url``, its
+    sender started as at start-up."""
+    lab_lrs(monkeypatch, url)
+    w = main_window(qtbot, settings, store, data)
+    w.lrs.start()
+    return w
+
+
 def practice(qtbot, w: MainWindow, cases: int) -> None:
-    w.start_quiz(QuizSpec.create("Practice", _keys(w)[:cases], QuizMode.PRACTICE, seed=3))
+    w.start_quiz(QuizSpec.create("Practice", quiz_keys(w)[:cases], QuizMode.PRACTICE, seed=3))
     for _ in range(cases):
-        key(qtbot, w, Qt.Key.Key_8, Qt.KeyboardModifier.AltModifier)
-        key(qtbot, w, Qt.Key.Key_P)
-        key(qtbot, w, Qt.Key.Key_Return)
+        press(qtbot, w, Qt.Key.Key_8, Qt.KeyboardModifier.AltModifier)
+        press(qtbot, w, Qt.Key.Key_P)
+        press(qtbot, w, Qt.Key.Key_Return)
 
 
 def test_an_unreachable_lrs_shows_how_many_wait(
     qtbot, settings, store, dataset_path, monkeypatch  # noqa: F811
 ) -> None:
-    lab_lrs(monkeypatch, f"http://127.0.0.1:{free_port()}/xAPI/")  # nothing listens there
-    w = _window(qtbot, settings, store, dataset_path)
-    w.lrs.start()
+    w = sending_to(unreachable(), qtbot, settings, store, dataset_path, monkeypatch)
     assert not w.lrs.label.isVisible()  # nothing waits yet
     practice(qtbot, w, 2)  # attempted, 2 answered, completed
     qtbot.waitUntil(lambda: w.lrs.label.text() == "4 waiting to send", timeout=WAIT_MS)
@@ -111,9 +116,7 @@ def test_a_refused_password_is_said_once_and_the_statements_kept(
     qtbot, settings, store, dataset_path, monkeypatch, fakes  # noqa: F811
 ) -> None:
     fakes.append(FakeLrs(401, {"detail": "Invalid authentication credentials"}))
-    lab_lrs(monkeypatch, fakes[0].url)
-    w = _window(qtbot, settings, store, dataset_path)
-    w.lrs.start()
+    w = sending_to(fakes[0].url, qtbot, settings, store, dataset_path, monkeypatch)
     practice(qtbot, w, 1)
     qtbot.waitUntil(lambda: w.lrs.label.text() == "3 waiting to send", timeout=WAIT_MS)
     tip = w.lrs.label.toolTip()
@@ -127,9 +130,7 @@ def test_rejected_statements_give_the_lrs_reason(
     qtbot, settings, store, dataset_path, monkeypatch, fakes  # noqa: F811
 ) -> None:
     fakes.append(FakeLrs(400, {"detail": "Invalid statement: result.duration"}))
-    lab_lrs(monkeypatch, fakes[0].url)
-    w = _window(qtbot, settings, store, dataset_path)
-    w.lrs.start()
+    w = sending_to(fakes[0].url, qtbot, settings, store, dataset_path, monkeypatch)
     practice(qtbot, w, 1)
     qtbot.waitUntil(lambda: w.lrs.label.isVisible(), timeout=WAIT_MS)
     tip = w.lrs.label.toolTip()
@@ -140,9 +141,7 @@ def test_rejected_statements_give_the_lrs_reason(
 def test_reconfigured_to_a_working_lrs_everything_goes_and_the_label_goes(
     qtbot, settings, store, dataset_path, monkeypatch, fakes  # noqa: F811
 ) -> None:
-    lab_lrs(monkeypatch, f"http://127.0.0.1:{free_port()}/xAPI/")
-    w = _window(qtbot, settings, store, dataset_path)
-    w.lrs.start()
+    w = sending_to(unreachable(), qtbot, settings, store, dataset_path, monkeypatch)
     practice(qtbot, w, 2)
     qtbot.waitUntil(lambda: w.lrs.label.isVisible(), timeout=WAIT_MS)
     fakes.append(FakeLrs(200))
@@ -156,7 +155,7 @@ def test_reconfigured_to_a_working_lrs_everything_goes_and_the_label_goes(
 def test_with_no_lrs_nothing_is_queued_and_nothing_shows(
     qtbot, settings, store, dataset_path  # noqa: F811
 ) -> None:
-    w = _window(qtbot, settings, store, dataset_path)
+    w = main_window(qtbot, settings, store, dataset_path)
     w.lrs.start()
     assert w.lrs.config is None and w.lrs.sender is None and store.statements is None
     practice(qtbot, w, 2)
@@ -174,7 +173,7 @@ def test_the_settings_name_the_lrs_and_the_home_page(
     fakes.append(FakeLrs(200))
     settings.setValue(lrs_config.SETTING_URL, fakes[0].url)
     settings.setValue(lrs_config.SETTING_HOME_PAGE, "https://residency.example.org")
-    w = _window(qtbot, settings, store, dataset_path)
+    w = main_window(qtbot, settings, store, dataset_path)
     w.lrs.start()
     practice(qtbot, w, 1)
     qtbot.waitUntil(lambda: len(fakes[0].taken) == 3, timeout=WAIT_MS)
@@ -190,16 +189,14 @@ def test_a_bad_lrs_address_in_the_settings_is_named(
     qtbot, settings, store, dataset_path  # noqa: F811
 ) -> None:
     settings.setValue(lrs_config.SETTING_URL, "lrs.example.org/xAPI")
-    w = _window(qtbot, settings, store, dataset_path)
+    w = main_window(qtbot, settings, store, dataset_path)
     w.lrs.start()
     assert w.lrs.config is None
     assert "is not an http(s) URL" in (w.lrs.problem() or "")
 
 
 def test_quitting_stops_the_sender(qtbot, settings, store, dataset_path, monkeypatch) -> None:  # noqa: F811
-    lab_lrs(monkeypatch, f"http://127.0.0.1:{free_port()}/xAPI/")
-    w = _window(qtbot, settings, store, dataset_path)
-    w.lrs.start()
+    w = sending_to(unreachable(), qtbot, settings, store, dataset_path, monkeypatch)
     sender = w.lrs.sender
     assert sender is not None
     w.close()

@@ -9,9 +9,8 @@ import pytest
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from bonescan_tutor import paths
-from bonescan_tutor.datasets.detect import open_dataset
 from bonescan_tutor.gui.main_window import MainWindow
-from bonescan_tutor.storage.progress import ProgressStore
+from tests.gui.windows import main_window
 
 
 @pytest.fixture
@@ -25,13 +24,9 @@ def demo_copy(tmp_path: Path) -> tuple[Path, Path]:
 
 
 @pytest.fixture
-def window(qtbot, settings, tmp_path: Path, demo_copy, monkeypatch, request) -> MainWindow:
+def window(qtbot, settings, store, demo_copy, monkeypatch) -> MainWindow:
     """The main window on the demo copy; message boxes record their text in ``w.told``."""
-    store = ProgressStore.open(tmp_path / "progress.sqlite3")
-    request.addfinalizer(store.close)  # after the window has closed (it saves then)
-    w = MainWindow(settings, store=store, trainee="Ana")
-    qtbot.addWidget(w)
-    w.set_dataset(*open_dataset(demo_copy[0]))
+    w = main_window(qtbot, settings, store, demo_copy[0])
     told: list[str] = []
     monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: told.append(text))
     monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: told.append(text))
@@ -97,7 +92,7 @@ def test_the_dashboard_exports_marks_as_an_rjafroc_workbook_only_with_annotation
 def test_cohort_results_score_marks_against_the_annotations_in_use(
     window: MainWindow, demo_copy, monkeypatch
 ) -> None:
-    from bonescan_tutor.gui.instructor.cohort_view import CohortDialog
+    from bonescan_tutor.gui.instructor.cohort_dialog import CohortDialog
 
     seen = []
     monkeypatch.setattr(CohortDialog, "exec", lambda d: seen.append(d.annotations) or 0)
@@ -109,7 +104,7 @@ def test_cohort_results_score_marks_against_the_annotations_in_use(
 
 
 def test_annotations_beside_a_changed_dataset_are_used_with_a_warning(
-    qtbot, settings, tmp_path: Path, demo_copy, request
+    qtbot, settings, store, demo_copy
 ) -> None:
     from bonescan_tutor.core.annotations import AnnotationSet
     from bonescan_tutor.storage.annotations import read_annotations, write_annotations
@@ -118,11 +113,7 @@ def test_annotations_beside_a_changed_dataset_are_used_with_a_warning(
     ann = read_annotations(apart)
     write_annotations(data / "annotations.bstann",
                       AnnotationSet(ann.dataset_name, "0123456789abcdef", ann.cases))
-    store = ProgressStore.open(tmp_path / "progress.sqlite3")
-    request.addfinalizer(store.close)
-    w = MainWindow(settings, store=store, trainee="Ana")
-    qtbot.addWidget(w)
-    w.set_dataset(*open_dataset(data))
+    w = main_window(qtbot, settings, store, data)
     assert w.annotations is not None and w.annotations.cases == ann.cases
     said = w.statusBar().currentMessage()
     assert "made on dataset version 0123456789abcdef" in said and "check the marks" in said

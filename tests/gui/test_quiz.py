@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
     QComboBox,
@@ -24,10 +23,10 @@ from bonescan_tutor.core import review
 from bonescan_tutor.core.cases import Diagnosis
 from bonescan_tutor.core.quiz import QuizMode, QuizSpec
 from bonescan_tutor.core.quiz_session import SessionState
-from bonescan_tutor.datasets.detect import open_dataset
 from bonescan_tutor.gui.main_window import MainWindow
 from bonescan_tutor.storage.progress import ProgressStore
 from tests.builders import Spec, build
+from tests.gui.windows import main_window, press, quiz_keys
 
 FIRST = 701  # distinctive patient numbers, so a leaked key is found by plain search
 
@@ -37,48 +36,20 @@ def dataset_path(tmp_path: Path) -> Path:
     return build(tmp_path / "data", Spec(n_met=3, n_normal=4, first_number=FIRST))
 
 
-@pytest.fixture
-def store(tmp_path: Path):
-    s = ProgressStore.open(tmp_path / "progress.sqlite3")
-    yield s
-    s.close()
-
-
-def _window(qtbot, settings, store, path: Path, trainee: str = "Ana") -> MainWindow:
-    w = MainWindow(settings, store=store, trainee=trainee)
-    qtbot.addWidget(w)
-    w.resize(1366, 768)
-    w.show()
-    qtbot.waitExposed(w)
-    w.activateWindow()
-    qtbot.waitUntil(w.isActiveWindow)
-    w.set_dataset(*open_dataset(path))
-    return w
-
-
-def _keys(w: MainWindow) -> tuple[str, ...]:
-    return tuple(c.key for c in w.dataset.quiz_cases)
-
-
-def key(qtbot, w: MainWindow, k: Qt.Key, mod=Qt.KeyboardModifier.NoModifier) -> None:
-    QTest.keyClick(w.focusWidget() or w, k, mod)
-    qtbot.wait(1)
-
-
 def test_a_practice_quiz_can_be_done_with_the_keyboard_alone(qtbot, settings, store, dataset_path) -> None:
-    w = _window(qtbot, settings, store, dataset_path)
-    w.start_quiz(QuizSpec.create("Keys", _keys(w), QuizMode.PRACTICE, seed=3))
+    w = main_window(qtbot, settings, store, dataset_path)
+    w.start_quiz(QuizSpec.create("Keys", quiz_keys(w), QuizMode.PRACTICE, seed=3))
     quiz = w.quiz
     assert w.on_quiz_page and not w.library.isEnabled()
     for i in range(quiz.session.total):
-        key(qtbot, w, Qt.Key.Key_8, Qt.KeyboardModifier.AltModifier)
+        press(qtbot, w, Qt.Key.Key_8, Qt.KeyboardModifier.AltModifier)
         assert quiz.certainty == 80
-        key(qtbot, w, Qt.Key.Key_BracketRight)
+        press(qtbot, w, Qt.Key.Key_BracketRight)
         assert quiz.certainty == 90
-        key(qtbot, w, Qt.Key.Key_P if i % 2 else Qt.Key.Key_N)
+        press(qtbot, w, Qt.Key.Key_P if i % 2 else Qt.Key.Key_N)
         assert quiz.session.state is SessionState.FEEDBACK
         assert "Physician's label" in w.quiz_screen.feedback.text()
-        key(qtbot, w, Qt.Key.Key_Return)
+        press(qtbot, w, Qt.Key.Key_Return)
     assert quiz.session.state is SessionState.FINISHED
     assert w.quiz_screen.pages.currentIndex() == 1  # the end screen
     saved = store.attempts(session_id=quiz.session_id)
@@ -98,8 +69,8 @@ def test_a_practice_quiz_can_be_done_with_the_keyboard_alone(qtbot, settings, st
 
 
 def test_an_answer_needs_a_certainty_first(qtbot, settings, store, dataset_path) -> None:
-    w = _window(qtbot, settings, store, dataset_path)
-    w.start_quiz(QuizSpec.create("Certainty", _keys(w)[:3], QuizMode.PRACTICE))
+    w = main_window(qtbot, settings, store, dataset_path)
+    w.start_quiz(QuizSpec.create("Certainty", quiz_keys(w)[:3], QuizMode.PRACTICE))
     w.quiz_screen.answer(Diagnosis.METASTASES)
     assert w.quiz.session.state is SessionState.SHOWING
     assert "certain" in w.quiz_screen.message.text()
@@ -109,8 +80,8 @@ def test_an_answer_needs_a_certainty_first(qtbot, settings, store, dataset_path)
 def test_an_exam_hides_labels_until_submitted_and_then_locks(qtbot, settings, store, dataset_path,
                                                           monkeypatch) -> None:
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
-    w = _window(qtbot, settings, store, dataset_path)
-    w.start_quiz(QuizSpec.create("Exam", _keys(w)[:4], QuizMode.EXAM, seed=5))
+    w = main_window(qtbot, settings, store, dataset_path)
+    w.start_quiz(QuizSpec.create("Exam", quiz_keys(w)[:4], QuizMode.EXAM, seed=5))
     quiz, screen = w.quiz, w.quiz_screen
     for _ in range(4):
         quiz.set_certainty(70)
@@ -139,8 +110,8 @@ def test_closing_mid_quiz_loses_nothing_and_the_next_start_resumes(qtbot, settin
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     path = tmp_path / "p.sqlite3"
     first = ProgressStore.open(path)
-    w = _window(qtbot, settings, first, dataset_path)
-    w.start_quiz(QuizSpec.create("Resume me", _keys(w)[:5], QuizMode.PRACTICE, seed=9))
+    w = main_window(qtbot, settings, first, dataset_path)
+    w.start_quiz(QuizSpec.create("Resume me", quiz_keys(w)[:5], QuizMode.PRACTICE, seed=9))
     order = w.quiz.session.order
     for _ in range(2):
         w.quiz.set_certainty(60)
@@ -150,7 +121,7 @@ def test_closing_mid_quiz_loses_nothing_and_the_next_start_resumes(qtbot, settin
     first.close()
 
     again = ProgressStore.open(path)
-    w2 = _window(qtbot, settings, again, dataset_path)
+    w2 = main_window(qtbot, settings, again, dataset_path)
     w2.offer_resume()
     assert w2.on_quiz_page
     s = w2.quiz.session
@@ -191,12 +162,12 @@ def _scene_texts(w: MainWindow) -> list[str]:
 def test_nothing_on_screen_or_in_the_log_reveals_a_hidden_case(qtbot, settings, store, dataset_path,
                                                              caplog) -> None:
     caplog.set_level(logging.DEBUG)
-    w = _window(qtbot, settings, store, dataset_path)
+    w = main_window(qtbot, settings, store, dataset_path)
     # One damaged image: its error must not name the file (whose folder holds the label).
     png = next(dataset_path.rglob(f"P{FIRST + 1}.png"))
     data = png.read_bytes()
     png.write_bytes(data[:60] + b"\xff" * (len(data) - 72) + data[-12:])
-    keys = _keys(w)
+    keys = quiz_keys(w)
     w.start_quiz(QuizSpec.create("Leak check", keys, QuizMode.EXAM, seed=11))
     quiz = w.quiz
     forbidden = [re.compile(rf"(?<!\d){k}(?!\d)") for k in keys]
@@ -220,8 +191,8 @@ def test_nothing_on_screen_or_in_the_log_reveals_a_hidden_case(qtbot, settings, 
 
 
 def test_each_trainee_gets_their_own_order(qtbot, settings, store, dataset_path) -> None:
-    w = _window(qtbot, settings, store, dataset_path)
-    spec = QuizSpec.create("Orders", _keys(w), QuizMode.PRACTICE, seed=21)
+    w = main_window(qtbot, settings, store, dataset_path)
+    spec = QuizSpec.create("Orders", quiz_keys(w), QuizMode.PRACTICE, seed=21)
     orders = []
     for name in ("Ana", "Ben", "Carla"):
         w._trainee_name = name
@@ -236,8 +207,8 @@ def test_a_quiz_offers_only_the_tools_its_spec_allows(qtbot, settings, store, da
     from bonescan_tutor.core.overlays import HOTSPOTS, MIDLINE
     from bonescan_tutor.core.quiz import Tool
 
-    w = _window(qtbot, settings, store, dataset_path)
-    w.start_quiz(QuizSpec.create("Plain reading", _keys(w)[:2], QuizMode.PRACTICE,
+    w = main_window(qtbot, settings, store, dataset_path)
+    w.start_quiz(QuizSpec.create("Plain reading", quiz_keys(w)[:2], QuizMode.PRACTICE,
                                  tools_allowed=frozenset({Tool.INVERT})))
     viewer = w.quiz_screen.viewer
     controls = viewer.controls
@@ -246,7 +217,7 @@ def test_a_quiz_offers_only_the_tools_its_spec_allows(qtbot, settings, store, da
     assert viewer.presenter.state.windows == before
     assert not controls.overlay_checks[HOTSPOTS].isEnabled()
     assert not controls.range.isEnabled() and controls.invert.isEnabled()
-    key(qtbot, w, Qt.Key.Key_M)  # the midline key: not allowed either
+    press(qtbot, w, Qt.Key.Key_M)  # the midline key: not allowed either
     assert MIDLINE not in viewer.presenter.state.overlays
     controls.invert.click()  # allowed, and recorded with the answer
     assert viewer.presenter.state.invert is False
@@ -262,24 +233,24 @@ def _checked_certainty(w: MainWindow) -> int:
 
 
 def test_each_case_starts_without_the_last_certainty(qtbot, settings, store, dataset_path) -> None:
-    w = _window(qtbot, settings, store, dataset_path)
-    w.start_quiz(QuizSpec.create("Reset", _keys(w)[:3], QuizMode.PRACTICE, seed=2))
+    w = main_window(qtbot, settings, store, dataset_path)
+    w.start_quiz(QuizSpec.create("Reset", quiz_keys(w)[:3], QuizMode.PRACTICE, seed=2))
     quiz, screen = w.quiz, w.quiz_screen
-    key(qtbot, w, Qt.Key.Key_7, Qt.KeyboardModifier.AltModifier)
+    press(qtbot, w, Qt.Key.Key_7, Qt.KeyboardModifier.AltModifier)
     assert _checked_certainty(w) == 70
-    key(qtbot, w, Qt.Key.Key_P)
-    key(qtbot, w, Qt.Key.Key_Return)
+    press(qtbot, w, Qt.Key.Key_P)
+    press(qtbot, w, Qt.Key.Key_Return)
     assert quiz.session.position == 2 and quiz.certainty is None
     assert _checked_certainty(w) == -1  # no button shows a certainty that is not set
-    key(qtbot, w, Qt.Key.Key_P)
+    press(qtbot, w, Qt.Key.Key_P)
     assert quiz.session.state is SessionState.SHOWING
     assert "certain" in screen.message.text()
 
 
 def test_an_unanswered_exam_case_does_not_show_another_cases_answer(
         qtbot, settings, store, dataset_path) -> None:
-    w = _window(qtbot, settings, store, dataset_path)
-    w.start_quiz(QuizSpec.create("Exam", _keys(w)[:3], QuizMode.EXAM, seed=5))
+    w = main_window(qtbot, settings, store, dataset_path)
+    w.start_quiz(QuizSpec.create("Exam", quiz_keys(w)[:3], QuizMode.EXAM, seed=5))
     quiz, screen = w.quiz, w.quiz_screen
     quiz.set_certainty(70)
     screen.answer(Diagnosis.NO_METASTASES)
@@ -297,7 +268,7 @@ def test_a_quick_quiz_that_cannot_meet_its_mix_says_so_before_it_starts(
         qtbot, settings, store, dataset_path, monkeypatch) -> None:
     from bonescan_tutor.gui.dialogs.quick_quiz import QuickQuizDialog
 
-    w = _window(qtbot, settings, store, dataset_path)
+    w = main_window(qtbot, settings, store, dataset_path)
     positives = tuple(c.key for c in w.dataset.quiz_cases if c.diagnosis is Diagnosis.METASTASES)
     w.start_quiz(QuizSpec.create("Positives", positives, QuizMode.PRACTICE, seed=1))
     for _ in positives:  # every case with metastases has now been read
@@ -324,13 +295,13 @@ def test_a_quick_quiz_that_cannot_meet_its_mix_says_so_before_it_starts(
 
 def test_the_window_title_names_the_app_once(qtbot, settings, store, dataset_path) -> None:
     # Qt adds the application's display name (" — bonescan-tutor") to every title itself.
-    w = _window(qtbot, settings, store, dataset_path)
-    w.start_quiz(QuizSpec.create("Week 3", _keys(w)[:2], QuizMode.PRACTICE))
+    w = main_window(qtbot, settings, store, dataset_path)
+    w.start_quiz(QuizSpec.create("Week 3", quiz_keys(w)[:2], QuizMode.PRACTICE))
     assert w.windowTitle() == "Quiz: Week 3"
 
 
 def test_quit_is_last_in_the_file_menu(qtbot, settings, store, dataset_path) -> None:
-    w = _window(qtbot, settings, store, dataset_path)
+    w = main_window(qtbot, settings, store, dataset_path)
     texts = [a.text().replace("&", "") for a in w.menuBar().actions()[0].menu().actions()
              if not a.isSeparator()]
     assert texts[-1] == "Quit"
@@ -352,9 +323,9 @@ def test_paused_answer_buttons_look_disabled(qtbot, settings, store, dataset_pat
         return rows[:, : image.width() * 3].astype(np.int16)
 
     settings.setValue("ui/theme", theme_name)
-    w = _window(qtbot, settings, store, dataset_path)
+    w = main_window(qtbot, settings, store, dataset_path)
     try:
-        w.start_quiz(QuizSpec.create("Pause", _keys(w)[:2], QuizMode.PRACTICE))
+        w.start_quiz(QuizSpec.create("Pause", quiz_keys(w)[:2], QuizMode.PRACTICE))
         button = w.quiz_screen.answer_buttons[Diagnosis.METASTASES]
         active = pixels(button)
         w.quiz_screen.toggle_pause()
@@ -370,8 +341,8 @@ def test_the_end_screen_shows_the_hot_spots_only(qtbot, settings, store, dataset
     from bonescan_tutor.core.overlays import HOTSPOTS
 
     settings.setValue("viewer/overlays", "asymmetry,midline")  # the trainee's reading choices
-    w = _window(qtbot, settings, store, dataset_path)
-    w.start_quiz(QuizSpec.create("End", _keys(w)[:2], QuizMode.PRACTICE, seed=4))
+    w = main_window(qtbot, settings, store, dataset_path)
+    w.start_quiz(QuizSpec.create("End", quiz_keys(w)[:2], QuizMode.PRACTICE, seed=4))
     for _ in range(2):
         w.quiz.set_certainty(60)
         w.quiz_screen.answer(Diagnosis.NO_METASTASES)
@@ -387,23 +358,23 @@ def test_a_bs80k_dataset_shows_its_own_class_names(qtbot, settings, store, tmp_p
 
     labels = {"a1.jpg": "1", "a2.jpg": "0", "a3.jpg": "1"}
     root = tree(tmp_path / "bs80k", labels, labels)
-    w = _window(qtbot, settings, store, root)
+    w = main_window(qtbot, settings, store, root)
     model = w.library.table.model()
     column = [model.index(r, 1).data() for r in range(model.rowCount())]
     assert sorted(set(column)) == ["Abnormal", "Normal"]
     combo = w.library.diagnosis
     assert [combo.itemText(i) for i in range(combo.count())] == ["All", "Abnormal", "Normal"]
-    w.start_quiz(QuizSpec.create("BS", _keys(w), QuizMode.PRACTICE, seed=1))
+    w.start_quiz(QuizSpec.create("BS", quiz_keys(w), QuizMode.PRACTICE, seed=1))
     screen = w.quiz_screen
     assert screen.answer_buttons[Diagnosis.METASTASES].text().startswith("Abnormal")
     assert screen.answer_buttons[Diagnosis.NO_METASTASES].text().startswith("Normal")
     for _ in range(w.quiz.session.total):
-        key(qtbot, w, Qt.Key.Key_8, Qt.KeyboardModifier.AltModifier)
-        key(qtbot, w, Qt.Key.Key_P)
+        press(qtbot, w, Qt.Key.Key_8, Qt.KeyboardModifier.AltModifier)
+        press(qtbot, w, Qt.Key.Key_P)
         text = screen.feedback.text()
         assert re.search(r"Physician's label: <b>(Abnormal|Normal)</b>", text), text
         assert "Your answer: Abnormal at 80 %" in text and "metasta" not in text.lower()
-        key(qtbot, w, Qt.Key.Key_Return)
+        press(qtbot, w, Qt.Key.Key_Return)
     items = [screen.end.cases.item(i).text() for i in range(screen.end.cases.count())]
     assert all(t.endswith(("Abnormal", "Normal")) for t in items), items
     saved = store.attempts(session_id=w.quiz.session_id)
@@ -426,18 +397,18 @@ def _controls(screen) -> dict[str, object]:
 
 def test_practice_controls_follow_the_case_from_question_to_feedback_to_finish(
         qtbot, settings, store, dataset_path) -> None:
-    w = _window(qtbot, settings, store, dataset_path)
-    w.start_quiz(QuizSpec.create("Practice", _keys(w)[:2], QuizMode.PRACTICE, seed=1))
+    w = main_window(qtbot, settings, store, dataset_path)
+    w.start_quiz(QuizSpec.create("Practice", quiz_keys(w)[:2], QuizMode.PRACTICE, seed=1))
     quiz, screen = w.quiz, w.quiz_screen
     n_answers, n_certainty = len(screen.answer_buttons), len(screen.certainty_group.buttons())
     asking = {"answer": [True] * n_answers, "certainty": [True] * n_certainty, "note": True,
-              "answer block": True, "next": (False, "Next case ▶  (Enter)"),
+              "answer block": True, "next": (False, "Next case ▶ (Enter)"),
               "exam only": [False] * 3, "marks hint": True}
     assert _controls(screen) == asking
     quiz.set_certainty(80)
     screen.answer(Diagnosis.METASTASES)
     told = {**asking, "answer": [False] * n_answers, "certainty": [False] * n_certainty,
-            "note": False, "answer block": False, "next": (True, "Next case ▶  (Enter)"),
+            "note": False, "answer block": False, "next": (True, "Next case ▶ (Enter)"),
             "marks hint": False}
     assert _controls(screen) == told
     screen.next_case()
@@ -445,17 +416,17 @@ def test_practice_controls_follow_the_case_from_question_to_feedback_to_finish(
     quiz.set_certainty(60)
     assert _checked_certainty(w) == 60
     screen.answer(Diagnosis.NO_METASTASES)
-    assert _controls(screen) == {**told, "next": (True, "Finish  (Enter)")}
+    assert _controls(screen) == {**told, "next": (True, "Finish (Enter)")}
 
 
 def test_exam_controls_offer_moving_on_and_say_the_answer_so_far(
         qtbot, settings, store, dataset_path) -> None:
-    w = _window(qtbot, settings, store, dataset_path)
-    w.start_quiz(QuizSpec.create("Exam", _keys(w)[:2], QuizMode.EXAM, seed=5))
+    w = main_window(qtbot, settings, store, dataset_path)
+    w.start_quiz(QuizSpec.create("Exam", quiz_keys(w)[:2], QuizMode.EXAM, seed=5))
     quiz, screen = w.quiz, w.quiz_screen
     n_answers, n_certainty = len(screen.answer_buttons), len(screen.certainty_group.buttons())
     asking = {"answer": [True] * n_answers, "certainty": [True] * n_certainty, "note": True,
-              "answer block": True, "next": (True, "Next case ▶  (Enter)"),
+              "answer block": True, "next": (True, "Next case ▶ (Enter)"),
               "exam only": [True] * 3, "marks hint": True}
     assert _controls(screen) == asking and screen.message.text() == ""
     quiz.set_certainty(90)

@@ -9,7 +9,8 @@ import pytest
 from bonescan_tutor.storage import lrs_config
 from bonescan_tutor.storage.progress import ProgressStore
 from tests.gui.test_lrs_status import practice
-from tests.gui.test_quiz import _window, dataset_path  # noqa: F401 - fixture
+from tests.gui.test_quiz import dataset_path  # noqa: F401 - fixture
+from tests.gui.windows import main_window
 from tests.lrs.conftest import Ralph
 
 pytestmark = pytest.mark.lrs
@@ -28,7 +29,7 @@ def test_a_practice_quiz_reaches_the_lrs_one_statement_per_answer(
     monkeypatch.setenv(lrs_config.ENV_USER, ralph.user)
     monkeypatch.setenv(lrs_config.ENV_PASSWORD, ralph.password)
     with ProgressStore.open(tmp_path / "progress.sqlite3") as store:
-        w = _window(qtbot, settings, store, dataset_path)
+        w = main_window(qtbot, settings, store, dataset_path)
         w.lrs.start()
         practice(qtbot, w, 3)
         qtbot.waitUntil(lambda: not store.waiting_statements(), timeout=WAIT_MS)

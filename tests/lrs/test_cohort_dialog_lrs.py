@@ -10,49 +10,30 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from bonescan_tutor.core.quiz import QuizMode, QuizSpec
-from bonescan_tutor.datasets.detect import open_dataset
 from bonescan_tutor.gui.app import make_settings
-from bonescan_tutor.gui.instructor import cohort_source, cohort_view
+from bonescan_tutor.gui.instructor import cohort_dialog, cohort_source
+from bonescan_tutor.gui.instructor.cohort_dialog import CohortDialog
 from bonescan_tutor.gui.instructor.cohort_model import trainee_columns
 from bonescan_tutor.gui.instructor.cohort_source import FILES, LRS
-from bonescan_tutor.gui.instructor.cohort_view import CohortDialog
-from bonescan_tutor.storage.lrs_config import ENV_URL, SETTING_URL, SETTING_USER, LrsConfig
-from bonescan_tutor.storage.lrs_sender import Sender
-from bonescan_tutor.storage.progress_file import connect
-from bonescan_tutor.storage.quizsets import QuizSet, write_quizset
-from tests.builders import Spec, build
-from tests.gui.lrs_dialog_helpers import MemoryKeyring, clean_env, closed_port, using_keyring
+from bonescan_tutor.storage.lrs_config import ENV_URL, SETTING_URL, SETTING_USER
+from tests.gui.lrs_dialog_helpers import closed_port
+from tests.gui.windows import on_screen
 from tests.lrs.conftest import Ralph
-from tests.lrs.test_cohort_lrs import _as_statements
-from tests.lrs.test_sender import enqueue
-from tests.storage.instructor_data import M, N, write_trainee
-
-
-@pytest.fixture
-def ring(monkeypatch):
-    clean_env(monkeypatch)
-    with using_keyring(MemoryKeyring()) as ring:
-        yield ring
+from tests.lrs.test_cohort_lrs import sent_to
+from tests.storage.instructor_data import week4_cohort
 
 
 @pytest.fixture
 def errors(monkeypatch) -> list[str]:
     shown: list[str] = []
-    for module in (cohort_view, cohort_source):
+    for module in (cohort_dialog, cohort_source):
         monkeypatch.setattr(module, "show_error", lambda _p, _t, message: shown.append(message))
     return shown
 
 
 def _quiz(tmp_path: Path):
-    ds = build(tmp_path / "ds", Spec(n_met=2, n_normal=3))
-    dataset, _ = open_dataset(ds)
-    spec = QuizSpec(id=f"q-{uuid.uuid4()}", title="Week 4", case_keys=("1", "2", "3", "4"),
-                    mode=QuizMode.EXAM)
-    qs = QuizSet.for_dataset(spec, dataset)
-    set_file = tmp_path / "week4.bstquiz"
-    write_quizset(qs, set_file)
-    return dataset, qs, set_file
+    cohort = week4_cohort(tmp_path, quiz_id=f"q-{uuid.uuid4()}", answers={})
+    return cohort.dataset, cohort.quiz_set, cohort.set_file
 
 
 def _dialog(qtbot, tmp_path: Path, dataset) -> CohortDialog:
@@ -62,11 +43,7 @@ def _dialog(qtbot, tmp_path: Path, dataset) -> CohortDialog:
 
 def _open(qtbot, settings, dataset) -> CohortDialog:
     dialog = CohortDialog(settings, dataset)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitExposed(dialog)
-    dialog.activateWindow()
-    qtbot.waitUntil(dialog.isActiveWindow)
+    on_screen(qtbot, dialog)
     return dialog
 
 
@@ -77,21 +54,8 @@ def _rows(table, skip: tuple[int, ...] = ()) -> list[list[str]]:
 
 def _sent(tmp_path: Path, ralph: Ralph):
     """The quiz, its three trainees' results files, and their statements in the LRS."""
-    dataset, qs, set_file = _quiz(tmp_path)
-    truths = {k: dataset.case(k).diagnosis for k in qs.spec.case_keys}
-    inbox = tmp_path / "inbox"
-    files = [
-        write_trainee(qs, inbox, "Ana", {"1": M, "2": M, "3": N, "4": N}, truths, 0),
-        write_trainee(qs, inbox, "Ben", {"1": N, "2": M, "3": N, "4": M}, truths, 1),
-        write_trainee(qs, inbox, "Cy", {"1": N, "2": M, "3": M, "4": None}, truths, 2),
-    ]
-    db = tmp_path / "progress.sqlite3"
-    connect(db, 5.0).close()
-    for f in files:
-        enqueue(db, _as_statements(f, qs))
-    endpoint = f"{ralph.url}/xAPI/"
-    assert Sender(db, lambda: LrsConfig(endpoint, ralph.user, ralph.password)).send_all() == 18
-    return dataset, set_file, inbox, endpoint
+    cohort = week4_cohort(tmp_path, quiz_id=f"q-{uuid.uuid4()}")
+    return cohort.dataset, cohort.set_file, cohort.inbox, sent_to(ralph, tmp_path, cohort)
 
 
 @pytest.mark.lrs

@@ -21,7 +21,7 @@ from bonescan_tutor.storage.results import read_results
 from tests.builders import Spec, build
 from tests.lrs.conftest import Ralph
 from tests.lrs.test_sender import enqueue
-from tests.storage.instructor_data import M, N, write_trainee
+from tests.storage.instructor_data import Cohort, M, N, week4_cohort
 
 pytestmark = pytest.mark.lrs
 
@@ -40,38 +40,29 @@ def _as_statements(path: Path, qs: QuizSet) -> list[xapi.Statement]:
     return made
 
 
-def test_cohort_from_the_lrs_equals_the_results_files_merge(
-    tmp_path: Path, ralph: Ralph, capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    ds = build(tmp_path / "ds", Spec(n_met=2, n_normal=3))
-    dataset, _ = open_dataset(ds)
-    quiz_id = f"q-{uuid.uuid4()}"
-    spec = QuizSpec(id=quiz_id, title="Week 4", case_keys=("1", "2", "3", "4"),
-                    mode=QuizMode.EXAM)
-    qs = QuizSet.for_dataset(spec, dataset)
-    set_file = tmp_path / "week4.bstquiz"
-    write_quizset(qs, set_file)
-    truths = {k: dataset.case(k).diagnosis for k in spec.case_keys}
-    inbox = tmp_path / "inbox"
-    files = [
-        write_trainee(qs, inbox, "Ana", {"1": M, "2": M, "3": N, "4": N}, truths, 0),
-        write_trainee(qs, inbox, "Ben", {"1": N, "2": M, "3": N, "4": M}, truths, 1),
-        write_trainee(qs, inbox, "Cy", {"1": N, "2": M, "3": M, "4": None}, truths, 2),
-    ]
-    db = tmp_path / "progress.sqlite3"
+def sent_to(ralph: Ralph, tmp_path: Path, cohort: Cohort) -> str:
+    """The LRS endpoint, once it holds each trainee's statements as the app sends them."""
     from bonescan_tutor.storage.progress_file import connect
 
+    db = tmp_path / "progress.sqlite3"
     connect(db, 5.0).close()
-    for f in files:
-        enqueue(db, _as_statements(f, qs))
+    for f in cohort.files:
+        enqueue(db, _as_statements(f, cohort.quiz_set))
     endpoint = f"{ralph.url}/xAPI/"
     assert Sender(db, lambda: LrsConfig(endpoint, ralph.user, ralph.password)).send_all() == 18
+    return endpoint
 
+
+def _cohort_from_files_and_from_lrs(tmp_path: Path, ralph: Ralph, endpoint: str, set_file: Path,
+                                    ds: Path, capsys: pytest.CaptureFixture[str],
+                                    monkeypatch: pytest.MonkeyPatch) -> dict:
+    """``cohort --json`` of the inbox and of the LRS: the same, trainees Ana, Ben and Cy;
+    the LRS's is returned (``files.xlsx`` and ``lrs.xlsx`` are left for a look)."""
     monkeypatch.setenv(ENV_USER, ralph.user)
     monkeypatch.setenv(ENV_PASSWORD, ralph.password)
     common = ["--quiz-set", str(set_file), "--dataset", str(ds), "--json"]
-    assert cli.run(["cohort", str(inbox), "--out", str(tmp_path / "files.xlsx"), *common]) == 0
+    assert cli.run(["cohort", str(tmp_path / "inbox"), "--out", str(tmp_path / "files.xlsx"),
+                    *common]) == 0
     from_files = json.loads(capsys.readouterr().out)
     assert cli.run(["cohort", "--lrs", endpoint, "--out", str(tmp_path / "lrs.xlsx"),
                     *common]) == 0
@@ -80,6 +71,17 @@ def test_cohort_from_the_lrs_equals_the_results_files_merge(
         report.pop("out")
     assert from_lrs == from_files
     assert [t["trainee"] for t in from_lrs["trainees"]] == ["Ana", "Ben", "Cy"]
+    return from_lrs
+
+
+def test_cohort_from_the_lrs_equals_the_results_files_merge(
+    tmp_path: Path, ralph: Ralph, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cohort = week4_cohort(tmp_path, quiz_id=f"q-{uuid.uuid4()}")
+    endpoint = sent_to(ralph, tmp_path, cohort)
+    _cohort_from_files_and_from_lrs(tmp_path, ralph, endpoint, cohort.set_file, cohort.folder,
+                                    capsys, monkeypatch)
     for sheet in ("Trainees", "Items"):
         a = pd.read_excel(tmp_path / "files.xlsx", sheet_name=sheet)
         b = pd.read_excel(tmp_path / "lrs.xlsx", sheet_name=sheet)
@@ -158,16 +160,6 @@ def test_cohort_from_what_the_app_sent_equals_its_results_files(
         sender = Sender(store.path, lambda: LrsConfig(endpoint, ralph.user, ralph.password))
         assert sender.send_all() == 2 * (1 + 4 + 2) + (1 + 2)
 
-    monkeypatch.setenv(ENV_USER, ralph.user)
-    monkeypatch.setenv(ENV_PASSWORD, ralph.password)
-    common = ["--quiz-set", str(set_file), "--dataset", str(ds), "--json"]
-    assert cli.run(["cohort", str(inbox), "--out", str(tmp_path / "files.xlsx"), *common]) == 0
-    from_files = json.loads(capsys.readouterr().out)
-    assert cli.run(["cohort", "--lrs", endpoint, "--out", str(tmp_path / "lrs.xlsx"),
-                    *common]) == 0
-    from_lrs = json.loads(capsys.readouterr().out)
-    for report in (from_files, from_lrs):
-        report.pop("out")
-    assert from_lrs == from_files
-    assert [t["trainee"] for t in from_lrs["trainees"]] == ["Ana", "Ben", "Cy"]
+    from_lrs = _cohort_from_files_and_from_lrs(tmp_path, ralph, endpoint, set_file, ds, capsys,
+                                               monkeypatch)
     assert [t["status"] for t in from_lrs["trainees"]] == ["complete", "complete", "incomplete"]

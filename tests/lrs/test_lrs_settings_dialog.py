@@ -71,7 +71,7 @@ def test_a_password_fixed_in_the_dialog_lets_the_waiting_statements_go(
     from tests.builders import Spec, build
     from tests.gui.test_lrs_proposal import Robot
     from tests.gui.test_lrs_status import practice
-    from tests.gui.test_quiz import _window
+    from tests.gui.windows import main_window
 
     endpoint = f"{ralph.url}/xAPI/"
     LrsForm(url=endpoint, user=ralph.user, password="wrong").save(settings)
@@ -85,7 +85,7 @@ def test_a_password_fixed_in_the_dialog_lets_the_waiting_statements_go(
         return True
 
     with ProgressStore.open(tmp_path / "progress.sqlite3") as store:
-        w: MainWindow = _window(qtbot, settings, store, build(tmp_path / "ds", Spec()))
+        w: MainWindow = main_window(qtbot, settings, store, build(tmp_path / "ds", Spec()))
         w.lrs.start()
         practice(qtbot, w, 2)
         qtbot.waitUntil(lambda: "refused" in w.lrs.label.toolTip(), timeout=20_000)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -67,20 +68,27 @@ def quizset_json(mode: QuizMode, pass_mark: float | None = None, qid: str = "qui
     return json.dumps(qs.to_dict(), sort_keys=True)
 
 
-def test_practice_answers_arrive_one_statement_each(
-    store: ProgressStore, ana: Trainee, ralph: Ralph
-) -> None:
-    sender = Sender(store.path, lambda: config(ralph), timeout=TIMEOUT)
+@contextlib.contextmanager
+def sending(store: ProgressStore, lrs: Callable[[], LrsConfig]) -> Iterator[Sender]:
+    """A sender running as in the app, woken by each statement queued; closed cleanly."""
+    sender = Sender(store.path, lrs, timeout=TIMEOUT)
     store.on_queued = sender.wake
     sender.start()
     try:
+        yield sender
+    finally:
+        assert sender.close()
+
+
+def test_practice_answers_arrive_one_statement_each(
+    store: ProgressStore, ana: Trainee, ralph: Ralph
+) -> None:
+    with sending(store, lambda: config(ralph)) as sender:
         sid = store.start_session(ana, spec(n=3), "demo", "fp-1")
         for k in ("1", "2", "3"):
             store.record_attempt(sid, attempt(k, int(k), at=100.0 + int(k)), M, "fp-1",
                                  label_shown=True)
         wait_sent(store, sender)
-    finally:
-        assert sender.close()
     registration = store.session(sid).registration
     stored = ralph.statements(registration=registration)
     answered = [s for s in stored if s["verb"]["display"]["en-US"] == "answered"]
@@ -94,19 +102,17 @@ def test_lrs_down_during_a_quiz_then_up_at_the_next_start(
     store: ProgressStore, ana: Trainee, ralph: Ralph
 ) -> None:
     down = nowhere()
-    sender = Sender(store.path, lambda: down, timeout=TIMEOUT)
-    store.on_queued = sender.wake
-    sender.start()
-    sid = store.start_session(ana, spec(n=3), "demo", "fp-1")
-    for k in ("1", "2", "3"):
-        store.record_attempt(sid, attempt(k, int(k)), M, "fp-1", label_shown=True)
-    store.finish_session(sid, submitted=False)
-    for _ in range(POLLS):
-        if sender.last_error:
-            break
-        time.sleep(0.05)
-    assert "cannot be reached" in (sender.last_error or "")
-    assert sender.close()  # the app quits with everything waiting
+    with sending(store, lambda: down) as sender:
+        sid = store.start_session(ana, spec(n=3), "demo", "fp-1")
+        for k in ("1", "2", "3"):
+            store.record_attempt(sid, attempt(k, int(k)), M, "fp-1", label_shown=True)
+        store.finish_session(sid, submitted=False)
+        for _ in range(POLLS):
+            if sender.last_error:
+                break
+            time.sleep(0.05)
+        assert "cannot be reached" in (sender.last_error or "")
+    # the app has quit with everything waiting
     assert store.waiting_statements() == {"Ana Rivas": 5}
     registration = store.session(sid).registration
     assert ralph.statements(registration=registration) == []
@@ -186,10 +192,7 @@ def test_a_401_and_a_400_are_named_and_the_statements_kept(
 def test_an_exams_answers_reach_the_lrs_only_at_submission(
     store: ProgressStore, ana: Trainee, ralph: Ralph
 ) -> None:
-    sender = Sender(store.path, lambda: config(ralph), timeout=TIMEOUT)
-    store.on_queued = sender.wake
-    sender.start()
-    try:
+    with sending(store, lambda: config(ralph)) as sender:
         text = quizset_json(QuizMode.EXAM, pass_mark=0.5, qid="exam-hidden")
         sid = store.start_session(ana, spec(QuizMode.EXAM, n=4), "demo", "fp-1",
                                   quizset_json=text)
@@ -201,8 +204,6 @@ def test_an_exams_answers_reach_the_lrs_only_at_submission(
         assert verbs_at(ralph, registration) == ["attempted"]  # mid-exam: the start alone
         store.finish_session(sid, submitted=True)
         wait_sent(store, sender)
-    finally:
-        assert sender.close()
     assert verbs_at(ralph, registration) == [
         "answered", "answered", "answered", "attempted", "completed", "passed"]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from bonescan_tutor.core.answers import Answer
@@ -128,3 +129,43 @@ def forge(path: Path, change: Callable[[dict], object]) -> Path:
     data["checksum"] = checksum_of(data)
     path.write_text(json.dumps(data))
     return path
+
+
+THREE_TRAINEES: dict[str, dict[str, Diagnosis | None]] = {
+    "Ana": {"1": M, "2": M, "3": N, "4": N},  # 4 of 4
+    "Ben": {"1": N, "2": M, "3": N, "4": M},  # 2 of 4
+    "Cy": {"1": N, "2": M, "3": M, "4": None},  # 1 of 4, the last case unanswered
+}
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """A built dataset, the exam "Week 4" on it saved beside, and results files."""
+
+    folder: Path  # the dataset's folder
+    dataset: Dataset
+    quiz_set: QuizSet
+    set_file: Path
+    inbox: Path
+    files: tuple[Path, ...]
+
+
+def week4_cohort(tmp_path: Path, quiz_id: str = "q1",
+                 answers: dict[str, dict[str, Diagnosis | None]] = THREE_TRAINEES) -> Cohort:
+    """A built dataset (cases 1-2 metastatic, 3-5 not), the four-case exam on cases 1-4
+    in ``week4.bstquiz`` and, in ``inbox``, a results file per trainee of ``answers``."""
+    from bonescan_tutor.datasets.detect import open_dataset
+    from bonescan_tutor.storage.quizsets import write_quizset
+    from tests.builders import Spec, build
+
+    folder = build(tmp_path / "ds", Spec(n_met=2, n_normal=3))
+    ds, _ = open_dataset(folder)
+    spec = QuizSpec(id=quiz_id, title="Week 4", case_keys=("1", "2", "3", "4"), mode=QuizMode.EXAM)
+    qs = QuizSet.for_dataset(spec, ds)
+    set_file = tmp_path / "week4.bstquiz"
+    write_quizset(qs, set_file)
+    truths = {k: ds.case(k).diagnosis for k in spec.case_keys}
+    inbox = tmp_path / "inbox"
+    files = tuple(write_trainee(qs, inbox, name, decisions, truths, minute)
+                  for minute, (name, decisions) in enumerate(answers.items()))
+    return Cohort(folder, ds, qs, set_file, inbox, files)

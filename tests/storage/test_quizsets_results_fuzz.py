@@ -70,37 +70,31 @@ def test_any_field_of_a_results_file(path: tuple, value: object) -> None:
     data = _replaced(RESULTS, path, value)
     if isinstance(data, dict):
         data["checksum"] = checksum_of(data)
-    with tempfile.TemporaryDirectory() as tmp:
-        target = Path(tmp) / "r.bstresult"
-        target.write_text(json.dumps(data))
-        try:
-            read_results(target)
-        except ResultsFileError as exc:
-            assert str(exc).startswith(str(target))
+    _read_or_refuse_naming_it(json.dumps(data).encode(), "r.bstresult", read_results,
+                              ResultsFileError)
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.sampled_from(_paths(QUIZSET)), JSON)
 def test_any_field_of_a_quiz_set_file(path: tuple, value: object) -> None:
     data = _replaced(QUIZSET, path, value)
-    with tempfile.TemporaryDirectory() as tmp:
-        target = Path(tmp) / "q.bstquiz"
-        target.write_text(json.dumps(data))
-        try:
-            read_quizset(target)
-        except QuizSetError as exc:
-            assert str(exc).startswith(str(target))
+    _read_or_refuse_naming_it(json.dumps(data).encode(), "q.bstquiz", read_quizset, QuizSetError)
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.binary(max_size=300))
 def test_any_bytes(data: bytes) -> None:
+    _read_or_refuse_naming_it(data, "r.bstresult", read_results, ResultsFileError)
+    _read_or_refuse_naming_it(data, "q.bstquiz", read_quizset, QuizSetError)
+
+
+def _read_or_refuse_naming_it(data: bytes, name: str, read, error: type[Exception]) -> None:
+    """``data`` saved as ``name`` is read, or refused by ``error`` naming the file: never
+    another exception."""
     with tempfile.TemporaryDirectory() as tmp:
-        for name, read, error in (("r.bstresult", read_results, ResultsFileError),
-                                  ("q.bstquiz", read_quizset, QuizSetError)):
-            target = Path(tmp) / name
-            target.write_bytes(data)
-            try:
-                read(target)
-            except error as exc:
-                assert str(exc).startswith(str(target))
+        target = Path(tmp) / name
+        target.write_bytes(data)
+        try:
+            read(target)
+        except error as exc:
+            assert str(exc).startswith(str(target))

@@ -30,14 +30,22 @@ from bonescan_tutor.core.overlays import HOTSPOTS
 from bonescan_tutor.core.quiz import QuizMode
 from bonescan_tutor.core.quiz_session import QuizSession, SessionState
 from bonescan_tutor.datasets.cache import ImageCache
+from bonescan_tutor.gui import action_specs as shared
+from bonescan_tutor.gui.actions import key_text, with_key
 from bonescan_tutor.gui.quiz.end_screen import EndScreen
 from bonescan_tutor.gui.quiz.presenter import EndOfSession, Feedback, Progress, QuizPresenter
 from bonescan_tutor.gui.viewer.annotation_feedback import feedback_for
 from bonescan_tutor.gui.viewer.annotation_overlay import AnnotationOverlay, AnnotationPanel
 from bonescan_tutor.gui.viewer.screen import ViewerScreen
 
-ANSWER_KEYS = {Diagnosis.METASTASES: "P", Diagnosis.NO_METASTASES: "N"}
 ANSWER_SO_FAR = "Your answer so far: "
+
+
+def certainty_keys() -> str:
+    """The keys that set the certainty, from the commands that own them."""
+    levels = list(shared.CERTAINTIES.values())
+    return (f"keys {key_text(levels[0].key or '')} … {key_text(levels[-1].key or '')}, or "
+            f"{key_text(shared.CERTAINTY_DOWN.key or '')} and {key_text(shared.CERTAINTY_UP.key or '')}")
 
 
 def _clock(seconds: float | None) -> str:
@@ -126,7 +134,7 @@ class QuizScreen(QWidget):
         self.clinical = QLabel("")
         self.clinical.setWordWrap(True)
         column.addWidget(self.clinical)
-        certainty_label = QLabel("<b>How certain are you? (%)</b><br>keys Alt+5 … Alt+0, or [ and ]")
+        certainty_label = QLabel(f"<b>How certain are you? (%)</b><br>{certainty_keys()}")
         column.addWidget(certainty_label)
         certainty_row = QHBoxLayout()
         self.certainty_group = QButtonGroup(self)
@@ -142,7 +150,7 @@ class QuizScreen(QWidget):
         column.addLayout(certainty_row)
         self.answer_buttons: dict[Diagnosis, QPushButton] = {}
         for d, text in ((Diagnosis.METASTASES, "Metastases"), (Diagnosis.NO_METASTASES, "No metastases")):
-            b = QPushButton(f"{text}  ({ANSWER_KEYS[d]})")
+            b = QPushButton(with_key(text, shared.ANSWERS[d]))
             b.setMinimumHeight(54)
             b.setStyleSheet("font-size: 14pt; font-weight: bold")
             b.clicked.connect(lambda _=False, d=d: self.answer(d))
@@ -165,12 +173,12 @@ class QuizScreen(QWidget):
         nav = QHBoxLayout()
         self.previous_button = QPushButton("◀ Previous")
         self.previous_button.clicked.connect(lambda: self.go(-1))
-        self.next_button = QPushButton("Next case ▶  (Enter)")
+        self.next_button = QPushButton(with_key("Next case ▶", shared.QUIZ_NEXT))
         self.next_button.clicked.connect(self.next_case)
         nav.addWidget(self.previous_button)
         nav.addWidget(self.next_button)
         column.addLayout(nav)
-        self.submit_button = QPushButton("Submit the exam  (Ctrl+Enter)")
+        self.submit_button = QPushButton(with_key("Submit the exam", shared.SUBMIT))
         self.submit_button.clicked.connect(self.submit)
         column.addWidget(self.submit_button)
         self.case_list = QListWidget()
@@ -209,7 +217,7 @@ class QuizScreen(QWidget):
         self.pages.setCurrentIndex(0)
         p = self.presenter
         for d, b in self.answer_buttons.items():
-            b.setText(f"{d.answer_in(self._layout())}  ({ANSWER_KEYS[d]})")
+            b.setText(with_key(d.answer_in(self._layout()), shared.ANSWERS[d]))
         spec = p.session.spec if p and p.session else None
         if spec is not None and p is not None:
             self.viewer.limit_tools(spec.tools_allowed, p.note_tool)
@@ -426,7 +434,7 @@ class QuizScreen(QWidget):
         previous, submit and the case list in an exam only."""
         self.answer_block.setVisible(not feedback)
         self.next_button.setEnabled(feedback or (exam and showing))
-        self.next_button.setText("Finish  (Enter)" if last else "Next case ▶  (Enter)")
+        self.next_button.setText(with_key("Finish" if last else "Next case ▶", shared.QUIZ_NEXT))
         self.previous_button.setVisible(exam)
         self.submit_button.setVisible(exam)
         self.case_list.setVisible(exam)

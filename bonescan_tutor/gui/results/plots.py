@@ -17,14 +17,14 @@ from PySide6.QtGui import QAction, QColor, QFont, QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from bonescan_tutor.core.errors import UsageError
-from bonescan_tutor.gui.results.figures import (
+from bonescan_tutor.gui.results.localization import LocalizationSeries
+from bonescan_tutor.gui.results.series import (
     CalibrationSeries,
     LearningSeries,
     RocSeries,
     SensSpecSeries,
     TimeSeries,
 )
-from bonescan_tutor.gui.results.localization import LocalizationSeries
 
 
 @dataclass(frozen=True)

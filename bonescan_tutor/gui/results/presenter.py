@@ -14,15 +14,7 @@ from typing import Protocol
 from bonescan_tutor.core import review
 from bonescan_tutor.core.cases import Layout
 from bonescan_tutor.core.errors import BonescanError
-from bonescan_tutor.gui.results import figures
-from bonescan_tutor.gui.results.figures import (
-    CalibrationSeries,
-    Headline,
-    LearningSeries,
-    RocSeries,
-    SensSpecSeries,
-    TimeSeries,
-)
+from bonescan_tutor.gui import action_specs as shared
 from bonescan_tutor.gui.results.localization import LocalizationLoader, LocalizationSeries
 from bonescan_tutor.gui.results.model import (
     AttemptRows,
@@ -31,6 +23,20 @@ from bonescan_tutor.gui.results.model import (
     FilterOptions,
     Leech,
     build_dashboard,
+)
+from bonescan_tutor.gui.results.series import (
+    CalibrationSeries,
+    Headline,
+    LearningSeries,
+    RocSeries,
+    SensSpecSeries,
+    TimeSeries,
+    calibration_series,
+    headlines,
+    learning_series,
+    roc_series,
+    sens_spec_series,
+    time_series,
 )
 from bonescan_tutor.storage.answer_columns import AnswerColumns
 from bonescan_tutor.storage.progress import ProgressStore
@@ -79,7 +85,7 @@ def due_text(count: int) -> str:
     if count == 0:
         return "No case is due for review today."
     return (f"{count} case{'s' if count != 1 else ''} due for review today "
-            "(Quiz > Review due cases, Ctrl+Shift+R).")
+            f"({shared.menu_path(shared.REVIEW_DUE)}, {shared.REVIEW_DUE.key}).")
 
 
 LOAD_FAILED = "Your progress could not be read."
@@ -202,12 +208,12 @@ class DashboardPresenter:
             self.view.show_empty(data.empty_message or "", data.empty_hint)
             return
         s = data.summary
-        self.view.show_headlines(figures.headlines(s))
-        self.view.show_learning_curve(figures.learning_series(s))
-        self.view.show_roc(figures.roc_series(s))
-        self.view.show_calibration(figures.calibration_series(s))
-        self.view.show_sens_spec(figures.sens_spec_series(s))
-        self.view.show_times(figures.time_series(data.table, s))
+        self.view.show_headlines(headlines(s))
+        self.view.show_learning_curve(learning_series(s))
+        self.view.show_roc(roc_series(s))
+        self.view.show_calibration(calibration_series(s))
+        self.view.show_sens_spec(sens_spec_series(s))
+        self.view.show_times(time_series(data.table, s))
         self.view.show_attempts(data.rows)
         self.view.show_leeches(data.leeches)
         self._show_localization()

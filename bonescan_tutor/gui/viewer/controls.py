@@ -30,7 +30,8 @@ from bonescan_tutor.core.colormaps import honours_invert
 from bonescan_tutor.core.overlays import HOTSPOTS, VERMILLION, hex_colour, specs
 from bonescan_tutor.core.symmetry import SymmetryAnalysis
 from bonescan_tutor.core.windowing import COLORMAPS, PRESETS, Window
-from bonescan_tutor.gui.actions import INVERT, overlay_action, with_key
+from bonescan_tutor.gui.action_specs import INVERT, overlay_action
+from bonescan_tutor.gui.actions import with_key
 from bonescan_tutor.gui.viewer.model import ViewerState
 
 TEACHING_CAPTION = (

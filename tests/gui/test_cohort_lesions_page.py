@@ -10,10 +10,10 @@ from PySide6.QtCore import Qt
 
 from bonescan_tutor.core.annotations import AnnotationSet
 from bonescan_tutor.datasets.detect import open_dataset
-from bonescan_tutor.gui.instructor import cohort_view
+from bonescan_tutor.gui.instructor import cohort_dialog
+from bonescan_tutor.gui.instructor.cohort_dialog import CohortDialog
 from bonescan_tutor.gui.instructor.cohort_lesions_page import LESION_COLUMNS
 from bonescan_tutor.gui.instructor.cohort_model import trainee_columns
-from bonescan_tutor.gui.instructor.cohort_view import CohortDialog
 from bonescan_tutor.storage.annotations import read_annotations, write_annotations
 from tests.storage.lesion_data import lesion_cohort
 
@@ -99,7 +99,7 @@ def test_an_unreadable_annotations_file_is_named_and_those_in_use_kept(
     dialog = opened(qtbot, CohortDialog(settings, dataset, None, read_annotations(path)),
                     [inbox])
     said = []
-    monkeypatch.setattr(cohort_view, "show_error", lambda _w, title, text: said.append(text))
+    monkeypatch.setattr(cohort_dialog, "show_error", lambda _w, title, text: said.append(text))
     bad = tmp_path / "bad.bstann"
     bad.write_text("{", encoding="utf-8")
     dialog.choose_annotations([bad])

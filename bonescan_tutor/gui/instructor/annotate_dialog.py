@@ -34,6 +34,7 @@ from bonescan_tutor.core.cases import Case, Dataset
 from bonescan_tutor.core.errors import BonescanError
 from bonescan_tutor.core.overlays import FINDING_MARK, LESION_MARK, YELLOW, hex_colour
 from bonescan_tutor.datasets.cache import ImageCache
+from bonescan_tutor.gui.actions import key_text
 from bonescan_tutor.gui.instructor.annotate_model import (
     KINDS,
     MIN_RADIUS,
@@ -57,9 +58,15 @@ SELECTED_PEN = pg.mkPen(hex_colour(YELLOW), width=3, style=Qt.PenStyle.DashLine)
 
 def _shape(kind: str) -> str:
     return LESION_MARK[1] if kind == "lesion" else FINDING_MARK[1]
-HELP = ("Click to place a mark of the kind chosen below; drag from its centre to size it. "
-        "Click a mark to select it. Right-drag: window / level. Delete removes the selected "
-        "mark; Ctrl+Z undoes.")
+UNDO, REDO, SAVE, DELETE = (QKeySequence.StandardKey.Undo, QKeySequence.StandardKey.Redo,
+                            QKeySequence.StandardKey.Save, QKeySequence.StandardKey.Delete)
+
+
+def help_text() -> str:
+    """How to edit, the keys read from the dialog's own shortcuts."""
+    return ("Click to place a mark of the kind chosen below; drag from its centre to size it. "
+            f"Click a mark to select it. Right-drag: window / level. {key_text(DELETE)} removes "
+            f"the selected mark; {key_text(UNDO)} undoes.")
 
 
 class _Edit(QUndoCommand):
@@ -113,7 +120,7 @@ class AnnotateDialog(QDialog):
         self.cases.setMaximumWidth(260)
         self.cases.currentRowChanged.connect(self._case_chosen)
         side = QVBoxLayout()
-        help_label = QLabel(HELP)
+        help_label = QLabel(help_text())
         help_label.setWordWrap(True)
         side.addWidget(help_label)
         form = QFormLayout()
@@ -159,7 +166,7 @@ class AnnotateDialog(QDialog):
         self.status.setWordWrap(True)
         side.addWidget(self.status)
         side.addStretch(1)
-        self.save_button = QPushButton("Save  (Ctrl+S)")
+        self.save_button = QPushButton(f"Save ({key_text(SAVE)})")
         self.save_button.clicked.connect(self.save)
         close = QPushButton("Close")
         close.clicked.connect(self.close)
@@ -177,10 +184,8 @@ class AnnotateDialog(QDialog):
         layout.addWidget(self.cases)
         layout.addWidget(self.viewer, 1)
         layout.addWidget(panel)
-        for keys, slot in ((QKeySequence.StandardKey.Undo, self.undo_stack.undo),
-                           (QKeySequence.StandardKey.Redo, self.undo_stack.redo),
-                           (QKeySequence.StandardKey.Save, self.save),
-                           (QKeySequence.StandardKey.Delete, lambda: self.editor.delete_selected())):
+        for keys, slot in ((UNDO, self.undo_stack.undo), (REDO, self.undo_stack.redo),
+                           (SAVE, self.save), (DELETE, lambda: self.editor.delete_selected())):
             QShortcut(QKeySequence(keys), self, slot)
 
     def _fill_case_list(self) -> None:

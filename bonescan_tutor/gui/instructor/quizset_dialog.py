@@ -53,7 +53,7 @@ MAX_SEED = 2**31 - 1
 COLUMNS = ("Case", "Diagnosis", "Age", "Sex", "Date")
 
 
-class QuizSetBuilder(QDialog):
+class QuizSetDialog(QDialog):
     """Build a ``.bstquiz`` file from the open dataset; ``save_to(path)`` writes it."""
 
     saved = Signal(object)  # Path

@@ -37,15 +37,6 @@ from PySide6.QtWidgets import (
 from bonescan_tutor.core.cases import Layout
 from bonescan_tutor.core.errors import BonescanError, UsageError
 from bonescan_tutor.gui.results import plots
-from bonescan_tutor.gui.results.figures import (
-    CalibrationSeries,
-    Headline,
-    LearningSeries,
-    RocSeries,
-    SensSpecSeries,
-    TimeSeries,
-    card_count,
-)
 from bonescan_tutor.gui.results.localization import (
     NO_ANNOTATIONS,
     LocalizationLoader,
@@ -58,6 +49,15 @@ from bonescan_tutor.gui.results.model import (
     Leech,
 )
 from bonescan_tutor.gui.results.presenter import AttemptLoader, DashboardPresenter, DueLoader
+from bonescan_tutor.gui.results.series import (
+    CalibrationSeries,
+    Headline,
+    LearningSeries,
+    RocSeries,
+    SensSpecSeries,
+    TimeSeries,
+    card_count,
+)
 from bonescan_tutor.gui.results.table import CASE_KEY_ROLE, AttemptsTableModel
 
 EXPORT_KINDS: tuple[tuple[str, str], ...] = (

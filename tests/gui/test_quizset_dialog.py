@@ -16,9 +16,9 @@ from bonescan_tutor.core.quiz import QuizMode, Tool
 from bonescan_tutor.core.quiz_draw import draw_cases
 from bonescan_tutor.datasets.cache import ImageCache
 from bonescan_tutor.datasets.detect import open_dataset
-from bonescan_tutor.gui.instructor import builder as builder_module
-from bonescan_tutor.gui.instructor.builder import QuizSetBuilder
+from bonescan_tutor.gui.instructor import quizset_dialog as builder_module
 from bonescan_tutor.gui.instructor.model import Mix
+from bonescan_tutor.gui.instructor.quizset_dialog import QuizSetDialog
 from bonescan_tutor.storage.quizsets import read_quizset
 from tests.builders import Spec, build
 
@@ -42,11 +42,11 @@ def errors(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def make(qtbot, settings, ds_path: Path):
     caches: list[ImageCache] = []
 
-    def factory() -> QuizSetBuilder:
+    def factory() -> QuizSetDialog:
         dataset, _ = open_dataset(ds_path)
         cache = ImageCache()
         caches.append(cache)
-        dialog = QuizSetBuilder(dataset, settings, cache)
+        dialog = QuizSetDialog(dataset, settings, cache)
         qtbot.addWidget(dialog)
         return dialog
 
@@ -65,7 +65,7 @@ def cli_create(ds: Path, out: Path, *args: str) -> None:
     assert r.returncode == 0, r.stderr
 
 
-def gui_draw(dialog: QuizSetBuilder, qtbot, n: int, mix: Mix, seed: int, pct: float = 30.0) -> None:
+def gui_draw(dialog: QuizSetDialog, qtbot, n: int, mix: Mix, seed: int, pct: float = 30.0) -> None:
     dialog.n_cases.setValue(n)
     dialog.mix.setCurrentIndex(dialog.mix.findData(mix))
     dialog.custom_percent.setValue(pct)

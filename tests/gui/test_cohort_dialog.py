@@ -9,30 +9,20 @@ import pytest
 from PySide6.QtCore import Qt
 
 from bonescan_tutor.core.quiz import QuizMode, QuizSpec
-from bonescan_tutor.datasets.detect import open_dataset
 from bonescan_tutor.datasets.thumbnails import THUMB_HEIGHT
+from bonescan_tutor.gui.instructor.cohort_dialog import CohortDialog
 from bonescan_tutor.gui.instructor.cohort_model import CohortReport, trainee_columns
-from bonescan_tutor.gui.instructor.cohort_view import CohortDialog
 from bonescan_tutor.storage.quizsets import QuizSet
-from tests.builders import Spec, build
-from tests.storage.instructor_data import M, N, forge, write_trainee
+from tests.storage.instructor_data import forge, week4_cohort
 
 
 @pytest.fixture
 def setup(tmp_path: Path):
     """A built dataset (cases 1-2 metastatic, 3-5 not), three trainees and two bad files."""
-    ds = build(tmp_path / "ds", Spec(n_met=2, n_normal=3))
-    dataset, _ = open_dataset(ds)
-    spec = QuizSpec(id="q1", title="Week 4", case_keys=("1", "2", "3", "4"), mode=QuizMode.EXAM)
-    qs = QuizSet.for_dataset(spec, dataset)
-    truths = {k: dataset.case(k).diagnosis for k in spec.case_keys}
-    inbox = tmp_path / "inbox"
-    write_trainee(qs, inbox, "Ana", {"1": M, "2": M, "3": N, "4": N}, truths, 0)  # 4/4
-    write_trainee(qs, inbox, "Ben", {"1": N, "2": M, "3": N, "4": M}, truths, 1)  # 2/4
-    write_trainee(qs, inbox, "Cy", {"1": N, "2": M, "3": M, "4": None}, truths, 2)  # 1/4
-    (inbox / "readme.txt").write_text("hello")
-    (inbox / "broken.bstresult").write_text("{not json")
-    return dataset, inbox
+    cohort = week4_cohort(tmp_path)  # Ana 4/4, Ben 2/4, Cy 1/4
+    (cohort.inbox / "readme.txt").write_text("hello")
+    (cohort.inbox / "broken.bstresult").write_text("{not json")
+    return cohort.dataset, cohort.inbox
 
 
 def opened(qtbot, settings, paths, dataset=None) -> CohortDialog:

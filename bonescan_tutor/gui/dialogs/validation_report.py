@@ -22,7 +22,7 @@ from bonescan_tutor.datasets.capture_report import summarize
 from bonescan_tutor.gui.screen_fit import fit_to_screen
 
 
-class ReportDialog(QDialog):
+class ValidationReportDialog(QDialog):
     def __init__(self, dataset: Dataset, report: ValidationReport, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Dataset report")

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QMessageBox
 from bonescan_tutor.core.cases import Projection
 from bonescan_tutor.datasets.cache import ImageCache
 from bonescan_tutor.datasets.detect import open_dataset
+from bonescan_tutor.gui.instructor.annotate_dialog import AnnotateDialog
 from bonescan_tutor.gui.instructor.annotate_model import DEFAULT_RADIUS
-from bonescan_tutor.gui.instructor.annotate_view import AnnotateDialog
 from bonescan_tutor.storage.annotations import annotations_beside, read_annotations
 from tests.builders import Spec, build
 
