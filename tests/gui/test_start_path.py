@@ -72,10 +72,10 @@ def test_a_tool_key_works_before_the_tools_are_built_and_they_show_its_state(
 
 def test_a_dataset_with_problems_still_tells_them_in_the_status_bar(
         qtbot, settings, tmp_path: Path, monkeypatch) -> None:
-    from bonescan_tutor.gui.dialogs.report import ReportDialog
+    from bonescan_tutor.gui.dialogs.validation_report import ValidationReportDialog
 
-    reports: list[ReportDialog] = []
-    monkeypatch.setattr(ReportDialog, "exec", lambda dialog: reports.append(dialog) or 0)
+    reports: list[ValidationReportDialog] = []
+    monkeypatch.setattr(ValidationReportDialog, "exec", lambda dialog: reports.append(dialog) or 0)
     top = build(tmp_path / "d")
     (top / "No bone metastases" / "Posterior" / "P5.png").unlink()
     window = _started(qtbot, settings, top)
@@ -154,7 +154,7 @@ def test_each_instructor_screen_opens_on_first_use(qtbot, settings, monkeypatch,
     else:
         window.actions[command].trigger()
     assert len(opened) == 1 and opened[0].parent() is window
-    names = {"new_quizset": "QuizSetBuilder", "annotate": "AnnotateDialog",
+    names = {"new_quizset": "QuizSetDialog", "annotate": "AnnotateDialog",
              "cohort": "CohortDialog", "teaching_images": "DeidentifyDialog"}
     assert type(opened[0]).__name__ == names[command]
 
