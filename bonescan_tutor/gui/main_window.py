@@ -159,6 +159,11 @@ class MainWindow(QuizCommands, PageCommands, QMainWindow):
         elif do not in self._after_first_case:
             self._after_first_case.append(do)
 
+    @property
+    def waiting_for_first_case(self) -> bool:
+        """Work waits for the first case to be painted (``after_first_case``)."""
+        return self._after_first_case is not None
+
     def first_case_done(self) -> None:
         """The first case is painted, or the start ended without one (the dataset could not
         be opened, has no case to show, an exam keeps the library empty, or a quiz or the

@@ -145,5 +145,6 @@ def test_the_window_reads_the_annotations_beside_the_dataset(
     write_annotations(dataset_path / "annotations.bstann", ann)
     w = main_window(qtbot, settings, store)
     w.set_dataset(dataset, report)
+    qtbot.waitUntil(lambda: w.annotations is not None)  # they follow the first case drawn
     assert w.annotations == ann and w.quiz_screen.annotations == ann
     assert w.actions["annotate"].text() == "&Annotate cases…"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from bonescan_tutor.datasets.detect import open_dataset
 from bonescan_tutor.gui.main_window import MainWindow
@@ -27,12 +27,15 @@ def on_screen(qtbot, widget: QWidget, *, active: bool = True) -> None:
 def main_window(qtbot, settings, store: ProgressStore | None = None, data: Path | None = None,
                 *, active: bool = True, size: tuple[int, int] = (1366, 768)) -> MainWindow:
     """The window for trainee Ana keeping progress in ``store``, shown (and active, so
-    shortcuts reach it), with the dataset at ``data`` opened in place."""
+    shortcuts reach it), with the dataset at ``data`` opened in place: its first case
+    painted, and what waited for that (the tools, the expert annotations) done."""
     w = MainWindow(settings, store=store, trainee="Ana" if store is not None else None)
     w.resize(*size)
     on_screen(qtbot, w, active=active)
     if data is not None:
         w.set_dataset(*open_dataset(data))
+        qtbot.waitUntil(lambda: not w.waiting_for_first_case)
+        QApplication.processEvents()  # what waited runs from the event loop
     return w
 
 
