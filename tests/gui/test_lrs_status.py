@@ -220,5 +220,8 @@ def test_the_app_starts_sending_as_it_starts(qtbot, settings, store, monkeypatch
     qtbot.addWidget(w)
     monkeypatch.setattr(w, "open_demo", lambda: None)  # the data is not what this is about
     app.start(w, None, ask_trainee=False)
-    qtbot.waitUntil(lambda: len(fakes[0].taken) == 1, timeout=WAIT_MS)
-    assert store.statements is not None and not store.waiting_statements()
+    # The sender marks a statement sent once the LRS has replied: wait for both.
+    qtbot.waitUntil(
+        lambda: len(fakes[0].taken) == 1 and not store.waiting_statements(), timeout=WAIT_MS
+    )
+    assert store.statements is not None and len(fakes[0].taken) == 1
