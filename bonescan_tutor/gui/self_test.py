@@ -72,6 +72,59 @@ def _events_until(app: QApplication, done, rounds: int = 100) -> None:
         app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
 
 
+def _check_first_case(app: QApplication, window, dataset, failures: list[str]) -> None:
+    """The first case painted, then what waited for it: the tools beside the scans and
+    the expert annotations beside the demo."""
+    if not window.scans.drawn:
+        failures.append("the first case was not painted")
+    _events_until(app, lambda: window.annotations is not None
+                  and window.viewer.controls_holder.layout().count() > 0)
+    if window.viewer.controls_holder.layout().count() == 0:
+        failures.append("the tools beside the scans were not built")
+    if window.annotations is None or not window.annotations.cases:
+        failures.append("the demo's expert annotations were not loaded")
+    _check_views(window, failures, "library")
+    grab = window.scans.grab().toImage()
+    if grab.isNull() or grab.width() < 100:
+        failures.append("the scan view did not render")
+    if not dataset.synthetic or not window.banner.isVisible():
+        failures.append("the synthetic-demo banner is not shown")
+
+
+def _check_saved_answers(store, quiz, keys: tuple[str, ...], failures: list[str]) -> list:
+    saved = store.attempts(session_id=quiz.session_id)
+    if sorted(a.answer.case_key for a in saved) != sorted(keys):
+        failures.append(f"{len(saved)} of {len(keys)} answers were saved")
+    if not all(a.label_shown and a.answer.certainty == 80 for a in saved):
+        failures.append("a saved answer lost its certainty or feedback flag")
+    if store.session(quiz.session_id).finished is None:
+        failures.append("the finished quiz was not closed in the progress file")
+    return saved
+
+
+def _check_practice_quiz(app: QApplication, window, dataset, store, tmp: Path,
+                         failures: list[str]) -> None:
+    """A 3-case practice quiz answered by the screen's own calls, saved and exported."""
+    keys = tuple(c.key for c in dataset.quiz_cases[:3])
+    window.start_quiz(QuizSpec.create("Self-test", keys, QuizMode.PRACTICE, seed=1))
+    quiz = window.quiz
+    if quiz is None or quiz.session is None:
+        failures.append("the practice quiz did not start")
+        return
+    app.processEvents()
+    _check_views(window, failures, "quiz")
+    if any(k in window.windowTitle() for k in keys if len(k) > 1):
+        failures.append("the window title names a hidden case")
+    for _ in keys:
+        quiz.set_certainty(80)
+        window.quiz_screen.answer(Diagnosis.METASTASES)
+        app.processEvents()
+        window.quiz_screen.next_case()
+        app.processEvents()
+    saved = _check_saved_answers(store, quiz, keys, failures)
+    _check_export(saved, tmp / "answers.xlsx", failures)
+
+
 def run_self_test(app: QApplication, settings: QSettings) -> int:
     from bonescan_tutor.datasets.detect import open_dataset
     from bonescan_tutor.gui.main_window import MainWindow
@@ -89,49 +142,10 @@ def run_self_test(app: QApplication, settings: QSettings) -> int:
         _events_until(app, lambda: window.scans.drawn)  # the first case is painted: "shown"
         shown = time.perf_counter() - t0
         since_start = time.perf_counter() - STARTED
-        if not window.scans.drawn:
-            failures.append("the first case was not painted")
-        # What waited for the first case comes now: the tools beside the scans, the
-        # expert annotations beside the demo.
-        _events_until(app, lambda: window.annotations is not None
-                      and window.viewer.controls_holder.layout().count() > 0)
-        if window.viewer.controls_holder.layout().count() == 0:
-            failures.append("the tools beside the scans were not built")
-        if window.annotations is None or not window.annotations.cases:
-            failures.append("the demo's expert annotations were not loaded")
-        _check_views(window, failures, "library")
-        grab = window.scans.grab().toImage()
-        if grab.isNull() or grab.width() < 100:
-            failures.append("the scan view did not render")
-        if not dataset.synthetic or not window.banner.isVisible():
-            failures.append("the synthetic-demo banner is not shown")
-
+        _check_first_case(app, window, dataset, failures)
         store = ProgressStore.open(Path(tmp) / "progress.sqlite3")
         window.use_store(store)
-        keys = tuple(c.key for c in dataset.quiz_cases[:3])
-        window.start_quiz(QuizSpec.create("Self-test", keys, QuizMode.PRACTICE, seed=1))
-        quiz = window.quiz
-        if quiz is None or quiz.session is None:
-            failures.append("the practice quiz did not start")
-        else:
-            app.processEvents()
-            _check_views(window, failures, "quiz")
-            if any(k in window.windowTitle() for k in keys if len(k) > 1):
-                failures.append("the window title names a hidden case")
-            for _ in keys:
-                quiz.set_certainty(80)
-                window.quiz_screen.answer(Diagnosis.METASTASES)
-                app.processEvents()
-                window.quiz_screen.next_case()
-                app.processEvents()
-            saved = store.attempts(session_id=quiz.session_id)
-            if sorted(a.answer.case_key for a in saved) != sorted(keys):
-                failures.append(f"{len(saved)} of {len(keys)} answers were saved")
-            if not all(a.label_shown and a.answer.certainty == 80 for a in saved):
-                failures.append("a saved answer lost its certainty or feedback flag")
-            if store.session(quiz.session_id).finished is None:
-                failures.append("the finished quiz was not closed in the progress file")
-            _check_export(saved, Path(tmp) / "answers.xlsx", failures)
+        _check_practice_quiz(app, window, dataset, store, Path(tmp), failures)
         _check_late_libraries(failures)
         window.close()
         store.close()
