@@ -226,7 +226,8 @@ def xlsx_rows(data: bytes, where: str) -> list[Rows]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError):
+    # NotImplementedError: a zip version or feature Python's zipfile does not read
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
         raise DatasetError(
             f"{where}: this is not an Excel .xlsx workbook (it may be a renamed CSV or an old "
             f".xls). {how}"

@@ -23,7 +23,9 @@ def settings(tmp_path: Path, qapp):
 @pytest.fixture
 def store(tmp_path: Path, qapp):
     """A progress database of its own; main windows still open are closed first (they
-    save on closing), then the database."""
+    save on closing), then the database. Only windows still shown: a window an earlier
+    test closed is left to pytest-qt, which deletes it (closing it again, half torn
+    down, crashed Qt)."""
     from PySide6.QtWidgets import QApplication
 
     from bonescan_tutor.gui.main_window import MainWindow
@@ -32,6 +34,6 @@ def store(tmp_path: Path, qapp):
     s = ProgressStore.open(tmp_path / "progress.sqlite3")
     yield s
     for widget in QApplication.topLevelWidgets():
-        if isinstance(widget, MainWindow):
+        if isinstance(widget, MainWindow) and widget.isVisible():
             widget.close()
     s.close()
