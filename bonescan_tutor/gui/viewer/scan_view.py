@@ -371,11 +371,17 @@ class DualScanView(pg.GraphicsLayoutWidget):
             view.image.on_first_paint = self._first_paint
 
     def _first_paint(self) -> None:
+        """Called from inside the image item's ``paint``: the scene must not change
+        there, so what follows the first case (tools, annotations, ...) is told on the
+        event loop's next turn."""
         if not self.drawn:
             self.drawn = True
             for view in self.views.values():
                 view.image.on_first_paint = None
-            self.firstDrawn.emit()
+            QTimer.singleShot(0, self._tell_drawn)
+
+    def _tell_drawn(self) -> None:
+        self.firstDrawn.emit()
 
     def show_readout(self, text: str) -> None:
         self.readout.setText(text)
@@ -393,7 +399,7 @@ class DualScanView(pg.GraphicsLayoutWidget):
     def show_message(self, projection: Projection, message: str) -> None:
         self.views[projection].show_error(message)
         if not self.drawn:  # a message in place of the scan counts as what is shown
-            QTimer.singleShot(0, self._first_paint)
+            self._first_paint()
 
     def fit(self) -> None:
         """Both bodies, whole and as large as the views allow (zoom and pan are linked)."""
