@@ -170,7 +170,8 @@ class FileTree:
 
     def _list(self) -> list[str]:
         if self.archive is not None:
-            names = [i.filename for i in self.archive.infolist() if not i.is_dir()]
+            names = [i.filename for i in self.archive.infolist()
+                     if i.filename and not i.is_dir()]  # a crafted entry may have no name
         else:
             names = []
             for dirpath, dirnames, filenames in os.walk(self.root):

@@ -4,6 +4,7 @@ large manifest listed while its images are still checked behind a progress bar."
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -20,13 +21,21 @@ from tests.datasets.test_detect import LAYOUTS
 
 
 @pytest.fixture
-def window(qtbot, settings, store) -> MainWindow:
+def window(qtbot, settings, store) -> Iterator[MainWindow]:
     w = MainWindow(settings, store=store, trainee="Ana")
     qtbot.addWidget(w)
     w.resize(1366, 768)
     w.show()
     qtbot.waitExposed(w)
-    return w
+    yield w
+    # What follows the first case (tools, annotations, the sender) is let run before the
+    # window is closed, as every other window test does (tests/gui/windows.py).
+    for _ in range(100):
+        if not w.waiting_for_first_case:
+            break
+        qtbot.wait(20)
+    QThreadPool.globalInstance().waitForDone(20_000)
+    qtbot.wait(20)
 
 
 def drawn(w: MainWindow) -> Case | None:
